@@ -1,0 +1,24 @@
+//! polyaxon-helm: a Helm post-renderer (and soon a values linter) for the
+//! Polyaxon chart. The binary `polyaxon-pr` wires these modules together;
+//! each module owns one concern:
+//!
+//! - [`yaml`]: YAML parsed into a tree that knows every node's byte span.
+//! - [`edit`]: splicing new YAML into a document without re-emitting it.
+//! - [`stream`]: the `---`-separated manifest stream Helm hands over.
+//! - [`values`]: the user's values files and `--set` arguments, layered like Helm.
+//! - [`workload`]: where pod specs and containers sit in each workload kind.
+//! - [`transform`]: the transforms (one module each) and their interface.
+//! - [`postrender`]: the pipeline that runs transforms over a stream.
+//! - [`diff`]: `--diff` output with secrets masked.
+//! - [`helm`]: the `helm polyaxon template|install|upgrade` wrapper.
+
+pub mod diff;
+pub mod edit;
+pub mod error;
+pub mod helm;
+pub mod postrender;
+pub mod stream;
+pub mod transform;
+pub mod values;
+pub mod workload;
+pub mod yaml;

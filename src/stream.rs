@@ -1,0 +1,155 @@
+//! The manifest stream Helm hands a post-renderer, split into documents
+//! without parsing them.
+//!
+//! Helm 3 sends `---\n# Source: …\n<yaml>` documents (comment-only ones
+//! included); Helm 4 sends documents joined by `\n---\n` with a
+//! `postrenderer.helm.sh/postrender-filename` annotation instead of the
+//! comment. Either way the stream is cut at `---` lines and each piece is kept
+//! as a slice, so documents nobody changes are written back byte for byte.
+
+/// One document: the separator line before it (if any) and its text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Document<'a> {
+    /// The `---` marker and, when it holds only that and a comment, the rest of its line.
+    pub separator: &'a str,
+    pub body: &'a str,
+    /// 1-based line of the stream on which `body` starts.
+    pub first_line: usize,
+}
+
+impl<'a> Document<'a> {
+    /// The value of the top-level `kind:` line, read without parsing.
+    ///
+    /// Manifests always write `kind` as a block key at column 0; a document
+    /// written any other way gets `None` and is parsed to find out.
+    pub fn kind(&self) -> Option<&'a str> {
+        top_level_value(self.body, "kind")
+    }
+
+    /// The template file the document came from, as Helm 3 (comment) or
+    /// Helm 4 (annotation) tells it.
+    pub fn source(&self) -> Option<&'a str> {
+        let body = self.body;
+        let leading_comments = body.lines().take_while(|l| l.is_empty() || l.starts_with('#'));
+        if let Some(path) = leading_comments.filter_map(|l| l.strip_prefix("# Source: ")).next() {
+            return Some(path.trim());
+        }
+        let key = "postrenderer.helm.sh/postrender-filename:";
+        let i = body.find(key)?;
+        let rest = body[i + key.len()..].lines().next()?.trim();
+        Some(rest.trim_matches(['\'', '"']))
+    }
+
+    /// True when the document holds nothing but blank lines and comments.
+    pub fn is_blank(&self) -> bool {
+        self.body.lines().all(|l| {
+            let l = l.trim();
+            l.is_empty() || l.starts_with('#')
+        })
+    }
+}
+
+/// Splits a stream into documents. Concatenating `separator` and `body` of
+/// every document gives back the input exactly.
+pub fn split(input: &str) -> Vec<Document<'_>> {
+    let mut docs = Vec::new();
+    let mut separator = "";
+    let mut body_start = 0;
+    let mut first_line = 1;
+    let mut line_no = 1;
+    let mut pos = 0;
+    while pos < input.len() {
+        let line_end = input[pos..].find('\n').map_or(input.len(), |i| pos + i + 1);
+        let line = &input[pos..line_end];
+        if let Some(marker_len) = separator_len(line) {
+            if pos > 0 {
+                docs.push(Document { separator, body: &input[body_start..pos], first_line });
+            }
+            separator = &input[pos..pos + marker_len];
+            body_start = pos + marker_len;
+            first_line = if marker_len == line.len() { line_no + 1 } else { line_no };
+        }
+        pos = line_end;
+        line_no += 1;
+    }
+    if body_start < input.len() || !separator.is_empty() {
+        docs.push(Document { separator, body: &input[body_start..], first_line });
+    }
+    docs
+}
+
+/// For a `---` document-start line, how many of its bytes form the separator.
+fn separator_len(line: &str) -> Option<usize> {
+    let rest = line.strip_prefix("---")?;
+    let content = rest.trim_start_matches([' ', '\t']);
+    match content.trim_end_matches(['\n', '\r']) {
+        "" => Some(line.len()),
+        c if c.starts_with('#') && rest.starts_with([' ', '\t']) => Some(line.len()),
+        // `--- {a: 1}`: the document's content starts on the marker line.
+        _ if rest.starts_with([' ', '\t']) => Some(3),
+        _ => None,
+    }
+}
+
+/// The scalar value of a column-0 `key:` line, quotes and comment removed.
+fn top_level_value<'a>(body: &'a str, key: &str) -> Option<&'a str> {
+    body.lines().find_map(|line| {
+        let rest = line.strip_prefix(key)?.strip_prefix(':')?;
+        let value = rest.split(" #").next().unwrap_or("").trim();
+        Some(value.trim_matches(['"', '\'']))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rejoin(docs: &[Document]) -> String {
+        docs.iter().map(|d| format!("{}{}", d.separator, d.body)).collect()
+    }
+
+    #[test]
+    fn helm3_stream_splits_on_markers_and_rejoins_exactly() {
+        let input = "---\n# Source: a.yaml\nkind: ServiceAccount\n---\n# Source: b.yaml\n---\n# Source: c.yaml\nkind: Job\n";
+        let docs = split(input);
+        assert_eq!(docs.len(), 3);
+        assert_eq!(docs[0].source(), Some("a.yaml"));
+        assert_eq!(docs[0].kind(), Some("ServiceAccount"));
+        assert!(docs[1].is_blank());
+        assert_eq!(docs[2].kind(), Some("Job"));
+        assert_eq!(docs[2].first_line, 7);
+        assert_eq!(rejoin(&docs), input);
+    }
+
+    #[test]
+    fn helm4_stream_has_no_leading_marker() {
+        let input = "kind: ConfigMap\nmetadata:\n  annotations:\n    postrenderer.helm.sh/postrender-filename: 'p/templates/cm.yaml'\n---\nkind: \"Deployment\" # x\n";
+        let docs = split(input);
+        assert_eq!(docs.len(), 2);
+        assert_eq!(docs[0].separator, "");
+        assert_eq!(docs[0].source(), Some("p/templates/cm.yaml"));
+        assert_eq!(docs[1].kind(), Some("Deployment"));
+        assert_eq!(rejoin(&docs), input);
+    }
+
+    #[test]
+    fn markers_inside_content_lines_do_not_split() {
+        let input = "a: |\n  text\n  ---\nb: ---x\n";
+        assert_eq!(split(input).len(), 1);
+    }
+
+    #[test]
+    fn marker_with_inline_content_keeps_the_content_in_the_body() {
+        let input = "--- {kind: Pod}\n--- # comment\nkind: Job";
+        let docs = split(input);
+        assert_eq!(docs.len(), 2);
+        assert_eq!(docs[0].body, " {kind: Pod}\n");
+        assert_eq!(docs[1].separator, "--- # comment\n");
+        assert_eq!(rejoin(&docs), input);
+    }
+
+    #[test]
+    fn empty_input_has_no_documents() {
+        assert!(split("").is_empty());
+    }
+}
