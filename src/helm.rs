@@ -146,8 +146,12 @@ pub fn wrap(command: &str, args: Vec<String>) -> Result<u8, Error> {
     let log = env::temp_dir().join(format!("polyaxon-pr-{}.log", std::process::id()));
     cmd.env("POLYAXON_PR_LOG", &log);
     let status = cmd.status().map_err(|e| Error::new(format!("cannot run {helm}: {e}")))?;
+    // Helm 3 shows a failing post-renderer's stderr itself; otherwise it is hidden.
+    let hidden = major >= 4 || status.success();
     if let Ok(said) = std::fs::read_to_string(&log) {
-        eprint!("{said}");
+        if hidden {
+            eprint!("{said}");
+        }
         let _ = std::fs::remove_file(&log);
     }
     Ok(status.code().map_or(1, |c| c.clamp(0, 255) as u8))

@@ -1,0 +1,100 @@
+//! Helpers shared by the integration tests: paths to the real Helm binaries,
+//! the corpus, the polyaxon-pr binary, and kubernetes-validate.
+
+#![allow(dead_code)] // each test binary uses a different subset
+
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use polyaxon_helm::stream;
+use polyaxon_helm::yaml::{self, Node};
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `../shared/corpus` beside the checkout, or `$POLYAXON_CORPUS`.
+pub fn corpus() -> PathBuf {
+    let dir = std::env::var_os("POLYAXON_CORPUS").map(PathBuf::from).unwrap_or_else(|| repo().join("../shared/corpus"));
+    assert!(dir.join("rendered/index.tsv").is_file(), "corpus not found at {} (set POLYAXON_CORPUS)", dir.display());
+    dir
+}
+
+/// The real Helm binary of a major version, installed by scripts/install-helm.sh.
+pub fn helm(major: u32) -> PathBuf {
+    let (var, version) = if major == 3 { ("HELM3", "v3.18.0") } else { ("HELM4", "v4.1.4") };
+    let path = std::env::var_os(var).map(PathBuf::from).unwrap_or_else(|| repo().join(".cache/helm").join(version).join("helm"));
+    assert!(path.is_file(), "Helm {version} not found at {}: run scripts/install-helm.sh", path.display());
+    path
+}
+
+pub fn polyaxon_pr() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_polyaxon-pr"))
+}
+
+/// Runs a command with `stdin` and returns its output.
+pub fn run(cmd: &mut Command, stdin: &str) -> Output {
+    let mut child = cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("spawn");
+    let mut input = child.stdin.take().unwrap();
+    let text = stdin.to_string();
+    let writer = std::thread::spawn(move || input.write_all(text.as_bytes()));
+    let out = child.wait_with_output().expect("wait");
+    writer.join().unwrap().ok();
+    out
+}
+
+/// Runs polyaxon-pr on `input` with `args`; panics unless it succeeds.
+pub fn post_render(input: &str, args: &[&str]) -> (String, String) {
+    let out = run(Command::new(polyaxon_pr()).args(args).env("POLYAXON_PR_LOG", "/dev/null"), input);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "polyaxon-pr {args:?} failed: {stderr}");
+    (String::from_utf8(out.stdout).unwrap(), stderr)
+}
+
+/// The resources (`kind/name`) kubernetes-validate passes in strict mode.
+pub fn k8s_valid(docs: &[&str], scratch: &Path, label: &str) -> BTreeSet<String> {
+    let file = scratch.join(format!("{label}.yaml"));
+    std::fs::write(&file, docs.join("\n---\n")).unwrap();
+    let out = Command::new("kubernetes-validate")
+        .args(["--strict", "--no-warn", "-k", "1.33.0"])
+        .arg(&file)
+        .output()
+        .expect("kubernetes-validate not found: pip install kubernetes-validate");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.split(" passed for resource ").nth(1))
+        .map(|r| r.split(" against ").next().unwrap().to_string())
+        .collect()
+}
+
+/// The parsed documents of a stream (blank ones skipped).
+pub fn parsed(stream_text: &str) -> Vec<Node> {
+    stream::split(stream_text).iter().filter(|d| !d.is_blank()).map(|d| yaml::parse_one(d.body).unwrap().unwrap()).collect()
+}
+
+pub fn kind(doc: &Node) -> &str {
+    doc.get("kind").and_then(Node::text).unwrap_or_default()
+}
+
+/// Asserts that every pod spec and container in `docs` has the security fields.
+/// Returns how many pod specs were checked.
+pub fn assert_security_contexts(docs: &[Node], label: &str) -> usize {
+    let mut pods = 0;
+    for doc in docs {
+        let Some((pod, path)) = polyaxon_helm::workload::pod_spec(doc, kind(doc)) else { continue };
+        pods += 1;
+        let sc = pod.get("securityContext").unwrap_or_else(|| panic!("{label}: {path} has no securityContext"));
+        for field in ["runAsUser", "runAsGroup", "fsGroup", "runAsNonRoot"] {
+            assert!(sc.get(field).is_some(), "{label}: {}/{}: {path}.securityContext.{field} missing", kind(doc), polyaxon_helm::workload::name(doc));
+        }
+        for (c, cpath) in polyaxon_helm::workload::containers(pod, &path) {
+            let sc = c.get("securityContext").unwrap_or_else(|| panic!("{label}: {cpath} has no securityContext"));
+            for field in ["allowPrivilegeEscalation", "runAsNonRoot"] {
+                assert!(sc.get(field).is_some(), "{label}: {cpath}.securityContext.{field} missing");
+            }
+        }
+    }
+    pods
+}
