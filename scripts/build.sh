@@ -5,6 +5,6 @@ set -euo pipefail
 root=$(cd -P "$(dirname "$0")/.." && pwd)
 cargo build --release --locked --quiet --manifest-path "$root/Cargo.toml" --target-dir "$root/target"
 mkdir -p "$root/bin"
-cp "$root/target/release/polyaxon-pr" "$root/bin/polyaxon-pr.tmp"
-mv "$root/bin/polyaxon-pr.tmp" "$root/bin/polyaxon-pr"
+cp "$root/target/release/polyaxon-pr" "$root/bin/polyaxon-pr.$$"
+mv "$root/bin/polyaxon-pr.$$" "$root/bin/polyaxon-pr"
 echo "polyaxon-pr built: $root/bin/polyaxon-pr"

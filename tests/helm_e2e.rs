@@ -1,0 +1,178 @@
+//! End to end inside the real Helm 3.18.0 and Helm 4.1.4: plugins installed
+//! the way a user installs them, `helm template` on testdata/chart.
+
+mod common;
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use common::*;
+use polyaxon_helm::stream;
+
+/// A throwaway Helm home with the plugins installed from this checkout.
+struct Home {
+    major: u32,
+    dir: PathBuf,
+}
+
+impl Home {
+    fn new(major: u32) -> Home {
+        let dir = std::env::temp_dir().join(format!("polyaxon-e2e-{}-helm{major}-{:?}", std::process::id(), std::thread::current().id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let home = Home { major, dir };
+        // The install hook builds polyaxon-pr from source into bin/.
+        home.ok(home.helm().arg("plugin").arg("install").arg(repo()));
+        if major == 4 {
+            home.ok(home.helm().arg("plugin").arg("install").arg(repo().join("helm4-plugins/polyaxon-pr")));
+        }
+        home
+    }
+
+    fn helm(&self) -> Command {
+        let mut cmd = Command::new(helm(self.major));
+        for (var, sub) in [("HELM_DATA_HOME", "data"), ("HELM_CONFIG_HOME", "config"), ("HELM_CACHE_HOME", "cache")] {
+            cmd.env(var, self.dir.join(sub));
+        }
+        cmd.env_remove("HELM_PLUGINS").env("XDG_CACHE_HOME", self.dir.join("xdg")).current_dir(repo());
+        cmd
+    }
+
+    fn ok(&self, cmd: &mut Command) -> String {
+        let out = cmd.output().unwrap();
+        assert!(out.status.success(), "helm {} failed: {}", self.major, String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    fn template(&self, extra: &[&str]) -> Output {
+        self.helm().args(["template", "pax", "testdata/chart", "-n", "polyaxon"]).args(extra).output().unwrap()
+    }
+
+    fn polyaxon_template(&self, extra: &[&str]) -> Output {
+        self.helm().args(["polyaxon", "template", "pax", "testdata/chart", "-n", "polyaxon"]).args(extra).output().unwrap()
+    }
+}
+
+const VALUES: &str = "testdata/values/security-context.yaml";
+
+fn stdout(out: &Output) -> String {
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout.clone()).unwrap()
+}
+
+/// Documents by their `# Source:` so Helm 3 and Helm 4 (which re-sorts) compare.
+/// Comment-only documents are left out: Helm 4 drops them from any
+/// post-renderer's output when it parses it.
+fn by_source(text: &str) -> Vec<(String, String)> {
+    let mut docs: Vec<(String, String)> = stream::split(text)
+        .iter()
+        .filter(|d| !d.is_blank())
+        .map(|d| (d.source().unwrap_or("").to_string(), d.body.to_string()))
+        .collect();
+    docs.sort();
+    docs
+}
+
+fn hook_job(text: &str) -> polyaxon_helm::yaml::Node {
+    parsed(text).into_iter().find(|d| polyaxon_helm::workload::name(d) == "pax-migrate").expect("hook job rendered")
+}
+
+fn check(home: &Home) {
+    let plain = stdout(&home.template(&["-f", VALUES]));
+    let wrapped = home.polyaxon_template(&["-f", VALUES]);
+    let out = stdout(&wrapped);
+    let stderr = String::from_utf8_lossy(&wrapped.stderr);
+
+    // Same documents, and only workloads differ.
+    let (before, after) = (by_source(&plain), by_source(&out));
+    assert_eq!(before.len(), after.len(), "document count");
+    for ((src_b, body_b), (src_a, body_a)) in before.iter().zip(&after) {
+        assert_eq!(src_b, src_a);
+        let kind = stream::Document { separator: "", body: body_b, first_line: 1 }.kind().unwrap_or_default();
+        if !polyaxon_helm::workload::is_workload(kind) {
+            assert_eq!(body_b, body_a, "helm {}: {src_b} changed", home.major);
+        }
+    }
+    assert!(out.contains("\"yes\"") && out.contains("'0644'"), "scalars re-quoted");
+
+    // Every workload carries the fields, except that Helm 3 never post-renders hooks.
+    let docs: Vec<_> = parsed(&out).into_iter().filter(|d| polyaxon_helm::workload::name(d) != "pax-migrate").collect();
+    assert_eq!(assert_security_contexts(&docs, "testdata chart"), 6);
+    let hook_has_context = hook_job(&out).path(&["spec", "template", "spec", "securityContext"]).is_some();
+    assert_eq!(hook_has_context, home.major == 4, "hooks reach the post-renderer only on Helm 4");
+    assert!(out.contains("fsGroupChangePolicy: OnRootMismatch"));
+
+    // What the post-renderer said reaches the user although Helm hides it.
+    assert!(stderr.contains("StatefulSet/pax-worker: spec.template.spec.securityContext.fsGroup is 1001, not 2222"), "{stderr}");
+    let changed = if home.major == 4 { 7 } else { 6 };
+    assert!(stderr.contains(&format!("polyaxon-pr: {changed} of")), "{stderr}");
+
+    // Valid Kubernetes, every resource.
+    let scratch = std::env::temp_dir();
+    let bodies: Vec<&str> = stream::split(&out).iter().map(|d| d.body).filter(|b| !b.trim().is_empty()).collect::<Vec<_>>();
+    let valid = k8s_valid(&bodies, &scratch, &format!("e2e-helm{}-{}", home.major, std::process::id()));
+    assert!(valid.len() >= 9, "helm {}: only {valid:?} validated", home.major);
+}
+
+#[test]
+fn helm3_wrapper_and_direct_post_renderer() {
+    let home = Home::new(3);
+    check(&home);
+    let values = repo().join(VALUES);
+    let bin = repo().join("bin/polyaxon-pr");
+    let direct = stdout(&home.template(&[
+        "-f",
+        VALUES,
+        "--post-renderer",
+        bin.to_str().unwrap(),
+        &format!("--post-renderer-args=--values={}", values.display()),
+    ]));
+    assert_eq!(direct, stdout(&home.polyaxon_template(&["-f", VALUES])));
+}
+
+#[test]
+fn helm4_wrapper_and_postrenderer_plugin() {
+    let home = Home::new(4);
+    check(&home);
+    let values = repo().join(VALUES);
+    let direct = stdout(&home.template(&[
+        "-f",
+        VALUES,
+        "--post-renderer",
+        "polyaxon-pr",
+        &format!("--post-renderer-args=--values={}", values.display()),
+    ]));
+    assert_eq!(direct, stdout(&home.polyaxon_template(&["-f", VALUES])));
+    // Helm turns the filename annotation back into `# Source:` and strips it.
+    assert!(direct.contains("# Source: pax-mini/templates/migrate-hook.yaml") && !direct.contains("postrender-filename"));
+}
+
+#[test]
+fn without_values_helm3_output_is_byte_identical() {
+    let home = Home::new(3);
+    let bin = repo().join("bin/polyaxon-pr");
+    let plain = stdout(&home.template(&[]));
+    let through = home.template(&["--post-renderer", bin.to_str().unwrap()]);
+    assert_eq!(stdout(&through), plain);
+}
+
+#[test]
+fn bad_values_abort_helm_with_a_located_error_and_no_output() {
+    let bad = repo().join("testdata/values/bad-type.yaml");
+    let want = format!("{}:3:14: `securityContext.runAsUser` must be an integer, found a string", bad.display());
+    for major in [3, 4] {
+        let home = Home::new(major);
+        let out = home.polyaxon_template(&["-f", "testdata/values/bad-type.yaml"]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "helm {major} succeeded");
+        assert!(out.stdout.is_empty(), "helm {major} printed manifests");
+        assert!(stderr.contains(&want), "helm {major}: {stderr}");
+    }
+    // Used directly, Helm 4 discards the plugin's stderr: the log file keeps it.
+    let home = Home::new(4);
+    let out = home.template(&["--post-renderer", "polyaxon-pr", &format!("--post-renderer-args=--values={}", bad.display())]);
+    assert!(!out.status.success() && out.stdout.is_empty());
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("must be an integer"), "Helm 4 started showing plugin stderr");
+    let log = std::fs::read_to_string(home.dir.join("xdg/polyaxon-pr/last-run.log")).unwrap();
+    assert!(log.contains(&want), "{log}");
+}
