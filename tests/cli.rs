@@ -1,0 +1,56 @@
+//! The binary's contract with Helm: exit codes, stdout empty on error,
+//! located messages, pass-through without values.
+
+mod common;
+
+use std::process::Command;
+
+use common::*;
+
+fn invoke(args: &[&str], stdin: &str) -> (i32, String, String) {
+    let out = run(Command::new(polyaxon_pr()).args(args).env("POLYAXON_PR_LOG", "/dev/null"), stdin);
+    (out.status.code().unwrap_or(-1), String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap())
+}
+
+const STREAM: &str = "---\n# Source: c/templates/cm.yaml\nkind: ConfigMap\ndata: {a: 'x'}\n---\n# Source: c/templates/job.yaml\nkind: Job\nspec:\n  template:\n    spec:\n      containers: [{name: a, image: b}]\n";
+
+#[test]
+fn without_values_input_passes_through_and_it_says_so() {
+    let (code, out, err) = invoke(&[], STREAM);
+    assert_eq!((code, out.as_str()), (0, STREAM));
+    assert!(err.contains("no values given"), "{err}");
+}
+
+#[test]
+fn invalid_yaml_in_a_workload_is_located_and_prints_nothing() {
+    let broken = STREAM.replace("[{name: a, image: b}]", "[{name: a, image: b}");
+    let (code, out, err) = invoke(&["--set", "securityContext.enabled=true"], &broken);
+    assert_eq!(code, 1);
+    assert!(out.is_empty());
+    assert!(err.starts_with("polyaxon-pr: error: <stdin>:12:1: document 2 (c/templates/job.yaml): invalid YAML"), "{err}");
+}
+
+#[test]
+fn unreadable_values_file_is_an_error() {
+    let (code, out, err) = invoke(&["-f", "/nonexistent/values.yaml"], STREAM);
+    assert_eq!(code, 1);
+    assert!(out.is_empty());
+    assert!(err.contains("cannot read values file /nonexistent/values.yaml"), "{err}");
+}
+
+#[test]
+fn non_utf8_input_is_an_error() {
+    let bytes = std::env::temp_dir().join(format!("polyaxon-latin1-{}", std::process::id()));
+    std::fs::write(&bytes, b"kind: Job\nname: caf\xe9\n").unwrap();
+    let out = Command::new(polyaxon_pr()).env("POLYAXON_PR_LOG", "/dev/null").stdin(std::fs::File::open(&bytes).unwrap()).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read the manifests on stdin"));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let (code, out, _) = invoke(&["--no-such-flag"], STREAM);
+    assert_eq!(code, 2);
+    assert!(out.is_empty());
+}
