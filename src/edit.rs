@@ -34,6 +34,27 @@ impl Frag {
         Frag::Map(entries.into_iter().map(|(k, v)| (k.into(), v)).collect())
     }
 
+    /// A top-level mapping as block YAML lines.
+    pub fn block(&self) -> String {
+        let mut out = String::new();
+        match self {
+            Frag::Map(entries) => Frag::render_entries(entries, 0, &mut out),
+            other => {
+                other.render_flow(&mut out);
+                out.push('\n');
+            }
+        }
+        out
+    }
+
+    /// The entries of a mapping fragment, for building objects up.
+    pub fn entries_mut(&mut self) -> Option<&mut Vec<(String, Frag)>> {
+        match self {
+            Frag::Map(entries) => Some(entries),
+            _ => None,
+        }
+    }
+
     fn render_flow(&self, out: &mut String) {
         match self {
             Frag::Scalar(s) => out.push_str(s),
@@ -224,6 +245,34 @@ impl Edits {
         self.insert_block(text, seq.end, indent, block);
     }
 
+    /// Replaces a node with a fragment: in block style when the node is a
+    /// block mapping (a list item such as an env entry), in flow style otherwise.
+    pub fn replace_with(&mut self, text: &str, node: &Node, frag: &Frag) {
+        match frag {
+            Frag::Map(entries) if node.is_map() && !node.is_flow() => {
+                let indent = node.col - 1;
+                let mut block = String::new();
+                Frag::render_entries(entries, indent, &mut block);
+                block.pop();
+                let end = block_end(text, node.end);
+                self.edits.push(Edit { start: node.start, end, depth: 0, text: block[indent..].to_string() });
+            }
+            _ => self.replace(node, frag.flow()),
+        }
+    }
+
+    /// Removes a `key: value` entry that sits on lines of its own in a block
+    /// mapping. Returns false (and does nothing) when it does not.
+    pub fn remove_entry(&mut self, text: &str, key: &Node, value: &Node) -> bool {
+        let line_start = text[..key.start].rfind('\n').map_or(0, |i| i + 1);
+        if !text[line_start..key.start].bytes().all(|b| b == b' ') || value.is_flow() && value.line != key.line {
+            return false;
+        }
+        let end = insertion_point_after(text, value.end);
+        self.edits.push(Edit { start: line_start, end, depth: 0, text: String::new() });
+        true
+    }
+
     /// Gives a key whose value is null (`key:`, `key: ~`) a value, in flow
     /// style so a trailing comment on the line stays where it was.
     pub fn fill_null(&mut self, text: &str, key: &Node, value: &Node, frag: &Frag) {
@@ -255,6 +304,15 @@ pub fn insertion_point_after(text: &str, end: usize) -> usize {
         return line_start;
     }
     text[end..].find('\n').map_or(text.len(), |i| end + i + 1)
+}
+
+/// Where a block node's own text ends: block scalars end at the next line's
+/// indentation, which belongs to what follows.
+fn block_end(text: &str, end: usize) -> usize {
+    match text[..end].rfind('\n') {
+        Some(nl) if text[nl + 1..end].bytes().all(|b| b == b' ') => nl,
+        _ => end,
+    }
 }
 
 /// The column (0-based) of the `-` that introduces a list item starting at `start`.
@@ -350,6 +408,28 @@ mod tests {
             }
         });
         assert_eq!(out, "a: {runAsUser: 2222, runAsNonRoot: true}\nb: {runAsUser: 2222, runAsNonRoot: true} # keep\n");
+    }
+
+    #[test]
+    fn replaces_a_list_item_mapping_in_block_style() {
+        let text = "env:\n- name: A\n  value: x\n- {name: B, value: y}\nnext: 1\n";
+        let out = with(text, |d, e| {
+            let items = d.get("env").unwrap().items().unwrap();
+            let frag = Frag::map([("name", Frag::str("A")), ("valueFrom", Frag::map([("secretKeyRef", Frag::map([("name", Frag::str("s")), ("key", Frag::str("k"))]))]))]);
+            e.replace_with(text, &items[0], &frag);
+            e.replace_with(text, &items[1], &Frag::map([("name", Frag::str("B")), ("value", Frag::str("z"))]));
+        });
+        assert_eq!(out, "env:\n- name: A\n  valueFrom:\n    secretKeyRef:\n      name: s\n      key: k\n- {name: B, value: z}\nnext: 1\n");
+    }
+
+    #[test]
+    fn removes_an_entry_on_its_own_lines() {
+        let text = "data:\n  A: \"1\"\n  PASSWORD: |\n    p\n  B: \"2\"\n";
+        let out = with(text, |d, e| {
+            let (k, v) = d.get("data").unwrap().entry("PASSWORD").unwrap();
+            assert!(e.remove_entry(text, k, v));
+        });
+        assert_eq!(out, "data:\n  A: \"1\"\n  B: \"2\"\n");
     }
 
     #[test]

@@ -25,6 +25,9 @@ struct Cli {
     /// Print a unified diff of every changed document on stderr (secrets masked).
     #[arg(long)]
     diff: bool,
+    /// Also mount the NVIDIA driver into every container of these workloads (KIND/NAME, NAME may be a glob; repeatable).
+    #[arg(long = "gpu-target", value_name = "KIND/NAME")]
+    gpu_targets: Vec<String>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -70,13 +73,14 @@ fn main() -> ExitCode {
 fn post_render(cli: &Cli, log: &mut helm::Log) -> Result<(), Error> {
     let files: Vec<PathBuf> = cli.values.iter().flat_map(|v| v.split(',')).map(PathBuf::from).collect();
     let values = Values::load(&files, &cli.set, &cli.set_string)?;
-    let transforms = transform::from_values(&values)?;
+    let options = transform::Options { gpu_targets: cli.gpu_targets.clone() };
+    let mut transforms = transform::from_values(&values, &options)?;
     let mut input = String::new();
     std::io::stdin().read_to_string(&mut input).map_err(|e| Error::new(format!("cannot read the manifests on stdin: {e}")))?;
     if values.is_empty() {
         log.say("polyaxon-pr: no values given (-f/--values, --set): manifests passed through unchanged");
     }
-    let outcome = postrender::run(&input, &transforms)?;
+    let outcome = postrender::run(&input, &mut transforms)?;
     for note in &outcome.notes {
         log.say(&format!("polyaxon-pr: warning: {note}"));
     }

@@ -4,7 +4,9 @@
 //! or of the stream. It looks at one parsed document and records
 //! [`Edits`]; the pipeline in [`crate::postrender`] applies them.
 
+pub mod gpu;
 pub mod security_context;
+pub mod settings;
 
 use crate::edit::{Edits, Frag};
 use crate::error::Error;
@@ -16,6 +18,17 @@ pub struct Doc<'a> {
     pub text: &'a str,
     pub root: &'a Node,
     pub kind: &'a str,
+    /// The template file, from `# Source:` (Helm 3) or the filename annotation (Helm 4).
+    pub source: Option<&'a str>,
+}
+
+/// A document a transform adds at the end of the stream.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewDocument {
+    /// Shown as the document's `# Source:`, e.g. `polyaxon-pr/external-services-secret.yaml`.
+    pub source: String,
+    /// The object, a mapping with `metadata`.
+    pub object: Frag,
 }
 
 /// An error at a node of the document being transformed.
@@ -38,13 +51,32 @@ pub trait Transform {
     /// Whether documents of this kind should be handed to [`Transform::edit`].
     fn applies_to(&self, kind: &str) -> bool;
     /// Records the edits for one document; `notes` collects conflicts worth telling the user.
-    fn edit(&self, doc: &Doc<'_>, edits: &mut Edits, notes: &mut Vec<String>) -> Result<(), NodeError>;
+    fn edit(&mut self, doc: &Doc<'_>, edits: &mut Edits, notes: &mut Vec<String>) -> Result<(), NodeError>;
+    /// Asked before `edit`: `Some(reason)` removes the document from the stream.
+    fn drops(&mut self, _doc: &Doc<'_>) -> Option<String> {
+        None
+    }
+    /// Called once after the last document: documents to append, and notes
+    /// about the stream as a whole.
+    fn finish(&mut self, _notes: &mut Vec<String>) -> Vec<NewDocument> {
+        Vec::new()
+    }
+}
+
+/// What the command line adds to the values.
+#[derive(Debug, Default, Clone)]
+pub struct Options {
+    /// `--gpu-target KIND/NAME`: workloads whose every container gets the NVIDIA mounts.
+    pub gpu_targets: Vec<String>,
 }
 
 /// Builds every transform the values turn on, in the order they run.
-pub fn from_values(values: &Values) -> Result<Vec<Box<dyn Transform>>, Error> {
+pub fn from_values(values: &Values, options: &Options) -> Result<Vec<Box<dyn Transform>>, Error> {
     let mut transforms: Vec<Box<dyn Transform>> = Vec::new();
     if let Some(t) = security_context::SecurityContext::from_values(values)? {
+        transforms.push(Box::new(t));
+    }
+    if let Some(t) = gpu::Gpu::from_values(values, &options.gpu_targets)? {
         transforms.push(Box::new(t));
     }
     Ok(transforms)

@@ -65,7 +65,7 @@ impl Transform for SecurityContext {
         workload::is_workload(kind)
     }
 
-    fn edit(&self, doc: &Doc<'_>, edits: &mut Edits, notes: &mut Vec<String>) -> Result<(), NodeError> {
+    fn edit(&mut self, doc: &Doc<'_>, edits: &mut Edits, notes: &mut Vec<String>) -> Result<(), NodeError> {
         let Some((pod, pod_path)) = workload::pod_spec(doc.root, doc.kind) else { return Ok(()) };
         for (container, path) in workload::containers(pod, &pod_path) {
             ensure_fields(doc.text, container, &path, "securityContext", &self.container, edits, notes)?;
@@ -85,12 +85,12 @@ mod tests {
         SecurityContext::from_values(&v).unwrap().expect("enabled")
     }
 
-    fn run(t: &SecurityContext, text: &str) -> (String, Vec<String>) {
+    fn run(t: &mut SecurityContext, text: &str) -> (String, Vec<String>) {
         let root = parse_one(text).unwrap().unwrap();
         let kind = root.get("kind").and_then(|k| k.text()).unwrap().to_string();
         let mut edits = Edits::default();
         let mut notes = Vec::new();
-        t.edit(&Doc { text, root: &root, kind: &kind }, &mut edits, &mut notes).unwrap();
+        t.edit(&Doc { text, root: &root, kind: &kind, source: None }, &mut edits, &mut notes).unwrap();
         (edits.apply(text), notes)
     }
 
@@ -106,7 +106,7 @@ mod tests {
 
     #[test]
     fn fills_pod_and_every_container_keeping_existing_fields() {
-        let (out, notes) = run(&transform("securityContext:\n  enabled: true\n"), JOB);
+        let (out, notes) = run(&mut transform("securityContext:\n  enabled: true\n"), JOB);
         assert!(notes.is_empty(), "{notes:?}");
         assert_eq!(
             out,
@@ -116,9 +116,9 @@ mod tests {
 
     #[test]
     fn is_idempotent() {
-        let t = transform("securityContext:\n  enabled: true\n  fsGroupChangePolicy: OnRootMismatch\n");
-        let (once, _) = run(&t, JOB);
-        let (twice, notes) = run(&t, &once);
+        let mut t = transform("securityContext:\n  enabled: true\n  fsGroupChangePolicy: OnRootMismatch\n");
+        let (once, _) = run(&mut t, JOB);
+        let (twice, notes) = run(&mut t, &once);
         assert_eq!(once, twice);
         assert!(notes.is_empty());
         assert!(once.contains("fsGroupChangePolicy: OnRootMismatch"));
@@ -136,7 +136,7 @@ mod tests {
     #[test]
     fn conflicts_are_kept_and_reported_once_per_field() {
         let text = "kind: StatefulSet\nmetadata: {name: db}\nspec:\n  template:\n    spec:\n      securityContext:\n        fsGroup: 1001\n        runAsUser: \"1001\"\n      containers:\n      - name: pg\n        securityContext: {allowPrivilegeEscalation: true}\n";
-        let (out, notes) = run(&transform("securityContext:\n  enabled: true\n"), text);
+        let (out, notes) = run(&mut transform("securityContext:\n  enabled: true\n"), text);
         assert_eq!(
             notes,
             [
@@ -154,7 +154,7 @@ mod tests {
         let text = "kind: Pod\nspec:\n  securityContext: [1]\n  containers: []\n";
         let root = parse_one(text).unwrap().unwrap();
         let err = transform("securityContext:\n  enabled: true\n")
-            .edit(&Doc { text, root: &root, kind: "Pod" }, &mut Edits::default(), &mut Vec::new())
+            .edit(&Doc { text, root: &root, kind: "Pod", source: None }, &mut Edits::default(), &mut Vec::new())
             .unwrap_err();
         assert_eq!((err.line, err.col), (3, 20));
         assert_eq!(err.message, "spec.securityContext must be a mapping, found a list");
