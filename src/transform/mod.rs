@@ -4,6 +4,7 @@
 //! or of the stream. It looks at one parsed document and records
 //! [`Edits`]; the pipeline in [`crate::postrender`] applies them.
 
+pub mod dns;
 pub mod gpu;
 pub mod security_context;
 pub mod settings;
@@ -77,6 +78,9 @@ pub fn from_values(values: &Values, options: &Options) -> Result<Vec<Box<dyn Tra
         transforms.push(Box::new(t));
     }
     if let Some(t) = gpu::Gpu::from_values(values, &options.gpu_targets)? {
+        transforms.push(Box::new(t));
+    }
+    if let Some(t) = dns::Dns::from_values(values)? {
         transforms.push(Box::new(t));
     }
     Ok(transforms)
