@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use polyaxon_helm::error::Error;
-use polyaxon_helm::{diff, helm, postrender, transform, values::Values};
+use polyaxon_helm::{diff, helm, postrender, stream, transform, values::Values};
 
 /// Post-render Polyaxon manifests: read the stream Helm renders on stdin,
 /// apply what the Polyaxon values ask for, write the result on stdout.
@@ -28,6 +28,15 @@ struct Cli {
     /// Also mount the NVIDIA driver into every container of these workloads (KIND/NAME, NAME may be a glob; repeatable).
     #[arg(long = "gpu-target", value_name = "KIND/NAME")]
     gpu_targets: Vec<String>,
+    /// Remove a built-in dependency (postgresql, redis, rabbitmq) that an external service replaces; on an upgrade this deletes it from the cluster (repeatable).
+    #[arg(long = "drop-builtin", value_name = "SERVICE")]
+    drop_builtin: Vec<String>,
+    /// Read external services' passwords from this existing Secret (keys postgres-password, redis-password, rabbitmq-password) instead of emitting one.
+    #[arg(long = "external-secret", value_name = "NAME")]
+    external_secret: Option<String>,
+    /// Release name, for the Secret polyaxon-pr emits (default: the manifests' `release:` label).
+    #[arg(long)]
+    release: Option<String>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -73,10 +82,15 @@ fn main() -> ExitCode {
 fn post_render(cli: &Cli, log: &mut helm::Log) -> Result<(), Error> {
     let files: Vec<PathBuf> = cli.values.iter().flat_map(|v| v.split(',')).map(PathBuf::from).collect();
     let values = Values::load(&files, &cli.set, &cli.set_string)?;
-    let options = transform::Options { gpu_targets: cli.gpu_targets.clone() };
-    let mut transforms = transform::from_values(&values, &options)?;
     let mut input = String::new();
     std::io::stdin().read_to_string(&mut input).map_err(|e| Error::new(format!("cannot read the manifests on stdin: {e}")))?;
+    let options = transform::Options {
+        gpu_targets: cli.gpu_targets.clone(),
+        drop_builtin: cli.drop_builtin.clone(),
+        external_secret: cli.external_secret.clone(),
+        release: cli.release.clone().or_else(|| stream::release_label(&input).map(str::to_string)),
+    };
+    let mut transforms = transform::from_values(&values, &options)?;
     if values.is_empty() {
         log.say("polyaxon-pr: no values given (-f/--values, --set): manifests passed through unchanged");
     }

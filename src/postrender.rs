@@ -56,7 +56,7 @@ pub fn run(input: &str, transforms: &mut [Box<dyn Transform>]) -> Result<Outcome
     let helm4 = input.contains(HELM4_FILENAME);
     let mut added = Vec::new();
     for t in transforms.iter_mut() {
-        added.extend(t.finish(&mut outcome.notes));
+        added.extend(t.finish(&mut outcome.notes)?);
     }
     for (i, doc) in added.into_iter().enumerate() {
         let text = render_new(doc, helm4);

@@ -78,6 +78,15 @@ pub fn split(input: &str) -> Vec<Document<'_>> {
     docs
 }
 
+/// The release name, from the `release:` label the Polyaxon chart puts on
+/// its objects (found by a scan, without parsing).
+pub fn release_label(input: &str) -> Option<&str> {
+    input.lines().find_map(|line| {
+        let value = line.strip_prefix("    release: ")?.trim().trim_matches(['"', '\'']);
+        (!value.is_empty()).then_some(value)
+    })
+}
+
 /// For a `---` document-start line, how many of its bytes form the separator.
 fn separator_len(line: &str) -> Option<usize> {
     let rest = line.strip_prefix("---")?;
@@ -146,6 +155,13 @@ mod tests {
         assert_eq!(docs[0].body, " {kind: Pod}\n");
         assert_eq!(docs[1].separator, "--- # comment\n");
         assert_eq!(rejoin(&docs), input);
+    }
+
+    #[test]
+    fn release_name_comes_from_the_release_label() {
+        let input = "kind: ConfigMap\nmetadata:\n  labels:\n    app: x\n    release: \"pax\"\n";
+        assert_eq!(release_label(input), Some("pax"));
+        assert_eq!(release_label("kind: ConfigMap\n"), None);
     }
 
     #[test]

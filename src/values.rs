@@ -144,6 +144,15 @@ impl Values {
         }
     }
 
+    /// Any scalar as written (a password may well be all digits).
+    pub fn scalar_text(&self, key: &str) -> Result<Option<String>, Error> {
+        let Some(found) = self.get(key) else { return Ok(None) };
+        match (found.node.text(), found.node.scalar()) {
+            (Some(text), Some(_)) => Ok(Some(text.to_string())),
+            _ => Err(found.type_error(key, "a string")),
+        }
+    }
+
     pub fn string(&self, key: &str) -> Result<Option<String>, Error> {
         let Some(found) = self.get(key) else { return Ok(None) };
         match found.node.scalar() {

@@ -129,6 +129,27 @@ impl Node {
     }
 }
 
+impl Node {
+    /// The node as JSON, as Helm's `toJson` renders it (aliases become null).
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value as J;
+        match &self.value {
+            Value::Map { entries, .. } => {
+                J::Object(entries.iter().map(|(k, v)| (k.text().unwrap_or_default().to_string(), v.to_json())).collect())
+            }
+            Value::Seq { items, .. } => J::Array(items.iter().map(Node::to_json).collect()),
+            Value::Alias => J::Null,
+            Value::Scalar { .. } => match self.scalar() {
+                Some(Scalar::Null) | None => J::Null,
+                Some(Scalar::Bool(b)) => J::Bool(b),
+                Some(Scalar::Int(n)) => J::from(n),
+                Some(Scalar::Float(f)) => J::from(f),
+                Some(Scalar::Str(s)) => J::from(s),
+            },
+        }
+    }
+}
+
 /// Resolves a scalar as go-yaml v2 does (YAML 1.1 booleans included), since
 /// that is how Helm reads values files.
 pub fn resolve(text: &str, style: Style) -> Scalar<'_> {
@@ -356,6 +377,12 @@ mod tests {
         assert_eq!(resolve("~", Style::Plain), Scalar::Null);
         assert_eq!(resolve("1.5", Style::Plain), Scalar::Float(1.5));
         assert_eq!(resolve("v1.2", Style::Plain), Scalar::Str("v1.2"));
+    }
+
+    #[test]
+    fn converts_to_json_with_yaml_types() {
+        let d = doc("sslmode: require\nretries: 3\nflags: [yes, \"no\"]\n");
+        assert_eq!(d.to_json().to_string(), r#"{"flags":[true,"no"],"retries":3,"sslmode":"require"}"#);
     }
 
     #[test]

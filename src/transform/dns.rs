@@ -123,14 +123,14 @@ impl Transform for Dns {
         Ok(())
     }
 
-    fn finish(&mut self, notes: &mut Vec<String>) -> Vec<super::NewDocument> {
+    fn finish(&mut self, notes: &mut Vec<String>) -> Result<Vec<super::NewDocument>, Error> {
         if self.carriers == 0 {
             notes.push(
                 "dns: the chart rendered no POLYAXON_DNS_* setting (0.x charts render them only with dns.backend set), so there was nowhere to put them"
                     .into(),
             );
         }
-        Vec::new()
+        Ok(Vec::new())
     }
 }
 
@@ -192,7 +192,7 @@ mod tests {
         let cm = "kind: ConfigMap\ndata:\n  A: b\n";
         assert_eq!(run(&mut t, cm), cm);
         let mut notes = Vec::new();
-        t.finish(&mut notes);
+        t.finish(&mut notes).unwrap();
         assert_eq!(notes.len(), 1);
     }
 

@@ -5,6 +5,7 @@
 //! [`Edits`]; the pipeline in [`crate::postrender`] applies them.
 
 pub mod dns;
+pub mod external_services;
 pub mod gpu;
 pub mod security_context;
 pub mod settings;
@@ -59,8 +60,9 @@ pub trait Transform {
     }
     /// Called once after the last document: documents to append, and notes
     /// about the stream as a whole.
-    fn finish(&mut self, _notes: &mut Vec<String>) -> Vec<NewDocument> {
-        Vec::new()
+    /// Fails for what only the whole stream shows (still before any output).
+    fn finish(&mut self, _notes: &mut Vec<String>) -> Result<Vec<NewDocument>, Error> {
+        Ok(Vec::new())
     }
 }
 
@@ -69,6 +71,12 @@ pub trait Transform {
 pub struct Options {
     /// `--gpu-target KIND/NAME`: workloads whose every container gets the NVIDIA mounts.
     pub gpu_targets: Vec<String>,
+    /// `--drop-builtin SERVICE`: built-in subcharts to remove from the stream.
+    pub drop_builtin: Vec<String>,
+    /// `--external-secret NAME`: an existing Secret holding the external services' passwords.
+    pub external_secret: Option<String>,
+    /// The release name (`--release`, else the stream's `release:` label).
+    pub release: Option<String>,
 }
 
 /// Builds every transform the values turn on, in the order they run.
@@ -81,6 +89,10 @@ pub fn from_values(values: &Values, options: &Options) -> Result<Vec<Box<dyn Tra
         transforms.push(Box::new(t));
     }
     if let Some(t) = dns::Dns::from_values(values)? {
+        transforms.push(Box::new(t));
+    }
+    let (drop, secret, release) = (&options.drop_builtin, options.external_secret.as_deref(), options.release.as_deref());
+    if let Some(t) = external_services::ExternalServices::from_values(values, drop, secret, release)? {
         transforms.push(Box::new(t));
     }
     Ok(transforms)
