@@ -7,7 +7,7 @@
 //! `POLYAXON_DNS_*` settings wherever the chart renders any of them: ConfigMap
 //! data (1.x, 2.x) or container env (0.x).
 
-use super::settings::{config_map_data, data_value, env_names, env_value, set_data, set_env, EnvValue};
+use super::settings::{data_section, data_value, env_names, env_value, set_data, set_env, EnvValue};
 use super::{Doc, NodeError, Transform};
 use crate::edit::Edits;
 use crate::error::Error;
@@ -111,7 +111,7 @@ impl Transform for Dns {
 
     fn edit(&mut self, doc: &Doc<'_>, edits: &mut Edits, _notes: &mut Vec<String>) -> Result<(), NodeError> {
         if doc.kind == "ConfigMap" {
-            if let Some(data) = config_map_data(doc.root) {
+            if let Some(data) = data_section(doc.root) {
                 self.edit_config_map(doc.text, data, edits);
             }
             return Ok(());

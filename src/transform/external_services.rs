@@ -8,7 +8,7 @@
 //! objects are removed only on request (`--drop-builtin`), because on an
 //! upgrade that deletes them, and their data, from the cluster.
 
-use super::settings::{config_map_data, data_value, env_entry, env_names, env_value, set_data, set_env, EnvValue};
+use super::settings::{data_section, data_value, env_entry, env_names, env_value, set_data, set_env, EnvValue};
 use super::{Doc, NewDocument, NodeError, Transform};
 use crate::edit::{Edits, Frag};
 use crate::error::{Error, Location};
@@ -120,6 +120,8 @@ pub struct ExternalServices {
     postgres_disabled: Option<Location>,
     legacy_postgres: bool,
     builtins: Vec<Builtin>,
+    /// Our Secret came in with the stream (a second run): updated, not appended.
+    secret_in_stream: bool,
 }
 
 impl ExternalServices {
@@ -181,6 +183,7 @@ impl ExternalServices {
             postgres_disabled,
             legacy_postgres: values.string("postgresql.externalPostgresHost")?.is_some(),
             builtins: Vec::new(),
+            secret_in_stream: false,
         }))
     }
 
@@ -291,14 +294,23 @@ impl ExternalServices {
         Ok(())
     }
 
+    /// The name of the Secret we emit, if we emit one.
+    fn emitted_secret(&self) -> Option<&str> {
+        match &self.secret {
+            Some((name, true)) => Some(name),
+            _ => None,
+        }
+    }
+
+    /// `data` of our Secret: each password given in values, base64-encoded.
+    fn secret_data(&self) -> Vec<(String, String)> {
+        self.externals.iter().filter_map(|e| Some((e.service.secret_key().to_string(), base64(e.password.as_ref()?.as_bytes())))).collect()
+    }
+
     fn secret_document(&self) -> Option<NewDocument> {
-        let (name, true) = self.secret.as_ref()? else { return None };
+        let name = self.emitted_secret()?;
         let release = self.release.as_deref().unwrap_or_default();
-        let data: Vec<(String, Frag)> = self
-            .externals
-            .iter()
-            .filter_map(|e| Some((e.service.secret_key().to_string(), Frag::str(&base64(e.password.as_ref()?.as_bytes())))))
-            .collect();
+        let data = self.secret_data().into_iter().map(|(k, v)| (k, Frag::str(&v))).collect();
         let labels = Frag::map([
             ("app.kubernetes.io/name", Frag::str(name)),
             ("app.kubernetes.io/instance", Frag::str(release)),
@@ -400,8 +412,17 @@ impl Transform for ExternalServices {
             // A kept built-in's own settings are its business.
             return Ok(());
         }
+        if doc.kind == "Secret" && self.emitted_secret().is_some_and(|n| n == workload::name(doc.root)) {
+            self.secret_in_stream = true;
+            if let Some(data) = data_section(doc.root) {
+                for (key, value) in self.secret_data() {
+                    set_data(doc.text, data, &key, &value, edits);
+                }
+            }
+            return Ok(());
+        }
         if doc.kind == "ConfigMap" {
-            return match config_map_data(doc.root) {
+            return match data_section(doc.root) {
                 Some(data) => self.edit_config_map(doc.text, data, edits, notes),
                 None => Ok(()),
             };
@@ -427,12 +448,15 @@ impl Transform for ExternalServices {
             }
             if external.carriers == 0 {
                 notes.push(format!(
-                    "externalServices.{name} is configured but the chart renders no {name} settings for Polyaxon in this configuration; nothing points at it"
+                    "externalServices.{name} is configured but the chart renders no {name} connection settings (host, port or URLs) in this configuration, so Polyaxon is not pointed at it"
                 ));
             }
             if external.password.is_some() && self.secret.as_ref().is_some_and(|(_, emitted)| !emitted) {
                 notes.push(format!("externalServices.{name}.password is ignored: passwords come from --external-secret"));
             }
+        }
+        if self.secret_in_stream {
+            return Ok(Vec::new());
         }
         Ok(self.secret_document().into_iter().collect())
     }

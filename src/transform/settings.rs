@@ -53,8 +53,8 @@ fn string_value(node: Option<&Node>) -> Option<&str> {
     }
 }
 
-/// The `data` mapping of a ConfigMap document.
-pub fn config_map_data(root: &Node) -> Option<&Node> {
+/// The `data` mapping of a ConfigMap or Secret.
+pub fn data_section(root: &Node) -> Option<&Node> {
     root.get("data").filter(|d| d.is_map())
 }
 
@@ -133,7 +133,7 @@ mod tests {
     fn sets_and_adds_config_map_keys_as_strings() {
         let text = "data:\n  POLYAXON_DB_HOST: \"pax-postgresql\"\n  POLYAXON_DB_PORT: \"5432\"\n";
         let out = apply(text, |root, e| {
-            let data = config_map_data(root).unwrap();
+            let data = data_section(root).unwrap();
             assert!(set_data(text, data, "POLYAXON_DB_HOST", "pg.example.internal", e));
             assert!(!set_data(text, data, "POLYAXON_DB_PORT", "5432", e));
             assert!(set_data(text, data, "POLYAXON_DB_NAME", "polyaxon", e));

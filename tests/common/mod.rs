@@ -53,19 +53,40 @@ pub fn post_render(input: &str, args: &[&str]) -> (String, String) {
     (String::from_utf8(out.stdout).unwrap(), stderr)
 }
 
-/// The resources (`kind/name`) kubernetes-validate passes in strict mode.
-pub fn k8s_valid(docs: &[&str], scratch: &Path, label: &str) -> BTreeSet<String> {
-    let file = scratch.join(format!("{label}.yaml"));
-    std::fs::write(&file, docs.join("\n---\n")).unwrap();
+/// The resources kubernetes-validate passes in strict mode (Kubernetes 1.33),
+/// as `label: kind/name`, for several files in one run.
+pub fn k8s_valid_files(files: &[(String, Vec<String>)], scratch: &Path) -> BTreeSet<String> {
+    let mut paths = Vec::new();
+    for (i, (_, docs)) in files.iter().enumerate() {
+        let path = scratch.join(format!("{i}.yaml"));
+        std::fs::write(&path, docs.join("\n---\n")).unwrap();
+        paths.push(path);
+    }
+    if paths.is_empty() {
+        return BTreeSet::new();
+    }
     let out = Command::new("kubernetes-validate")
         .args(["--strict", "--no-warn", "-k", "1.33.0"])
-        .arg(&file)
+        .args(&paths)
         .output()
         .expect("kubernetes-validate not found: pip install kubernetes-validate");
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .filter_map(|l| l.split(" passed for resource ").nth(1))
-        .map(|r| r.split(" against ").next().unwrap().to_string())
+    let mut valid = BTreeSet::new();
+    for line in String::from_utf8_lossy(&out.stdout).lines() {
+        let Some(rest) = line.strip_prefix("INFO ") else { continue };
+        let Some((file, resource)) = rest.split_once(" passed for resource ") else { continue };
+        let index = paths.iter().position(|p| p.to_str() == Some(file)).expect("a file we wrote");
+        valid.insert(format!("{}: {}", files[index].0, resource.split(" against ").next().unwrap()));
+    }
+    valid
+}
+
+/// The resources (`kind/name`) kubernetes-validate passes in strict mode.
+pub fn k8s_valid(docs: &[&str], scratch: &Path, label: &str) -> BTreeSet<String> {
+    let dir = scratch.join(label);
+    std::fs::create_dir_all(&dir).unwrap();
+    k8s_valid_files(&[(label.to_string(), docs.iter().map(|d| d.to_string()).collect())], &dir)
+        .into_iter()
+        .map(|r| r.split_once(": ").unwrap().1.to_string())
         .collect()
 }
 
