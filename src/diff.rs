@@ -63,9 +63,12 @@ fn collect_sensitive<'a>(node: &'a Node, out: &mut Vec<&'a Node>) {
     }
 }
 
+/// A key that names a credential, not one that points at one or describes one
+/// (`…_SECRET_NAME`, `…_TOKENS_URL`, `…_PASSWORD_LENGTH`, `passwordSecretRef`).
 fn sensitive(key: &str) -> bool {
     let key = key.to_ascii_lowercase();
-    ["password", "secret", "token", "cookie"].iter().any(|w| key.contains(w)) && !key.ends_with("ref")
+    let describes = ["ref", "name", "url", "length", "enabled", "key"].iter().any(|s| key.ends_with(s));
+    ["password", "secret", "token", "cookie"].iter().any(|w| key.contains(w)) && !describes
 }
 
 /// Masks each line of a value's text, keeping indentation so line counts stay right.
@@ -95,6 +98,9 @@ mod tests {
         let masked = mask("Deployment", env);
         assert!(!masked.contains("hunter2") && !masked.contains("p4ss"), "{masked}");
         assert!(masked.contains("value: db") && masked.contains("passwordSecretRef: keep"), "{masked}");
+        let cm = "data:\n  POLYAXON_REDIS_EPHEMERAL_TOKENS_URL: r:1/6\n  POLYAXON_K8S_DB_SECRET_NAME: s\n  POLYAXON_SECRET_KEY: k3y\n";
+        let masked = mask("ConfigMap", cm);
+        assert!(masked.contains("r:1/6") && masked.contains("NAME: s") && !masked.contains("k3y"), "{masked}");
     }
 
     #[test]

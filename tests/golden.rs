@@ -1,6 +1,7 @@
 //! Golden tests: each directory in testdata/golden holds an `input.yaml`
-//! stream and a `values.yaml`; polyaxon-pr's stdout must equal
-//! `expected.yaml` and its stderr (warnings and `--diff`) `expected.stderr`.
+//! stream, a `values.yaml` and optionally `args` (one argument a line);
+//! polyaxon-pr's stdout must equal `expected.yaml` and its stderr (warnings
+//! and `--diff`) `expected.stderr`.
 //! `UPDATE_GOLDEN=1 cargo test --test golden` rewrites them; review the diff.
 
 mod common;
@@ -16,7 +17,10 @@ fn golden_cases() {
         let dir = dir.unwrap().path();
         let input = std::fs::read_to_string(dir.join("input.yaml")).unwrap();
         let values = dir.join("values.yaml").to_string_lossy().into_owned();
-        let (out, err) = post_render(&input, &["--values", &values, "--diff"]);
+        let extra = std::fs::read_to_string(dir.join("args")).unwrap_or_default();
+        let mut args = vec!["--values", &values, "--diff"];
+        args.extend(extra.lines());
+        let (out, err) = post_render(&input, &args);
         for (file, actual) in [("expected.yaml", &out), ("expected.stderr", &err)] {
             let path = dir.join(file);
             if update {
@@ -27,5 +31,5 @@ fn golden_cases() {
         }
         cases += 1;
     }
-    assert!(cases >= 2);
+    assert!(cases >= 5);
 }
