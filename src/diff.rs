@@ -67,7 +67,7 @@ fn collect_sensitive<'a>(node: &'a Node, out: &mut Vec<&'a Node>) {
 /// (`…_SECRET_NAME`, `…_TOKENS_URL`, `…_PASSWORD_LENGTH`, `passwordSecretRef`).
 fn sensitive(key: &str) -> bool {
     let key = key.to_ascii_lowercase();
-    let describes = ["ref", "name", "url", "length", "enabled", "key"].iter().any(|s| key.ends_with(s));
+    let describes = ["ref", "name", "url", "length", "enabled"].iter().any(|s| key.ends_with(s));
     ["password", "secret", "token", "cookie"].iter().any(|w| key.contains(w)) && !describes
 }
 
