@@ -1,5 +1,7 @@
 //! `helm polyaxon template|install|upgrade`: runs Helm with polyaxon-pr
-//! attached as its post-renderer, handing every -f/--values/--set to both,
+//! attached as its post-renderer, handing every -f/--values/--set to both
+//! and polyaxon-pr's own flags (--diff, --gpu-target, --drop-builtin,
+//! --external-secret, --release) to polyaxon-pr only,
 //! and shows what the post-renderer said (Helm hides it: Helm 3 on success,
 //! Helm 4 always).
 
@@ -76,6 +78,15 @@ pub fn split_args(args: &[String], cwd: &Path) -> Result<Split, Error> {
         match flag {
             "--diff" => {
                 split.post_renderer.push("--diff".into());
+                continue;
+            }
+            // polyaxon-pr's own flags, not Helm's.
+            "--gpu-target" | "--drop-builtin" | "--external-secret" | "--release" => {
+                let value = match inline {
+                    Some(v) => v,
+                    None => it.next().ok_or_else(|| Error::new(format!("`{flag}` needs a value")))?.clone(),
+                };
+                split.post_renderer.push(format!("{flag}={value}"));
                 continue;
             }
             "--post-renderer" | "--post-renderer-args" => {
@@ -211,7 +222,7 @@ mod tests {
     #[test]
     fn values_and_sets_go_to_both_and_diff_only_to_us() {
         let split = split_args(
-            &args(&["pax", "chart", "-f", "a.yaml,b.yaml", "--values=/abs/c.yaml", "-fd.yaml", "--set", "x=1", "--set-string=y=2", "--diff", "-n", "ns"]),
+            &args(&["pax", "chart", "-f", "a.yaml,b.yaml", "--values=/abs/c.yaml", "-fd.yaml", "--set", "x=1", "--set-string=y=2", "--diff", "-n", "ns", "--drop-builtin", "redis", "--gpu-target=Job/*"]),
             Path::new("/work"),
         )
         .unwrap();
@@ -221,7 +232,17 @@ mod tests {
         );
         assert_eq!(
             split.post_renderer,
-            args(&["--values=/work/a.yaml", "--values=/work/b.yaml", "--values=/abs/c.yaml", "--values=/work/d.yaml", "--set=x=1", "--set-string=y=2", "--diff"])
+            args(&[
+                "--values=/work/a.yaml",
+                "--values=/work/b.yaml",
+                "--values=/abs/c.yaml",
+                "--values=/work/d.yaml",
+                "--set=x=1",
+                "--set-string=y=2",
+                "--diff",
+                "--drop-builtin=redis",
+                "--gpu-target=Job/*"
+            ])
         );
     }
 

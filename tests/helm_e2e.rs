@@ -8,6 +8,9 @@ use std::process::{Command, Output};
 
 use common::*;
 use polyaxon_helm::stream;
+use polyaxon_helm::transform::settings::env_entry;
+use polyaxon_helm::workload;
+use polyaxon_helm::yaml::Node;
 
 /// A throwaway Helm home with the plugins installed from this checkout.
 struct Home {
@@ -15,8 +18,19 @@ struct Home {
     dir: PathBuf,
 }
 
+/// Builds the release binary once, so the install hooks of the tests running
+/// in parallel find it up to date instead of all waiting on one cold build.
+fn build_once() {
+    static BUILD: std::sync::Once = std::sync::Once::new();
+    BUILD.call_once(|| {
+        let out = Command::new(repo().join("scripts/build.sh")).output().unwrap();
+        assert!(out.status.success(), "scripts/build.sh: {}", String::from_utf8_lossy(&out.stderr));
+    });
+}
+
 impl Home {
     fn new(major: u32) -> Home {
+        build_once();
         let dir = std::env::temp_dir().join(format!("polyaxon-e2e-{}-helm{major}-{:?}", std::process::id(), std::thread::current().id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
@@ -74,7 +88,7 @@ fn by_source(text: &str) -> Vec<(String, String)> {
 }
 
 fn hook_job(text: &str) -> polyaxon_helm::yaml::Node {
-    parsed(text).into_iter().find(|d| polyaxon_helm::workload::name(d) == "pax-migrate").expect("hook job rendered")
+    parsed(text).into_iter().find(|d| workload::name(d) == "pax-migrate").expect("hook job rendered")
 }
 
 fn check(home: &Home) {
@@ -89,22 +103,22 @@ fn check(home: &Home) {
     for ((src_b, body_b), (src_a, body_a)) in before.iter().zip(&after) {
         assert_eq!(src_b, src_a);
         let kind = stream::Document { separator: "", body: body_b, first_line: 1 }.kind().unwrap_or_default();
-        if !polyaxon_helm::workload::is_workload(kind) {
+        if !workload::is_workload(kind) {
             assert_eq!(body_b, body_a, "helm {}: {src_b} changed", home.major);
         }
     }
     assert!(out.contains("\"yes\"") && out.contains("'0644'"), "scalars re-quoted");
 
     // Every workload carries the fields, except that Helm 3 never post-renders hooks.
-    let docs: Vec<_> = parsed(&out).into_iter().filter(|d| polyaxon_helm::workload::name(d) != "pax-migrate").collect();
-    assert_eq!(assert_security_contexts(&docs, "testdata chart"), 6);
+    let docs: Vec<_> = parsed(&out).into_iter().filter(|d| workload::name(d) != "pax-migrate").collect();
+    assert_eq!(assert_security_contexts(&docs, "testdata chart"), 7);
     let hook_has_context = hook_job(&out).path(&["spec", "template", "spec", "securityContext"]).is_some();
     assert_eq!(hook_has_context, home.major == 4, "hooks reach the post-renderer only on Helm 4");
     assert!(out.contains("fsGroupChangePolicy: OnRootMismatch"));
 
     // What the post-renderer said reaches the user although Helm hides it.
     assert!(stderr.contains("StatefulSet/pax-worker: spec.template.spec.securityContext.fsGroup is 1001, not 2222"), "{stderr}");
-    let changed = if home.major == 4 { 7 } else { 6 };
+    let changed = if home.major == 4 { 8 } else { 7 };
     assert!(stderr.contains(&format!("polyaxon-pr: {changed} of")), "{stderr}");
 
     // Valid Kubernetes, every resource.
@@ -175,4 +189,56 @@ fn bad_values_abort_helm_with_a_located_error_and_no_output() {
     assert!(!String::from_utf8_lossy(&out.stderr).contains("must be an integer"), "Helm 4 started showing plugin stderr");
     let log = std::fs::read_to_string(home.dir.join("xdg/polyaxon-pr/last-run.log")).unwrap();
     assert!(log.contains(&want), "{log}");
+}
+
+/// All four transforms at once, in both Helm versions, through the wrapper.
+#[test]
+fn all_four_transforms_in_helm3_and_helm4() {
+    for major in [3, 4] {
+        let home = Home::new(major);
+        let out = home.polyaxon_template(&["-f", "testdata/values/all-transforms.yaml", "--drop-builtin", "postgresql", "--diff"]);
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        let text = stdout(&out);
+        let docs = parsed(&text);
+        let label = format!("helm {major}");
+
+        // Built-in postgresql removed; our Secret added; nothing in plain text.
+        assert!(!text.contains("charts/postgresql/"), "{label}: built-in kept");
+        assert!(!text.contains("e2e-external-password") && !stderr.contains("e2e-external-password"), "{label}: password leaked");
+        let secret = docs.iter().find(|d| workload::name(d) == "pax-polyaxon-external-services").expect("Secret emitted");
+        assert_eq!(secret.path(&["data", "postgres-password"]).and_then(Node::text), Some("ZTJlLWV4dGVybmFsLXBhc3N3b3Jk"));
+        assert!(text.contains("# Source: polyaxon-pr/external-services-secret.yaml"), "{label}: Secret source");
+
+        // DNS: the prefix the chart dropped, and the custom cluster domain.
+        let cm = docs.iter().find(|d| workload::name(d) == "pax-platform-config").unwrap();
+        let data = cm.get("data").unwrap();
+        assert_eq!(data.get("POLYAXON_DNS_PREFIX").and_then(Node::text), Some("coredns.kube-system"), "{label}");
+        assert_eq!(data.get("POLYAXON_HOST").and_then(Node::text), Some("http://pax-api.polyaxon.svc.corp.internal:80"), "{label}");
+
+        // External services: password env from our Secret.
+        let api = docs.iter().find(|d| workload::name(d) == "pax-api").unwrap();
+        let (pod, path) = workload::pod_spec(api, "Deployment").unwrap();
+        let (container, _) = &workload::containers(pod, &path)[1];
+        let from = env_entry(container, "POLYAXON_DB_PASSWORD").and_then(|e| e.path(&["valueFrom", "secretKeyRef", "name"])).and_then(Node::text);
+        assert_eq!(from, Some("pax-polyaxon-external-services"), "{label}");
+
+        // GPU: the driver mounted into the container that asks for a GPU.
+        let gpu = docs.iter().find(|d| workload::name(d) == "pax-gpu-worker").unwrap();
+        let (pod, path) = workload::pod_spec(gpu, "Deployment").unwrap();
+        let (trainer, _) = &workload::containers(pod, &path)[0];
+        let mounts: Vec<&str> = trainer.get("volumeMounts").and_then(Node::items).unwrap().iter().filter_map(|m| m.get("mountPath")?.text()).collect();
+        assert_eq!(mounts, ["/usr/local/nvidia/lib64", "/usr/local/nvidia/bin", "/usr/lib/x86_64-linux-gnu/libcuda.so.1"], "{label}");
+
+        // Security contexts everywhere the post-renderer sees.
+        let non_hooks: Vec<_> = docs.into_iter().filter(|d| workload::name(d) != "pax-migrate").collect();
+        assert_security_contexts(&non_hooks, &label);
+
+        // The diff went through the wrapper, masked.
+        assert!(stderr.contains("+++ Secret/pax-polyaxon-external-services") && stderr.contains("postgres-password: *****"), "{label}: {stderr}");
+        assert!(stderr.contains("StatefulSet/pax-postgresql: removed (--drop-builtin postgresql)"), "{label}: {stderr}");
+
+        let bodies: Vec<&str> = stream::split(&text).iter().filter(|d| !d.is_blank()).map(|d| d.body).collect();
+        let valid = k8s_valid(&bodies, &std::env::temp_dir(), &format!("e2e-all-helm{major}-{}", std::process::id()));
+        assert_eq!(valid.len(), bodies.len(), "{label}: not every resource validated: {valid:?}");
+    }
 }
