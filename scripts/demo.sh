@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job on bundled data, no cluster: `helm template` of the testdata
-# chart through polyaxon-pr (security contexts on), with Helm 3 and Helm 4,
-# showing the diff of what changed, then a replay of a real Polyaxon v2.15.1
+# chart through polyaxon-pr with all four transforms on (security contexts,
+# GPU mounts, DNS, external postgres replacing the built-in one), with Helm 3
+# and Helm 4, showing the diff of what changed, then a real Polyaxon v2.15.1
 # render from the corpus when ../shared/corpus is there.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -16,9 +17,9 @@ unset HELM_PLUGINS
 
 for helm in "$HELM3" "$HELM4"; do
   version=$("$helm" version --template '{{.Version}}')
-  echo "== Helm $version: helm polyaxon template pax testdata/chart -f testdata/values/security-context.yaml --diff"
+  echo "== Helm $version: helm polyaxon template pax testdata/chart -f testdata/values/all-transforms.yaml --drop-builtin postgresql --diff"
   "$helm" plugin install "$root" >/dev/null
-  "$helm" polyaxon template pax testdata/chart -n polyaxon -f testdata/values/security-context.yaml --diff >"$work/out.yaml"
+  "$helm" polyaxon template pax testdata/chart -n polyaxon -f testdata/values/all-transforms.yaml --drop-builtin postgresql --diff >"$work/out.yaml"
   echo "== $(grep -c '^kind:' "$work/out.yaml") documents rendered; kubernetes-validate:"
   kubernetes-validate --strict --no-warn --quiet -k 1.33.0 "$work/out.yaml" && echo "all resources valid"
   rm -rf "$work/data" "$work/config" "$work/cache"

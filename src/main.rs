@@ -102,10 +102,12 @@ fn post_render(cli: &Cli, log: &mut helm::Log) -> Result<(), Error> {
         log.say(diff::render(&outcome.changes).trim_end());
     }
     let names: Vec<&str> = transforms.iter().map(|t| t.name()).collect();
+    let added = outcome.changes.iter().filter(|c| c.before.is_empty()).count();
     log.say(&format!(
-        "polyaxon-pr: {} of {} documents changed ({})",
-        outcome.changes.len(),
+        "polyaxon-pr: {} of {} documents changed, {added} added, {} removed ({})",
+        outcome.changes.len() - added,
         outcome.documents,
+        outcome.removed,
         if names.is_empty() { "no transform enabled".to_string() } else { names.join(", ") }
     ));
     std::io::stdout()

@@ -32,6 +32,8 @@ pub struct Outcome {
     pub output: String,
     /// Documents in the input.
     pub documents: usize,
+    /// Documents a transform dropped.
+    pub removed: usize,
     pub changes: Vec<Change>,
     /// Conflicts and other things the user should hear about.
     pub notes: Vec<String>,
@@ -50,7 +52,7 @@ pub fn run(input: &str, transforms: &mut [Box<dyn Transform>]) -> Result<Outcome
                 outcome.output.push_str(doc.separator);
                 outcome.output.push_str(&text);
             }
-            Fate::Dropped => {}
+            Fate::Dropped => outcome.removed += 1,
         }
     }
     let helm4 = input.contains(HELM4_FILENAME);

@@ -119,7 +119,7 @@ fn check(home: &Home) {
     // What the post-renderer said reaches the user although Helm hides it.
     assert!(stderr.contains("StatefulSet/pax-worker: spec.template.spec.securityContext.fsGroup is 1001, not 2222"), "{stderr}");
     let changed = if home.major == 4 { 8 } else { 7 };
-    assert!(stderr.contains(&format!("polyaxon-pr: {changed} of")), "{stderr}");
+    assert!(stderr.contains(&format!("polyaxon-pr: {changed} of")) && stderr.contains("0 added, 0 removed"), "{stderr}");
 
     // Valid Kubernetes, every resource.
     let scratch = std::env::temp_dir();
