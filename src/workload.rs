@@ -39,6 +39,14 @@ pub fn containers<'a>(pod: &'a Node, pod_path: &str) -> Vec<(&'a Node, String)> 
         .collect()
 }
 
+/// Every container of a workload document (none for other kinds).
+pub fn pod_containers<'a>(root: &'a Node, kind: &str) -> Vec<&'a Node> {
+    match pod_spec(root, kind) {
+        Some((pod, path)) => containers(pod, &path).into_iter().map(|(c, _)| c).collect(),
+        None => Vec::new(),
+    }
+}
+
 /// `metadata.name`, for messages.
 pub fn name(root: &Node) -> &str {
     root.path(&["metadata", "name"]).and_then(Node::text).unwrap_or("<unnamed>")

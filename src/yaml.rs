@@ -268,7 +268,7 @@ fn build<'a>(
         }
         Event::Alias(_) => Ok(node(offsets.byte(span.end.index()), Value::Alias)),
         Event::MappingStart(..) => {
-            let flow = span.len() > 0;
+            let flow = !span.is_empty();
             let mut entries = Vec::new();
             loop {
                 let (event, span) = next(parser)?;
@@ -283,7 +283,7 @@ fn build<'a>(
             }
         }
         Event::SequenceStart(..) => {
-            let flow = span.len() > 0;
+            let flow = !span.is_empty();
             let mut items: Vec<Node> = Vec::new();
             loop {
                 let (event, span) = next(parser)?;

@@ -116,8 +116,7 @@ impl Transform for Dns {
             }
             return Ok(());
         }
-        let Some((pod, path)) = workload::pod_spec(doc.root, doc.kind) else { return Ok(()) };
-        for (container, _) in workload::containers(pod, &path) {
+        for container in workload::pod_containers(doc.root, doc.kind) {
             self.edit_container(doc.text, container, edits)?;
         }
         Ok(())

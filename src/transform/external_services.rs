@@ -427,8 +427,7 @@ impl Transform for ExternalServices {
                 None => Ok(()),
             };
         }
-        let Some((pod, path)) = workload::pod_spec(doc.root, doc.kind) else { return Ok(()) };
-        for (container, _) in workload::containers(pod, &path) {
+        for container in workload::pod_containers(doc.root, doc.kind) {
             self.edit_container(doc.text, container, edits)?;
         }
         Ok(())
