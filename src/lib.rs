@@ -1,5 +1,5 @@
-//! polyaxon-helm: a Helm post-renderer (and soon a values linter) for the
-//! Polyaxon chart. The binary `polyaxon-pr` wires these modules together;
+//! polyaxon-helm: a Helm post-renderer and a values linter for the Polyaxon
+//! chart. The binary `polyaxon-pr` wires these modules together;
 //! each module owns one concern:
 //!
 //! - [`yaml`]: YAML parsed into a tree that knows every node's byte span.
@@ -9,14 +9,20 @@
 //! - [`workload`]: where pod specs and containers sit in each workload kind.
 //! - [`transform`]: the transforms (one module each) and their interface.
 //! - [`postrender`]: the pipeline that runs transforms over a stream.
-//! - [`diff`]: `--diff` output with secrets masked.
+//! - [`diff`]: `--diff` output with secrets masked ([`secrets`] knows which values are secret).
 //! - [`helm`]: the `helm polyaxon template|install|upgrade` wrapper.
+//! - [`lint`]: the values linter (catalog, rule families, config, inputs).
+//! - [`output`]: the linter's output formats (human, json, sarif, github).
 
 pub mod diff;
 pub mod edit;
 pub mod error;
+pub mod glob;
 pub mod helm;
+pub mod lint;
+pub mod output;
 pub mod postrender;
+pub mod secrets;
 pub mod stream;
 pub mod transform;
 pub mod values;

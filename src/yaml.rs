@@ -130,12 +130,15 @@ impl Node {
 }
 
 impl Node {
-    /// The node as JSON, as Helm's `toJson` renders it (aliases become null).
+    /// The node as JSON, as Helm's `toJson` renders it: keys sorted (Go
+    /// sorts map keys), aliases as null.
     pub fn to_json(&self) -> serde_json::Value {
         use serde_json::Value as J;
         match &self.value {
             Value::Map { entries, .. } => {
-                J::Object(entries.iter().map(|(k, v)| (k.text().unwrap_or_default().to_string(), v.to_json())).collect())
+                let mut pairs: Vec<(String, J)> = entries.iter().map(|(k, v)| (k.text().unwrap_or_default().to_string(), v.to_json())).collect();
+                pairs.sort_by(|a, b| a.0.cmp(&b.0));
+                J::Object(pairs.into_iter().collect())
             }
             Value::Seq { items, .. } => J::Array(items.iter().map(Node::to_json).collect()),
             Value::Alias => J::Null,

@@ -8,6 +8,7 @@
 use super::settings::{env_entry, set_env, EnvValue};
 use super::{Doc, NodeError, Transform};
 use crate::edit::{Edits, Frag};
+use crate::glob::glob;
 use crate::error::Error;
 use crate::values::Values;
 use crate::workload;
@@ -233,29 +234,6 @@ fn scalar_text(s: Scalar<'_>) -> String {
     }
 }
 
-/// `*` matches any run of characters, `?` any one.
-fn glob(pattern: &str, name: &str) -> bool {
-    let (p, n): (Vec<char>, Vec<char>) = (pattern.chars().collect(), name.chars().collect());
-    let (mut pi, mut ni, mut star, mut mark) = (0, 0, None, 0);
-    while ni < n.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == n[ni]) {
-            pi += 1;
-            ni += 1;
-        } else if pi < p.len() && p[pi] == '*' {
-            star = Some(pi);
-            mark = ni;
-            pi += 1;
-        } else if let Some(s) = star {
-            pi = s + 1;
-            mark += 1;
-            ni = mark;
-        } else {
-            return false;
-        }
-    }
-    p[pi..].iter().all(|&c| c == '*')
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -324,13 +302,5 @@ mod tests {
         assert!(gpu(VALUES, &["no-slash"]).is_err());
         assert!(gpu("{}", &["DaemonSet/x"]).is_err());
         assert!(gpu("{}", &[]).unwrap().is_none());
-    }
-
-    #[test]
-    fn glob_matches_like_a_shell() {
-        assert!(glob("*-resources", "pax-polyaxon-resources"));
-        assert!(glob("pax-?pi", "pax-api"));
-        assert!(!glob("pax-*-gpu", "pax-api"));
-        assert!(glob("*", ""));
     }
 }

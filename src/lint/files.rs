@@ -1,0 +1,92 @@
+//! What the linter reads: files, directories (walked for *.yaml and *.yml,
+//! skipping hidden and vendored directories) and `-` for stdin.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use walkdir::WalkDir;
+
+use super::config::Config;
+use super::{lint_text, Diagnostic};
+use crate::error::{Error, Location};
+
+/// Directories never walked into.
+const SKIPPED_DIRS: &[&str] = &["vendor", "node_modules", "third_party", "target", "charts"];
+
+/// One linted file.
+#[derive(Debug)]
+pub struct FileReport {
+    /// As shown in diagnostics (`<stdin>` for `-`).
+    pub path: String,
+    pub text: String,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// The files to lint, in a stable order.
+pub fn inputs(paths: &[String]) -> Result<Vec<PathBuf>, Error> {
+    let mut files = Vec::new();
+    for path in paths {
+        let p = Path::new(path);
+        if path == "-" || p.is_file() {
+            files.push(p.to_path_buf());
+        } else if p.is_dir() {
+            let walker = WalkDir::new(p).sort_by_file_name().into_iter().filter_entry(|e| {
+                let name = e.file_name().to_string_lossy();
+                e.depth() == 0 || !(e.file_type().is_dir() && (name.starts_with('.') || SKIPPED_DIRS.contains(&name.as_ref())))
+            });
+            for entry in walker {
+                let entry = entry.map_err(|e| Error::new(format!("cannot walk {path}: {e}")))?;
+                let name = entry.file_name().to_string_lossy();
+                if entry.file_type().is_file() && (name.ends_with(".yaml") || name.ends_with(".yml")) && !name.starts_with('.') {
+                    files.push(entry.into_path());
+                }
+            }
+        } else {
+            return Err(Error::new(format!("{path}: no such file or directory")));
+        }
+    }
+    Ok(files)
+}
+
+/// Lints one file; unreadable files and YAML that does not parse are errors.
+pub fn lint_file(path: &Path, target: usize, config: Option<&Config>) -> Result<FileReport, Error> {
+    let (shown, text) = if path == Path::new("-") {
+        let mut text = String::new();
+        std::io::stdin().read_to_string(&mut text).map_err(|e| Error::new(format!("cannot read stdin: {e}")))?;
+        ("<stdin>".to_string(), text)
+    } else {
+        let shown = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| Error::new(format!("cannot read {shown}: {e}")))?;
+        (shown, text)
+    };
+    let mut diagnostics = lint_text(&text, target).map_err(|e| {
+        Error::at(Location::File { path: shown.clone(), line: e.line, col: e.col }, format!("invalid YAML: {}", e.message))
+    })?;
+    if let Some(config) = config {
+        diagnostics.retain(|d| !config.ignores(path, d.code));
+    }
+    Ok(FileReport { path: shown, text, diagnostics })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn walks_directories_for_yaml_skipping_hidden_and_vendored() {
+        let root = std::env::temp_dir().join(format!("polyaxon-lint-walk-{}", std::process::id()));
+        for dir in ["a", ".git", "vendor", "charts/sub"] {
+            std::fs::create_dir_all(root.join(dir)).unwrap();
+        }
+        for file in ["values.yaml", "a/b.yml", "a/notes.txt", ".git/x.yaml", "vendor/v.yaml", "charts/sub/values.yaml"] {
+            std::fs::write(root.join(file), "{}\n").unwrap();
+        }
+        let found: Vec<String> = inputs(&[root.display().to_string()])
+            .unwrap()
+            .iter()
+            .map(|p| p.strip_prefix(&root).unwrap().display().to_string())
+            .collect();
+        assert_eq!(found, ["a/b.yml", "values.yaml"]);
+        assert!(inputs(&["/no/such/path".into()]).is_err());
+    }
+}

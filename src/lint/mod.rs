@@ -1,0 +1,166 @@
+//! `polyaxon-pr lint`: a version-aware linter for Polyaxon values files.
+//!
+//! [`lint_text`] judges one file against one chart version and returns
+//! diagnostics that point at source spans. Each rule family has its own
+//! module: [`keys`] (removed, renamed, moved, unknown, duplicate keys),
+//! [`types`] (types and allowed values), [`cross`] (contradictions between
+//! fields, judged on the file merged over the chart's defaults) and
+//! [`traps`] (chart bugs of particular versions). [`rules`] is the catalog of
+//! codes; [`catalog`] the embedded knowledge of every chart version.
+
+pub mod catalog;
+pub mod config;
+pub mod cross;
+pub mod files;
+pub mod keys;
+pub mod rules;
+pub mod traps;
+pub mod types;
+
+use catalog::Catalog;
+use rules::Severity;
+
+use crate::yaml::{self, Node};
+
+/// A place in a file: byte range and 1-based line/column of both ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+    pub line: usize,
+    pub col: usize,
+    pub end_line: usize,
+    pub end_col: usize,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Diagnostic {
+    pub code: &'static str,
+    pub severity: Severity,
+    pub message: String,
+    /// Dotted path of the key.
+    pub key: String,
+    /// Where it points: the key, or key and value.
+    pub span: Span,
+    pub label: String,
+    /// Other places worth showing (the first of two duplicate keys).
+    pub related: Vec<(Span, String)>,
+    pub help: Option<String>,
+    /// The key to write instead, where there is one.
+    pub replacement: Option<String>,
+}
+
+/// What a rule family needs: the text, the catalog and the target version.
+pub struct Ctx<'a> {
+    pub text: &'a str,
+    pub catalog: &'a Catalog,
+    pub target: usize,
+    line_starts: Vec<usize>,
+    pub out: Vec<Diagnostic>,
+}
+
+impl<'a> Ctx<'a> {
+    pub fn new(text: &'a str, target: usize) -> Self {
+        let line_starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
+        Ctx { text, catalog: Catalog::get(), target, line_starts, out: Vec::new() }
+    }
+
+    pub fn version(&self) -> &str {
+        self.catalog.version(self.target)
+    }
+
+    /// The span from the start of `from` to the end of `to`.
+    pub fn span(&self, from: &Node, to: &Node) -> Span {
+        let end = self.text_end(to);
+        let (end_line, end_col) = self.position(end);
+        Span { start: from.start, end, line: from.line, col: from.col, end_line, end_col }
+    }
+
+    /// Where a node's own text ends (block scalars end at the next line's indentation).
+    fn text_end(&self, node: &Node) -> usize {
+        let end = node.end.max(node.start);
+        self.text[node.start..end].trim_end().len() + node.start
+    }
+
+    fn position(&self, offset: usize) -> (usize, usize) {
+        let line = self.line_starts.partition_point(|&s| s <= offset);
+        let start = self.line_starts[line - 1];
+        (line, self.text[start..offset].chars().count() + 1)
+    }
+
+    /// Records a diagnostic with the rule's default severity.
+    pub fn report(&mut self, code: &'static str, key: &str, span: Span, message: String) -> &mut Diagnostic {
+        let severity = rules::rule(code).severity;
+        self.out.push(Diagnostic {
+            code,
+            severity,
+            message,
+            key: key.to_string(),
+            span,
+            label: rules::rule(code).summary.to_string(),
+            related: Vec::new(),
+            help: None,
+            replacement: None,
+        });
+        self.out.last_mut().expect("just pushed")
+    }
+}
+
+/// Lints every document of a values file against chart version `target`.
+pub fn lint_text(text: &str, target: usize) -> Result<Vec<Diagnostic>, yaml::ParseError> {
+    let docs = yaml::parse_all(text)?;
+    let mut ctx = Ctx::new(text, target);
+    for doc in &docs {
+        keys::check_duplicates(&mut ctx, doc, "");
+        if doc.is_map() {
+            keys::check(&mut ctx, doc);
+            cross::check(&mut ctx, doc);
+            traps::check(&mut ctx, doc);
+        }
+    }
+    let mut out = ctx.out;
+    out.retain(|d| !suppressed(text, d));
+    out.sort_by_key(|d| (d.span.start, d.code));
+    Ok(out)
+}
+
+/// `# polyaxon-lint: ignore K005,T001` (or a bare `ignore`) on the key's line.
+fn suppressed(text: &str, d: &Diagnostic) -> bool {
+    let start = text[..d.span.start].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[d.span.start..].find('\n').map_or(text.len(), |i| d.span.start + i);
+    let line = &text[start..end];
+    let Some(i) = line.find("polyaxon-lint: ignore") else { return false };
+    let codes = line[i + "polyaxon-lint: ignore".len()..].trim();
+    codes.is_empty()
+        || codes.split([',', ' ']).filter(|c| !c.is_empty()).any(|c| rules::find(c).is_some_and(|r| r.code == d.code))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn target(v: &str) -> usize {
+        Catalog::get().resolve(v).unwrap()
+    }
+
+    #[test]
+    fn inline_comments_suppress_by_code_or_name() {
+        let text = "email:\n  useTLS: true # polyaxon-lint: ignore K005\n  hots: x # polyaxon-lint: ignore unknown-key\n  prot: 1 # polyaxon-lint: ignore T001\n";
+        let d = lint_text(text, target("2.15.1")).unwrap();
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!((d[0].code, d[0].span.line), ("K005", 4));
+    }
+
+    #[test]
+    fn every_document_of_a_file_is_linted() {
+        let d = lint_text("email:\n  hots: a\n---\nemail:\n  prot: 1\n", target("2.15.1")).unwrap();
+        assert_eq!(d.iter().map(|d| d.span.line).collect::<Vec<_>>(), [2, 5]);
+    }
+
+    #[test]
+    fn spans_cover_key_and_value() {
+        let d = lint_text("email:\n  port: \"25\"\n", target("2.15.1")).unwrap();
+        let s = d[0].span;
+        assert_eq!((s.line, s.col, s.end_line, s.end_col), (2, 3, 2, 13));
+    }
+}

@@ -1,0 +1,204 @@
+//! The linter's rules: stable codes, names, default severities and the
+//! explanation `polyaxon-pr explain CODE` prints. Codes never change meaning;
+//! retired codes are not reused.
+//!
+//! Families: `K` keys, `T` types and values, `X` cross-field contradictions,
+//! `V` version traps.
+
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+pub struct Rule {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub severity: Severity,
+    pub summary: &'static str,
+    pub explanation: &'static str,
+}
+
+pub const REMOVED_KEY: &str = "K001";
+pub const RENAMED_KEY: &str = "K002";
+pub const MOVED_KEY: &str = "K003";
+pub const DEPRECATED_KEY: &str = "K004";
+pub const UNKNOWN_KEY: &str = "K005";
+pub const DUPLICATE_KEY: &str = "K006";
+pub const KEY_TOO_NEW: &str = "K007";
+pub const WRONG_TYPE: &str = "T001";
+pub const INVALID_VALUE: &str = "T002";
+pub const QUOTED_BOOLEAN: &str = "T003";
+pub const NO_DATABASE: &str = "X001";
+pub const NO_BROKER: &str = "X002";
+pub const BROKER_MISMATCH: &str = "X003";
+pub const IN_CLUSTER_AND_EXTERNAL: &str = "X004";
+pub const TWO_BROKERS: &str = "X005";
+pub const DNS_PREFIX_DROPPED: &str = "V001";
+
+pub const RULES: &[Rule] = &[
+    Rule {
+        code: REMOVED_KEY,
+        name: "removed-key",
+        severity: Severity::Error,
+        summary: "the target chart version no longer reads this key",
+        explanation: "The key was read by earlier chart versions and the target version no longer reads it, with no replacement. Helm ignores keys the templates do not read, so the setting silently has no effect, and Polyaxon's own validator rejects the file. Remove the key; the message names the last chart version that read it and, where the migration notes say, what took its place.",
+    },
+    Rule {
+        code: RENAMED_KEY,
+        name: "renamed-key",
+        severity: Severity::Error,
+        summary: "the key was renamed",
+        explanation: "The chart renamed this key and the target version reads only the new name (for example securityContext.user became securityContext.runAsUser in 1.13.0, rabbitmq-ha became rabbitmq in 1.21.0, postgresql.postgresqlUsername became postgresql.auth.username in 1.21.0). The old name is ignored, so the value you set is lost. The fix is to rename the key and keep the value; the replacement is given with the diagnostic.",
+    },
+    Rule {
+        code: MOVED_KEY,
+        name: "moved-key",
+        severity: Severity::Error,
+        summary: "the setting moved out of the values file",
+        explanation: "The setting no longer lives in the Helm values: v0.5 moved integrations, auth providers, notebook and tensorboard images, kaniko, dockerizer, per-primitive node selectors, tolerations and affinity, secret and config map refs, private registries and the repos access token to the web UI settings page; v1 moved persistence to the artifacts store and connections; v2 merged api and streams into gateway. The diagnostic says where the setting went; move it there and delete the key.",
+    },
+    Rule {
+        code: DEPRECATED_KEY,
+        name: "deprecated-key",
+        severity: Severity::Warning,
+        summary: "an old spelling the target still accepts",
+        explanation: "The key was renamed, but the target chart version still reads the old spelling (for example securityContext.user on charts 1.13 to 1.x). It works today and stops working on a later chart, and Polyaxon's own validator for the newest chart rejects it. Rename it to the replacement given.",
+    },
+    Rule {
+        code: UNKNOWN_KEY,
+        name: "unknown-key",
+        severity: Severity::Error,
+        summary: "no chart version reads this key",
+        explanation: "No version of the chart reads this key, so Helm ignores it and Polyaxon's validator rejects the file. It is most often a typo or wrong capitalisation; the diagnostic suggests the closest key the target version knows (for example email.useTLS -> email.useTls). Keys below free-form maps (annotations, labels, nodeSelector, affinity, resources) and below subchart sections (postgresql, redis, rabbitmq) are not judged, since the subchart or Kubernetes owns them.",
+    },
+    Rule {
+        code: DUPLICATE_KEY,
+        name: "duplicate-key",
+        severity: Severity::Error,
+        summary: "a key appears twice in one mapping",
+        explanation: "The same key appears twice in one mapping. Helm's YAML parser keeps the last occurrence and silently drops the first, so whatever you set first is lost. Merge the two entries; both locations are shown.",
+    },
+    Rule {
+        code: KEY_TOO_NEW,
+        name: "key-too-new",
+        severity: Severity::Error,
+        summary: "the key is only read by later chart versions",
+        explanation: "The key exists, but only in chart versions newer than the target, so the target ignores it. Either target a newer chart (--chart-version) or use the older spelling the diagnostic gives (for example securityContext.user instead of securityContext.runAsUser before 1.13.0).",
+    },
+    Rule {
+        code: WRONG_TYPE,
+        name: "wrong-type",
+        severity: Severity::Error,
+        summary: "the value has the wrong type",
+        explanation: "The value's YAML type does not match what the chart expects: a string where it expects a number or a boolean (`port: \"5432\"`), a number where it expects a string (`imageTag: 2.15`, read as a float), a map where it expects a list, and so on. Templates render such values in surprising ways and Polyaxon's validator rejects them. Write the value in the expected type; quote version-like strings.",
+    },
+    Rule {
+        code: INVALID_VALUE,
+        name: "invalid-value",
+        severity: Severity::Error,
+        summary: "the value is not one of those the key allows",
+        explanation: "The key takes one of a known set of values: broker (redis, rabbitmq), deploymentType (kubernetes, minikube, microk8s, docker-compose, docker, heroku), any imagePullPolicy (Always, IfNotPresent, Never), and, as warnings because Polyaxon's validator lets them through but the deployment will not work, dns.backend (kube-dns, coredns) and securityContext.fsGroupChangePolicy (Always, OnRootMismatch).",
+    },
+    Rule {
+        code: QUOTED_BOOLEAN,
+        name: "quoted-boolean",
+        severity: Severity::Warning,
+        summary: "a boolean written as a string",
+        explanation: "A boolean key holds a quoted string such as \"false\". Polyaxon's validator converts it, but Helm templates test truthiness, and any non-empty string, \"false\" included, is true: `enabled: \"false\"` turns the feature on. Write the value unquoted.",
+    },
+    Rule {
+        code: NO_DATABASE,
+        name: "no-database",
+        severity: Severity::Error,
+        summary: "no postgres at all",
+        explanation: "The in-cluster postgresql is disabled and no external one is configured (externalServices.postgresql.host, or postgresql.externalPostgresHost before 0.5). Polyaxon cannot start without a database, and its validator rejects this configuration. Enable postgresql or configure the external instance.",
+    },
+    Rule {
+        code: NO_BROKER,
+        name: "no-broker",
+        severity: Severity::Error,
+        summary: "services that need a broker, and no broker",
+        explanation: "The scheduler, compiler, worker or beat is enabled, and these need a message broker, but neither redis nor rabbitmq is deployed in-cluster or configured externally. Enable the one `broker` names, or configure it under externalServices.",
+    },
+    Rule {
+        code: BROKER_MISMATCH,
+        name: "broker-mismatch",
+        severity: Severity::Error,
+        summary: "a broker service is used but `broker` names the other one",
+        explanation: "Redis or rabbitmq is deployed or configured, but `broker` names the other one, so the service is unused and the broker Polyaxon will look for is missing. Set `broker` to the service you run; if redis is there for other purposes than the broker, say so with redis.nonBroker: true.",
+    },
+    Rule {
+        code: IN_CLUSTER_AND_EXTERNAL,
+        name: "in-cluster-and-external",
+        severity: Severity::Error,
+        summary: "the same service in-cluster and external",
+        explanation: "A dependency is enabled in-cluster and also configured as an external service. For redis and rabbitmq Polyaxon's validator rejects this; for postgresql the chart uses the in-cluster database and ignores the external one, which is reported as a warning. Disable the one you do not want (`<service>.enabled: false` to use the external one).",
+    },
+    Rule {
+        code: TWO_BROKERS,
+        name: "two-brokers",
+        severity: Severity::Error,
+        summary: "both redis and rabbitmq as broker",
+        explanation: "Both rabbitmq and redis are deployed or configured and redis is not marked as a non-broker, so two brokers are running where Polyaxon uses one. Drop the one `broker` does not name, or set redis.nonBroker: true if redis serves other purposes.",
+    },
+    Rule {
+        code: DNS_PREFIX_DROPPED,
+        name: "dns-prefix-dropped",
+        severity: Severity::Warning,
+        summary: "the target chart drops dns.prefix",
+        explanation: "Chart versions 0.4.3 to 1.12.2 test dns.POLYAXON_DNS_PREFIX instead of dns.prefix before rendering POLYAXON_DNS_PREFIX, so a dns.prefix you set never reaches Polyaxon. Run the chart through polyaxon-pr, whose DNS transform puts it back, or upgrade the chart.",
+    },
+];
+
+/// A rule by code (`K005`) or name (`unknown-key`), case-insensitively.
+pub fn find(code_or_name: &str) -> Option<&'static Rule> {
+    RULES.iter().find(|r| r.code.eq_ignore_ascii_case(code_or_name) || r.name.eq_ignore_ascii_case(code_or_name))
+}
+
+pub fn rule(code: &str) -> &'static Rule {
+    find(code).expect("diagnostics use codes from RULES")
+}
+
+/// The text `explain` prints.
+pub fn explain(rule: &Rule) -> String {
+    format!("{} ({}): {}\ndefault severity: {}\n\n{}\n", rule.code, rule.name, rule.summary, rule.severity, rule.explanation)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_and_names_are_unique_and_well_formed() {
+        for (i, a) in RULES.iter().enumerate() {
+            assert!(a.code.len() == 4 && "KTXV".contains(&a.code[..1]), "{}", a.code);
+            assert!(a.name.chars().all(|c| c.is_ascii_lowercase() || c == '-'), "{}", a.name);
+            for b in &RULES[i + 1..] {
+                assert!(a.code != b.code && a.name != b.name, "{} / {}", a.code, b.code);
+            }
+        }
+        assert_eq!(find("unknown-key").unwrap().code, "K005");
+        assert_eq!(find("k005").unwrap().name, "unknown-key");
+        assert!(find("Z999").is_none());
+    }
+}

@@ -1,0 +1,53 @@
+//! `--format github`: workflow commands that annotate the pull request,
+//! `::error file=F,line=L,col=C,endLine=…,endColumn=…,title=CODE::message`.
+
+use super::{all, rule_name};
+use crate::lint::files::FileReport;
+use crate::lint::rules::Severity;
+
+pub fn render(reports: &[FileReport]) -> String {
+    let mut out = String::new();
+    for (file, d) in all(reports) {
+        let command = match d.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "notice",
+        };
+        let mut message = d.message.clone();
+        if let Some(help) = &d.help {
+            message.push_str(&format!(" (help: {help})"));
+        }
+        out.push_str(&format!(
+            "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}\n",
+            property(&file.path),
+            d.span.line,
+            d.span.col,
+            d.span.end_line,
+            d.span.end_col,
+            property(&format!("{} {}", d.code, rule_name(d))),
+            data(&message)
+        ));
+    }
+    out
+}
+
+/// Escaping of a workflow command's message.
+fn data(s: &str) -> String {
+    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+}
+
+/// Escaping of a workflow command's property values.
+fn property(s: &str) -> String {
+    data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_properties_and_data() {
+        assert_eq!(property("a:b,c%"), "a%3Ab%2Cc%25");
+        assert_eq!(data("x\ny: z"), "x%0Ay: z");
+    }
+}

@@ -1,0 +1,78 @@
+//! Human output: miette's graphical diagnostics, the source line with a
+//! labelled span, the code and the help. Plain ASCII without colour when
+//! stdout is not a terminal or NO_COLOR is set. Secret values in the shown
+//! source are masked.
+
+use std::fmt;
+
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+
+use super::rule_name;
+use crate::lint::files::FileReport;
+use crate::lint::rules::Severity;
+use crate::lint::Diagnostic;
+use crate::secrets::mask_in_place;
+
+struct Shown<'a> {
+    d: &'a Diagnostic,
+    code: String,
+    source: &'a NamedSource<String>,
+}
+
+impl fmt::Debug for Shown<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.d.message)
+    }
+}
+
+impl fmt::Display for Shown<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.d.message)
+    }
+}
+
+impl std::error::Error for Shown<'_> {}
+
+impl miette::Diagnostic for Shown<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        Some(Box::new(&self.code))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.d.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+            Severity::Info => miette::Severity::Advice,
+        })
+    }
+
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        self.d.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(self.source)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let span = |s: &crate::lint::Span| SourceSpan::from(s.start..s.end);
+        let primary = LabeledSpan::new_primary_with_span(Some(self.d.label.clone()), span(&self.d.span));
+        let related = self.d.related.iter().map(move |(s, label)| LabeledSpan::new_with_span(Some(label.clone()), span(s)));
+        Some(Box::new(std::iter::once(primary).chain(related)))
+    }
+}
+
+pub fn render(reports: &[FileReport], color: bool) -> String {
+    let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::none() };
+    let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
+    let mut out = String::new();
+    for report in reports.iter().filter(|r| !r.diagnostics.is_empty()) {
+        let source = NamedSource::new(&report.path, mask_in_place(&report.text)).with_language("yaml");
+        for d in &report.diagnostics {
+            let shown = Shown { d, code: format!("{} ({})", d.code, rule_name(d)), source: &source };
+            handler.render_report(&mut out, &shown).expect("writing to a String");
+            out.push('\n');
+        }
+    }
+    out
+}

@@ -1,0 +1,33 @@
+//! `--format json`: one document, `{"version": 1, "chart_version": …, "diagnostics": [...]}`.
+
+use serde_json::{json, Map, Value};
+
+use super::{all, rule_name};
+use crate::lint::files::FileReport;
+
+pub fn render(reports: &[FileReport], version: &str) -> String {
+    let diagnostics: Vec<Value> = all(reports)
+        .map(|(file, d)| {
+            let mut o = Map::new();
+            o.insert("code".into(), json!(d.code));
+            o.insert("name".into(), json!(rule_name(d)));
+            o.insert("severity".into(), json!(d.severity.as_str()));
+            o.insert("message".into(), json!(d.message));
+            o.insert("file".into(), json!(file.path));
+            o.insert("line".into(), json!(d.span.line));
+            o.insert("column".into(), json!(d.span.col));
+            o.insert("end_line".into(), json!(d.span.end_line));
+            o.insert("end_column".into(), json!(d.span.end_col));
+            o.insert("key".into(), json!(d.key));
+            if let Some(help) = &d.help {
+                o.insert("help".into(), json!(help));
+            }
+            if let Some(replacement) = &d.replacement {
+                o.insert("replacement".into(), json!(replacement));
+            }
+            Value::Object(o)
+        })
+        .collect();
+    let doc = json!({"version": 1, "chart_version": version, "diagnostics": diagnostics});
+    serde_json::to_string_pretty(&doc).expect("JSON values serialise") + "\n"
+}

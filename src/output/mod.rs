@@ -1,0 +1,34 @@
+//! Output formats for lint results, one module each.
+
+pub mod github;
+pub mod human;
+pub mod json;
+pub mod sarif;
+
+use crate::lint::files::FileReport;
+use crate::lint::rules::{self, Severity};
+use crate::lint::Diagnostic;
+
+/// Every diagnostic with the file it belongs to.
+pub fn all(reports: &[FileReport]) -> impl Iterator<Item = (&FileReport, &Diagnostic)> {
+    reports.iter().flat_map(|r| r.diagnostics.iter().map(move |d| (r, d)))
+}
+
+/// `2 errors, 1 warning in 1 file (chart 2.15.1)`.
+pub fn summary(reports: &[FileReport], version: &str) -> String {
+    let count = |s: Severity| all(reports).filter(|(_, d)| d.severity == s).count();
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    let files = reports.iter().filter(|r| !r.diagnostics.is_empty()).count();
+    format!(
+        "{}, {}, {} in {} of {} (chart {version})",
+        plural(count(Severity::Error), "error"),
+        plural(count(Severity::Warning), "warning"),
+        plural(count(Severity::Info), "note"),
+        files,
+        plural(reports.len(), "file"),
+    )
+}
+
+pub fn rule_name(d: &Diagnostic) -> &'static str {
+    rules::rule(d.code).name
+}

@@ -1,0 +1,114 @@
+//! Secrets stay secret: which values are credentials, and masking them in
+//! text shown to people (`--diff`, linter source snippets).
+
+use crate::edit::Edits;
+use crate::yaml::{self, Node, Value};
+
+/// A key that names a credential, not one that points at one or describes one
+/// (`…_SECRET_NAME`, `…_TOKENS_URL`, `…_PASSWORD_LENGTH`, `passwordSecretRef`).
+pub fn sensitive(key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
+    let describes = ["ref", "name", "url", "length", "enabled"].iter().any(|s| key.ends_with(s));
+    ["password", "secret", "token", "cookie"].iter().any(|w| key.contains(w)) && !describes
+}
+
+/// The value nodes to hide in one document: every value of a Secret's `data`
+/// and `stringData`, and any scalar whose key or env `name` looks like a credential.
+fn secret_values<'a>(root: &'a Node, out: &mut Vec<&'a Node>) {
+    if root.get("kind").and_then(Node::text) == Some("Secret") {
+        for section in ["data", "stringData"] {
+            out.extend(root.get(section).and_then(Node::entries).unwrap_or_default().iter().map(|(_, v)| v));
+        }
+    }
+    collect(root, out);
+}
+
+fn collect<'a>(node: &'a Node, out: &mut Vec<&'a Node>) {
+    match &node.value {
+        Value::Map { entries, .. } => {
+            // An env entry: `- name: DB_PASSWORD` / `value: …`.
+            let env_name = node.get("name").and_then(Node::text).filter(|n| sensitive(n));
+            for (k, v) in entries {
+                let key = k.text().unwrap_or_default();
+                let is_scalar = matches!(v.value, Value::Scalar { .. });
+                if is_scalar && (sensitive(key) || (env_name.is_some() && key == "value")) {
+                    out.push(v);
+                } else {
+                    collect(v, out);
+                }
+            }
+        }
+        Value::Seq { items, .. } => items.iter().for_each(|i| collect(i, out)),
+        _ => {}
+    }
+}
+
+/// Masks secret values in one document with `*****`, line by line, keeping
+/// indentation and line count so a diff of two masked texts lines up.
+pub fn mask_for_diff(text: &str) -> String {
+    let Ok(Some(root)) = yaml::parse_one(text) else { return text.to_string() };
+    let mut nodes = Vec::new();
+    secret_values(&root, &mut nodes);
+    nodes.sort_by_key(|n| n.start);
+    nodes.dedup_by_key(|n| n.start);
+    let mut edits = Edits::default();
+    for node in nodes {
+        let masked: String = text[node.start..node.end]
+            .split_inclusive('\n')
+            .map(|line| {
+                let indent = line.len() - line.trim_start_matches(' ').len();
+                let eol = if line.ends_with('\n') { "\n" } else { "" };
+                if line[indent..].trim_end_matches('\n').is_empty() { line.to_string() } else { format!("{}*****{eol}", &line[..indent]) }
+            })
+            .collect();
+        edits.replace(node, masked);
+    }
+    edits.apply(text)
+}
+
+/// Masks secret values in every document with `*` byte for byte, so every
+/// offset into the text stays valid (diagnostic spans point into it).
+pub fn mask_in_place(text: &str) -> String {
+    let Ok(docs) = yaml::parse_all(text) else { return text.to_string() };
+    let mut bytes = text.as_bytes().to_vec();
+    for doc in &docs {
+        let mut nodes = Vec::new();
+        secret_values(doc, &mut nodes);
+        for node in nodes {
+            for b in &mut bytes[node.start..node.end] {
+                if !b.is_ascii_whitespace() {
+                    *b = b'*';
+                }
+            }
+        }
+    }
+    String::from_utf8(bytes).expect("only whole characters are replaced by ASCII")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_secret_data_and_credential_like_keys() {
+        let text = "kind: Secret\ndata:\n  a: c2VjcmV0\nstringData:\n  b: |\n    multi\n    line\n  c: x\nmetadata:\n  name: s\n";
+        let masked = mask_for_diff(text);
+        assert!(!masked.contains("c2VjcmV0") && !masked.contains("multi") && !masked.contains(" x\n"), "{masked}");
+        assert!(masked.contains("name: s"));
+        let env = "kind: Deployment\nenv:\n- name: POLYAXON_DB_PASSWORD\n  value: hunter2\n- name: HOST\n  value: db\nredisPassword: p4ss\npasswordSecretRef: keep\n";
+        let masked = mask_for_diff(env);
+        assert!(!masked.contains("hunter2") && !masked.contains("p4ss"), "{masked}");
+        assert!(masked.contains("value: db") && masked.contains("passwordSecretRef: keep"), "{masked}");
+        let cm = "data:\n  POLYAXON_REDIS_EPHEMERAL_TOKENS_URL: r:1/6\n  POLYAXON_K8S_DB_SECRET_NAME: s\n  POLYAXON_SECRET_KEY: k3y\n";
+        let masked = mask_for_diff(cm);
+        assert!(masked.contains("r:1/6") && masked.contains("NAME: s") && !masked.contains("k3y"), "{masked}");
+    }
+
+    #[test]
+    fn in_place_masking_keeps_every_offset() {
+        let text = "externalServices:\n  postgresql:\n    password: \"pä55\"\n    host: db\n";
+        let masked = mask_in_place(text);
+        assert_eq!(masked.len(), text.len());
+        assert!(!masked.contains("55") && masked.contains("host: db"), "{masked}");
+    }
+}
