@@ -89,6 +89,11 @@ impl Catalog {
             })
     }
 
+    /// The first release (not a pre-release) after version `index`, if any.
+    pub fn next_release(&self, index: usize) -> Option<usize> {
+        (index + 1..self.versions.len()).find(|&i| !self.prereleases.contains(&self.versions[i]))
+    }
+
     pub fn version(&self, index: usize) -> &str {
         &self.versions[index]
     }

@@ -118,7 +118,8 @@ fn report_unknown(ctx: &mut Ctx<'_>, path: &str, parent: &str, name: &str, key: 
     }
     if let Some((first, last)) = ctx.catalog.seen(path) {
         if last < ctx.target {
-            let (last, gone) = (ctx.catalog.version(last).to_string(), ctx.catalog.version(last + 1).to_string());
+            let gone = ctx.catalog.next_release(last).unwrap_or(last + 1);
+            let (last, gone) = (ctx.catalog.version(last).to_string(), ctx.catalog.version(gone).to_string());
             let d = ctx.report(REMOVED_KEY, path, span, format!("`{path}` was removed in chart {gone} (last read by {last})"));
             d.help = Some("delete the key".into());
         } else if first > ctx.target {

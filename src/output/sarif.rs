@@ -14,6 +14,21 @@ fn level(s: Severity) -> &'static str {
     }
 }
 
+/// Absolute paths as `file://` URIs; relative ones against the source root,
+/// as code scanning resolves them from the repository root.
+fn artifact(path: &str) -> Value {
+    let encoded: String = path
+        .trim_start_matches("./")
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || "/-._~".contains(c) { c.to_string() } else { format!("%{:02X}", c as u32) })
+        .collect();
+    if path.starts_with('/') {
+        json!({"uri": format!("file://{encoded}")})
+    } else {
+        json!({"uri": encoded, "uriBaseId": "%SRCROOT%"})
+    }
+}
+
 pub fn render(reports: &[FileReport], version: &str) -> String {
     let rules: Vec<Value> = RULES
         .iter()
@@ -41,7 +56,7 @@ pub fn render(reports: &[FileReport], version: &str) -> String {
                 "message": {"text": message},
                 "locations": [{
                     "physicalLocation": {
-                        "artifactLocation": {"uri": file.path.trim_start_matches("./")},
+                        "artifactLocation": artifact(&file.path),
                         "region": {
                             "startLine": d.span.line,
                             "startColumn": d.span.col,
