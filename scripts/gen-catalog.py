@@ -120,7 +120,7 @@ def build(corpus):
             sys.exit(f"types.yaml: {pattern} matches no key")
         for path in matched:
             for i, (k, default) in keys[path].items():
-                if k == "any":
+                if k == "any" or (kind == "loose" and k in ("map", "open")):
                     keys[path][i] = (kind, default)
     with open(os.path.join(ROOT, "catalog", "changes.yaml")) as f:
         changes = yaml.safe_load(f)

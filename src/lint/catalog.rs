@@ -18,6 +18,9 @@ pub enum Kind {
     Open,
     /// A section handed to a subchart.
     Subchart,
+    /// A section the chart reads known keys from, but Polyaxon's validator
+    /// takes as a free-form dict: findings below it are warnings.
+    Loose,
     List,
     Str,
     Int,

@@ -111,7 +111,8 @@ pub fn check(ctx: &mut Ctx<'_>, doc: &Node) {
     }
     let since = |ctx: &Ctx<'_>, v: &str| ctx.target >= ctx.catalog.index_of(v);
     let postgres = service(ctx, doc, "postgresql");
-    let legacy_postgres = text(ctx, doc, "postgresql.externalPostgresHost").is_some();
+    // Before 0.5 the external host lived under postgresql; later charts ignore it.
+    let legacy_postgres = ctx.target < ctx.catalog.index_of("0.5.0") && text(ctx, doc, "postgresql.externalPostgresHost").is_some();
     if is_false(ctx, doc, postgres.enabled_key) && !postgres.external && !legacy_postgres {
         let (key, span) = locate(ctx, doc, &["postgresql.enabled", "postgresql"]);
         let d = ctx.report(NO_DATABASE, &key, span, "Polyaxon has no database: the in-cluster postgresql is disabled and no external one is configured".into());

@@ -7,11 +7,15 @@ use super::rules::*;
 use super::{types, Ctx};
 use crate::yaml::Node;
 
-/// Below a subchart or free-form section only change rules are judged.
+/// How keys below a section are judged.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Mode {
     Checked,
+    /// Below a subchart or a free-form map: only change rules.
     RulesOnly,
+    /// Below a section Polyaxon's validator takes as a free-form dict: as
+    /// `Checked`, but never worse than a warning.
+    Loose,
 }
 
 pub fn check(ctx: &mut Ctx<'_>, root: &Node) {
@@ -23,6 +27,16 @@ fn join(prefix: &str, name: &str) -> String {
 }
 
 fn walk(ctx: &mut Ctx<'_>, map: &Node, prefix: &str, mode: Mode) {
+    let first_new = ctx.out.len();
+    walk_entries(ctx, map, prefix, mode);
+    if mode == Mode::Loose {
+        for d in &mut ctx.out[first_new..] {
+            d.severity = d.severity.min(Severity::Warning);
+        }
+    }
+}
+
+fn walk_entries(ctx: &mut Ctx<'_>, map: &Node, prefix: &str, mode: Mode) {
     for (key, value) in map.entries().unwrap_or_default() {
         let Some(name) = key.text() else { continue };
         let path = join(prefix, name);
@@ -48,6 +62,7 @@ fn walk(ctx: &mut Ctx<'_>, map: &Node, prefix: &str, mode: Mode) {
                     }
                 }
                 Kind::Map if value.is_map() => walk(ctx, value, &path, mode),
+                Kind::Loose if value.is_map() => walk(ctx, value, &path, Mode::Loose),
                 // A map where a list now stands, whose entries moved (tolerations.experiments …).
                 Kind::List if descend_rules(ctx) => {}
                 _ => types::check(ctx, &path, &range, key, value),

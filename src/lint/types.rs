@@ -50,8 +50,8 @@ pub fn check(ctx: &mut Ctx<'_>, path: &str, range: &Range, key: &Node, value: &N
             None
         }
         (Kind::Str, _, _) => Some(wrong("a string")),
-        (Kind::Map, Value::Map { .. }, _) => None,
-        (Kind::Map, _, _) => Some(wrong("a mapping")),
+        (Kind::Map | Kind::Loose, Value::Map { .. }, _) => None,
+        (Kind::Map | Kind::Loose, _, _) => Some(wrong("a mapping")),
         (Kind::List, Value::Seq { .. }, _) => None,
         (Kind::List, _, _) => Some(wrong("a list")),
         (Kind::Open | Kind::Subchart | Kind::Any, _, _) => None,
