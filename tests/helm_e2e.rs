@@ -242,3 +242,19 @@ fn all_four_transforms_in_helm3_and_helm4() {
         assert_eq!(valid.len(), bodies.len(), "{label}: not every resource validated: {valid:?}");
     }
 }
+
+/// `helm polyaxon lint` runs the linter through the plugin, exit codes intact.
+#[test]
+fn helm_polyaxon_lint_in_helm3_and_helm4() {
+    for major in [3, 4] {
+        let home = Home::new(major);
+        let ok = home.helm().args(["polyaxon", "lint", "testdata/lint/ok-2.15.1.yaml"]).output().unwrap();
+        assert!(ok.status.success(), "helm {major}: {}", String::from_utf8_lossy(&ok.stdout));
+        let bad = home.helm().args(["polyaxon", "lint", "--format", "json", "testdata/lint/keys-2.15.1.yaml"]).output().unwrap();
+        assert_eq!(bad.status.code(), Some(1), "helm {major}");
+        let report: serde_json::Value = serde_json::from_slice(&bad.stdout).unwrap();
+        assert!(report["diagnostics"].as_array().unwrap().iter().any(|d| d["code"] == "K005" && d["line"] == 5), "helm {major}");
+        let explain = home.helm().args(["polyaxon", "lint", "--explain", "K005"]).output().unwrap();
+        assert!(String::from_utf8_lossy(&explain.stdout).starts_with("K005 (unknown-key)"), "helm {major}");
+    }
+}
