@@ -129,7 +129,7 @@ fn explain(code: Option<&str>) -> ExitCode {
     match code {
         None => {
             for r in RULES {
-                println!("{}  {:<24} {:<8} {}", r.code, r.name, r.severity, r.summary);
+                println!("{}  {:<24} {:<8} {}", r.code, r.name, r.severity.as_str(), r.summary);
             }
             ExitCode::SUCCESS
         }

@@ -207,7 +207,7 @@ pub fn parse_all(text: &str) -> Result<Vec<Node>, ParseError> {
             Event::DocumentStart(_) => {
                 let (event, span) = next(&mut parser)?;
                 if !matches!(event, Event::DocumentEnd) {
-                    docs.push(build(&mut parser, &offsets, event, span)?);
+                    docs.push(build(&mut parser, text, &offsets, event, span)?);
                     let (end, span) = next(&mut parser)?;
                     if !matches!(end, Event::DocumentEnd) {
                         return Err(error_at(span, "unexpected content after the document"));
@@ -253,6 +253,7 @@ fn error_at(span: Span, message: &str) -> ParseError {
 
 fn build<'a>(
     parser: &mut Parser<'a, saphyr_parser::StrInput<'a>>,
+    source: &str,
     offsets: &Offsets,
     event: Event<'a>,
     span: Span,
@@ -262,12 +263,17 @@ fn build<'a>(
     let node = |end: usize, value: Value| Node { start, end, line, col, value };
     match event {
         Event::Scalar(text, style, _, _) => {
+            let end = match style {
+                // The parser's end mark runs on over trailing blanks and a comment.
+                ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => closing_quote(source, start),
+                _ => offsets.byte(span.end.index()),
+            };
             let style = match style {
                 ScalarStyle::Plain => Style::Plain,
                 ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => Style::Quoted,
                 ScalarStyle::Literal | ScalarStyle::Folded => Style::Block,
             };
-            Ok(node(offsets.byte(span.end.index()), Value::Scalar { text: text.into_owned(), style }))
+            Ok(node(end, Value::Scalar { text: text.into_owned(), style }))
         }
         Event::Alias(_) => Ok(node(offsets.byte(span.end.index()), Value::Alias)),
         Event::MappingStart(..) => {
@@ -279,9 +285,9 @@ fn build<'a>(
                     let end = if flow { offsets.byte(span.end.index()) } else { last_end(&entries, start) };
                     return Ok(node(end, Value::Map { entries, flow }));
                 }
-                let key = build(parser, offsets, event, span)?;
+                let key = build(parser, source, offsets, event, span)?;
                 let (event, span) = next(parser)?;
-                let value = build(parser, offsets, event, span)?;
+                let value = build(parser, source, offsets, event, span)?;
                 entries.push((key, value));
             }
         }
@@ -298,11 +304,27 @@ fn build<'a>(
                     };
                     return Ok(node(end, Value::Seq { items, flow }));
                 }
-                items.push(build(parser, offsets, event, span)?);
+                items.push(build(parser, source, offsets, event, span)?);
             }
         }
         _ => Err(error_at(span, "unexpected YAML event")),
     }
+}
+
+/// The byte just past the quote that closes the quoted scalar opening at `start`.
+fn closing_quote(source: &str, start: usize) -> usize {
+    let bytes = source.as_bytes();
+    let quote = bytes[start];
+    let mut i = start + 1;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' if quote == b'"' => i += 2,
+            b'\'' if quote == b'\'' && bytes.get(i + 1) == Some(&b'\'') => i += 2,
+            b if b == quote => return i + 1,
+            _ => i += 1,
+        }
+    }
+    bytes.len()
 }
 
 fn last_end(entries: &[(Node, Node)], start: usize) -> usize {
@@ -345,6 +367,16 @@ mod tests {
         let v = d.get("key").unwrap();
         assert_eq!(&text[v.start..v.end], "\"quoted\"");
         assert_eq!((v.line, v.col), (2, 6));
+    }
+
+    #[test]
+    fn quoted_scalars_end_at_their_closing_quote() {
+        let text = "a: \"x \\\" y\"   # note\nb: 'it''s'  # more\n";
+        let d = doc(text);
+        let (a, b) = (d.get("a").unwrap(), d.get("b").unwrap());
+        assert_eq!(&text[a.start..a.end], "\"x \\\" y\"");
+        assert_eq!(&text[b.start..b.end], "'it''s'");
+        assert_eq!(b.text(), Some("it's"));
     }
 
     #[test]

@@ -142,6 +142,15 @@ mod tests {
     }
 
     #[test]
+    fn replacing_a_quoted_value_keeps_its_comment() {
+        let text = "data:\n  POLYAXON_DB_HOST: \"pax-postgresql\"   # in-cluster\n";
+        let out = apply(text, |root, e| {
+            set_data(text, data_section(root).unwrap(), "POLYAXON_DB_HOST", "pg.example.internal", e);
+        });
+        assert_eq!(out, "data:\n  POLYAXON_DB_HOST: \"pg.example.internal\"   # in-cluster\n");
+    }
+
+    #[test]
     fn env_entries_are_rewritten_in_place_or_appended() {
         let text = "name: c\nenv:\n- name: POLYAXON_DB_PASSWORD\n  value: hunter2\n- name: KEEP\n  value: \"1\"\n";
         let out = apply(text, |c, e| {
