@@ -258,3 +258,23 @@ fn helm_polyaxon_lint_in_helm3_and_helm4() {
         assert!(String::from_utf8_lossy(&explain.stdout).starts_with("K005 (unknown-key)"), "helm {major}");
     }
 }
+
+/// `helm polyaxon install` through Helm 4's client-side dry run (Helm 3.18's
+/// dry run, and any upgrade, need a cluster).
+#[test]
+fn helm4_polyaxon_install_dry_run() {
+    let home = Home::new(4);
+    let out = home
+        .helm()
+        .args(["polyaxon", "install", "pax", "testdata/chart", "-n", "polyaxon", "-f", VALUES, "--dry-run=client"])
+        .output()
+        .unwrap();
+    let text = stdout(&out);
+    // Helm prints hooks in their own section before the manifest.
+    let after_hooks = text.split("HOOKS:").nth(1).expect("install prints the hooks");
+    let (hooks, manifest) = after_hooks.split_once("MANIFEST:").expect("and the manifest");
+    let mut docs = parsed(hooks);
+    docs.extend(parsed(manifest));
+    assert_eq!(assert_security_contexts(&docs, "helm 4 install"), 8, "every workload, the hook Job included");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("polyaxon-pr: 8 of"), "{}", String::from_utf8_lossy(&out.stderr));
+}
