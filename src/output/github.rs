@@ -1,7 +1,7 @@
 //! `--format github`: workflow commands that annotate the pull request,
 //! `::error file=F,line=L,col=C,endLine=…,endColumn=…,title=CODE::message`.
 
-use super::{all, rule_name};
+use super::all;
 use crate::lint::files::FileReport;
 use crate::lint::rules::Severity;
 
@@ -24,7 +24,7 @@ pub fn render(reports: &[FileReport]) -> String {
             d.span.col,
             d.span.end_line,
             d.span.end_col,
-            property(&format!("{} {}", d.code, rule_name(d))),
+            property(d.code),
             data(&message)
         ));
     }
