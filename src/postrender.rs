@@ -16,7 +16,8 @@ use crate::yaml::{self, Node};
 /// The annotation Helm 4 puts on every document it hands a post-renderer.
 const HELM4_FILENAME: &str = "postrenderer.helm.sh/postrender-filename";
 
-/// A document a transform changed, added (`before` empty) or removed (`after` empty).
+/// A document a transform changed, or added (`before` empty). Dropped
+/// documents are counted in [`Outcome::removed`] and named in the notes.
 #[derive(Debug, Clone)]
 pub struct Change {
     /// 1-based position in the input stream (for added documents, in the output).
