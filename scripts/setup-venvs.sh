@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# Creates the project's Python virtual environments, each from its pinned
+# requirements file (scripts/requirements/<name>.txt); nothing goes into the
+# global Python:
+#
+#   .cache/venv/tools                  Python 3.11  kubernetes-validate, PyYAML, pre-commit, check-jsonschema
+#   .cache/venv/polyaxon-2.15.1        Python 3.11  polyaxon._deploy (pydantic 2)
+#   .cache/venv/polyaxon-1.20.0        Python 3.9   polyaxon.deploy  (marshmallow)
+#   .cache/venv/polyaxon-1.14.3        Python 3.9   polyaxon.deploy  (marshmallow)
+#   .cache/venv/polyaxon-deploy-0.6.1  Python 3.7   polyaxon_deploy  (marshmallow 3.0.0rc5)
+#
+# Usage: scripts/setup-venvs.sh [--only NAME[,NAME...]]...
+#   NAME is tools, or a validator: 2.15.1, 1.20.0, 1.14.3 or 0.6.1 (or the full venv name).
+#
+# Idempotent: a venv whose marker (.setup-complete: sha256 of its requirements
+# file + Python version) matches is left alone. Otherwise it is rebuilt from
+# scratch. Quiet: prints one line per venv created, and errors (with pip's log).
+# The Python for each venv is the newest pyenv patch release of its minor version.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+reqdir=$root/scripts/requirements
+venvdir=$root/.cache/venv
+
+# name  python-minor
+all_venvs=(
+  "tools 3.11"
+  "polyaxon-2.15.1 3.11"
+  "polyaxon-1.20.0 3.9"
+  "polyaxon-1.14.3 3.9"
+  "polyaxon-deploy-0.6.1 3.7"
+)
+
+die() { echo "setup-venvs: $*" >&2; exit 1; }
+
+only=()
+while [ $# -gt 0 ]; do
+  case $1 in
+    --only) [ $# -ge 2 ] || die "--only needs a version"; IFS=, read -r -a more <<<"$2"; only+=("${more[@]}"); shift 2 ;;
+    --only=*) IFS=, read -r -a more <<<"${1#--only=}"; only+=("${more[@]}"); shift ;;
+    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) die "unknown argument: $1 (usage: $0 [--only VERSION[,VERSION...]])" ;;
+  esac
+done
+
+selected=()
+if [ ${#only[@]} -eq 0 ]; then
+  selected=("${all_venvs[@]}")
+else
+  for want in "${only[@]}"; do
+    found=
+    for entry in "${all_venvs[@]}"; do
+      name=${entry%% *}
+      if [ "$want" = "$name" ] || [ "$want" = "${name##*-}" ]; then selected+=("$entry"); found=1; fi
+    done
+    [ -n "$found" ] || die "unknown venv '$want' (known: tools, 2.15.1, 1.20.0, 1.14.3, 0.6.1)"
+  done
+fi
+
+if command -v pyenv >/dev/null 2>&1; then
+  pyenv_root=$(pyenv root)
+else
+  pyenv_root=${PYENV_ROOT:-$HOME/.pyenv}
+fi
+
+# Newest installed patch release of a minor version, e.g. 3.9 -> .../3.9.18/bin/python
+find_python() {
+  local minor=$1 best=
+  best=$(for p in "$pyenv_root"/versions/"$minor".*/bin/python; do
+      [ -x "$p" ] || continue
+      v=${p#"$pyenv_root"/versions/}; v=${v%%/*}
+      # only plain releases (3.9.18), not 3.9.18t / 3.9-dev / envs
+      [[ $v =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] && echo "$v $p"
+    done | sort -V | tail -n 1 | cut -d' ' -f2-)
+  [ -n "$best" ] || die "no Python $minor found under $pyenv_root/versions (install it with: pyenv install $minor)"
+  echo "$best"
+}
+
+mkdir -p "$venvdir"
+# Serialise concurrent runs (two test processes setting up at once).
+if command -v flock >/dev/null 2>&1; then
+  exec 9>"$venvdir/.setup.lock"
+  flock 9
+fi
+
+for entry in "${selected[@]}"; do
+  name=${entry%% *}
+  minor=${entry##* }
+  req=$reqdir/$name.txt
+  [ -f "$req" ] || die "missing requirements file $req"
+  python=$(find_python "$minor")
+  pyver=$("$python" -c 'import platform; print(platform.python_version())')
+  want="$(sha256sum "$req" | cut -d' ' -f1) python-$pyver"
+  dest=$venvdir/$name
+  marker=$dest/.setup-complete
+  if [ -f "$marker" ] && [ "$(cat "$marker")" = "$want" ] && [ -x "$dest/bin/python" ]; then
+    continue
+  fi
+  rm -rf "$dest"
+  log=$(mktemp)
+  if ! "$python" -m venv "$dest" >"$log" 2>&1 ||
+     ! "$dest/bin/python" -m pip install --quiet --disable-pip-version-check --no-input --require-virtualenv -r "$req" >>"$log" 2>&1 ||
+     ! "$dest/bin/python" -m pip check >>"$log" 2>&1; then
+    cat "$log" >&2
+    rm -f "$log"
+    rm -rf "$dest"
+    die "failed to create $dest from $req with Python $pyver"
+  fi
+  rm -f "$log"
+  echo "$want" >"$marker"
+  echo "created .cache/venv/$name (Python $pyver, $(grep -c '==' "$req") pinned packages)"
+done
