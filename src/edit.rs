@@ -1,11 +1,35 @@
-//! Splicing new YAML into a document's text without re-emitting it.
+//! Editing YAML text without re-emitting it: the one setter layer every
+//! transform goes through.
 //!
-//! Transforms describe what to add as [`Frag`]ments and where (a parsed
-//! [`Node`]); [`Edits`] turns that into text insertions at byte offsets that
-//! match the surrounding style (block or flow, indentation). Every byte the
-//! edits do not touch stays as it was: quoting, key order, comments.
+//! A transform says *what* it wants (this mapping should have that key,
+//! this list should end with that item, this scalar should read so) on the
+//! parsed [`Node`]s of a document, and the [`Editor`] works out *where* the
+//! bytes go, in the style of the surrounding text: block or flow,
+//! indentation, line endings (LF or CRLF), trailing commas, null values.
+//! Every byte it does not touch stays as it was: quoting, key order,
+//! comments. Like kyaml's `LookupCreate` and `FieldSetter`, a lookup that
+//! finds nothing creates what is missing, and all that one transform adds
+//! under one existing mapping is written there in one block.
+//!
+//! What cannot be edited as text without changing its meaning elsewhere
+//! (aliases, anchored or custom-tagged nodes, `<<` merge keys, lone CR line
+//! breaks) is refused with a located [`NodeError`], never guessed at.
 
 use crate::yaml::{resolve, Node, Scalar, Style};
+
+/// An error at a node of the document being edited.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NodeError {
+    pub line: usize,
+    pub col: usize,
+    pub message: String,
+}
+
+impl NodeError {
+    pub fn at(node: &Node, message: impl Into<String>) -> Self {
+        NodeError { line: node.line, col: node.col, message: message.into() }
+    }
+}
 
 /// A piece of YAML to insert.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,6 +54,13 @@ impl Frag {
         Frag::Scalar(quote(s))
     }
 
+    /// A string always double-quoted (ConfigMap data and env values, so YAML
+    /// never reads `5432` or `true` as anything but a string).
+    pub fn quoted(s: &str) -> Frag {
+        let q = quote(s);
+        Frag::Scalar(if q.starts_with('"') { q } else { format!("\"{s}\"") })
+    }
+
     pub fn map<K: Into<String>>(entries: impl IntoIterator<Item = (K, Frag)>) -> Frag {
         Frag::Map(entries.into_iter().map(|(k, v)| (k.into(), v)).collect())
     }
@@ -38,7 +69,7 @@ impl Frag {
     pub fn block(&self) -> String {
         let mut out = String::new();
         match self {
-            Frag::Map(entries) => Frag::render_entries(entries, 0, &mut out),
+            Frag::Map(entries) => render_entries(entries, 0, &mut out),
             other => {
                 other.render_flow(&mut out);
                 out.push('\n');
@@ -88,56 +119,54 @@ impl Frag {
         self.render_flow(&mut out);
         out
     }
+}
 
-    /// Renders mapping entries as block lines at `indent`.
-    fn render_entries(entries: &[(String, Frag)], indent: usize, out: &mut String) {
-        for (k, v) in entries {
-            out.push_str(&" ".repeat(indent));
-            out.push_str(&quote(k));
-            out.push(':');
-            match v {
-                Frag::Map(inner) if !inner.is_empty() => {
-                    out.push('\n');
-                    Frag::render_entries(inner, indent + 2, out);
-                }
-                // Lists sit flush with their key, as Helm 4 and the Polyaxon chart write them.
-                Frag::Seq(items) if !items.is_empty() => {
-                    out.push('\n');
-                    Frag::render_items(items, indent, out);
-                }
-                _ => {
-                    out.push(' ');
-                    v.render_flow(out);
-                    out.push('\n');
-                }
+/// Renders mapping entries as block lines at `indent`.
+fn render_entries(entries: &[(String, Frag)], indent: usize, out: &mut String) {
+    for (k, v) in entries {
+        out.push_str(&" ".repeat(indent));
+        out.push_str(&quote(k));
+        out.push(':');
+        match v {
+            Frag::Map(inner) if !inner.is_empty() => {
+                out.push('\n');
+                render_entries(inner, indent + 2, out);
+            }
+            // Lists sit flush with their key, as Helm 4 and the Polyaxon chart write them.
+            Frag::Seq(items) if !items.is_empty() => {
+                out.push('\n');
+                render_items(items, indent, out);
+            }
+            _ => {
+                out.push(' ');
+                v.render_flow(out);
+                out.push('\n');
             }
         }
     }
+}
 
-    /// Renders list items as block lines whose dash sits at `indent`.
-    fn render_items(items: &[Frag], indent: usize, out: &mut String) {
-        for item in items {
-            match item {
-                Frag::Map(entries) if !entries.is_empty() => {
-                    let mut inner = String::new();
-                    Frag::render_entries(entries, indent + 2, &mut inner);
-                    out.push_str(&" ".repeat(indent));
-                    out.push_str("- ");
-                    out.push_str(&inner[indent + 2..]);
-                }
-                _ => {
-                    out.push_str(&" ".repeat(indent));
-                    out.push_str("- ");
-                    item.render_flow(out);
-                    out.push('\n');
-                }
+/// Renders list items as block lines whose dash sits at `indent`.
+fn render_items(items: &[Frag], indent: usize, out: &mut String) {
+    for item in items {
+        out.push_str(&" ".repeat(indent));
+        out.push_str("- ");
+        match item {
+            Frag::Map(entries) if !entries.is_empty() => {
+                let mut inner = String::new();
+                render_entries(entries, indent + 2, &mut inner);
+                out.push_str(&inner[indent + 2..]);
+            }
+            _ => {
+                item.render_flow(out);
+                out.push('\n');
             }
         }
     }
 }
 
 /// Renders a string scalar: plain when that reads back as the same string,
-/// double-quoted otherwise.
+/// double-quoted otherwise (control characters escaped).
 pub fn quote(s: &str) -> String {
     let plain_safe = !s.is_empty()
         && s.chars().all(|c| c.is_ascii_alphanumeric() || "_./-".contains(c))
@@ -153,7 +182,8 @@ pub fn quote(s: &str) -> String {
             '\\' => out.push_str("\\\\"),
             '\n' => out.push_str("\\n"),
             '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\x{:02x}", c as u32)),
+            '\r' => out.push_str("\\r"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
             c => out.push(c),
         }
     }
@@ -161,138 +191,453 @@ pub fn quote(s: &str) -> String {
     out
 }
 
+/// A mapping to add entries to: one in the text, or one this editor is creating.
+#[derive(Debug, Clone, Copy)]
+pub enum MapRef<'n> {
+    Node(&'n Node),
+    New(usize),
+}
+
+/// A list to append items to: one in the text, or one this editor is creating.
+#[derive(Debug, Clone, Copy)]
+pub enum SeqRef<'n> {
+    Node(&'n Node),
+    New(usize),
+}
+
+/// Content this editor creates, referenced by index from [`MapRef::New`] and [`SeqRef::New`].
+#[derive(Debug)]
+enum NewNode {
+    Map(Vec<(String, Child)>),
+    Seq(Vec<Child>),
+}
+
+#[derive(Debug)]
+enum Child {
+    Frag(Frag),
+    New(usize),
+}
+
+/// Where created content is attached to the text.
+#[derive(Debug)]
+enum Host<'n> {
+    /// A new `key: …` entry of an existing mapping.
+    Entry { map: &'n Node, key: String },
+    /// An existing `key:` whose value is null.
+    Fill { key: &'n Node, value: &'n Node },
+    /// A new last item of an existing list.
+    Item { seq: &'n Node },
+}
+
 #[derive(Debug)]
 struct Edit {
     start: usize,
     end: usize,
-    /// At one offset, deeper insertions must come first (a container's new
-    /// field before the pod spec's new key that follows the containers).
+    /// At one offset, deeper insertions come first (a container's new field
+    /// before the pod spec's new key that follows the containers).
     depth: usize,
     text: String,
 }
 
-/// A set of non-overlapping edits computed against one text.
-#[derive(Debug, Default)]
-pub struct Edits {
+/// Records what one transform wants of one document and turns it into text.
+#[derive(Debug)]
+pub struct Editor<'n> {
+    text: &'n str,
+    crlf: bool,
+    /// Byte offset of a CR not followed by LF, if the text has one.
+    lone_cr: Option<usize>,
     edits: Vec<Edit>,
+    created: Vec<NewNode>,
+    attached: Vec<(Host<'n>, Child)>,
 }
 
-impl Edits {
+impl<'n> Editor<'n> {
+    pub fn new(text: &'n str) -> Self {
+        let bytes = text.as_bytes();
+        let lone_cr = bytes.iter().enumerate().position(|(i, &b)| b == b'\r' && bytes.get(i + 1) != Some(&b'\n'));
+        Editor { text, crlf: text.contains("\r\n"), lone_cr, edits: Vec::new(), created: Vec::new(), attached: Vec::new() }
+    }
+
+    /// The text the editor works on.
+    pub fn text(&self) -> &'n str {
+        self.text
+    }
+
     pub fn is_empty(&self) -> bool {
-        self.edits.is_empty()
+        self.edits.is_empty() && self.attached.is_empty()
     }
 
-    /// Applies the edits to the text they were computed against.
-    pub fn apply(mut self, text: &str) -> String {
-        self.edits.sort_by_key(|e| (e.start, std::cmp::Reverse(e.depth)));
-        let mut out = String::with_capacity(text.len() + self.edits.iter().map(|e| e.text.len()).sum::<usize>());
-        let mut pos = 0;
-        for e in &self.edits {
-            debug_assert!(e.start >= pos, "overlapping edits");
-            out.push_str(&text[pos..e.start]);
-            out.push_str(&e.text);
-            pos = e.end;
+    /// The mapping at `parent[key]`: the existing one, or a new one created
+    /// where the key is missing or null. Anything else there is an error.
+    pub fn ensure_map(&mut self, parent: MapRef<'n>, key: &str, path: &str) -> Result<MapRef<'n>, NodeError> {
+        match self.child(parent, key)? {
+            Found::Node(v) if v.is_map() => {
+                check_editable(v, path)?;
+                Ok(MapRef::Node(v))
+            }
+            Found::Node(v) => Err(NodeError::at(v, format!("{path} must be a mapping, found {}", v.type_name()))),
+            Found::Missing(slot) => Ok(MapRef::New(self.create(slot, NewNode::Map(Vec::new())))),
+            Found::NewMap(id) => Ok(MapRef::New(id)),
+            Found::NewSeq(_) | Found::NewOther => Err(self.conflict(parent, key)),
         }
-        out.push_str(&text[pos..]);
-        out
     }
 
-    fn insert(&mut self, at: usize, depth: usize, text: String) {
-        self.edits.push(Edit { start: at, end: at, depth, text });
-    }
-
-    /// Replaces the text of `node` (a scalar) with `text`.
-    pub fn replace(&mut self, node: &Node, text: String) {
-        self.edits.push(Edit { start: node.start, end: node.end, depth: 0, text });
-    }
-
-    /// Adds entries to a mapping node, in its own style.
-    pub fn add_entries(&mut self, text: &str, map: &Node, entries: Vec<(String, Frag)>) {
-        if entries.is_empty() {
-            return;
+    /// The list at `parent[key]`: the existing one, or a new one where the key
+    /// is missing or null.
+    pub fn ensure_seq(&mut self, parent: MapRef<'n>, key: &str, path: &str) -> Result<SeqRef<'n>, NodeError> {
+        match self.child(parent, key)? {
+            Found::Node(v) if v.items().is_some() => {
+                check_editable(v, path)?;
+                Ok(SeqRef::Node(v))
+            }
+            Found::Node(v) => Err(NodeError::at(v, format!("{path} must be a list, found {}", v.type_name()))),
+            Found::Missing(slot) => Ok(SeqRef::New(self.create(slot, NewNode::Seq(Vec::new())))),
+            Found::NewSeq(id) => Ok(SeqRef::New(id)),
+            Found::NewMap(_) | Found::NewOther => Err(self.conflict(parent, key)),
         }
-        let empty = map.entries().is_none_or(|e| e.is_empty());
-        if map.is_flow() {
-            let inner = Frag::Map(entries).flow();
-            let inner = &inner[1..inner.len() - 1];
-            let sep = if empty { "" } else { ", " };
-            self.insert(map.end - 1, 0, format!("{sep}{inner}"));
-            return;
-        }
-        let indent = map.col - 1;
-        let mut block = String::new();
-        Frag::render_entries(&entries, indent, &mut block);
-        self.insert_block(text, map.end, indent, block);
     }
 
-    /// Appends items to a sequence node, in its own style.
-    pub fn add_items(&mut self, text: &str, seq: &Node, items: Vec<Frag>) {
-        if items.is_empty() {
-            return;
+    /// Adds `key: value` to a mapping that does not have the key (the caller
+    /// has looked: an existing key is an error, not overwritten).
+    pub fn add(&mut self, map: MapRef<'n>, key: &str, value: Frag) -> Result<(), NodeError> {
+        match self.child(map, key)? {
+            Found::Missing(slot) => {
+                self.put(slot, Child::Frag(value));
+                Ok(())
+            }
+            Found::Node(v) => Err(NodeError::at(v, format!("`{key}` is already set here"))),
+            _ => Err(self.conflict(map, key)),
         }
-        let all = seq.items().unwrap_or_default();
-        if seq.is_flow() {
-            let inner = Frag::Seq(items).flow();
-            let inner = &inner[1..inner.len() - 1];
-            let sep = if all.is_empty() { "" } else { ", " };
-            self.insert(seq.end - 1, 0, format!("{sep}{inner}"));
-            return;
-        }
-        let Some(first) = all.first() else { return };
-        let indent = dash_column(text, first.start);
-        let mut block = String::new();
-        Frag::render_items(&items, indent, &mut block);
-        self.insert_block(text, seq.end, indent, block);
     }
 
-    /// Replaces a node with a fragment: in block style when the node is a
-    /// block mapping (a list item such as an env entry), in flow style otherwise.
-    pub fn replace_with(&mut self, text: &str, node: &Node, frag: &Frag) {
-        match frag {
+    /// Sets `map[key]` to a scalar: adds the entry, or replaces the value in place.
+    pub fn set_scalar(&mut self, map: MapRef<'n>, key: &str, value: Frag) -> Result<(), NodeError> {
+        match self.child(map, key)? {
+            Found::Node(v) if v.entries().is_none() && v.items().is_none() => self.replace(v, value),
+            Found::Node(v) => Err(NodeError::at(v, format!("`{key}` holds {}, not a scalar", v.type_name()))),
+            Found::Missing(slot) => {
+                self.put(slot, Child::Frag(value));
+                Ok(())
+            }
+            _ => Err(self.conflict(map, key)),
+        }
+    }
+
+    /// Appends an item to a list.
+    pub fn append(&mut self, seq: SeqRef<'n>, item: Frag) {
+        match seq {
+            SeqRef::Node(seq) => self.attached.push((Host::Item { seq }, Child::Frag(item))),
+            SeqRef::New(id) => match &mut self.created[id] {
+                NewNode::Seq(items) => items.push(Child::Frag(item)),
+                NewNode::Map(_) => unreachable!("SeqRef::New points at a list"),
+            },
+        }
+    }
+
+    /// Replaces a node with a fragment: a block mapping (a list item such as
+    /// an env entry) stays block, anything else is written in flow style.
+    pub fn replace(&mut self, node: &'n Node, frag: Frag) -> Result<(), NodeError> {
+        check_node(node)?;
+        match &frag {
             Frag::Map(entries) if node.is_map() && !node.is_flow() => {
                 let indent = node.col - 1;
                 let mut block = String::new();
-                Frag::render_entries(entries, indent, &mut block);
+                render_entries(entries, indent, &mut block);
                 block.pop();
-                let end = block_end(text, node.end);
+                let end = block_end(self.text, node.end);
                 self.edits.push(Edit { start: node.start, end, depth: 0, text: block[indent..].to_string() });
             }
-            _ => self.replace(node, frag.flow()),
+            _ => self.edits.push(Edit { start: node.start, end: node.end, depth: 0, text: frag.flow() }),
         }
+        Ok(())
     }
 
-    /// Removes a `key: value` entry that sits on lines of its own in a block
-    /// mapping. Returns false (and does nothing) when it does not.
-    pub fn remove_entry(&mut self, text: &str, key: &Node, value: &Node) -> bool {
-        let line_start = text[..key.start].rfind('\n').map_or(0, |i| i + 1);
-        if !text[line_start..key.start].bytes().all(|b| b == b' ') || value.is_flow() && value.line != key.line {
-            return false;
+    /// Replaces a scalar's text with other text of the same length or not,
+    /// without looking at it (for masking).
+    pub fn overwrite(&mut self, node: &Node, text: String) {
+        self.edits.push(Edit { start: node.start, end: node.end, depth: 0, text });
+    }
+
+    /// Removes the `key` entry of a block mapping, with its lines. Entries
+    /// that do not sit on lines of their own are refused.
+    pub fn remove_entry(&mut self, map: &'n Node, key: &str) -> Result<(), NodeError> {
+        check_editable(map, key)?;
+        let Some((k, v)) = map.entry(key) else {
+            return Ok(());
+        };
+        if map.entries().unwrap_or_default().iter().filter(|(other, _)| other.text() == Some(key)).count() > 1 {
+            return Err(NodeError::at(k, format!("`{key}` appears more than once in this mapping; refusing to remove it")));
         }
-        let end = insertion_point_after(text, value.end);
+        let line_start = self.text[..k.start].rfind('\n').map_or(0, |i| i + 1);
+        if map.is_flow() || !self.text[line_start..k.start].bytes().all(|b| b == b' ') || v.is_flow() && v.line != k.line {
+            return Err(NodeError::at(k, format!("cannot remove `{key}`: it does not sit on lines of its own")));
+        }
+        let end = insertion_point_after(self.text, v.end);
         self.edits.push(Edit { start: line_start, end, depth: 0, text: String::new() });
-        true
+        Ok(())
     }
 
-    /// Gives a key whose value is null (`key:`, `key: ~`) a value, in flow
-    /// style so a trailing comment on the line stays where it was.
-    pub fn fill_null(&mut self, text: &str, key: &Node, value: &Node, frag: &Frag) {
-        if value.end > value.start {
-            self.replace(value, frag.flow());
-        } else {
-            let colon = key.end + text[key.end..].find(':').unwrap_or(0) + 1;
-            self.insert(colon, 0, format!(" {}", frag.flow()));
+    /// The edited text, or an error when the edits cannot be applied safely.
+    pub fn finish(mut self) -> Result<String, NodeError> {
+        if self.is_empty() {
+            return Ok(self.text.to_string());
+        }
+        if let Some(at) = self.lone_cr {
+            let line = self.text[..at].matches(['\n', '\r']).count() + 1;
+            return Err(NodeError {
+                line,
+                col: 1,
+                message: "the document uses lone CR line breaks; polyaxon-pr edits only LF or CRLF text".into(),
+            });
+        }
+        let attached = std::mem::take(&mut self.attached);
+        let mut groups: Vec<(&Host<'n>, Vec<Frag>)> = Vec::new();
+        for (host, child) in &attached {
+            let frag = self.build(child);
+            match groups.iter_mut().find(|(h, _)| same_host(h, host)) {
+                Some((_, frags)) => frags.push(frag),
+                None => groups.push((host, vec![frag])),
+            }
+        }
+        for (host, frags) in groups {
+            self.render(host, frags, &attached)?;
+        }
+        let mut edits = std::mem::take(&mut self.edits);
+        edits.sort_by_key(|e| (e.start, std::cmp::Reverse(e.depth)));
+        edits.dedup_by(|a, b| a.start == b.start && a.end == b.end && a.text == b.text);
+        let mut out = String::with_capacity(self.text.len() + edits.iter().map(|e| e.text.len()).sum::<usize>());
+        let mut pos = 0;
+        for e in &edits {
+            if e.start < pos {
+                let line = self.text[..e.start].matches('\n').count() + 1;
+                return Err(NodeError {
+                    line,
+                    col: 1,
+                    message: "two changes overlap here (duplicate keys or entries?); refusing to guess".into(),
+                });
+            }
+            out.push_str(&self.text[pos..e.start]);
+            if self.crlf {
+                out.push_str(&e.text.replace("\r\n", "\n").replace('\n', "\r\n"));
+            } else {
+                out.push_str(&e.text);
+            }
+            pos = e.end;
+        }
+        out.push_str(&self.text[pos..]);
+        Ok(out)
+    }
+
+    fn create(&mut self, slot: Slot<'n>, node: NewNode) -> usize {
+        self.created.push(node);
+        let id = self.created.len() - 1;
+        self.put(slot, Child::New(id));
+        id
+    }
+
+    fn put(&mut self, slot: Slot<'n>, child: Child) {
+        match slot {
+            Slot::Host(host) => self.attached.push((host, child)),
+            Slot::InNew(id, key) => match &mut self.created[id] {
+                NewNode::Map(entries) => entries.push((key, child)),
+                NewNode::Seq(_) => unreachable!("MapRef::New points at a mapping"),
+            },
         }
     }
 
-    fn insert_block(&mut self, text: &str, after: usize, depth: usize, mut block: String) {
-        let at = insertion_point_after(text, after);
-        if at == text.len() && !text.is_empty() && !text.ends_with('\n') {
+    /// What `parent[key]` holds, seen through what this editor already created.
+    fn child(&self, parent: MapRef<'n>, key: &str) -> Result<Found<'n>, NodeError> {
+        match parent {
+            MapRef::Node(map) => {
+                check_node(map)?;
+                let mut same = map.entries().unwrap_or_default().iter().filter(|(k, _)| k.text() == Some(key));
+                if let (Some(_), Some((second, _))) = (same.next(), same.next()) {
+                    return Err(NodeError::at(second, format!("`{key}` appears more than once in this mapping; refusing to edit it")));
+                }
+                match map.entry(key) {
+                    Some((k, v)) if v.is_null() && v.custom_tag().is_none() && !v.anchored => {
+                        // Something this editor already put under that null key?
+                        let existing = self.attached.iter().find_map(|(h, c)| match (h, c) {
+                            (Host::Fill { key: hk, .. }, Child::New(id)) if hk.start == k.start => Some(*id),
+                            _ => None,
+                        });
+                        Ok(match existing {
+                            Some(id) => self.found_new(id),
+                            None => Found::Missing(Slot::Host(Host::Fill { key: k, value: v })),
+                        })
+                    }
+                    Some((_, v)) => {
+                        check_node(v)?;
+                        Ok(Found::Node(v))
+                    }
+                    None => {
+                        let existing = self.attached.iter().find_map(|(h, c)| match h {
+                            Host::Entry { map: m, key: hk } if m.start == map.start && hk == key => Some(c),
+                            _ => None,
+                        });
+                        Ok(match existing {
+                            Some(Child::New(id)) => self.found_new(*id),
+                            Some(Child::Frag(_)) => Found::NewOther,
+                            None => Found::Missing(Slot::Host(Host::Entry { map, key: key.to_string() })),
+                        })
+                    }
+                }
+            }
+            MapRef::New(id) => {
+                let NewNode::Map(entries) = &self.created[id] else { unreachable!("MapRef::New points at a mapping") };
+                Ok(match entries.iter().find(|(k, _)| k == key).map(|(_, c)| c) {
+                    Some(Child::New(child)) => self.found_new(*child),
+                    Some(Child::Frag(_)) => Found::NewOther,
+                    None => Found::Missing(Slot::InNew(id, key.to_string())),
+                })
+            }
+        }
+    }
+
+    fn found_new(&self, id: usize) -> Found<'n> {
+        match self.created[id] {
+            NewNode::Map(_) => Found::NewMap(id),
+            NewNode::Seq(_) => Found::NewSeq(id),
+        }
+    }
+
+    fn conflict(&self, _parent: MapRef<'n>, key: &str) -> NodeError {
+        NodeError { line: 0, col: 0, message: format!("`{key}` was given two different kinds of value by one transform") }
+    }
+
+    fn build(&self, child: &Child) -> Frag {
+        match child {
+            Child::Frag(f) => f.clone(),
+            Child::New(id) => match &self.created[*id] {
+                NewNode::Map(entries) => Frag::Map(entries.iter().map(|(k, c)| (k.clone(), self.build(c))).collect()),
+                NewNode::Seq(items) => Frag::Seq(items.iter().map(|c| self.build(c)).collect()),
+            },
+        }
+    }
+
+    /// Turns everything attached to one host into one text edit.
+    fn render(&mut self, host: &Host<'n>, frags: Vec<Frag>, attached: &[(Host<'n>, Child)]) -> Result<(), NodeError> {
+        match host {
+            Host::Entry { map, .. } => {
+                check_editable(map, "")?;
+                let keys = attached.iter().filter(|(h, _)| same_host(h, host)).map(|(h, _)| match h {
+                    Host::Entry { key, .. } => key.clone(),
+                    _ => unreachable!("grouped by host"),
+                });
+                let entries: Vec<(String, Frag)> = keys.zip(frags).collect();
+                if map.is_flow() {
+                    let inner = Frag::Map(entries).flow();
+                    self.insert_flow(map, &inner[1..inner.len() - 1]);
+                } else {
+                    let indent = map.col - 1;
+                    let mut block = String::new();
+                    render_entries(&entries, indent, &mut block);
+                    self.insert_block(map.end, indent, block);
+                }
+            }
+            Host::Fill { key, value } => {
+                let frag = frags.into_iter().next().expect("one fill per key");
+                if value.end > value.start {
+                    self.edits.push(Edit { start: value.start, end: value.end, depth: 0, text: frag.flow() });
+                } else {
+                    let colon = key.end + self.text[key.end..].find(':').unwrap_or(0) + 1;
+                    self.edits.push(Edit { start: colon, end: colon, depth: 0, text: format!(" {}", frag.flow()) });
+                }
+            }
+            Host::Item { seq } => {
+                check_editable(seq, "")?;
+                if seq.is_flow() {
+                    let inner = Frag::Seq(frags).flow();
+                    self.insert_flow(seq, &inner[1..inner.len() - 1]);
+                } else {
+                    let first = &seq.items().unwrap_or_default()[0];
+                    let indent = dash_column(self.text, first.start);
+                    let mut block = String::new();
+                    render_items(&frags, indent, &mut block);
+                    self.insert_block(seq.end, indent, block);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Inserts flow entries or items before the closing bracket, with a
+    /// separator unless the collection is empty or already ends with a comma.
+    fn insert_flow(&mut self, node: &Node, inner: &str) {
+        let close = node.end - 1;
+        let before = self.text[node.start..close].trim_end();
+        let sep = if before.ends_with(['{', '[', ',']) { "" } else { ", " };
+        self.edits.push(Edit { start: close, end: close, depth: 0, text: format!("{sep}{inner}") });
+    }
+
+    fn insert_block(&mut self, after: usize, depth: usize, mut block: String) {
+        let at = insertion_point_after(self.text, after);
+        if at == self.text.len() && !self.text.is_empty() && !self.text.ends_with('\n') {
             // Keep the document's missing final newline missing.
             block.pop();
             block.insert(0, '\n');
         }
-        self.insert(at, depth, block);
+        self.edits.push(Edit { start: at, end: at, depth, text: block });
     }
+}
+
+enum Found<'n> {
+    Node(&'n Node),
+    Missing(Slot<'n>),
+    NewMap(usize),
+    NewSeq(usize),
+    /// A scalar this editor already set.
+    NewOther,
+}
+
+/// Where a missing key would go.
+enum Slot<'n> {
+    Host(Host<'n>),
+    /// A key of a mapping this editor is creating.
+    InNew(usize, String),
+}
+
+fn same_host(a: &Host<'_>, b: &Host<'_>) -> bool {
+    match (a, b) {
+        (Host::Entry { map: x, .. }, Host::Entry { map: y, .. }) => x.start == y.start && x.end == y.end,
+        (Host::Fill { key: x, .. }, Host::Fill { key: y, .. }) => x.start == y.start,
+        (Host::Item { seq: x }, Host::Item { seq: y }) => x.start == y.start && x.end == y.end,
+        _ => false,
+    }
+}
+
+/// Refuses a node that cannot be edited as text: an alias, an anchored
+/// node, a custom tag.
+fn check_node(node: &Node) -> Result<(), NodeError> {
+    let what = if node.is_alias() {
+        "an alias (*name)"
+    } else if node.anchored {
+        "an anchor (&name)"
+    } else if node.custom_tag().is_some() {
+        "a custom tag"
+    } else {
+        return Ok(());
+    };
+    Err(NodeError::at(node, format!("this node is {what}; polyaxon-pr does not edit through YAML aliases, anchors or tags: expand it")))
+}
+
+/// [`check_node`], plus: a mapping with a `<<` merge key gets keys from
+/// elsewhere, so what it lacks cannot be told from its text.
+pub fn check_editable(node: &Node, path: &str) -> Result<(), NodeError> {
+    check_node(node)?;
+    if let Some((k, _)) = node
+        .entries()
+        .unwrap_or_default()
+        .iter()
+        .find(|(k, _)| k.text() == Some("<<") && matches!(k.value, crate::yaml::Value::Scalar { style: Style::Plain, .. }))
+    {
+        let at = if path.is_empty() { String::new() } else { format!("{path}: ") };
+        return Err(NodeError::at(
+            k,
+            format!("{at}a merge key (<<) takes fields from elsewhere; polyaxon-pr cannot tell which are set: expand it"),
+        ));
+    }
+    Ok(())
 }
 
 /// Where a new block line can go after a node that ends at byte `end`: the
@@ -310,7 +655,13 @@ pub fn insertion_point_after(text: &str, end: usize) -> usize {
 /// indentation, which belongs to what follows.
 fn block_end(text: &str, end: usize) -> usize {
     match text[..end].rfind('\n') {
-        Some(nl) if text[nl + 1..end].bytes().all(|b| b == b' ') => nl,
+        Some(nl) if text[nl + 1..end].bytes().all(|b| b == b' ') => {
+            if nl > 0 && text.as_bytes()[nl - 1] == b'\r' {
+                nl - 1
+            } else {
+                nl
+            }
+        }
         _ => end,
     }
 }
@@ -321,124 +672,4 @@ fn dash_column(text: &str, start: usize) -> usize {
     let dash = before.len().saturating_sub(1);
     let line_start = text[..dash].rfind('\n').map_or(0, |i| i + 1);
     text[line_start..dash].chars().count()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::yaml::parse_one;
-
-    fn with(text: &str, f: impl FnOnce(&Node, &mut Edits)) -> String {
-        let doc = parse_one(text).unwrap().unwrap();
-        let mut edits = Edits::default();
-        f(&doc, &mut edits);
-        edits.apply(text)
-    }
-
-    fn sc() -> Vec<(String, Frag)> {
-        vec![("runAsUser".into(), Frag::int(2222)), ("runAsNonRoot".into(), Frag::bool(true))]
-    }
-
-    #[test]
-    fn adds_entries_to_a_block_mapping_after_its_last_line() {
-        let out = with("spec:\n  a: 1 # note\n  b: '0644'\nnext: yes\n", |d, e| {
-            e.add_entries("spec:\n  a: 1 # note\n  b: '0644'\nnext: yes\n", d.get("spec").unwrap(), sc())
-        });
-        assert_eq!(out, "spec:\n  a: 1 # note\n  b: '0644'\n  runAsUser: 2222\n  runAsNonRoot: true\nnext: yes\n");
-    }
-
-    #[test]
-    fn adds_after_a_block_scalar_without_changing_it() {
-        let text = "spec:\n  a: |\n    hi\n\n  b: 1\nc: 2\n";
-        let out = with(text, |d, e| e.add_entries(text, d.get("spec").unwrap(), sc()));
-        assert_eq!(out, "spec:\n  a: |\n    hi\n\n  b: 1\n  runAsUser: 2222\n  runAsNonRoot: true\nc: 2\n");
-        let text = "spec:\n  a: |\n    hi\n\nc: 2\n";
-        let out = with(text, |d, e| e.add_entries(text, d.get("spec").unwrap(), sc()));
-        assert_eq!(out, "spec:\n  a: |\n    hi\n\n  runAsUser: 2222\n  runAsNonRoot: true\nc: 2\n");
-    }
-
-    #[test]
-    fn adds_entries_to_flow_mappings() {
-        let text = "a: {}\nb: {x: 1}\n";
-        let out = with(text, |d, e| {
-            e.add_entries(text, d.get("a").unwrap(), sc());
-            e.add_entries(text, d.get("b").unwrap(), sc());
-        });
-        assert_eq!(out, "a: {runAsUser: 2222, runAsNonRoot: true}\nb: {x: 1, runAsUser: 2222, runAsNonRoot: true}\n");
-    }
-
-    #[test]
-    fn nested_fragments_render_in_block_style() {
-        let text = "containers:\n- name: c\n  image: x";
-        let out = with(text, |d, e| {
-            let c = &d.get("containers").unwrap().items().unwrap()[0];
-            e.add_entries(text, c, vec![("securityContext".into(), Frag::Map(sc()))]);
-        });
-        assert_eq!(out, "containers:\n- name: c\n  image: x\n  securityContext:\n    runAsUser: 2222\n    runAsNonRoot: true");
-    }
-
-    #[test]
-    fn appends_list_items_at_the_dash_column() {
-        let text = "spec:\n  volumes:\n    - name: a\n      emptyDir: {}\n  x: 1\n";
-        let out = with(text, |d, e| {
-            let v = d.path(&["spec", "volumes"]).unwrap();
-            e.add_items(text, v, vec![Frag::map([("name", Frag::str("b")), ("path", Frag::str("/usr/lib"))])]);
-        });
-        assert_eq!(out, "spec:\n  volumes:\n    - name: a\n      emptyDir: {}\n    - name: b\n      path: /usr/lib\n  x: 1\n");
-    }
-
-    #[test]
-    fn deeper_insertions_at_the_same_offset_come_first() {
-        let text = "spec:\n  containers:\n  - name: c\nafter: 1\n";
-        let out = with(text, |d, e| {
-            let spec = d.get("spec").unwrap();
-            let c = &spec.get("containers").unwrap().items().unwrap()[0];
-            e.add_entries(text, spec, vec![("pod".into(), Frag::int(1))]);
-            e.add_entries(text, c, vec![("ctr".into(), Frag::int(2))]);
-        });
-        assert_eq!(out, "spec:\n  containers:\n  - name: c\n    ctr: 2\n  pod: 1\nafter: 1\n");
-    }
-
-    #[test]
-    fn fills_null_values_in_flow_style() {
-        let text = "a:\nb: ~ # keep\n";
-        let out = with(text, |d, e| {
-            for (k, v) in d.entries().unwrap() {
-                e.fill_null(text, k, v, &Frag::Map(sc()));
-            }
-        });
-        assert_eq!(out, "a: {runAsUser: 2222, runAsNonRoot: true}\nb: {runAsUser: 2222, runAsNonRoot: true} # keep\n");
-    }
-
-    #[test]
-    fn replaces_a_list_item_mapping_in_block_style() {
-        let text = "env:\n- name: A\n  value: x\n- {name: B, value: y}\nnext: 1\n";
-        let out = with(text, |d, e| {
-            let items = d.get("env").unwrap().items().unwrap();
-            let frag = Frag::map([("name", Frag::str("A")), ("valueFrom", Frag::map([("secretKeyRef", Frag::map([("name", Frag::str("s")), ("key", Frag::str("k"))]))]))]);
-            e.replace_with(text, &items[0], &frag);
-            e.replace_with(text, &items[1], &Frag::map([("name", Frag::str("B")), ("value", Frag::str("z"))]));
-        });
-        assert_eq!(out, "env:\n- name: A\n  valueFrom:\n    secretKeyRef:\n      name: s\n      key: k\n- {name: B, value: z}\nnext: 1\n");
-    }
-
-    #[test]
-    fn removes_an_entry_on_its_own_lines() {
-        let text = "data:\n  A: \"1\"\n  PASSWORD: |\n    p\n  B: \"2\"\n";
-        let out = with(text, |d, e| {
-            let (k, v) = d.get("data").unwrap().entry("PASSWORD").unwrap();
-            assert!(e.remove_entry(text, k, v));
-        });
-        assert_eq!(out, "data:\n  A: \"1\"\n  B: \"2\"\n");
-    }
-
-    #[test]
-    fn quotes_only_what_needs_it() {
-        assert_eq!(quote("OnRootMismatch"), "OnRootMismatch");
-        assert_eq!(quote("/usr/lib/nvidia"), "/usr/lib/nvidia");
-        assert_eq!(quote("yes"), "\"yes\"");
-        assert_eq!(quote("0644"), "\"0644\"");
-        assert_eq!(quote("a: b"), "\"a: b\"");
-        assert_eq!(quote(""), "\"\"");
-    }
 }

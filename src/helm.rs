@@ -1,71 +1,144 @@
-//! `helm polyaxon template|install|upgrade`: runs Helm with polyaxon-pr
-//! attached as its post-renderer, handing every -f/--values/--set to both
-//! and polyaxon-pr's own flags (--diff, --gpu-target, --drop-builtin,
-//! --external-secret, --release) to polyaxon-pr only,
-//! and shows what the post-renderer said (Helm hides it: Helm 3 on success,
-//! Helm 4 always).
+//! Running beside Helm: the `helm polyaxon template|install|upgrade`
+//! wrapper, and the log that keeps what the post-renderer said where Helm
+//! hides it.
+//!
+//! The wrapper hands every values flag (`-f`, `--set`, `--set-string`,
+//! `--set-json`, `--set-file`, `--set-literal`) to Helm and to polyaxon-pr,
+//! polyaxon-pr's own flags to polyaxon-pr only, and turns
+//! `--drop-builtin SERVICE` into `--set SERVICE.enabled=false` for both, so
+//! the chart itself renders the external service: its hook Jobs included,
+//! which Helm 3 never shows a post-renderer.
 
 use std::env;
+use std::fs;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::error::Error;
+use crate::knowledge::Service;
 
 /// Name of the Helm 4 `postrenderer/v1` plugin shipped in `helm4-plugins/`.
 pub const POSTRENDERER_PLUGIN: &str = "polyaxon-pr";
+/// How many run logs are kept.
+const KEPT_LOGS: usize = 20;
 
-/// Everything polyaxon-pr says on stderr is also written to a log file,
-/// because Helm 4 discards a post-renderer's stderr.
+/// What one post-render run says, on stderr and in its own log file, because
+/// Helm 4 discards a post-renderer's stderr and Helm 3 shows it only on
+/// failure. Everything said is made safe for a terminal.
 pub struct Log {
     path: Option<PathBuf>,
-    text: String,
+    file: Option<fs::File>,
+    /// Also keep the text (for Helm 4's error report).
+    pub text: String,
 }
 
 impl Log {
-    /// `$POLYAXON_PR_LOG`, else `$XDG_CACHE_HOME/polyaxon-pr/last-run.log`
-    /// (`~/.cache/…` when unset).
+    /// A log for this run: `$POLYAXON_PR_LOG` when set (the wrapper sets
+    /// it), else a new file `run-<time>-<pid>.log` under
+    /// `$XDG_CACHE_HOME/polyaxon-pr/logs` (`~/.cache/...`), created 0600 in a
+    /// 0700 directory; older runs beyond the last 20 are pruned. Failing to
+    /// write a log never fails the render.
     pub fn open() -> Self {
-        let path = env::var_os("POLYAXON_PR_LOG").map(PathBuf::from).or_else(|| {
-            let cache = env::var_os("XDG_CACHE_HOME")
-                .map(PathBuf::from)
-                .or_else(|| env::var_os("HOME").map(|h| Path::new(&h).join(".cache")))?;
-            Some(cache.join("polyaxon-pr").join("last-run.log"))
+        let path = env::var_os("POLYAXON_PR_LOG").filter(|p| !p.is_empty()).map(PathBuf::from).or_else(|| {
+            let dir = log_dir()?;
+            create_private_dir(&dir).ok()?;
+            prune(&dir);
+            let stamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis());
+            Some(dir.join(format!("run-{stamp}-{}.log", std::process::id())))
         });
-        Log { path, text: String::new() }
+        let file = path.as_ref().and_then(|p| create_private_file(p).ok());
+        Log { path, file, text: String::new() }
+    }
+
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
     }
 
     pub fn say(&mut self, message: &str) {
-        eprintln!("{message}");
-        self.text.push_str(message);
+        let line = crate::output::sanitize(message);
+        eprintln!("{line}");
+        if let Some(file) = &mut self.file {
+            let _ = writeln!(file, "{line}");
+        }
+        self.text.push_str(&line);
         self.text.push('\n');
     }
 }
 
-impl Drop for Log {
-    fn drop(&mut self) {
-        // The log is a convenience: failing to write it must not fail the render.
-        if let Some(path) = &self.path {
-            if let Some(dir) = path.parent() {
-                let _ = std::fs::create_dir_all(dir);
-            }
-            let _ = std::fs::write(path, &self.text);
-        }
+/// `$XDG_CACHE_HOME/polyaxon-pr/logs`, or `~/.cache/polyaxon-pr/logs`. An
+/// empty or relative `XDG_CACHE_HOME` is ignored, as the XDG spec says.
+pub fn log_dir() -> Option<PathBuf> {
+    let cache = env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .or_else(|| env::var_os("HOME").map(PathBuf::from).filter(|h| h.is_absolute()).map(|h| h.join(".cache")))?;
+    Some(cache.join("polyaxon-pr").join("logs"))
+}
+
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(dir)
+}
+
+fn create_private_file(path: &Path) -> std::io::Result<fs::File> {
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path)
+}
+
+/// Removes all but the newest run logs.
+fn prune(dir: &Path) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    let mut logs: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("run-") && n.ends_with(".log")))
+        .collect();
+    logs.sort_by_key(|p| fs::metadata(p).and_then(|m| m.modified()).ok());
+    let excess = logs.len().saturating_sub(KEPT_LOGS - 1);
+    for old in &logs[..excess] {
+        let _ = fs::remove_file(old);
     }
 }
 
 /// What the wrapper takes out of Helm's arguments.
 #[derive(Debug, Default, PartialEq)]
 pub struct Split {
-    /// Arguments for Helm, unchanged except that our own `--diff` is removed.
+    /// Arguments for Helm: the user's, minus polyaxon-pr's own flags, plus
+    /// what `--drop-builtin` asks of the chart.
     pub helm: Vec<String>,
     /// Arguments for polyaxon-pr.
     pub post_renderer: Vec<String>,
 }
 
+/// Values flags Helm and polyaxon-pr both take.
+const VALUES_FLAGS: &[&str] = &["--set", "--set-string", "--set-json", "--set-file", "--set-literal"];
+/// polyaxon-pr's own flags that take a value.
+const OWN_FLAGS: &[&str] = &["--gpu-target", "--external-secret", "--release", "--security-scope"];
+
 /// Finds the values arguments in a Helm command line.
 pub fn split_args(args: &[String], cwd: &Path) -> Result<Split, Error> {
     let mut split = Split::default();
     let mut it = args.iter();
+    let value_of = |flag: &str, inline: Option<String>, it: &mut std::slice::Iter<String>| -> Result<String, Error> {
+        match inline {
+            Some(v) => Ok(v),
+            None => it.next().cloned().ok_or_else(|| Error::new(format!("`{flag}` needs a value"))),
+        }
+    };
     while let Some(arg) = it.next() {
         let (flag, inline) = match arg.split_once('=') {
             Some((f, v)) if f.starts_with("--") => (f, Some(v.to_string())),
@@ -76,52 +149,69 @@ pub fn split_args(args: &[String], cwd: &Path) -> Result<Split, Error> {
             f => (f, inline),
         };
         match flag {
-            "--diff" => {
-                split.post_renderer.push("--diff".into());
-                continue;
+            "--diff" | "--show-secrets" => split.post_renderer.push(flag.to_string()),
+            "--drop-builtin" => {
+                let value = value_of(flag, inline, &mut it)?;
+                let service: Service = value.parse().map_err(Error::new)?;
+                // Let the chart render the external service itself, hooks included.
+                let sets: Vec<String> = service.subcharts().iter().map(|s| format!("{s}.enabled=false")).collect();
+                for set in sets {
+                    split.helm.extend(["--set".to_string(), set.clone()]);
+                    split.post_renderer.push(format!("--set={set}"));
+                }
             }
-            // polyaxon-pr's own flags, not Helm's.
-            "--gpu-target" | "--drop-builtin" | "--external-secret" | "--release" => {
-                let value = match inline {
-                    Some(v) => v,
-                    None => it.next().ok_or_else(|| Error::new(format!("`{flag}` needs a value")))?.clone(),
-                };
+            f if OWN_FLAGS.contains(&f) => {
+                let value = value_of(flag, inline, &mut it)?;
                 split.post_renderer.push(format!("{flag}={value}"));
-                continue;
             }
             "--post-renderer" | "--post-renderer-args" => {
                 return Err(Error::new(format!("`{flag}` is set by helm polyaxon itself; run helm directly to use your own")))
             }
-            _ => {}
-        }
-        split.helm.push(arg.clone());
-        let ours = match flag {
-            "-f" | "--values" => "--values",
-            "--set" => "--set",
-            "--set-string" => "--set-string",
-            _ => continue,
-        };
-        let value = match inline {
-            Some(v) => v,
-            None => {
-                let v = it.next().ok_or_else(|| Error::new(format!("`{flag}` needs a value")))?;
-                split.helm.push(v.clone());
-                v.clone()
-            }
-        };
-        if ours == "--values" {
-            // Helm splits -f on commas; resolve each file against the caller's directory.
-            for file in value.split(',') {
-                if file.contains("://") {
-                    return Err(Error::new(format!("values file {file}: polyaxon-pr reads local files only; download it first")));
+            "-f" | "--values" => {
+                let value = value_of(flag, inline.clone(), &mut it)?;
+                split.helm.push(arg.clone());
+                if inline.is_none() {
+                    split.helm.push(value.clone());
                 }
-                split.post_renderer.push(format!("--values={}", cwd.join(file).display()));
+                // Helm splits -f on commas; resolve each file against the caller's directory.
+                for file in value.split(',') {
+                    if file.contains("://") {
+                        return Err(Error::new(format!("values file {file}: polyaxon-pr reads local files only; download it first")));
+                    }
+                    if file.trim() == "-" {
+                        return Err(Error::new("`-f -` (values on stdin) cannot be shared with the post-renderer, which reads the manifests there; save them to a file"));
+                    }
+                    split.post_renderer.push(format!("--values={}", cwd.join(file).display()));
+                }
             }
-        } else {
-            split.post_renderer.push(format!("{ours}={value}"));
+            f if VALUES_FLAGS.contains(&f) => {
+                let value = value_of(flag, inline.clone(), &mut it)?;
+                split.helm.push(arg.clone());
+                if inline.is_none() {
+                    split.helm.push(value.clone());
+                }
+                let value = if f == "--set-file" { absolute_set_file(&value, cwd) } else { value };
+                split.post_renderer.push(format!("{flag}={value}"));
+            }
+            _ => split.helm.push(arg.clone()),
         }
     }
     Ok(split)
+}
+
+/// `--set-file key=path,key2=path2` with relative paths made absolute, for a
+/// post-renderer Helm runs in another directory.
+fn absolute_set_file(value: &str, cwd: &Path) -> String {
+    value
+        .split(',')
+        .map(|pair| match pair.split_once('=') {
+            Some((key, path)) if !Path::new(path).is_absolute() => {
+                format!("{key}={}", cwd.join(path).display())
+            }
+            _ => pair.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// Runs `helm <command> <args>` with the post-renderer attached; returns Helm's exit code.
@@ -151,19 +241,26 @@ pub fn wrap(command: &str, args: Vec<String>) -> Result<u8, Error> {
     } else {
         cmd.arg("--post-renderer").arg(&exe);
     }
+    cmd.arg(format!("--post-renderer-args=--helm-version={}", major.min(4)));
     for a in &split.post_renderer {
         cmd.arg(format!("--post-renderer-args={a}"));
     }
-    let log = env::temp_dir().join(format!("polyaxon-pr-{}.log", std::process::id()));
-    cmd.env("POLYAXON_PR_LOG", &log);
+    let log = log_dir().map(|d| {
+        let _ = create_private_dir(&d);
+        prune(&d);
+        let stamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis());
+        d.join(format!("run-{stamp}-{}.log", std::process::id()))
+    });
+    if let Some(log) = &log {
+        cmd.env("POLYAXON_PR_LOG", log);
+    }
     let status = cmd.status().map_err(|e| Error::new(format!("cannot run {helm}: {e}")))?;
     // Helm 3 shows a failing post-renderer's stderr itself; otherwise it is hidden.
     let hidden = major >= 4 || status.success();
-    if let Ok(said) = std::fs::read_to_string(&log) {
+    if let Some(said) = log.as_ref().and_then(|l| fs::read_to_string(l).ok()) {
         if hidden {
             eprint!("{said}");
         }
-        let _ = std::fs::remove_file(&log);
     }
     Ok(status.code().map_or(1, |c| c.clamp(0, 255) as u8))
 }
@@ -180,7 +277,7 @@ fn helm_major_version(helm: &str) -> Result<u32, Error> {
         .split('.')
         .next()
         .and_then(|m| m.parse().ok())
-        .ok_or_else(|| Error::new(format!("cannot tell the version of {helm} from `{}`", version.trim())))
+        .ok_or_else(|| Error::new(format!("cannot tell the version of {helm} from `{}`", crate::output::sanitize(version.trim()))))
 }
 
 /// The HELM_PLUGINS value under which Helm 4 finds our post-renderer plugin,
@@ -200,15 +297,32 @@ fn helm4_plugins_path(helm: &str, exe: &Path) -> Result<Option<String>, Error> {
     let ours = roots
         .map(|r| r.join("helm4-plugins"))
         .find(|d| d.join(POSTRENDERER_PLUGIN).join("plugin.yaml").is_file())
-        .ok_or_else(|| {
-            Error::new(format!(
-                "Helm 4 needs the `{POSTRENDERER_PLUGIN}` post-renderer plugin: run `helm plugin install <polyaxon-helm>/helm4-plugins/{POSTRENDERER_PLUGIN}`"
-            ))
-        })?;
+        .ok_or_else(|| Error::new(format!("Helm 4 needs the `{POSTRENDERER_PLUGIN}` post-renderer plugin, shipped in helm4-plugins/ of polyaxon-helm; reinstall the plugin")))?;
     let mut dirs: Vec<PathBuf> = env::split_paths(&current).filter(|p| !p.as_os_str().is_empty()).collect();
     dirs.push(ours);
     let joined = env::join_paths(dirs).map_err(|e| Error::new(format!("cannot build HELM_PLUGINS: {e}")))?;
     Ok(Some(joined.to_string_lossy().into_owned()))
+}
+
+/// The text Helm 4 shows when a `postrenderer/v1` plugin fails: Helm 4
+/// discards the plugin's stderr and exit status, but when the plugin's
+/// output is a YAML scalar instead of objects it reports "wrong node kind"
+/// with the scalar's text. So in that mode a failure is written as a
+/// literal block (`|2-`), never as anything Helm could take for objects.
+pub fn helm4_error_block(said: &str) -> String {
+    let mut out = String::from("|2-\n");
+    let lines: Vec<&str> = said.lines().map(str::trim_end).collect();
+    let last = lines.iter().rposition(|l| !l.is_empty()).map_or(0, |i| i + 1);
+    for line in &lines[..last] {
+        let clean: String = line.chars().map(|c| if c.is_control() && c != '\t' { '?' } else { c }).collect();
+        out.push_str("  ");
+        out.push_str(&clean);
+        out.push('\n');
+    }
+    if last == 0 {
+        out.push_str("  polyaxon-pr failed\n");
+    }
+    out
 }
 
 #[cfg(test)]
@@ -220,15 +334,55 @@ mod tests {
     }
 
     #[test]
-    fn values_and_sets_go_to_both_and_diff_only_to_us() {
+    fn values_go_to_both_own_flags_only_to_us_and_drop_becomes_a_chart_setting() {
         let split = split_args(
-            &args(&["pax", "chart", "-f", "a.yaml,b.yaml", "--values=/abs/c.yaml", "-fd.yaml", "--set", "x=1", "--set-string=y=2", "--diff", "-n", "ns", "--drop-builtin", "redis", "--gpu-target=Job/*"]),
+            &args(&[
+                "pax",
+                "chart",
+                "-f",
+                "a.yaml,b.yaml",
+                "--values=/abs/c.yaml",
+                "-fd.yaml",
+                "--set",
+                "x=1",
+                "--set-string=y=2",
+                "--set-json",
+                "j={\"a\":1}",
+                "--set-file",
+                "k=cert.pem",
+                "--set-literal=l=a,b",
+                "--diff",
+                "-n",
+                "ns",
+                "--drop-builtin",
+                "redis",
+                "--gpu-target=Job/*",
+            ]),
             Path::new("/work"),
         )
         .unwrap();
         assert_eq!(
             split.helm,
-            args(&["pax", "chart", "-f", "a.yaml,b.yaml", "--values=/abs/c.yaml", "-fd.yaml", "--set", "x=1", "--set-string=y=2", "-n", "ns"])
+            args(&[
+                "pax",
+                "chart",
+                "-f",
+                "a.yaml,b.yaml",
+                "--values=/abs/c.yaml",
+                "-fd.yaml",
+                "--set",
+                "x=1",
+                "--set-string=y=2",
+                "--set-json",
+                "j={\"a\":1}",
+                "--set-file",
+                "k=cert.pem",
+                "--set-literal=l=a,b",
+                "-n",
+                "ns",
+                "--set",
+                "redis.enabled=false"
+            ])
         );
         assert_eq!(
             split.post_renderer,
@@ -239,8 +393,11 @@ mod tests {
                 "--values=/work/d.yaml",
                 "--set=x=1",
                 "--set-string=y=2",
+                "--set-json=j={\"a\":1}",
+                "--set-file=k=/work/cert.pem",
+                "--set-literal=l=a,b",
                 "--diff",
-                "--drop-builtin=redis",
+                "--set=redis.enabled=false",
                 "--gpu-target=Job/*"
             ])
         );
@@ -251,5 +408,14 @@ mod tests {
         assert!(split_args(&args(&["--post-renderer", "x"]), Path::new("/")).is_err());
         assert!(split_args(&args(&["-f"]), Path::new("/")).is_err());
         assert!(split_args(&args(&["-f", "https://x/v.yaml"]), Path::new("/")).is_err());
+        assert!(split_args(&args(&["--drop-builtin", "mysql"]), Path::new("/")).is_err());
+    }
+
+    #[test]
+    fn helm4_error_blocks_are_scalars() {
+        let block = helm4_error_block("polyaxon-pr: error: a.yaml:1:2: bad  \n\u{1b}[31mred\n\n");
+        assert_eq!(block, "|2-\n  polyaxon-pr: error: a.yaml:1:2: bad\n  ?[31mred\n");
+        let parsed = crate::yaml::parse_one(&block).unwrap().unwrap();
+        assert!(parsed.text().is_some(), "a scalar, never objects");
     }
 }

@@ -6,6 +6,7 @@
 //! - [`edit`]: splicing new YAML into a document without re-emitting it.
 //! - [`stream`]: the `---`-separated manifest stream Helm hands over.
 //! - [`values`]: the user's values files and `--set` arguments, layered like Helm.
+//! - [`knowledge`]: Polyaxon knowledge shared by the transforms and the linter.
 //! - [`workload`]: where pod specs and containers sit in each workload kind.
 //! - [`transform`]: the transforms (one module each) and their interface.
 //! - [`postrender`]: the pipeline that runs transforms over a stream.
@@ -19,6 +20,7 @@ pub mod edit;
 pub mod error;
 pub mod glob;
 pub mod helm;
+pub mod knowledge;
 pub mod lint;
 pub mod output;
 pub mod postrender;

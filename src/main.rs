@@ -1,16 +1,21 @@
-//! `polyaxon-pr`: the CLI. It only parses arguments and wires modules.
+//! `polyaxon-pr`: the CLI. It parses and types the arguments and wires the
+//! library's modules; nothing below it names a flag or opens the log.
 
 use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use polyaxon_helm::error::Error;
-use polyaxon_helm::lint::catalog::Catalog;
+use polyaxon_helm::knowledge::catalog::Catalog;
+use polyaxon_helm::knowledge::Service;
 use polyaxon_helm::lint::config::Config;
 use polyaxon_helm::lint::files;
 use polyaxon_helm::lint::rules::{self, Severity, RULES};
-use polyaxon_helm::{diff, helm, output, postrender, stream, transform, values::Values};
+use polyaxon_helm::postrender::{self, HELM4_FILENAME};
+use polyaxon_helm::transform::{GpuTarget, Options, SecurityScope};
+use polyaxon_helm::values::{HelmMajor, Sources, Values};
+use polyaxon_helm::{diff, helm, output};
 
 /// Post-render Polyaxon manifests: read the stream Helm renders on stdin,
 /// apply what the Polyaxon values ask for, write the result on stdout.
@@ -18,49 +23,113 @@ use polyaxon_helm::{diff, helm, output, postrender, stream, transform, values::V
 #[derive(Parser)]
 #[command(name = "polyaxon-pr", version, args_conflicts_with_subcommands = true)]
 struct Cli {
-    /// Values file, as given to Helm (repeatable, later files win; comma-separated lists are split like Helm does).
-    #[arg(short = 'f', long = "values", value_name = "FILE")]
-    values: Vec<String>,
-    /// Set a value, as Helm's --set (repeatable).
-    #[arg(long = "set", value_name = "KEY=VALUE")]
-    set: Vec<String>,
-    /// Set a string value, as Helm's --set-string (repeatable).
-    #[arg(long = "set-string", value_name = "KEY=VALUE")]
-    set_string: Vec<String>,
+    #[command(flatten)]
+    values: ValuesArgs,
     /// Print a unified diff of every changed document on stderr (secrets masked).
     #[arg(long)]
     diff: bool,
     /// Also mount the NVIDIA driver into every container of these workloads (KIND/NAME, NAME may be a glob; repeatable).
-    #[arg(long = "gpu-target", value_name = "KIND/NAME")]
-    gpu_targets: Vec<String>,
+    #[arg(long = "gpu-target", value_name = "KIND/NAME", value_parser = GpuTarget::parse)]
+    gpu_targets: Vec<GpuTarget>,
     /// Remove a built-in dependency (postgresql, redis, rabbitmq) that an external service replaces; on an upgrade this deletes it from the cluster (repeatable).
-    #[arg(long = "drop-builtin", value_name = "SERVICE")]
-    drop_builtin: Vec<String>,
-    /// Read external services' passwords from this existing Secret (keys postgres-password, redis-password, rabbitmq-password) instead of emitting one.
+    #[arg(long = "drop-builtin", value_name = "SERVICE", value_parser = parse_service)]
+    drop_builtin: Vec<Service>,
+    /// Read external services' passwords from this existing Secret (keys postgres-password, redis-password, rabbitmq-password) instead of emitting the chart's.
     #[arg(long = "external-secret", value_name = "NAME")]
     external_secret: Option<String>,
-    /// Release name, for the Secret polyaxon-pr emits (default: the manifests' `release:` label).
+    /// Release name (default: the manifests' `release:` label).
     #[arg(long)]
     release: Option<String>,
+    /// Whose workloads get security contexts: polyaxon (its own, as the chart version renders them) or all (subchart containers too, never changing who they run as).
+    #[arg(long = "security-scope", value_enum, default_value_t = Scope::Polyaxon)]
+    security_scope: Scope,
+    /// Run as Helm 4's postrenderer/v1 plugin: report failures in a form Helm 4 shows (set by helm4-plugins/polyaxon-pr).
+    #[arg(long = "helm4-plugin", hide = true)]
+    helm4_plugin: bool,
     #[command(subcommand)]
     command: Option<Command>,
 }
 
+/// The values flags Helm takes, read the way Helm reads them.
+#[derive(clap::Args)]
+struct ValuesArgs {
+    /// Values file, as given to Helm (repeatable, later files win; comma-separated lists are split as Helm does).
+    #[arg(short = 'f', long = "values", value_name = "FILE")]
+    files: Vec<String>,
+    /// Set a value, as Helm's --set (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    set: Vec<String>,
+    /// Set a string value, as Helm's --set-string.
+    #[arg(long = "set-string", value_name = "KEY=VALUE")]
+    set_string: Vec<String>,
+    /// Set a JSON value, as Helm's --set-json.
+    #[arg(long = "set-json", value_name = "KEY=JSON")]
+    set_json: Vec<String>,
+    /// Set a value from a file's contents, as Helm's --set-file.
+    #[arg(long = "set-file", value_name = "KEY=PATH")]
+    set_file: Vec<String>,
+    /// Set a literal string value, as Helm's --set-literal.
+    #[arg(long = "set-literal", value_name = "KEY=VALUE")]
+    set_literal: Vec<String>,
+    /// Read values as this Helm major version does (3 takes a file's first YAML document, 4 merges them all); default: what the stream shows.
+    #[arg(long = "helm-version", value_name = "3|4", value_parser = ["3", "4"])]
+    helm_version: Option<String>,
+}
+
+impl ValuesArgs {
+    fn sources(&self, helm: HelmMajor) -> Sources {
+        Sources {
+            files: self.files.iter().flat_map(|v| v.split(',')).map(PathBuf::from).collect(),
+            set_json: self.set_json.clone(),
+            set: self.set.clone(),
+            set_string: self.set_string.clone(),
+            set_file: self.set_file.clone(),
+            set_literal: self.set_literal.clone(),
+            helm,
+        }
+    }
+
+    fn helm(&self) -> Option<HelmMajor> {
+        self.helm_version.as_deref().map(|v| if v == "3" { HelmMajor::V3 } else { HelmMajor::V4 })
+    }
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Scope {
+    Polyaxon,
+    All,
+}
+
+fn parse_service(name: &str) -> Result<Service, String> {
+    name.parse()
+}
+
 #[derive(Subcommand)]
 enum Command {
-    /// Run `helm template` with polyaxon-pr attached; -f/--values/--set go to both.
+    /// Run `helm template` with polyaxon-pr attached; values flags go to both.
     #[command(disable_help_flag = true)]
     Template(HelmArgs),
-    /// Run `helm install` with polyaxon-pr attached; -f/--values/--set go to both.
+    /// Run `helm install` with polyaxon-pr attached; values flags go to both.
     #[command(disable_help_flag = true)]
     Install(HelmArgs),
-    /// Run `helm upgrade` with polyaxon-pr attached; -f/--values/--set go to both.
+    /// Run `helm upgrade` with polyaxon-pr attached; values flags go to both.
     #[command(disable_help_flag = true)]
     Upgrade(HelmArgs),
+    /// Print the merged values as Helm's templates see them, as JSON (credentials masked).
+    Values(ValuesCmd),
     /// Lint Polyaxon values files for a target chart version.
     Lint(LintArgs),
     /// Explain a lint rule (code such as K005, or name such as unknown-key); without one, list them.
     Explain { code: Option<String> },
+}
+
+#[derive(clap::Args)]
+struct ValuesCmd {
+    #[command(flatten)]
+    values: ValuesArgs,
+    /// Show passwords and other credentials instead of *****.
+    #[arg(long)]
+    show_secrets: bool,
 }
 
 #[derive(clap::Args)]
@@ -97,33 +166,124 @@ enum Format {
 
 #[derive(clap::Args)]
 struct HelmArgs {
-    /// Arguments for Helm (plus --diff, which polyaxon-pr takes for itself).
+    /// Arguments for Helm (plus polyaxon-pr's own flags, which it takes for itself).
     #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
     args: Vec<String>,
 }
 
+/// Exit code for usage errors, unreadable files and YAML that does not parse.
+const USAGE: u8 = 2;
+
 fn main() -> ExitCode {
+    // A panic message may quote input (a password included): say only where it happened.
+    std::panic::set_hook(Box::new(|info| {
+        let at = info.location().map_or_else(String::new, |l| format!(" at {}:{}", l.file(), l.line()));
+        eprintln!("polyaxon-pr: internal error{at}; nothing was written. Please report it (the input is not shown here).");
+    }));
     let cli = Cli::parse();
-    let mut log = helm::Log::open();
     let result = match cli.command {
         Some(Command::Template(a)) => helm::wrap("template", a.args),
         Some(Command::Install(a)) => helm::wrap("install", a.args),
         Some(Command::Upgrade(a)) => helm::wrap("upgrade", a.args),
-        Some(Command::Lint(a)) => return lint(&a),
-        Some(Command::Explain { code }) => return explain(code.as_deref()),
-        None => post_render(&cli, &mut log).map(|()| 0),
+        Some(Command::Values(ref v)) => return values(v),
+        Some(Command::Lint(ref a)) => return lint(a),
+        Some(Command::Explain { ref code }) => return explain(code.as_deref()),
+        None => return post_render_main(&cli),
     };
     match result {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            log.say(&format!("polyaxon-pr: error: {e}"));
+            eprintln!("polyaxon-pr: error: {}", output::sanitize(&e.to_string()));
             ExitCode::FAILURE
         }
     }
 }
 
-/// Exit code for usage errors, unreadable files and YAML that does not parse.
-const USAGE: u8 = 2;
+fn post_render_main(cli: &Cli) -> ExitCode {
+    // Nothing to do and nobody piping manifests in: show how it is used.
+    if std::io::stdin().is_terminal() && std::env::args_os().len() == 1 {
+        let _ = Cli::command().print_help();
+        return ExitCode::from(USAGE);
+    }
+    let mut log = helm::Log::open();
+    match post_render(cli, &mut log) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            log.say(&format!("polyaxon-pr: error: {e}"));
+            if let Some(path) = log.path() {
+                log.say(&format!("polyaxon-pr: this run's log: {}", path.display()));
+            }
+            if cli.helm4_plugin {
+                // Helm 4 hides stderr and the exit status; a scalar on stdout makes it fail and show this.
+                let _ = std::io::stdout().lock().write_all(helm::helm4_error_block(&log.text).as_bytes());
+                return ExitCode::SUCCESS;
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn post_render(cli: &Cli, log: &mut helm::Log) -> Result<(), Error> {
+    let mut input = String::new();
+    std::io::stdin().read_to_string(&mut input).map_err(|e| Error::new(format!("cannot read the manifests on stdin: {e}")))?;
+    let helm = cli.values.helm().unwrap_or(if cli.helm4_plugin || input.contains(HELM4_FILENAME) { HelmMajor::V4 } else { HelmMajor::V3 });
+    let sources = cli.values.sources(helm);
+    let values = Values::load(&sources)?;
+    let options = Options {
+        gpu_targets: cli.gpu_targets.clone(),
+        drop_builtin: cli.drop_builtin.clone(),
+        external_secret: cli.external_secret.clone(),
+        release: cli.release.clone(),
+        security_scope: match cli.security_scope {
+            Scope::Polyaxon => SecurityScope::Polyaxon,
+            Scope::All => SecurityScope::All,
+        },
+    };
+    if sources.is_empty() {
+        log.say("polyaxon-pr: no values given (-f/--values, --set): manifests passed through unchanged");
+    }
+    let outcome = postrender::run(&input, &values, &options)?;
+    for note in &outcome.notes {
+        log.say(&format!("polyaxon-pr: warning: {note}"));
+    }
+    if cli.diff {
+        log.say(diff::render(&outcome.changes, &values.secrets()).trim_end());
+    }
+    let added = outcome.changes.iter().filter(|c| c.before.is_empty()).count();
+    let chart = outcome.facts.chart.map_or_else(|| "chart not recognised".to_string(), |c| c.to_string());
+    log.say(&format!(
+        "polyaxon-pr: {} of {} documents changed, {added} added, {} removed ({}; {chart})",
+        outcome.changes.len() - added,
+        outcome.documents,
+        outcome.removed,
+        if outcome.transforms.is_empty() { "no transform enabled".to_string() } else { outcome.transforms.join(", ") }
+    ));
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(outcome.output.as_bytes())
+        .and_then(|()| stdout.flush())
+        .map_err(|e| Error::new(format!("cannot write the manifests to stdout: {e}")))
+}
+
+fn values(args: &ValuesCmd) -> ExitCode {
+    let sources = args.values.sources(args.values.helm().unwrap_or_default());
+    match Values::load(&sources) {
+        Ok(values) => {
+            let text = values.to_json(args.show_secrets) + "\n";
+            match std::io::stdout().lock().write_all(text.as_bytes()) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("polyaxon-pr: error: cannot write the values to stdout: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Err(e) => {
+            eprintln!("polyaxon-pr: error: {}", output::sanitize(&e.to_string()));
+            ExitCode::FAILURE
+        }
+    }
+}
 
 fn explain(code: Option<&str>) -> ExitCode {
     match code {
@@ -139,7 +299,7 @@ fn explain(code: Option<&str>) -> ExitCode {
                 ExitCode::SUCCESS
             }
             None => {
-                eprintln!("polyaxon-pr: error: unknown rule `{code}`; `polyaxon-pr explain` lists them");
+                eprintln!("polyaxon-pr: error: unknown rule `{}`; `polyaxon-pr explain` lists them", output::sanitize(code));
                 ExitCode::from(USAGE)
             }
         },
@@ -153,7 +313,7 @@ fn lint(args: &LintArgs) -> ExitCode {
     match run_lint(args) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            eprintln!("polyaxon-pr: error: {e}");
+            eprintln!("polyaxon-pr: error: {}", output::sanitize(&e.to_string()));
             ExitCode::from(USAGE)
         }
     }
@@ -178,8 +338,7 @@ fn run_lint(args: &LintArgs) -> Result<u8, Error> {
     let text = match args.format {
         Format::Human => {
             let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-            format!("{}{}
-", output::human::render(&reports, color), output::summary(&reports, version))
+            format!("{}{}\n", output::human::render(&reports, color), output::summary(&reports, version))
         }
         Format::Json => output::json::render(&reports, version),
         Format::Sarif => output::sarif::render(&reports, version),
@@ -189,41 +348,4 @@ fn run_lint(args: &LintArgs) -> Result<u8, Error> {
     let fail_at = if args.deny.is_some() { Severity::Warning } else { Severity::Error };
     let failed = reports.iter().flat_map(|r| &r.diagnostics).any(|d| d.severity >= fail_at);
     Ok(u8::from(failed))
-}
-
-fn post_render(cli: &Cli, log: &mut helm::Log) -> Result<(), Error> {
-    let files: Vec<PathBuf> = cli.values.iter().flat_map(|v| v.split(',')).map(PathBuf::from).collect();
-    let values = Values::load(&files, &cli.set, &cli.set_string)?;
-    let mut input = String::new();
-    std::io::stdin().read_to_string(&mut input).map_err(|e| Error::new(format!("cannot read the manifests on stdin: {e}")))?;
-    let options = transform::Options {
-        gpu_targets: cli.gpu_targets.clone(),
-        drop_builtin: cli.drop_builtin.clone(),
-        external_secret: cli.external_secret.clone(),
-        release: cli.release.clone().or_else(|| stream::release_label(&input).map(str::to_string)),
-    };
-    let mut transforms = transform::from_values(&values, &options)?;
-    if values.is_empty() {
-        log.say("polyaxon-pr: no values given (-f/--values, --set): manifests passed through unchanged");
-    }
-    let outcome = postrender::run(&input, &mut transforms)?;
-    for note in &outcome.notes {
-        log.say(&format!("polyaxon-pr: warning: {note}"));
-    }
-    if cli.diff {
-        log.say(diff::render(&outcome.changes).trim_end());
-    }
-    let names: Vec<&str> = transforms.iter().map(|t| t.name()).collect();
-    let added = outcome.changes.iter().filter(|c| c.before.is_empty()).count();
-    log.say(&format!(
-        "polyaxon-pr: {} of {} documents changed, {added} added, {} removed ({})",
-        outcome.changes.len() - added,
-        outcome.documents,
-        outcome.removed,
-        if names.is_empty() { "no transform enabled".to_string() } else { names.join(", ") }
-    ));
-    std::io::stdout()
-        .lock()
-        .write_all(outcome.output.as_bytes())
-        .map_err(|e| Error::new(format!("cannot write the manifests to stdout: {e}")))
 }

@@ -1,20 +1,27 @@
-//! The post-render pipeline: split the stream, hand each document to the
-//! transforms that care about its kind, and join it back.
+//! The post-render pipeline: split the stream, learn what it says of
+//! itself ([`Facts`]), hand each document to the transforms that care about
+//! its kind, and join it back.
 //!
 //! Documents no transform cares about are never parsed and are copied out as
 //! they came in (the 1.7 MB of CRDs cost one scan for `kind:`). A document
 //! leaves the stream only when a transform drops it (`--drop-builtin`), and
 //! new documents are only ever appended after the last one.
 
-use crate::edit::{Edits, Frag};
+use crate::edit::{Editor, Frag};
 use crate::error::{Error, Location};
+use crate::knowledge::{Chart, CONFIG_MAP_MARKER};
 use crate::stream::{self, Document};
-use crate::transform::{Doc, NewDocument, Transform};
-use crate::workload;
+use crate::transform::{self, Doc, Facts, NewDocument, Options, Transform};
+use crate::values::Values;
+use crate::workload::{self, Owner};
 use crate::yaml::{self, Node};
 
 /// The annotation Helm 4 puts on every document it hands a post-renderer.
-const HELM4_FILENAME: &str = "postrenderer.helm.sh/postrender-filename";
+pub const HELM4_FILENAME: &str = "postrenderer.helm.sh/postrender-filename";
+/// The largest stream polyaxon-pr reads.
+pub const MAX_INPUT_BYTES: usize = 512 << 20;
+/// The most documents one stream may hold.
+pub const MAX_DOCUMENTS: usize = 200_000;
 
 /// A document a transform changed, or added (`before` empty). Dropped
 /// documents are counted in [`Outcome::removed`] and named in the notes.
@@ -38,13 +45,34 @@ pub struct Outcome {
     pub changes: Vec<Change>,
     /// Conflicts and other things the user should hear about.
     pub notes: Vec<String>,
+    /// The transforms that ran, by name.
+    pub transforms: Vec<&'static str>,
+    pub facts: Facts,
 }
 
-pub fn run(input: &str, transforms: &mut [Box<dyn Transform>]) -> Result<Outcome, Error> {
+/// Runs every transform the values turn on over a stream.
+pub fn run(input: &str, values: &Values, options: &Options) -> Result<Outcome, Error> {
+    if input.len() > MAX_INPUT_BYTES {
+        return Err(Error::new(format!(
+            "the manifest stream is {} MiB; polyaxon-pr reads at most {} MiB",
+            input.len() >> 20,
+            MAX_INPUT_BYTES >> 20
+        )));
+    }
     let docs = stream::split(input);
-    let mut outcome = Outcome { output: String::with_capacity(input.len() + input.len() / 8), documents: docs.len(), ..Default::default() };
+    if docs.len() > MAX_DOCUMENTS {
+        return Err(Error::new(format!("the manifest stream holds {} documents; polyaxon-pr reads at most {MAX_DOCUMENTS}", docs.len())));
+    }
+    let facts = gather(&docs, options, values.external_services());
+    let mut transforms = transform::build(values, options, &facts)?;
+    let mut outcome = Outcome {
+        output: String::with_capacity(input.len() + input.len() / 8),
+        documents: docs.len(),
+        transforms: transforms.iter().map(|t| t.name()).collect(),
+        ..Default::default()
+    };
     for (i, doc) in docs.iter().enumerate() {
-        match transform_document(i + 1, doc, transforms, &mut outcome)? {
+        match transform_document(i + 1, doc, &mut transforms, &facts, &mut outcome)? {
             Fate::Keep => {
                 outcome.output.push_str(doc.separator);
                 outcome.output.push_str(doc.body);
@@ -56,25 +84,130 @@ pub fn run(input: &str, transforms: &mut [Box<dyn Transform>]) -> Result<Outcome
             Fate::Dropped => outcome.removed += 1,
         }
     }
-    let helm4 = input.contains(HELM4_FILENAME);
     let mut added = Vec::new();
     for t in transforms.iter_mut() {
-        added.extend(t.finish(&mut outcome.notes)?);
+        added.extend(t.finish(&facts, &mut outcome.notes)?);
     }
     for (i, doc) in added.into_iter().enumerate() {
-        let text = render_new(doc, helm4);
+        let (kind, name) = (frag_text(&doc.object, &["kind"]), frag_text(&doc.object, &["metadata", "name"]));
+        let text = render_new(doc, facts.helm4);
         if !outcome.output.is_empty() && !outcome.output.ends_with('\n') {
             outcome.output.push('\n');
         }
-        let separator = if helm4 && outcome.output.is_empty() { "" } else { "---\n" };
+        let separator = if facts.helm4 && outcome.output.is_empty() { "" } else { "---\n" };
         outcome.output.push_str(separator);
         outcome.output.push_str(&text);
-        let root = yaml::parse_one(&text).ok().flatten().expect("generated documents parse");
-        let kind = root.get("kind").and_then(Node::text).unwrap_or_default().to_string();
-        let name = workload::name(&root).to_string();
         outcome.changes.push(Change { index: docs.len() + i + 1, kind, name, before: String::new(), after: text });
     }
+    outcome.facts = facts;
     Ok(outcome)
+}
+
+/// What the stream says of itself: the chart (from the first object with a
+/// `chart` label), Helm's framing, the main ConfigMap, whether hooks are in it.
+fn gather(docs: &[Document<'_>], options: &Options, want_settings: bool) -> Facts {
+    let mut facts = Facts { release: options.release.clone(), ..Facts::default() };
+    let helm3_framed = docs.first().is_some_and(|d| d.body.starts_with("# Source: "));
+    let mut hooks_seen = false;
+    for doc in docs.iter().filter(|d| !d.is_blank() && d.kind() != Some("CustomResourceDefinition")) {
+        let need_chart = facts.chart.is_none();
+        let is_config = doc.kind() == Some("ConfigMap") && facts.fullname.is_none() && doc.body.contains(CONFIG_MAP_MARKER);
+        let maybe_hook = !hooks_seen && doc.body.contains("helm.sh/hook");
+        let settings = want_settings && (doc.body.contains("POLYAXON_") || doc.kind() == Some("Secret"));
+        if !(need_chart || is_config || maybe_hook || settings) {
+            continue;
+        }
+        let Ok(Some(root)) = yaml::parse_one(doc.body) else {
+            continue;
+        };
+        if settings {
+            gather_settings(&root, doc.source(), &mut facts);
+        }
+        if need_chart {
+            // `chart: polyaxon-0.4.4` labels; `chart` annotations and `app.kubernetes.io/instance: polyaxon-2.15.1` labels from 1.x.
+            let label = ["chart", "helm.sh/chart", "app.kubernetes.io/instance"]
+                .iter()
+                .find_map(|k| workload::label(&root, k).and_then(Chart::from_label))
+                .or_else(|| workload::annotation(&root, "chart").and_then(Chart::from_label));
+            facts.chart = label;
+            if facts.chart.is_some() {
+                facts.helm4 = workload::annotation(&root, HELM4_FILENAME).is_some();
+                if facts.release.is_none() {
+                    facts.release = workload::label(&root, "release").map(str::to_string);
+                }
+            }
+        }
+        if is_config && Owner::of(&root, None) == Owner::Polyaxon && root.path(&["data", CONFIG_MAP_MARKER]).is_some() {
+            facts.fullname = workload::name(&root).strip_suffix("-config").map(str::to_string);
+            let labels = root.path(&["metadata", "labels"]).and_then(Node::entries).unwrap_or_default();
+            facts.config_labels = labels.iter().filter_map(|(k, v)| Some((k.text()?.to_string(), v.text()?.to_string()))).collect();
+        }
+        if maybe_hook && workload::annotation(&root, "helm.sh/hook").is_some() {
+            hooks_seen = true;
+        }
+    }
+    facts.hooks_hidden = helm3_framed && !facts.helm4 && !hooks_seen;
+    facts
+}
+
+/// Records what the chart rendered for Polyaxon (settings and Secret
+/// references) and the Secrets of built-in subcharts.
+fn gather_settings(root: &Node, source: Option<&str>, facts: &mut Facts) {
+    let source = source.map(str::to_string).or_else(|| workload::annotation(root, HELM4_FILENAME).map(str::to_string));
+    let owner = Owner::of(root, source.as_deref());
+    let kind = root.get("kind").and_then(Node::text).unwrap_or_default();
+    let mut record = |key: &str, value: &str| {
+        if key.starts_with("POLYAXON_") && !facts.settings.iter().any(|(k, _)| k == key) {
+            facts.settings.push((key.to_string(), value.to_string()));
+        }
+    };
+    match (kind, owner) {
+        ("Secret", Owner::Subchart(_)) => facts.builtin_secrets.push(workload::name(root).to_string()),
+        ("ConfigMap", Owner::Polyaxon) => {
+            for (k, v) in root.get("data").and_then(Node::entries).unwrap_or_default() {
+                if let (Some(k), Some(v)) = (k.text(), v.text()) {
+                    record(k, v);
+                }
+            }
+        }
+        (_, Owner::Polyaxon) => {
+            let Some(pod) = workload::WorkloadKind::of(kind).and_then(|k| root.path(k.pod_spec_path())) else {
+                return;
+            };
+            for (container, _) in workload::containers(pod, "") {
+                for entry in container.get("env").and_then(Node::items).unwrap_or_default() {
+                    let Some(name) = entry.get("name").and_then(Node::text) else {
+                        continue;
+                    };
+                    if let Some(value) = entry.get("value").and_then(Node::text) {
+                        record(name, value);
+                    } else if let Some((secret, _)) = crate::transform::settings::secret_ref(entry) {
+                        if !facts.secret_refs.iter().any(|(n, s)| n == name && s == secret) {
+                            facts.secret_refs.push((name.to_string(), secret.to_string()));
+                        }
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn frag_text(frag: &Frag, path: &[&str]) -> String {
+    let mut node = frag;
+    for key in path {
+        let Frag::Map(entries) = node else {
+            return String::new();
+        };
+        match entries.iter().find(|(k, _)| k == key) {
+            Some((_, v)) => node = v,
+            None => return String::new(),
+        }
+    }
+    match node {
+        Frag::Scalar(s) => s.trim_matches('"').to_string(),
+        _ => String::new(),
+    }
 }
 
 /// Frames an added document as the Helm version at hand frames its own:
@@ -105,20 +238,22 @@ fn transform_document(
     index: usize,
     doc: &Document<'_>,
     transforms: &mut [Box<dyn Transform>],
+    facts: &Facts,
     outcome: &mut Outcome,
 ) -> Result<Fate, Error> {
     if transforms.is_empty() || doc.is_blank() {
         return Ok(Fate::Keep);
     }
-    let source = doc.source();
-    let locate = |line: usize, col: usize, message: String| {
-        Error::at(Location::Document { index, source: source.map(str::to_string), line: doc.first_line + line.saturating_sub(1), col }, message)
+    let comment_source = doc.source();
+    let locate = |source: Option<&str>, line: usize, col: usize, message: String| {
+        let source = source.map(crate::output::sanitize);
+        Error::at(Location::Document { index, source, line: doc.first_line + line.saturating_sub(1), col }, message)
     };
     let parse = |text: &str| -> Result<Node, Error> {
         match yaml::parse_one(text) {
             Ok(Some(root)) => Ok(root),
-            Ok(None) => Err(locate(1, 1, "document has no content".into())),
-            Err(e) => Err(locate(e.line, e.col, format!("invalid YAML: {}", e.message))),
+            Ok(None) => Err(locate(comment_source, 1, 1, "document has no content".into())),
+            Err(e) => Err(locate(comment_source, e.line, e.col, format!("invalid YAML: {}", e.message))),
         }
     };
     // Manifests write `kind:` at column 0; anything else is parsed to find out.
@@ -141,9 +276,21 @@ fn transform_document(
         Some(root) => root,
         None => parse(&text)?,
     };
-    let name = workload::name(&root).to_string();
+    // Helm 4's filename annotation, read from the object's metadata only.
+    let annotated = workload::annotation(&root, crate::postrender::HELM4_FILENAME).map(str::to_string);
+    let source_owned = comment_source.map(str::to_string).or(annotated);
+    let source = source_owned.as_deref();
+    let name = crate::output::sanitize(workload::name(&root));
     for &i in &wanted {
-        let view = Doc { text: &text, root: &root, kind: &kind, source };
+        let view = Doc {
+            text: &text,
+            root: &root,
+            kind: &kind,
+            source,
+            owner: Owner::of(&root, source),
+            hook: workload::annotation(&root, "helm.sh/hook").is_some(),
+            facts,
+        };
         if let Some(reason) = transforms[i].drops(&view) {
             outcome.notes.push(format!("{kind}/{name}: removed ({reason})"));
             return Ok(Fate::Dropped);
@@ -151,14 +298,26 @@ fn transform_document(
     }
     for &i in &wanted {
         let transform = &mut transforms[i];
-        let mut edits = Edits::default();
         let mut notes = Vec::new();
-        transform
-            .edit(&Doc { text: &text, root: &root, kind: &kind, source }, &mut edits, &mut notes)
-            .map_err(|e| locate(e.line, e.col, format!("{}: {}", transform.name(), e.message)))?;
+        let edited = {
+            let view = Doc {
+                text: &text,
+                root: &root,
+                kind: &kind,
+                source,
+                owner: Owner::of(&root, source),
+                hook: workload::annotation(&root, "helm.sh/hook").is_some(),
+                facts,
+            };
+            let mut editor = Editor::new(&text);
+            transform
+                .edit(&view, &mut editor, &mut notes)
+                .and_then(|()| if editor.is_empty() { Ok(None) } else { editor.finish().map(Some) })
+                .map_err(|e| locate(source, e.line.max(1), e.col.max(1), format!("{}: {}", transform.name(), e.message)))?
+        };
         outcome.notes.extend(notes.into_iter().map(|n| format!("{kind}/{name}: {n}")));
-        if !edits.is_empty() {
-            text = edits.apply(&text);
+        if let Some(new_text) = edited {
+            text = new_text;
             root = parse(&text)?;
         }
     }

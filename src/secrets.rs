@@ -1,7 +1,6 @@
 //! Secrets stay secret: which values are credentials, and masking them in
 //! text shown to people (`--diff`, linter source snippets).
 
-use crate::edit::Edits;
 use crate::yaml::{self, Node, Value};
 
 /// A key that names a credential, not one that points at one or describes one
@@ -44,32 +43,79 @@ fn collect<'a>(node: &'a Node, out: &mut Vec<&'a Node>) {
 }
 
 /// Masks secret values in one document with `*****`, line by line, keeping
-/// indentation and line count so a diff of two masked texts lines up.
-pub fn mask_for_diff(text: &str) -> String {
-    let Ok(Some(root)) = yaml::parse_one(text) else { return text.to_string() };
+/// indentation and line count so a diff of two masked texts lines up; then
+/// every occurrence of a `known` secret (passwords from the values), under
+/// whatever key it sits (a DB URL, args, an options JSON).
+pub fn mask_for_diff(text: &str, known: &[String]) -> String {
+    let masked = match yaml::parse_one(text) {
+        Ok(Some(root)) => mask_nodes(text, &root),
+        _ => text.to_string(),
+    };
+    redact(&masked, known)
+}
+
+/// Replaces every occurrence of a known secret with `*****`, except inside
+/// a longer name (`pax-polyaxon-api` when the password is `polyaxon`): a
+/// secret sits between quotes, blanks or URL punctuation.
+pub fn redact(text: &str, known: &[String]) -> String {
+    let name_char = |c: char| c.is_ascii_alphanumeric() || "-_.".contains(c);
+    let mut out = text.to_string();
+    for secret in known.iter().filter(|s| s.len() >= 3) {
+        if !out.contains(secret.as_str()) {
+            continue;
+        }
+        let mut masked = String::with_capacity(out.len());
+        let mut rest = out.as_str();
+        while let Some(i) = rest.find(secret.as_str()) {
+            let (before, after) = (&rest[..i], &rest[i + secret.len()..]);
+            let inside_name = before.chars().next_back().is_some_and(name_char) || after.chars().next().is_some_and(name_char);
+            masked.push_str(before);
+            masked.push_str(if inside_name { secret } else { "*****" });
+            rest = after;
+        }
+        masked.push_str(rest);
+        out = masked;
+    }
+    out
+}
+
+fn mask_nodes(text: &str, root: &Node) -> String {
     let mut nodes = Vec::new();
-    secret_values(&root, &mut nodes);
+    secret_values(root, &mut nodes);
     nodes.sort_by_key(|n| n.start);
     nodes.dedup_by_key(|n| n.start);
-    let mut edits = Edits::default();
+    let mut out = String::with_capacity(text.len());
+    let mut pos = 0;
     for node in nodes {
+        if node.start < pos {
+            continue;
+        }
         let masked: String = text[node.start..node.end]
             .split_inclusive('\n')
             .map(|line| {
                 let indent = line.len() - line.trim_start_matches(' ').len();
                 let eol = if line.ends_with('\n') { "\n" } else { "" };
-                if line[indent..].trim_end_matches('\n').is_empty() { line.to_string() } else { format!("{}*****{eol}", &line[..indent]) }
+                if line[indent..].trim_end_matches('\n').is_empty() {
+                    line.to_string()
+                } else {
+                    format!("{}*****{eol}", &line[..indent])
+                }
             })
             .collect();
-        edits.replace(node, masked);
+        out.push_str(&text[pos..node.start]);
+        out.push_str(&masked);
+        pos = node.end;
     }
-    edits.apply(text)
+    out.push_str(&text[pos..]);
+    out
 }
 
 /// Masks secret values in every document with `*` byte for byte, so every
 /// offset into the text stays valid (diagnostic spans point into it).
 pub fn mask_in_place(text: &str) -> String {
-    let Ok(docs) = yaml::parse_all(text) else { return text.to_string() };
+    let Ok(docs) = yaml::parse_all(text) else {
+        return text.to_string();
+    };
     let mut bytes = text.as_bytes().to_vec();
     for doc in &docs {
         let mut nodes = Vec::new();
@@ -92,16 +138,27 @@ mod tests {
     #[test]
     fn masks_secret_data_and_credential_like_keys() {
         let text = "kind: Secret\ndata:\n  a: c2VjcmV0\nstringData:\n  b: |\n    multi\n    line\n  c: x\nmetadata:\n  name: s\n";
-        let masked = mask_for_diff(text);
+        let masked = mask_for_diff(text, &[]);
         assert!(!masked.contains("c2VjcmV0") && !masked.contains("multi") && !masked.contains(" x\n"), "{masked}");
         assert!(masked.contains("name: s"));
         let env = "kind: Deployment\nenv:\n- name: POLYAXON_DB_PASSWORD\n  value: hunter2\n- name: HOST\n  value: db\nredisPassword: p4ss\npasswordSecretRef: keep\n";
-        let masked = mask_for_diff(env);
+        let masked = mask_for_diff(env, &[]);
         assert!(!masked.contains("hunter2") && !masked.contains("p4ss"), "{masked}");
         assert!(masked.contains("value: db") && masked.contains("passwordSecretRef: keep"), "{masked}");
         let cm = "data:\n  POLYAXON_REDIS_EPHEMERAL_TOKENS_URL: r:1/6\n  POLYAXON_K8S_DB_SECRET_NAME: s\n  POLYAXON_SECRET_KEY: k3y\n";
-        let masked = mask_for_diff(cm);
+        let masked = mask_for_diff(cm, &[]);
         assert!(masked.contains("r:1/6") && masked.contains("NAME: s") && !masked.contains("k3y"), "{masked}");
+    }
+
+    #[test]
+    fn known_secrets_are_masked_under_any_key() {
+        let text = "data:\n  POLYAXON_DB_OPTIONS: '{\"password\": \"p@ss,word\"}'\n  URL: postgres://u:p@ss,word@db/x\n";
+        let masked = mask_for_diff(text, &["p@ss,word".to_string()]);
+        assert!(!masked.contains("p@ss,word"), "{masked}");
+        assert_eq!(masked.lines().count(), 3);
+        // A password that is also a common word leaves longer names alone.
+        let masked = redact("name: pax-polyaxon-api\nuser: polyaxon\nurl: pg://polyaxon:polyaxon@db\n", &["polyaxon".to_string()]);
+        assert_eq!(masked, "name: pax-polyaxon-api\nuser: *****\nurl: pg://*****:*****@db\n");
     }
 
     #[test]

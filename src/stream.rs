@@ -26,18 +26,13 @@ impl<'a> Document<'a> {
         top_level_value(self.body, "kind")
     }
 
-    /// The template file the document came from, as Helm 3 (comment) or
-    /// Helm 4 (annotation) tells it.
+    /// The template file the document came from, as Helm 3's leading
+    /// `# Source:` comment tells it. (Helm 4's annotation is read from the
+    /// parsed metadata, never searched for in the text, where a data value
+    /// could hold the same words.)
     pub fn source(&self) -> Option<&'a str> {
-        let body = self.body;
-        let leading_comments = body.lines().take_while(|l| l.is_empty() || l.starts_with('#'));
-        if let Some(path) = leading_comments.filter_map(|l| l.strip_prefix("# Source: ")).next() {
-            return Some(path.trim());
-        }
-        let key = "postrenderer.helm.sh/postrender-filename:";
-        let i = body.find(key)?;
-        let rest = body[i + key.len()..].lines().next()?.trim();
-        Some(rest.trim_matches(['\'', '"']))
+        let leading_comments = self.body.lines().take_while(|l| l.is_empty() || l.starts_with('#'));
+        leading_comments.filter_map(|l| l.strip_prefix("# Source: ")).next().map(str::trim)
     }
 
     /// True when the document holds nothing but blank lines and comments.
@@ -76,15 +71,6 @@ pub fn split(input: &str) -> Vec<Document<'_>> {
         docs.push(Document { separator, body: &input[body_start..], first_line });
     }
     docs
-}
-
-/// The release name, from the `release:` label the Polyaxon chart puts on
-/// its objects (found by a scan, without parsing).
-pub fn release_label(input: &str) -> Option<&str> {
-    input.lines().find_map(|line| {
-        let value = line.strip_prefix("    release: ")?.trim().trim_matches(['"', '\'']);
-        (!value.is_empty()).then_some(value)
-    })
 }
 
 /// For a `---` document-start line, how many of its bytes form the separator.
@@ -136,7 +122,7 @@ mod tests {
         let docs = split(input);
         assert_eq!(docs.len(), 2);
         assert_eq!(docs[0].separator, "");
-        assert_eq!(docs[0].source(), Some("p/templates/cm.yaml"));
+        assert_eq!(docs[0].source(), None, "the annotation is read from parsed metadata");
         assert_eq!(docs[1].kind(), Some("Deployment"));
         assert_eq!(rejoin(&docs), input);
     }
@@ -155,13 +141,6 @@ mod tests {
         assert_eq!(docs[0].body, " {kind: Pod}\n");
         assert_eq!(docs[1].separator, "--- # comment\n");
         assert_eq!(rejoin(&docs), input);
-    }
-
-    #[test]
-    fn release_name_comes_from_the_release_label() {
-        let input = "kind: ConfigMap\nmetadata:\n  labels:\n    app: x\n    release: \"pax\"\n";
-        assert_eq!(release_label(input), Some("pax"));
-        assert_eq!(release_label("kind: ConfigMap\n"), None);
     }
 
     #[test]

@@ -26,8 +26,14 @@ fn golden_cases() {
             if update {
                 std::fs::write(&path, actual).unwrap();
             }
-            let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| panic!("{} missing: run with UPDATE_GOLDEN=1", path.display()));
-            assert!(&expected == actual, "{}: output differs from {file}:\n{}", dir.display(), similar::TextDiff::from_lines(&expected, actual).unified_diff());
+            let expected =
+                std::fs::read_to_string(&path).unwrap_or_else(|_| panic!("{} missing: run with UPDATE_GOLDEN=1", path.display()));
+            assert!(
+                &expected == actual,
+                "{}: output differs from {file}:\n{}",
+                dir.display(),
+                similar::TextDiff::from_lines(&expected, actual).unified_diff()
+            );
         }
         cases += 1;
     }

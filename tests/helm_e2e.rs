@@ -78,11 +78,8 @@ fn stdout(out: &Output) -> String {
 /// Comment-only documents are left out: Helm 4 drops them from any
 /// post-renderer's output when it parses it.
 fn by_source(text: &str) -> Vec<(String, String)> {
-    let mut docs: Vec<(String, String)> = stream::split(text)
-        .iter()
-        .filter(|d| !d.is_blank())
-        .map(|d| (d.source().unwrap_or("").to_string(), d.body.to_string()))
-        .collect();
+    let mut docs: Vec<(String, String)> =
+        stream::split(text).iter().filter(|d| !d.is_blank()).map(|d| (d.source().unwrap_or("").to_string(), d.body.to_string())).collect();
     docs.sort();
     docs
 }
@@ -103,7 +100,8 @@ fn check(home: &Home) {
     for ((src_b, body_b), (src_a, body_a)) in before.iter().zip(&after) {
         assert_eq!(src_b, src_a);
         let kind = stream::Document { separator: "", body: body_b, first_line: 1 }.kind().unwrap_or_default();
-        if !workload::is_workload(kind) {
+        // Workloads, and the main ConfigMap (which tells Polyaxon the ids for its runs).
+        if !workload::is_workload(kind) && !body_b.contains("POLYAXON_K8S_NAMESPACE") {
             assert_eq!(body_b, body_a, "helm {}: {src_b} changed", home.major);
         }
     }
@@ -118,8 +116,10 @@ fn check(home: &Home) {
 
     // What the post-renderer said reaches the user although Helm hides it.
     assert!(stderr.contains("StatefulSet/pax-worker: spec.template.spec.securityContext.fsGroup is 1001, not 2222"), "{stderr}");
-    let changed = if home.major == 4 { 8 } else { 7 };
+    let changed = if home.major == 4 { 9 } else { 8 };
     assert!(stderr.contains(&format!("polyaxon-pr: {changed} of")) && stderr.contains("0 added, 0 removed"), "{stderr}");
+    // Polyaxon is told the ids for the runs it starts.
+    assert!(out.contains("POLYAXON_SECURITY_CONTEXT_USER: \"2222\""), "{out}");
 
     // Valid Kubernetes, every resource.
     let scratch = std::env::temp_dir();
@@ -182,13 +182,17 @@ fn bad_values_abort_helm_with_a_located_error_and_no_output() {
         assert!(out.stdout.is_empty(), "helm {major} printed manifests");
         assert!(stderr.contains(&want), "helm {major}: {stderr}");
     }
-    // Used directly, Helm 4 discards the plugin's stderr: the log file keeps it.
+    // Used directly, Helm 4 discards the plugin's stderr; the plugin's
+    // failure report (a YAML scalar) makes Helm show the reason, and the
+    // run's own log keeps it too.
     let home = Home::new(4);
     let out = home.template(&["--post-renderer", "polyaxon-pr", &format!("--post-renderer-args=--values={}", bad.display())]);
-    assert!(!out.status.success() && out.stdout.is_empty());
-    assert!(!String::from_utf8_lossy(&out.stderr).contains("must be an integer"), "Helm 4 started showing plugin stderr");
-    let log = std::fs::read_to_string(home.dir.join("xdg/polyaxon-pr/last-run.log")).unwrap();
-    assert!(log.contains(&want), "{log}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && out.stdout.is_empty(), "{stderr}");
+    assert!(stderr.contains(&want) && stderr.contains("polyaxon-pr: error:"), "Helm 4 does not show the reason: {stderr}");
+    let logs = home.dir.join("xdg/polyaxon-pr/logs");
+    let log = std::fs::read_dir(&logs).unwrap().map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap()).find(|l| l.contains(&want));
+    assert!(log.is_some(), "no run log in {} holds the error", logs.display());
 }
 
 /// All four transforms at once, in both Helm versions, through the wrapper.
@@ -202,12 +206,12 @@ fn all_four_transforms_in_helm3_and_helm4() {
         let docs = parsed(&text);
         let label = format!("helm {major}");
 
-        // Built-in postgresql removed; our Secret added; nothing in plain text.
+        // `--drop-builtin` had the chart render the external database itself,
+        // its hook Job included, which Helm 3 never shows a post-renderer.
         assert!(!text.contains("charts/postgresql/"), "{label}: built-in kept");
         assert!(!text.contains("e2e-external-password") && !stderr.contains("e2e-external-password"), "{label}: password leaked");
-        let secret = docs.iter().find(|d| workload::name(d) == "pax-polyaxon-external-services").expect("Secret emitted");
+        let secret = docs.iter().find(|d| workload::name(d) == "pax-postgresql-secret").expect("the chart's Secret");
         assert_eq!(secret.path(&["data", "postgres-password"]).and_then(Node::text), Some("ZTJlLWV4dGVybmFsLXBhc3N3b3Jk"));
-        assert!(text.contains("# Source: polyaxon-pr/external-services-secret.yaml"), "{label}: Secret source");
 
         // DNS: the prefix the chart dropped, and the custom cluster domain.
         let cm = docs.iter().find(|d| workload::name(d) == "pax-platform-config").unwrap();
@@ -215,27 +219,33 @@ fn all_four_transforms_in_helm3_and_helm4() {
         assert_eq!(data.get("POLYAXON_DNS_PREFIX").and_then(Node::text), Some("coredns.kube-system"), "{label}");
         assert_eq!(data.get("POLYAXON_HOST").and_then(Node::text), Some("http://pax-api.polyaxon.svc.corp.internal:80"), "{label}");
 
-        // External services: password env from our Secret.
-        let api = docs.iter().find(|d| workload::name(d) == "pax-api").unwrap();
-        let (pod, path) = workload::pod_spec(api, "Deployment").unwrap();
-        let (container, _) = &workload::containers(pod, &path)[1];
-        let from = env_entry(container, "POLYAXON_DB_PASSWORD").and_then(|e| e.path(&["valueFrom", "secretKeyRef", "name"])).and_then(Node::text);
-        assert_eq!(from, Some("pax-polyaxon-external-services"), "{label}");
+        // No object, hooks included, reads a Secret or names a host that is not the external one.
+        assert_eq!(data.get("POLYAXON_DB_HOST").and_then(Node::text), Some("pg.example.internal"), "{label}");
+        for name in ["pax-api", "pax-migrate"] {
+            let doc = docs.iter().find(|d| workload::name(d) == name).unwrap_or_else(|| panic!("{label}: {name}"));
+            let (pod, path) = workload::pod_spec(doc, kind(doc)).unwrap().unwrap();
+            for (container, cpath) in workload::containers(pod, &path) {
+                if let Some(entry) = env_entry(container, "POLYAXON_DB_PASSWORD") {
+                    let from = entry.path(&["valueFrom", "secretKeyRef", "name"]).and_then(Node::text);
+                    assert_eq!(from, Some("pax-postgresql-secret"), "{label}: {cpath}");
+                }
+            }
+        }
 
         // GPU: the driver mounted into the container that asks for a GPU.
         let gpu = docs.iter().find(|d| workload::name(d) == "pax-gpu-worker").unwrap();
-        let (pod, path) = workload::pod_spec(gpu, "Deployment").unwrap();
+        let (pod, path) = workload::pod_spec(gpu, "Deployment").unwrap().unwrap();
         let (trainer, _) = &workload::containers(pod, &path)[0];
-        let mounts: Vec<&str> = trainer.get("volumeMounts").and_then(Node::items).unwrap().iter().filter_map(|m| m.get("mountPath")?.text()).collect();
+        let mounts: Vec<&str> =
+            trainer.get("volumeMounts").and_then(Node::items).unwrap().iter().filter_map(|m| m.get("mountPath")?.text()).collect();
         assert_eq!(mounts, ["/usr/local/nvidia/lib64", "/usr/local/nvidia/bin", "/usr/lib/x86_64-linux-gnu/libcuda.so.1"], "{label}");
 
         // Security contexts everywhere the post-renderer sees.
         let non_hooks: Vec<_> = docs.into_iter().filter(|d| workload::name(d) != "pax-migrate").collect();
         assert_security_contexts(&non_hooks, &label);
 
-        // The diff went through the wrapper, masked.
-        assert!(stderr.contains("+++ Secret/pax-polyaxon-external-services") && stderr.contains("postgres-password: *****"), "{label}: {stderr}");
-        assert!(stderr.contains("StatefulSet/pax-postgresql: removed (--drop-builtin postgresql)"), "{label}: {stderr}");
+        // The diff went through the wrapper.
+        assert!(stderr.contains("+++ ConfigMap/pax-platform-config"), "{label}: {stderr}");
 
         let bodies: Vec<&str> = stream::split(&text).iter().filter(|d| !d.is_blank()).map(|d| d.body).collect();
         let valid = k8s_valid(&bodies, &std::env::temp_dir(), &format!("e2e-all-helm{major}-{}", std::process::id()));
@@ -276,5 +286,5 @@ fn helm4_polyaxon_install_dry_run() {
     let mut docs = parsed(hooks);
     docs.extend(parsed(manifest));
     assert_eq!(assert_security_contexts(&docs, "helm 4 install"), 8, "every workload, the hook Job included");
-    assert!(String::from_utf8_lossy(&out.stderr).contains("polyaxon-pr: 8 of"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("polyaxon-pr: 9 of"), "{}", String::from_utf8_lossy(&out.stderr));
 }

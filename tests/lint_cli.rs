@@ -56,8 +56,14 @@ fn json_output_has_the_documented_fields() {
     assert_eq!(report["chart_version"], "2.15.1");
     let d = &report["diagnostics"][0];
     let fields: Vec<&str> = d.as_object().unwrap().keys().map(String::as_str).collect();
-    assert_eq!(fields, ["code", "name", "severity", "message", "file", "line", "column", "end_line", "end_column", "key", "help", "replacement"]);
-    assert_eq!((d["code"].as_str(), d["line"].as_u64(), d["column"].as_u64(), d["end_column"].as_u64()), (Some("K005"), Some(2), Some(3), Some(9)));
+    assert_eq!(
+        fields,
+        ["code", "name", "severity", "message", "file", "line", "column", "end_line", "end_column", "key", "help", "replacement"]
+    );
+    assert_eq!(
+        (d["code"].as_str(), d["line"].as_u64(), d["column"].as_u64(), d["end_column"].as_u64()),
+        (Some("K005"), Some(2), Some(3), Some(9))
+    );
     assert_eq!(d["replacement"], "email.useTls");
 }
 
@@ -95,18 +101,32 @@ fn sarif_passes_microsofts_validator() {
 
 #[test]
 fn human_output_is_plain_off_a_terminal_and_hides_secrets() {
-    let text = "postgresql:\n  enabled: false\nexternalServices:\n  postgresql:\n    host: db\n    password: hunter2-secret\n    prot: 5432\n";
+    let text =
+        "postgresql:\n  enabled: false\nexternalServices:\n  postgresql:\n    host: db\n    password: hunter2-secret\n    prot: 5432\n";
     let dir = scratch("human", &[("values.yaml", text)]);
     let out = stdout(&lint(&["--no-config", "values.yaml"], &dir));
     assert!(!out.contains('\u{1b}'), "ANSI escapes in plain output");
-    assert!(out.contains("K005 (unknown-key)") && out.contains("[values.yaml:7:5]") && out.contains("did you mean `externalServices.postgresql.port`?"), "{out}");
+    assert!(
+        out.contains("K005 (unknown-key)")
+            && out.contains("[values.yaml:7:5]")
+            && out.contains("did you mean `externalServices.postgresql.port`?"),
+        "{out}"
+    );
     assert!(!out.contains("hunter2"), "a password was printed:\n{out}");
     assert!(out.ends_with("1 error, 0 warnings, 0 notes in 1 of 1 file (chart 2.15.1)\n"), "{out}");
 }
 
 #[test]
 fn stdin_directories_and_multi_document_files() {
-    let dir = scratch("inputs", &[("a/values.yaml", TYPO), ("a/.hidden/x.yaml", TYPO), ("a/vendor/y.yml", TYPO), ("b.yml", "email:\n  hots: x\n---\nemail:\n  prot: 1\n")]);
+    let dir = scratch(
+        "inputs",
+        &[
+            ("a/values.yaml", TYPO),
+            ("a/.hidden/x.yaml", TYPO),
+            ("a/vendor/y.yml", TYPO),
+            ("b.yml", "email:\n  hots: x\n---\nemail:\n  prot: 1\n"),
+        ],
+    );
     let out = lint(&["--no-config", "--format", "github", "a", "b.yml"], &dir);
     let files: Vec<String> = stdout(&out).lines().map(|l| l.split(',').next().unwrap().to_string()).collect();
     assert_eq!(files, ["::error file=a/values.yaml", "::error file=b.yml", "::error file=b.yml"]);
@@ -126,7 +146,12 @@ fn config_file_sets_the_target_and_ignores() {
     let config = "chart-version: 1.10.1\nignore: [quoted-boolean]\nper-path-ignores:\n  \"legacy/*.yaml\": [K005]\n";
     let dir = scratch(
         "config",
-        &[(".polyaxon-lint.yaml", config), ("new.yaml", "securityContext:\n  runAsUser: 1\n"), ("warn.yaml", WARNING_ONLY), ("legacy/old.yaml", TYPO)],
+        &[
+            (".polyaxon-lint.yaml", config),
+            ("new.yaml", "securityContext:\n  runAsUser: 1\n"),
+            ("warn.yaml", WARNING_ONLY),
+            ("legacy/old.yaml", TYPO),
+        ],
     );
     let out = lint(&["--format", "json", "."], &dir);
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();

@@ -8,12 +8,12 @@ mod common;
 use std::process::Command;
 
 use common::*;
-use polyaxon_helm::lint::catalog::Catalog;
+use polyaxon_helm::knowledge::catalog::Catalog;
 use polyaxon_helm::lint::lint_text;
 
 #[test]
 fn catalog_is_what_the_generator_makes_of_the_corpus() {
-    let out = Command::new("python3")
+    let out = Command::new(venv_python("tools"))
         .arg(repo().join("scripts/gen-catalog.py"))
         .arg("--check")
         .env("POLYAXON_CORPUS", corpus())
@@ -70,7 +70,8 @@ fn all_default_files_in_one_call() {
     let dir = corpus().join("values/defaults");
     let out = Command::new(polyaxon_pr()).args(["lint", "--no-config", "--format", "json"]).arg(&dir).output().unwrap();
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let files: std::collections::BTreeSet<&str> = report["diagnostics"].as_array().unwrap().iter().map(|d| d["file"].as_str().unwrap()).collect();
+    let files: std::collections::BTreeSet<&str> =
+        report["diagnostics"].as_array().unwrap().iter().map(|d| d["file"].as_str().unwrap()).collect();
     // Old versions' defaults against the newest chart: most files have findings.
     assert!(files.len() > 150, "{}", files.len());
     assert_eq!(out.status.code(), Some(1));

@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use common::*;
-use polyaxon_helm::lint::catalog::Catalog;
+use polyaxon_helm::knowledge::catalog::Catalog;
 use polyaxon_helm::lint::rules::Severity;
 use polyaxon_helm::lint::{lint_text, Diagnostic};
 
@@ -67,12 +67,12 @@ struct Verdict {
 }
 
 fn polyaxon_validate(files: &[PathBuf]) -> Vec<Verdict> {
-    let out = Command::new("python3")
+    let out = Command::new(venv_python("polyaxon-2.15.1"))
         .arg(repo().join("scripts/polyaxon-validate.py"))
         .args(files)
         .output()
-        .expect("python3");
-    assert!(out.status.success(), "polyaxon-validate.py: {} (pip install polyaxon==2.15.1)", String::from_utf8_lossy(&out.stderr));
+        .expect("the polyaxon-2.15.1 venv's python");
+    assert!(out.status.success(), "polyaxon-validate.py: {} (run scripts/setup.sh)", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout)
         .unwrap()
         .lines()
@@ -153,19 +153,36 @@ fn agrees_with_polyaxons_own_validator() {
             // silently) and renamed subchart keys (the validator does not model subcharts).
             for d in &errors {
                 let subchart = ["postgresql.", "redis.", "rabbitmq."].iter().any(|s| d.key.starts_with(s));
-                assert!(d.code == "K006" || (d.code == "K002" && subchart), "{}: accepted by Polyaxon, but {} at {}:{} ({})", v.path, d.code, d.span.line, d.span.col, d.message);
+                assert!(
+                    d.code == "K006" || (d.code == "K002" && subchart),
+                    "{}: accepted by Polyaxon, but {} at {}:{} ({})",
+                    v.path,
+                    d.code,
+                    d.span.line,
+                    d.span.col,
+                    d.message
+                );
             }
             continue;
         }
         // An empty file: Polyaxon cannot read it, Helm takes it as no values.
         if v.errors.iter().all(|(_, kind)| kind == "SchemaError") {
-            assert!(errors.is_empty() && text.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#') || l.trim() == "{}"), "{}", v.path);
+            assert!(
+                errors.is_empty() && text.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#') || l.trim() == "{}"),
+                "{}",
+                v.path
+            );
             continue;
         }
         let relevant: Vec<&(String, String)> =
             v.errors.iter().filter(|(loc, _)| !CHART_KEYS_THE_VALIDATOR_LACKS.iter().any(|k| under(loc, k))).collect();
         if relevant.is_empty() {
-            assert!(errors.is_empty(), "{}: only chart keys the validator lacks, yet {:?}", v.path, errors.iter().map(|d| &d.key).collect::<Vec<_>>());
+            assert!(
+                errors.is_empty(),
+                "{}: only chart keys the validator lacks, yet {:?}",
+                v.path,
+                errors.iter().map(|d| &d.key).collect::<Vec<_>>()
+            );
             continue;
         }
         rejected_files += 1;

@@ -1,17 +1,12 @@
-//! What every chart version accepts: `catalog/catalog.json`, generated from
-//! the corpus by `scripts/gen-catalog.py` and embedded in the binary.
+//! What every chart version's values hold and its templates read: static
+//! tables generated from the corpus by `scripts/gen-catalog.py`
+//! ([`super::catalog_data`]), so neither the linter nor the post-renderer
+//! parses anything to know it.
 
-use std::collections::HashMap;
-use std::sync::OnceLock;
-
-use serde::Deserialize;
-use serde_json::Value;
-
-const CATALOG_JSON: &str = include_str!("../../catalog/catalog.json");
+use super::catalog_data::{CHANGES, KEYS, PRERELEASES, VERSIONS};
 
 /// What a key holds in a version's defaults.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     Map,
     /// A map whose keys are the user's (annotations, labels, `{}` defaults).
@@ -30,12 +25,46 @@ pub enum Kind {
     Any,
 }
 
-/// A key over consecutive versions `first..=last` (indexes into `versions`).
-#[derive(Debug, Clone, Deserialize)]
-pub struct Range(pub usize, pub usize, pub Kind, pub Option<Value>);
+/// A key's default value in a version's values.yaml.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Default {
+    None,
+    /// A credential's default, deliberately not copied.
+    Hidden,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(&'static str),
+}
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
+impl Default {
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            Default::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+
+    pub fn as_int(&self) -> Option<i64> {
+        match self {
+            Default::Int(n) => Some(*n),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&'static str> {
+        match self {
+            Default::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+/// A key over consecutive versions `first..=last` (indexes into the versions).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Range(pub usize, pub usize, pub Kind, pub Default);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ChangeKind {
     Renamed,
     Moved,
@@ -43,29 +72,34 @@ pub enum ChangeKind {
 }
 
 /// A key that was renamed, moved or removed, from `catalog/changes.yaml`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Copy)]
 pub struct Change {
-    pub key: String,
+    pub key: &'static str,
     pub kind: ChangeKind,
-    pub to: Option<String>,
-    pub since: String,
-    pub note: Option<String>,
-    #[serde(default)]
+    pub to: Option<&'static str>,
+    pub since: &'static str,
+    pub note: Option<&'static str>,
     pub validator_rejects: bool,
 }
 
-#[derive(Debug, Deserialize)]
+/// The catalog: a view over the generated tables.
+#[derive(Debug)]
 pub struct Catalog {
-    pub versions: Vec<String>,
-    prereleases: Vec<String>,
-    keys: HashMap<String, Vec<Range>>,
-    changes: Vec<Change>,
+    pub versions: &'static [&'static str],
+    prereleases: &'static [&'static str],
+    keys: &'static [(&'static str, &'static [Range])],
+    changes: &'static [Change],
 }
+
+static CATALOG: Catalog = Catalog { versions: VERSIONS, prereleases: PRERELEASES, keys: KEYS, changes: CHANGES };
 
 impl Catalog {
     pub fn get() -> &'static Catalog {
-        static CATALOG: OnceLock<Catalog> = OnceLock::new();
-        CATALOG.get_or_init(|| serde_json::from_str(CATALOG_JSON).expect("catalog/catalog.json is valid (tested)"))
+        &CATALOG
+    }
+
+    fn ranges(&self, key: &str) -> Option<&'static [Range]> {
+        self.keys.binary_search_by(|(k, _)| (*k).cmp(key)).ok().map(|i| self.keys[i].1)
     }
 
     /// The newest released (not pre-release) version: the default target.
@@ -76,7 +110,7 @@ impl Catalog {
     /// A version by name (`1.10.1`, `v1.10.1`), or the newest of a line (`1.10`, `v2`).
     pub fn resolve(&self, name: &str) -> Result<usize, String> {
         let name = name.trim_start_matches('v');
-        if let Some(i) = self.versions.iter().position(|v| v == name) {
+        if let Some(i) = self.versions.iter().position(|v| *v == name) {
             return Ok(i);
         }
         let line = format!("{name}.");
@@ -84,11 +118,7 @@ impl Catalog {
             .rev()
             .find(|&i| self.versions[i].starts_with(&line) && !self.prereleases.contains(&self.versions[i]))
             .ok_or_else(|| {
-                format!(
-                    "unknown chart version `{name}`: the catalog knows {} to {}",
-                    self.versions[0],
-                    self.versions[self.newest()]
-                )
+                format!("unknown chart version `{name}`: the catalog knows {} to {}", self.versions[0], self.versions[self.newest()])
             })
     }
 
@@ -97,53 +127,53 @@ impl Catalog {
         (index + 1..self.versions.len()).find(|&i| !self.prereleases.contains(&self.versions[i]))
     }
 
-    pub fn version(&self, index: usize) -> &str {
-        &self.versions[index]
+    pub fn version(&self, index: usize) -> &'static str {
+        self.versions[index]
     }
 
     /// The key's entry at a version, if that version accepts it.
-    pub fn at(&self, key: &str, version: usize) -> Option<&Range> {
-        self.keys.get(key)?.iter().find(|r| r.0 <= version && version <= r.1)
+    pub fn at(&self, key: &str, version: usize) -> Option<&'static Range> {
+        self.ranges(key)?.iter().find(|r| r.0 <= version && version <= r.1)
     }
 
     /// The first and last version that accepted the key, if any did.
     pub fn seen(&self, key: &str) -> Option<(usize, usize)> {
-        let ranges = self.keys.get(key)?;
+        let ranges = self.ranges(key)?;
         Some((ranges.first()?.0, ranges.last()?.1))
     }
 
     /// Child key names of `parent` (`""` for the top level) at a version.
-    pub fn children(&self, parent: &str, version: usize) -> Vec<&str> {
+    pub fn children(&self, parent: &str, version: usize) -> Vec<&'static str> {
         let prefix = if parent.is_empty() { String::new() } else { format!("{parent}.") };
-        let mut names: Vec<&str> = self
-            .keys
+        // Keys are sorted, so the children of `parent` form one run.
+        let first = self.keys.partition_point(|(k, _)| *k < prefix.as_str());
+        self.keys[first..]
             .iter()
+            .take_while(|(k, _)| k.starts_with(&prefix))
             .filter_map(|(k, ranges)| {
-                let rest = k.strip_prefix(&prefix)?;
+                let rest = &k[prefix.len()..];
                 (!rest.contains('.') && ranges.iter().any(|r| r.0 <= version && version <= r.1)).then_some(rest)
             })
-            .collect();
-        names.sort_unstable();
-        names
+            .collect()
     }
 
     /// The default of a scalar key at a version.
-    pub fn default(&self, key: &str, version: usize) -> Option<&Value> {
-        self.at(key, version)?.3.as_ref()
+    pub fn default(&self, key: &str, version: usize) -> Default {
+        self.at(key, version).map_or(Default::None, |r| r.3)
     }
 
     /// What happened to `key` (or the section holding it).
-    pub fn change_of(&self, key: &str) -> Option<&Change> {
+    pub fn change_of(&self, key: &str) -> Option<&'static Change> {
         self.changes.iter().find(|c| c.key == key)
     }
 
     /// The change whose new name is `key` (for a new name used on an old chart).
-    pub fn change_into(&self, key: &str) -> Option<&Change> {
-        self.changes.iter().find(|c| c.kind == ChangeKind::Renamed && c.to.as_deref() == Some(key))
+    pub fn change_into(&self, key: &str) -> Option<&'static Change> {
+        self.changes.iter().find(|c| c.kind == ChangeKind::Renamed && c.to == Some(key))
     }
 
     pub fn index_of(&self, version: &str) -> usize {
-        self.versions.iter().position(|v| v == version).expect("changes.yaml versions are checked by the generator")
+        self.versions.iter().position(|v| *v == version).expect("changes.yaml versions are checked by the generator")
     }
 
     /// Whether any change rule is about a key below `section`.
@@ -174,11 +204,12 @@ mod tests {
         assert!(c.at("securityContext.runAsUser", v("1.13.0")).is_some());
         assert!(c.at("securityContext.runAsUser", v("1.12.2")).is_none());
         assert_eq!(c.at("email.port", v("2.15.1")).unwrap().2, Kind::Int);
-        assert_eq!(c.default("broker", v("2.15.1")), Some(&Value::from("redis")));
-        assert_eq!(c.default("broker", v("1.10.1")), Some(&Value::from("rabbitmq")));
+        assert_eq!(c.default("broker", v("2.15.1")), Default::Str("redis"));
+        assert_eq!(c.default("broker", v("1.10.1")), Default::Str("rabbitmq"));
         // Read by the templates although the defaults say `dns: {}`.
         assert!(c.at("dns.backend", v("1.10.1")).is_some());
         assert!(c.children("email", v("2.15.1")).contains(&"useTls"));
-        assert_eq!(c.change_of("rabbitmq-ha").unwrap().to.as_deref(), Some("rabbitmq"));
+        assert_eq!(c.change_of("rabbitmq-ha").unwrap().to, Some("rabbitmq"));
+        assert_eq!(c.default("adminApiKey", v("0.0.1")), Default::Hidden);
     }
 }

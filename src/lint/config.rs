@@ -39,17 +39,23 @@ impl Config {
         let shown = path.display().to_string();
         let text = std::fs::read_to_string(path).map_err(|e| Error::new(format!("cannot read {shown}: {e}")))?;
         let at = |node: &Node| Location::File { path: shown.clone(), line: node.line, col: node.col };
-        let root = yaml::parse_one(&text)
-            .map_err(|e| Error::at(Location::File { path: shown.clone(), line: e.line, col: e.col }, format!("invalid YAML: {}", e.message)))?;
+        let root = yaml::parse_one(&text).map_err(|e| {
+            Error::at(Location::File { path: shown.clone(), line: e.line, col: e.col }, format!("invalid YAML: {}", e.message))
+        })?;
         let mut config = Config { dir: path.parent().unwrap_or(Path::new(".")).to_path_buf(), ..Default::default() };
         let Some(root) = root else { return Ok(config) };
         let entries = root.entries().ok_or_else(|| Error::at(at(&root), "the config must be a mapping"))?;
         for (key, value) in entries {
             match key.text().unwrap_or_default() {
-                "chart-version" => config.chart_version = Some(value.text().ok_or_else(|| Error::at(at(value), "chart-version must be a version"))?.to_string()),
+                "chart-version" => {
+                    config.chart_version =
+                        Some(value.text().ok_or_else(|| Error::at(at(value), "chart-version must be a version"))?.to_string())
+                }
                 "ignore" => config.ignore = codes(value, &at)?,
                 "per-path-ignores" => {
-                    for (pattern, list) in value.entries().ok_or_else(|| Error::at(at(value), "per-path-ignores must map patterns to codes"))? {
+                    for (pattern, list) in
+                        value.entries().ok_or_else(|| Error::at(at(value), "per-path-ignores must map patterns to codes"))?
+                    {
                         config.per_path.push((pattern.text().unwrap_or_default().to_string(), codes(list, &at)?));
                     }
                 }
@@ -76,7 +82,9 @@ fn codes(node: &Node, at: &impl Fn(&Node) -> Location) -> Result<Vec<&'static st
         .iter()
         .map(|item| {
             let text = item.text().unwrap_or_default();
-            rules::find(text).map(|r| r.code).ok_or_else(|| Error::at(at(item), format!("unknown rule `{text}`: see `polyaxon-pr explain`")))
+            rules::find(text)
+                .map(|r| r.code)
+                .ok_or_else(|| Error::at(at(item), format!("unknown rule `{text}`: see `polyaxon-pr explain`")))
         })
         .collect()
 }

@@ -4,10 +4,9 @@
 //! file merged over the target version's defaults, and reported at the
 //! user's key.
 
-use serde_json::Value as Json;
-
 use super::rules::*;
 use super::{Ctx, Span};
+use crate::knowledge::catalog::Default;
 use crate::yaml::{Node, Scalar};
 
 /// The user's value at a dotted path (the last of duplicate keys, as Helm).
@@ -25,14 +24,14 @@ fn user<'a>(doc: &'a Node, path: &str) -> Option<(&'a Node, &'a Node)> {
 /// The file's value over the chart default.
 enum Merged<'a> {
     User(&'a Node),
-    Default(&'a Json),
+    Default(Default),
     Unset,
 }
 
 fn merged<'a>(ctx: &'a Ctx<'_>, doc: &'a Node, path: &str) -> Merged<'a> {
     match (user(doc, path), ctx.catalog.default(path, ctx.target)) {
         (Some((_, v)), _) => Merged::User(v),
-        (None, Some(d)) if !d.is_null() => Merged::Default(d),
+        (None, d) if d != Default::None && d != Default::Hidden => Merged::Default(d),
         _ => Merged::Unset,
     }
 }
@@ -115,7 +114,12 @@ pub fn check(ctx: &mut Ctx<'_>, doc: &Node) {
     let legacy_postgres = ctx.target < ctx.catalog.index_of("0.5.0") && text(ctx, doc, "postgresql.externalPostgresHost").is_some();
     if is_false(ctx, doc, postgres.enabled_key) && !postgres.external && !legacy_postgres {
         let (key, span) = locate(ctx, doc, &["postgresql.enabled", "postgresql"]);
-        let d = ctx.report(NO_DATABASE, &key, span, "Polyaxon has no database: the in-cluster postgresql is disabled and no external one is configured".into());
+        let d = ctx.report(
+            NO_DATABASE,
+            &key,
+            span,
+            "Polyaxon has no database: the in-cluster postgresql is disabled and no external one is configured".into(),
+        );
         d.help = Some("enable postgresql, or set externalServices.postgresql.host".into());
     }
     if !since(ctx, "0.5.0") {
@@ -127,7 +131,12 @@ pub fn check(ctx: &mut Ctx<'_>, doc: &Node) {
         if s.in_cluster && s.external {
             let (key, span) = locate(ctx, doc, &[s.host_key, s.enabled_key]);
             let enabled_key = s.enabled_key;
-            let d = ctx.report(IN_CLUSTER_AND_EXTERNAL, &key, span, format!("{} is enabled in-cluster and configured as an external service", s.name));
+            let d = ctx.report(
+                IN_CLUSTER_AND_EXTERNAL,
+                &key,
+                span,
+                format!("{} is enabled in-cluster and configured as an external service", s.name),
+            );
             d.help = Some(format!("set {enabled_key}: false to use the external one, or remove it"));
             if s.name == "postgresql" {
                 // Polyaxon's validator accepts it; the chart uses the in-cluster one.
@@ -138,7 +147,7 @@ pub fn check(ctx: &mut Ctx<'_>, doc: &Node) {
     }
     // Broker rules hold from the charts that name a default broker (1.1);
     // earlier charts ran redis and rabbitmq side by side.
-    if ctx.catalog.default("broker", ctx.target).is_none() {
+    if ctx.catalog.default("broker", ctx.target) == Default::None {
         return;
     }
     let broker = text(ctx, doc, "broker");
@@ -146,7 +155,8 @@ pub fn check(ctx: &mut Ctx<'_>, doc: &Node) {
     let redis_is_broker = broker.as_deref() == Some("redis");
     if redis.used() && !redis_is_broker && !non_broker {
         let (key, span) = locate(ctx, doc, &["broker", redis.host_key, redis.enabled_key]);
-        let d = ctx.report(BROKER_MISMATCH, &key, span, format!("redis is used but `broker` is {}", broker.as_deref().unwrap_or("not redis")));
+        let d =
+            ctx.report(BROKER_MISMATCH, &key, span, format!("redis is used but `broker` is {}", broker.as_deref().unwrap_or("not redis")));
         d.help = Some("set `broker: redis`, drop redis, or mark it redis.nonBroker: true".into());
     }
     if rabbitmq.used() && redis_is_broker {
@@ -165,7 +175,12 @@ pub fn check(ctx: &mut Ctx<'_>, doc: &Node) {
             let enabled = format!("{service}.enabled");
             let (key, span) = locate(ctx, doc, &[enabled.as_str(), "broker"]);
             let broker = broker.unwrap_or_else(|| "redis".into());
-            let d = ctx.report(NO_BROKER, &key, span, format!("{service} needs a broker, but neither redis nor rabbitmq is deployed or configured"));
+            let d = ctx.report(
+                NO_BROKER,
+                &key,
+                span,
+                format!("{service} needs a broker, but neither redis nor rabbitmq is deployed or configured"),
+            );
             d.help = Some(format!("enable the in-cluster {broker}, or set externalServices.{broker}.host"));
         }
     }
@@ -173,9 +188,9 @@ pub fn check(ctx: &mut Ctx<'_>, doc: &Node) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::catalog::Catalog;
     use super::super::{lint_text, Diagnostic};
     use super::*;
+    use crate::knowledge::catalog::Catalog;
 
     fn lint(text: &str, version: &str) -> Vec<Diagnostic> {
         lint_text(text, Catalog::get().resolve(version).unwrap()).unwrap()

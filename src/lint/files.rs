@@ -59,9 +59,8 @@ pub fn lint_file(path: &Path, target: usize, config: Option<&Config>) -> Result<
         let text = std::fs::read_to_string(path).map_err(|e| Error::new(format!("cannot read {shown}: {e}")))?;
         (shown, text)
     };
-    let mut diagnostics = lint_text(&text, target).map_err(|e| {
-        Error::at(Location::File { path: shown.clone(), line: e.line, col: e.col }, format!("invalid YAML: {}", e.message))
-    })?;
+    let mut diagnostics = lint_text(&text, target)
+        .map_err(|e| Error::at(Location::File { path: shown.clone(), line: e.line, col: e.col }, format!("invalid YAML: {}", e.message)))?;
     if let Some(config) = config {
         diagnostics.retain(|d| !config.ignores(path, d.code));
     }
@@ -81,11 +80,8 @@ mod tests {
         for file in ["values.yaml", "a/b.yml", "a/notes.txt", ".git/x.yaml", "vendor/v.yaml", "charts/sub/values.yaml"] {
             std::fs::write(root.join(file), "{}\n").unwrap();
         }
-        let found: Vec<String> = inputs(&[root.display().to_string()])
-            .unwrap()
-            .iter()
-            .map(|p| p.strip_prefix(&root).unwrap().display().to_string())
-            .collect();
+        let found: Vec<String> =
+            inputs(&[root.display().to_string()]).unwrap().iter().map(|p| p.strip_prefix(&root).unwrap().display().to_string()).collect();
         assert_eq!(found, ["a/b.yml", "values.yaml"]);
         assert!(inputs(&["/no/such/path".into()]).is_err());
     }

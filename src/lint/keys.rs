@@ -2,9 +2,9 @@
 //! duplicate keys. Walks the user's mappings against the catalog and hands
 //! known keys' values to [`super::types`].
 
-use super::catalog::{Change, ChangeKind, Kind};
 use super::rules::*;
 use super::{types, Ctx};
+use crate::knowledge::catalog::{Change, ChangeKind, Kind};
 use crate::yaml::Node;
 
 /// How keys below a section are judged.
@@ -23,7 +23,11 @@ pub fn check(ctx: &mut Ctx<'_>, root: &Node) {
 }
 
 fn join(prefix: &str, name: &str) -> String {
-    if prefix.is_empty() { name.to_string() } else { format!("{prefix}.{name}") }
+    if prefix.is_empty() {
+        name.to_string()
+    } else {
+        format!("{prefix}.{name}")
+    }
 }
 
 fn walk(ctx: &mut Ctx<'_>, map: &Node, prefix: &str, mode: Mode) {
@@ -82,14 +86,14 @@ fn walk_entries(ctx: &mut Ctx<'_>, map: &Node, prefix: &str, mode: Mode) {
 /// Reports a renamed, moved or removed key; false when the change does not
 /// concern the target version.
 fn report_change(ctx: &mut Ctx<'_>, change: &Change, path: &str, key: &Node) -> bool {
-    let since = ctx.catalog.index_of(&change.since);
+    let since = ctx.catalog.index_of(change.since);
     if ctx.target < since {
         return false;
     }
     let accepted = ctx.catalog.at(path, ctx.target).is_some();
     let version = ctx.version().to_string();
     let span = ctx.span(key, key);
-    let to = change.to.clone().unwrap_or_default();
+    let to = change.to.unwrap_or_default();
     let d = match change.kind {
         ChangeKind::Renamed if accepted && !(change.validator_rejects && ctx.target == ctx.catalog.newest()) => ctx.report(
             DEPRECATED_KEY,
@@ -97,9 +101,12 @@ fn report_change(ctx: &mut Ctx<'_>, change: &Change, path: &str, key: &Node) -> 
             span,
             format!("`{path}` is the old name of `{to}` (renamed in chart {}); chart {version} still reads it", change.since),
         ),
-        ChangeKind::Renamed => {
-            ctx.report(RENAMED_KEY, path, span, format!("`{path}` was renamed to `{to}` in chart {}; chart {version} ignores it", change.since))
-        }
+        ChangeKind::Renamed => ctx.report(
+            RENAMED_KEY,
+            path,
+            span,
+            format!("`{path}` was renamed to `{to}` in chart {}; chart {version} ignores it", change.since),
+        ),
         // A chart version that still has the key is not judged by its later move.
         _ if accepted => return false,
         ChangeKind::Moved => ctx.report(MOVED_KEY, path, span, format!("`{path}` moved to {to} in chart {}", change.since)),
@@ -108,7 +115,7 @@ fn report_change(ctx: &mut Ctx<'_>, change: &Change, path: &str, key: &Node) -> 
         }
     };
     if change.kind == ChangeKind::Renamed {
-        d.replacement = Some(to.clone());
+        d.replacement = Some(to.to_string());
         d.help = Some(format!("rename `{path}` to `{to}` and keep the value"));
     } else {
         d.help = Some("delete the key".into());
@@ -124,11 +131,11 @@ fn report_unknown(ctx: &mut Ctx<'_>, path: &str, parent: &str, name: &str, key: 
     let version = ctx.version().to_string();
     // The new name of a renamed key, on a chart from before the rename.
     if let Some(change) = ctx.catalog.change_into(path) {
-        let old = change.key.clone();
-        let since = change.since.clone();
+        let old = change.key;
+        let since = change.since;
         let d = ctx.report(KEY_TOO_NEW, path, span, format!("`{path}` is read from chart {since}; chart {version} reads `{old}`"));
         d.help = Some(format!("rename it to `{old}`, or target chart {since} or later"));
-        d.replacement = Some(old);
+        d.replacement = Some(old.to_string());
         return;
     }
     if let Some((first, last)) = ctx.catalog.seen(path) {
@@ -224,7 +231,7 @@ mod tests {
     use super::*;
 
     fn lint(text: &str, version: &str) -> Vec<Diagnostic> {
-        let target = super::super::catalog::Catalog::get().resolve(version).unwrap();
+        let target = crate::knowledge::catalog::Catalog::get().resolve(version).unwrap();
         lint_text(text, target).unwrap()
     }
 
@@ -263,7 +270,10 @@ mod tests {
     #[test]
     fn moved_and_removed_keys_say_where_they_went() {
         let d = lint("integrations:\n  slack: []\napi:\n  replicas: 2\nhpsearch:\n  enabled: true\nisMinikube: true\n", "2.15.1");
-        assert_eq!(codes(&d), [("K003", 1, 1, "integrations"), ("K003", 3, 1, "api"), ("K001", 5, 1, "hpsearch"), ("K001", 7, 1, "isMinikube")]);
+        assert_eq!(
+            codes(&d),
+            [("K003", 1, 1, "integrations"), ("K003", 3, 1, "api"), ("K001", 5, 1, "hpsearch"), ("K001", 7, 1, "isMinikube")]
+        );
         assert!(d[0].message.contains("web UI"), "{}", d[0].message);
         assert!(d[1].message.contains("gateway"));
         assert!(d[3].message.contains("last read by 0.4.3"), "{}", d[3].message);

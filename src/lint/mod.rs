@@ -8,7 +8,6 @@
 //! [`traps`] (chart bugs of particular versions). [`rules`] is the catalog of
 //! codes; [`catalog`] the embedded knowledge of every chart version.
 
-pub mod catalog;
 pub mod config;
 pub mod cross;
 pub mod files;
@@ -17,7 +16,7 @@ pub mod rules;
 pub mod traps;
 pub mod types;
 
-use catalog::Catalog;
+use crate::knowledge::catalog::Catalog;
 use rules::Severity;
 
 use crate::yaml::{self, Node};
@@ -129,10 +128,11 @@ fn suppressed(text: &str, d: &Diagnostic) -> bool {
     let start = text[..d.span.start].rfind('\n').map_or(0, |i| i + 1);
     let end = text[d.span.start..].find('\n').map_or(text.len(), |i| d.span.start + i);
     let line = &text[start..end];
-    let Some(i) = line.find("polyaxon-lint: ignore") else { return false };
+    let Some(i) = line.find("polyaxon-lint: ignore") else {
+        return false;
+    };
     let codes = line[i + "polyaxon-lint: ignore".len()..].trim();
-    codes.is_empty()
-        || codes.split([',', ' ']).filter(|c| !c.is_empty()).any(|c| rules::find(c).is_some_and(|r| r.code == d.code))
+    codes.is_empty() || codes.split([',', ' ']).filter(|c| !c.is_empty()).any(|c| rules::find(c).is_some_and(|r| r.code == d.code))
 }
 
 #[cfg(test)]

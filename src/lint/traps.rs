@@ -16,7 +16,9 @@ fn dns_prefix_dropped(ctx: &mut Ctx<'_>, doc: &Node) {
         return;
     }
     let Some(dns) = doc.get("dns") else { return };
-    let Some((key, value)) = dns.entry("prefix") else { return };
+    let Some((key, value)) = dns.entry("prefix") else {
+        return;
+    };
     let guard = dns.get("POLYAXON_DNS_PREFIX").is_some_and(|g| !g.is_null() && g.text() != Some("false"));
     if value.is_null() || guard {
         return;
@@ -34,13 +36,15 @@ fn dns_prefix_dropped(ctx: &mut Ctx<'_>, doc: &Node) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::catalog::Catalog;
     use super::super::lint_text;
+    use crate::knowledge::catalog::Catalog;
 
     #[test]
     fn dns_prefix_on_the_affected_versions_only() {
         let text = "dns:\n  backend: coredns\n  prefix: coredns.kube-system\n";
-        for (version, warned) in [("0.4.2", false), ("0.4.3", true), ("1.10.1", true), ("1.12.2", true), ("1.13.0", false), ("2.15.1", false)] {
+        for (version, warned) in
+            [("0.4.2", false), ("0.4.3", true), ("1.10.1", true), ("1.12.2", true), ("1.13.0", false), ("2.15.1", false)]
+        {
             let d = lint_text(text, Catalog::get().resolve(version).unwrap()).unwrap();
             let codes: Vec<_> = d.iter().filter(|d| d.code == "V001").map(|d| (d.code, d.span.line)).collect();
             let expected: &[(&str, usize)] = if warned { &[("V001", 3)] } else { &[] };

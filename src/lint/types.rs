@@ -2,9 +2,9 @@
 //! default for the key, a value outside the key's allowed set, and booleans
 //! written as strings (which Helm templates read as true).
 
-use super::catalog::{Kind, Range};
 use super::rules::*;
 use super::Ctx;
+use crate::knowledge::catalog::{Kind, Range};
 use crate::yaml::{Node, Scalar, Style, Value};
 
 /// Keys that take one of a known set of values. Polyaxon's validator rejects
@@ -36,7 +36,9 @@ pub fn check(ctx: &mut Ctx<'_>, path: &str, range: &Range, key: &Node, value: &N
         (Kind::Float, _, Some(Scalar::Int(_) | Scalar::Float(_))) => None,
         (Kind::Float, _, _) => Some(wrong("a number")),
         (Kind::Bool, _, Some(Scalar::Bool(_))) | (Kind::Bool, _, Some(Scalar::Int(0 | 1))) => None,
-        (Kind::Bool, Value::Scalar { style: Style::Quoted, .. }, Some(Scalar::Str(s))) if BOOLEAN_STRINGS.contains(&s.to_lowercase().as_str()) => {
+        (Kind::Bool, Value::Scalar { style: Style::Quoted, .. }, Some(Scalar::Str(s)))
+            if BOOLEAN_STRINGS.contains(&s.to_lowercase().as_str()) =>
+        {
             let d = ctx.report(QUOTED_BOOLEAN, path, span, format!("`{path}` is the string \"{s}\", which Helm templates read as true"));
             d.help = Some(format!("write it unquoted: {s}"));
             None
@@ -64,12 +66,16 @@ pub fn check(ctx: &mut Ctx<'_>, path: &str, range: &Range, key: &Node, value: &N
 }
 
 fn check_allowed(ctx: &mut Ctx<'_>, path: &str, key: &Node, value: &Node) {
-    let Some(Scalar::Str(given)) = value.scalar() else { return };
+    let Some(Scalar::Str(given)) = value.scalar() else {
+        return;
+    };
     let rule = ALLOWED.iter().find(|(pattern, _, _)| match pattern.strip_prefix("*.") {
         Some(leaf) => path.ends_with(&format!(".{leaf}")),
         None => *pattern == path,
     });
-    let Some((_, allowed, severity)) = rule else { return };
+    let Some((_, allowed, severity)) = rule else {
+        return;
+    };
     if allowed.contains(&given) {
         return;
     }
@@ -83,9 +89,9 @@ fn check_allowed(ctx: &mut Ctx<'_>, path: &str, key: &Node, value: &Node) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::catalog::Catalog;
     use super::super::{lint_text, Diagnostic};
     use super::*;
+    use crate::knowledge::catalog::Catalog;
 
     fn lint(text: &str) -> Vec<Diagnostic> {
         lint_text(text, Catalog::get().newest()).unwrap()
@@ -100,7 +106,12 @@ mod tests {
         let d = lint("email:\n  port: \"25\"\n  host: 25\nlimitResources: 5\ningress:\n  tls: yes\n");
         assert_eq!(
             found(&d),
-            [("T001", 2, 3, Severity::Error), ("T001", 3, 3, Severity::Error), ("T001", 4, 1, Severity::Error), ("T001", 6, 3, Severity::Error)]
+            [
+                ("T001", 2, 3, Severity::Error),
+                ("T001", 3, 3, Severity::Error),
+                ("T001", 4, 1, Severity::Error),
+                ("T001", 6, 3, Severity::Error)
+            ]
         );
         assert_eq!(d[0].message, "`email.port` expects an integer, found a string");
         assert_eq!(d[1].help.as_deref(), Some("quote it: \"25\""));
@@ -125,7 +136,12 @@ mod tests {
         let d = lint("broker: kafka\ndeploymentType: Kubernetes\ngateway:\n  imagePullPolicy: Sometimes\ndns:\n  backend: bind\n");
         assert_eq!(
             found(&d),
-            [("T002", 1, 1, Severity::Error), ("T002", 2, 1, Severity::Error), ("T002", 4, 3, Severity::Error), ("T002", 6, 3, Severity::Warning)]
+            [
+                ("T002", 1, 1, Severity::Error),
+                ("T002", 2, 1, Severity::Error),
+                ("T002", 4, 3, Severity::Error),
+                ("T002", 6, 3, Severity::Warning)
+            ]
         );
         assert_eq!(d[1].help.as_deref(), Some("write `kubernetes`"));
         assert!(lint("broker: rabbitmq\nrabbitmq:\n  enabled: true\n").is_empty());

@@ -1,23 +1,23 @@
 //! Polyaxon's DNS settings from `dns.backend`, `dns.prefix` and
-//! `dns.customCluster`.
+//! `dns.customCluster`, written where each chart version renders them:
+//! env of the api (and, from 0.5, scheduler) container in charts 0.4.3 to
+//! 0.6.x, the ConfigMap holding `POLYAXON_DNS_*` keys from 1.0 on.
 //!
-//! Charts 0.4.3 to 1.12.2 test `dns.POLYAXON_DNS_PREFIX` instead of
-//! `dns.prefix`, so a user's prefix never reaches Polyaxon; and a prefix is
-//! needed whenever the backend is not the default. This sets the full set of
-//! `POLYAXON_DNS_*` settings wherever the chart renders any of them: ConfigMap
-//! data (1.x, 2.x) or container env (0.x).
+//! Charts 0.4.3 to 1.12.x test `dns.POLYAXON_DNS_PREFIX` instead of
+//! `dns.prefix`, so a user's prefix never reaches Polyaxon there; polyaxon-pr
+//! writes it. A custom cluster domain also replaces `.svc.cluster.local` in
+//! the service URLs Polyaxon's settings hold, as chart 2.x does.
 
 use super::settings::{data_section, data_value, env_names, env_value, set_data, set_env, EnvValue};
-use super::{Doc, NodeError, Transform};
-use crate::edit::Edits;
+use super::{Doc, Facts, NewDocument, Transform};
+use crate::edit::{Editor, NodeError};
 use crate::error::Error;
+use crate::knowledge::{dns_env_components, dns_in_env, DEFAULT_CLUSTER_DOMAIN, DNS_BACKENDS};
 use crate::values::Values;
-use crate::workload;
+use crate::workload::{self, Owner};
 use crate::yaml::Node;
 
-const BACKENDS: &[&str] = &["kube-dns", "coredns"];
 const DNS_PREFIX: &str = "POLYAXON_DNS_";
-const DEFAULT_CLUSTER: &str = "cluster.local";
 
 #[derive(Debug)]
 pub struct Dns {
@@ -31,31 +31,34 @@ pub struct Dns {
 
 impl Dns {
     /// `None` when no `dns.*` key the transform reads is set.
-    pub fn from_values(values: &Values) -> Result<Option<Self>, Error> {
-        let backend = values.string("dns.backend")?;
+    pub fn from_values(values: &Values, _facts: &Facts) -> Result<Option<Self>, Error> {
+        // The templates test each key for truth: an empty string is unset.
+        let get = |key: &str| -> Result<Option<String>, Error> { Ok(values.string(key)?.filter(|s| !s.is_empty())) };
+        let backend = get("dns.backend")?;
         if let Some(b) = &backend {
-            if !BACKENDS.contains(&b.as_str()) {
+            if !DNS_BACKENDS.contains(&b.as_str()) {
                 let at = values.get("dns.backend").expect("just read").location();
-                return Err(Error::at(at, format!("`dns.backend` must be kube-dns or coredns, found `{b}`")));
+                return Err(Error::at(at, format!("`dns.backend` must be kube-dns or coredns, found `{}`", crate::output::sanitize(b))));
             }
         }
-        let prefix = values.string("dns.prefix")?;
-        let cluster = values.string("dns.customCluster")?;
         let mut settings = Vec::new();
-        if let Some(b) = &backend {
-            settings.push(("POLYAXON_DNS_BACKEND", b.clone()));
+        if let Some(b) = backend {
+            settings.push(("POLYAXON_DNS_BACKEND", b));
         }
-        // An explicit prefix wins (OpenShift: dns-default.openshift-dns).
-        if let Some(p) = prefix.or_else(|| backend.as_ref().map(|b| format!("{b}.kube-system"))) {
+        if let Some(c) = get("dns.customCluster")? {
+            settings.push(("POLYAXON_DNS_CUSTOM_CLUSTER", c));
+        }
+        if let Some(p) = get("dns.prefix")? {
             settings.push(("POLYAXON_DNS_PREFIX", p));
-        }
-        if let Some(c) = &cluster {
-            settings.push(("POLYAXON_DNS_CUSTOM_CLUSTER", c.clone()));
         }
         if settings.is_empty() {
             return Ok(None);
         }
-        let custom_cluster = cluster.filter(|c| c != DEFAULT_CLUSTER);
+        let custom_cluster = settings
+            .iter()
+            .find(|(k, _)| *k == "POLYAXON_DNS_CUSTOM_CLUSTER")
+            .map(|(_, v)| v.clone())
+            .filter(|c| c != DEFAULT_CLUSTER_DOMAIN);
         Ok(Some(Dns { settings, custom_cluster, carriers: 0 }))
     }
 
@@ -69,25 +72,26 @@ impl Dns {
         self.settings.iter().any(|(k, _)| *k == key)
     }
 
-    fn edit_config_map(&mut self, text: &str, data: &Node, edits: &mut Edits) {
+    fn edit_config_map<'n>(&mut self, editor: &mut Editor<'n>, data: &'n Node, carrier: bool) -> Result<(), NodeError> {
         let keys: Vec<&str> = data.entries().unwrap_or_default().iter().filter_map(|(k, _)| k.text()).collect();
-        if keys.iter().any(|k| k.starts_with(DNS_PREFIX)) {
+        if carrier && keys.iter().any(|k| k.starts_with(DNS_PREFIX)) {
             self.carriers += 1;
             for (key, value) in &self.settings {
-                set_data(text, data, key, value, edits);
+                set_data(editor, data, key, value)?;
             }
         }
         for key in keys.iter().filter(|k| k.starts_with("POLYAXON_") && !self.is_ours(k)) {
             if let Some(new) = data_value(data, key).and_then(|v| self.recluster(v)) {
-                set_data(text, data, key, &new, edits);
+                set_data(editor, data, key, &new)?;
             }
         }
+        Ok(())
     }
 
-    fn edit_container(&mut self, text: &str, container: &Node, edits: &mut Edits) -> Result<(), NodeError> {
+    fn edit_container<'n>(&mut self, editor: &mut Editor<'n>, container: &'n Node, path: &str, carrier: bool) -> Result<(), NodeError> {
+        let names = env_names(container);
         let mut vars = Vec::new();
-        let names: Vec<&str> = env_names(container).collect();
-        if names.iter().any(|n| n.starts_with(DNS_PREFIX)) {
+        if carrier || names.iter().any(|n| n.starts_with(DNS_PREFIX)) {
             self.carriers += 1;
             vars.extend(self.settings.iter().map(|(k, v)| (k.to_string(), EnvValue::Value(v.clone()))));
         }
@@ -96,7 +100,7 @@ impl Dns {
                 vars.push((name.to_string(), EnvValue::Value(new)));
             }
         }
-        set_env(text, container, &vars, edits)
+        set_env(editor, container, &vars, path)
     }
 }
 
@@ -109,25 +113,52 @@ impl Transform for Dns {
         kind == "ConfigMap" || workload::is_workload(kind)
     }
 
-    fn edit(&mut self, doc: &Doc<'_>, edits: &mut Edits, _notes: &mut Vec<String>) -> Result<(), NodeError> {
+    fn edit<'n>(&mut self, doc: &Doc<'n>, editor: &mut Editor<'n>, _notes: &mut Vec<String>) -> Result<(), NodeError> {
+        if doc.owner != Owner::Polyaxon {
+            return Ok(());
+        }
+        let in_env = doc.facts.chart.as_ref().map(dns_in_env);
         if doc.kind == "ConfigMap" {
             if let Some(data) = data_section(doc.root) {
-                self.edit_config_map(doc.text, data, edits);
+                // Charts that write DNS as env also carry POLYAXON_DNS_USE_RESOLVER in a ConfigMap.
+                self.edit_config_map(editor, data, in_env != Some(true))?;
             }
             return Ok(());
         }
-        for container in workload::pod_containers(doc.root, doc.kind) {
-            self.edit_container(doc.text, container, edits)?;
+        let Some(kind) = workload::WorkloadKind::of(doc.kind) else {
+            return Ok(());
+        };
+        let Some(pod) = doc.root.path(kind.pod_spec_path()).filter(|p| p.is_map()) else {
+            return Ok(());
+        };
+        let components = doc.facts.chart.as_ref().map_or(&[][..], dns_env_components);
+        let component =
+            workload::component(doc.root, doc.facts.fullname.as_deref()).filter(|c| in_env == Some(true) && components.contains(c));
+        // Only pods with something to change need to be editable.
+        let relevant = component.is_some()
+            || workload::containers(pod, "").iter().any(|(c, _)| {
+                env_names(c).iter().any(|n| {
+                    n.starts_with(DNS_PREFIX) || (n.starts_with("POLYAXON_") && env_value(c, n).and_then(|v| self.recluster(v)).is_some())
+                })
+            });
+        if !relevant {
+            return Ok(());
+        }
+        let Some((pod, pod_path)) = workload::pod_spec(doc.root, doc.kind)? else {
+            return Ok(());
+        };
+        let containers = workload::containers(pod, &pod_path);
+        let main = component.and_then(|c| workload::main_container(&containers, c));
+        for (container, path) in &containers {
+            let carrier = main.as_ref().is_some_and(|(m, _)| m.start == container.start);
+            self.edit_container(editor, container, path, carrier)?;
         }
         Ok(())
     }
 
-    fn finish(&mut self, notes: &mut Vec<String>) -> Result<Vec<super::NewDocument>, Error> {
+    fn finish(&mut self, _facts: &Facts, notes: &mut Vec<String>) -> Result<Vec<NewDocument>, Error> {
         if self.carriers == 0 {
-            notes.push(
-                "dns: the chart rendered no POLYAXON_DNS_* setting (0.x charts render them only with dns.backend set), so there was nowhere to put them"
-                    .into(),
-            );
+            notes.push("dns: the chart rendered no place for POLYAXON_DNS_* settings (no api workload, no DNS ConfigMap keys), so there was nowhere to put them".into());
         }
         Ok(Vec::new())
     }
@@ -136,69 +167,76 @@ impl Transform for Dns {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::yaml::parse_one;
+    use crate::transform::test_support::{facts_for, run_one, values};
 
-    fn dns(values: &str) -> Result<Option<Dns>, Error> {
-        let mut v = Values::default();
-        v.add_text("values.yaml", values).unwrap();
-        Dns::from_values(&v)
+    fn dns(values_text: &str) -> Result<Option<Dns>, Error> {
+        Dns::from_values(&values(values_text), &facts_for("polyaxon-2.15.1"))
     }
 
-    fn run(t: &mut Dns, text: &str) -> String {
-        let root = parse_one(text).unwrap().unwrap();
-        let kind = root.get("kind").and_then(Node::text).unwrap().to_string();
-        let mut edits = Edits::default();
-        t.edit(&Doc { text, root: &root, kind: &kind, source: None }, &mut edits, &mut Vec::new()).unwrap();
-        edits.apply(text)
-    }
-
-    // The v1.10.1 chart with dns.prefix set: the prefix is missing (the chart bug).
-    const CM_1X: &str = "kind: ConfigMap\ndata:\n  POLYAXON_PROXY_API_HOST: pax-polyaxon-api\n  # DNS\n  POLYAXON_DNS_USE_RESOLVER: \"true\"\n  POLYAXON_DNS_BACKEND: \"coredns\"\n  POLYAXON_DNS_CUSTOM_CLUSTER: \"custom.cluster.name\"\n  # SSL\n  POLYAXON_SSL_ENABLED: \"false\"\n";
+    // The v1.10.1 proxies ConfigMap with dns.backend set: the prefix is missing (the chart bug).
+    const CM_1X: &str = r#"kind: ConfigMap
+data:
+  POLYAXON_PROXY_API_HOST: pax-polyaxon-api
+  # DNS
+  POLYAXON_DNS_USE_RESOLVER: "true"
+  POLYAXON_DNS_BACKEND: "coredns"
+  POLYAXON_DNS_CUSTOM_CLUSTER: "custom.cluster.name"
+  # SSL
+  POLYAXON_SSL_ENABLED: "false"
+"#;
 
     #[test]
     fn puts_back_the_prefix_the_1x_chart_drops() {
-        let mut t = dns("dns:\n  backend: coredns\n  customCluster: custom.cluster.name\n  prefix: coredns.kube-system\n").unwrap().unwrap();
-        let out = run(&mut t, CM_1X);
-        assert_eq!(out, CM_1X.replace("  POLYAXON_SSL_ENABLED: \"false\"\n", "  POLYAXON_SSL_ENABLED: \"false\"\n  POLYAXON_DNS_PREFIX: \"coredns.kube-system\"\n"));
-        assert_eq!(run(&mut t, &out), out, "idempotent");
+        let facts = facts_for("polyaxon-1.10.1");
+        let mut t =
+            dns("dns:\n  backend: coredns\n  customCluster: custom.cluster.name\n  prefix: coredns.kube-system\n").unwrap().unwrap();
+        let (out, _) = run_one(&mut t, CM_1X, &facts);
+        assert_eq!(
+            out,
+            CM_1X.replace(
+                "  POLYAXON_SSL_ENABLED: \"false\"\n",
+                "  POLYAXON_SSL_ENABLED: \"false\"\n  POLYAXON_DNS_PREFIX: \"coredns.kube-system\"\n"
+            )
+        );
+        assert_eq!(run_one(&mut t, &out, &facts).0, out, "idempotent");
     }
 
     #[test]
-    fn prefix_defaults_to_backend_in_kube_system_and_explicit_prefix_wins() {
-        let t = dns("dns:\n  backend: kube-dns\n").unwrap().unwrap();
-        assert_eq!(t.settings, [("POLYAXON_DNS_BACKEND", "kube-dns".to_string()), ("POLYAXON_DNS_PREFIX", "kube-dns.kube-system".to_string())]);
-        let t = dns("dns:\n  backend: coredns\n  prefix: dns-default.openshift-dns\n").unwrap().unwrap();
-        assert_eq!(t.settings[1], ("POLYAXON_DNS_PREFIX", "dns-default.openshift-dns".to_string()));
+    fn only_what_the_values_say_is_written() {
+        let t = dns("dns:\n  backend: kube-dns\n  prefix: ''\n").unwrap().unwrap();
+        assert_eq!(t.settings, [("POLYAXON_DNS_BACKEND", "kube-dns".to_string())]);
+        assert!(dns("dns: {}\n").unwrap().is_none());
     }
 
     #[test]
-    fn custom_cluster_rewrites_hard_coded_service_urls_and_env_carriers() {
+    fn env_charts_get_the_settings_on_the_components_the_template_names() {
+        let facts = facts_for("polyaxon-0.5.6");
+        let mut t = dns("dns:\n  backend: coredns\n  prefix: coredns.kube-system\n").unwrap().unwrap();
+        let deploy = "kind: Deployment\nmetadata:\n  name: pax-polyaxon-scheduler\nspec:\n  template:\n    spec:\n      containers:\n      - name: polyaxon-scheduler\n        env:\n        - name: POLYAXON_K8S_NAMESPACE\n          value: polyaxon\n";
+        let (out, _) = run_one(&mut t, deploy, &facts);
+        assert!(out.ends_with("          value: polyaxon\n        - name: POLYAXON_DNS_BACKEND\n          value: \"coredns\"\n        - name: POLYAXON_DNS_PREFIX\n          value: \"coredns.kube-system\"\n"), "{out}");
+        let events = deploy.replace("scheduler", "events");
+        assert_eq!(run_one(&mut t, &events, &facts).0, events);
+        // In those charts the ConfigMap carries only POLYAXON_DNS_USE_RESOLVER.
+        let cm = "kind: ConfigMap\ndata:\n  POLYAXON_DNS_USE_RESOLVER: \"true\"\n";
+        assert_eq!(run_one(&mut t, cm, &facts).0, cm);
+    }
+
+    #[test]
+    fn custom_cluster_rewrites_hard_coded_service_urls() {
+        let facts = facts_for("polyaxon-2.15.1");
         let mut t = dns("dns:\n  customCluster: corp.internal\n").unwrap().unwrap();
         let cm = "kind: ConfigMap\ndata:\n  POLYAXON_HOST: \"http://pax-gateway.polyaxon.svc.cluster.local:80\"\n  POLYAXON_DNS_CUSTOM_CLUSTER: \"cluster.local\"\n  OTHER: x.svc.cluster.local\n";
         assert_eq!(
-            run(&mut t, cm),
+            run_one(&mut t, cm, &facts).0,
             "kind: ConfigMap\ndata:\n  POLYAXON_HOST: \"http://pax-gateway.polyaxon.svc.corp.internal:80\"\n  POLYAXON_DNS_CUSTOM_CLUSTER: \"corp.internal\"\n  OTHER: x.svc.cluster.local\n"
         );
-        let deploy = "kind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n      - name: api\n        env:\n        - name: POLYAXON_DNS_BACKEND\n          value: \"kube-dns\"\n";
-        let out = run(&mut t, deploy);
-        assert!(out.ends_with("          value: \"kube-dns\"\n        - name: POLYAXON_DNS_CUSTOM_CLUSTER\n          value: \"corp.internal\"\n"), "{out}");
-        assert_eq!(t.carriers, 2);
-    }
-
-    #[test]
-    fn documents_without_dns_settings_are_left_alone_and_reported() {
-        let mut t = dns("dns:\n  backend: coredns\n").unwrap().unwrap();
-        let cm = "kind: ConfigMap\ndata:\n  A: b\n";
-        assert_eq!(run(&mut t, cm), cm);
-        let mut notes = Vec::new();
-        t.finish(&mut notes).unwrap();
-        assert_eq!(notes.len(), 1);
+        assert_eq!(t.carriers, 1);
     }
 
     #[test]
     fn unknown_backend_is_a_located_error() {
         let err = dns("dns:\n  backend: bind9\n").unwrap_err();
         assert_eq!(err.to_string(), "values.yaml:2:12: `dns.backend` must be kube-dns or coredns, found `bind9`");
-        assert!(dns("dns: {}\n").unwrap().is_none());
     }
 }

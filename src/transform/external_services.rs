@@ -1,104 +1,66 @@
 //! External PostgreSQL, Redis and RabbitMQ in place of the built-in
 //! subcharts, from `externalServices.{postgresql,redis,rabbitmq}`.
 //!
-//! Polyaxon's settings for each configured service are pointed at it wherever
-//! the chart renders that service's settings (ConfigMap data in 1.x/2.x, env
-//! in 0.x), password env vars read from a Secret by `secretKeyRef`, and no
-//! password is left in a ConfigMap or in plain env. The built-in subchart's
-//! objects are removed only on request (`--drop-builtin`), because on an
-//! upgrade that deletes them, and their data, from the cluster.
+//! The chart renders an external service itself when its built-in is
+//! disabled (`postgresql.enabled: false`, ...). polyaxon-pr judges from what
+//! the chart rendered, service by service: where it already points Polyaxon
+//! at the external service (or at its pgbouncer pooler), nothing changes;
+//! where it rendered the built-in, polyaxon-pr rewrites Polyaxon's settings
+//! the way the chart would have (the host, port, user, database and URLs
+//! in the ConfigMaps or env; password env vars from the chart's own Secret
+//! names, `<fullname>-postgresql-secret`, which it then emits), so host and
+//! password always change together. Built-in subchart objects leave the
+//! stream only on request (`--drop-builtin`), because on an upgrade that
+//! deletes them, and their data, from the cluster.
+//!
+//! Helm 3 never hands hook Jobs (database migrations) to a post-renderer,
+//! so there a rewrite would leave them on the built-in: polyaxon-pr refuses
+//! and says how to have the chart render the external service itself.
 
-use super::settings::{data_section, data_value, env_entry, env_names, env_value, set_data, set_env, EnvValue};
-use super::{Doc, NewDocument, NodeError, Transform};
-use crate::edit::{Edits, Frag};
+use super::settings::{data_section, data_value, env_entries, env_entry, env_names, env_value, set_data, set_env, EnvValue};
+use super::{Doc, Facts, NewDocument, Options, Transform};
+use crate::edit::{Editor, Frag, NodeError};
 use crate::error::{Error, Location};
+use crate::knowledge::catalog::Catalog;
+use crate::knowledge::Service;
 use crate::values::Values;
-use crate::workload;
+use crate::workload::{self, Owner};
 use crate::yaml::Node;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Service {
-    Postgresql,
-    Redis,
-    Rabbitmq,
-}
-
-impl Service {
-    pub const ALL: [Service; 3] = [Service::Postgresql, Service::Redis, Service::Rabbitmq];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Service::Postgresql => "postgresql",
-            Service::Redis => "redis",
-            Service::Rabbitmq => "rabbitmq",
-        }
-    }
-
-    pub fn parse(name: &str) -> Option<Service> {
-        Service::ALL.into_iter().find(|s| s.name() == name || (name == "rabbitmq-ha" && *s == Service::Rabbitmq))
-    }
-
-    /// Subchart names that provide the built-in service (rabbitmq-ha before chart 1.21).
-    fn subcharts(self) -> &'static [&'static str] {
-        match self {
-            Service::Postgresql => &["postgresql"],
-            Service::Redis => &["redis"],
-            Service::Rabbitmq => &["rabbitmq", "rabbitmq-ha"],
-        }
-    }
-
-    /// The key of the password in the chart's Secrets and in ours.
-    fn secret_key(self) -> &'static str {
-        match self {
-            Service::Postgresql => "postgres-password",
-            Service::Redis => "redis-password",
-            Service::Rabbitmq => "rabbitmq-password",
-        }
-    }
-
-    fn password_env(self) -> &'static str {
-        match self {
-            Service::Postgresql => "POLYAXON_DB_PASSWORD",
-            Service::Redis => "POLYAXON_REDIS_PASSWORD",
-            Service::Rabbitmq => "POLYAXON_RABBITMQ_PASSWORD",
-        }
-    }
-
-    /// Whether a Polyaxon setting belongs to this service.
-    fn owns(self, key: &str) -> bool {
-        match self {
-            Service::Postgresql => key.starts_with("POLYAXON_DB_"),
-            Service::Redis => key.starts_with("POLYAXON_REDIS_"),
-            Service::Rabbitmq => key == "POLYAXON_AMQP_URL" || key.starts_with("POLYAXON_RABBITMQ_"),
-        }
-    }
-
-    fn is_password(self, key: &str) -> bool {
-        self.owns(key) && key.contains("PASSWORD")
-    }
-}
 
 /// One configured external service.
 #[derive(Debug)]
 struct External {
     service: Service,
+    host: String,
     /// Polyaxon settings that point at it.
     settings: Vec<(&'static str, String)>,
-    /// `host:port`, for Redis URLs (`redis://host:port/3`).
+    /// `host:port`, for URLs (`redis://host:port/3`).
     authority: String,
     password: Option<String>,
     /// Whether Polyaxon must be given a password for it.
     needs_password: bool,
-    /// Documents that carried its settings.
-    carriers: usize,
+    /// What the chart rendered for this service.
+    rendered: Rendered,
+    /// `externalServices.postgresql.pgbouncer` is set.
+    pgbouncer: bool,
+    /// Documents polyaxon-pr rewrote for it.
+    rewritten: usize,
 }
 
-impl External {
-    /// Whether a key is one of the connection settings this service sets
-    /// (not a flag such as POLYAXON_DB_NO_CHECK that shares the prefix).
-    fn carries(&self, key: &str) -> bool {
-        self.settings.iter().any(|(k, _)| *k == key) || (self.service.owns(key) && key.ends_with("_URL"))
-    }
+/// What the chart rendered for a service, judged from Polyaxon's settings
+/// and Secret references in the whole stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Rendered {
+    /// It already points Polyaxon at the external service (or its pooler).
+    External,
+    /// It points Polyaxon at the built-in subchart: polyaxon-pr rewrites.
+    BuiltIn,
+    /// No setting of the service at all (e.g. a broker the scheduler would use, with the scheduler off).
+    Nothing,
+    /// Only its password is missing: no built-in of it is rendered, the
+    /// chart would give Polyaxon the external one's password (Redis with
+    /// `usePassword`), and polyaxon-pr does.
+    PasswordOnly,
 }
 
 /// A built-in subchart object seen in the stream.
@@ -112,154 +74,196 @@ struct Builtin {
 #[derive(Debug)]
 pub struct ExternalServices {
     externals: Vec<External>,
-    /// The Secret password env vars read from, and whether we emit it.
-    secret: Option<(String, bool)>,
-    release: Option<String>,
+    /// `--external-secret`: passwords come from this existing Secret.
+    secret_override: Option<String>,
     drop: Vec<Service>,
+    /// The chart's full name, for its Secret names (`pax-polyaxon`).
+    fullname: Option<String>,
+    chart: Option<crate::knowledge::Chart>,
     broker: Option<(Service, Location)>,
+    /// The scheduler runs, so the chart wires the broker's password.
+    scheduler: bool,
     postgres_disabled: Option<Location>,
     legacy_postgres: bool,
     builtins: Vec<Builtin>,
-    /// Our Secret came in with the stream (a second run): updated, not appended.
-    secret_in_stream: bool,
+    /// Our Secrets already in the stream (a second run): updated, not appended.
+    secrets_in_stream: Vec<String>,
 }
 
 impl ExternalServices {
     /// `None` when no external service is configured, nothing is dropped and
     /// the in-cluster postgres is not turned off.
-    pub fn from_values(values: &Values, drop_builtin: &[String], external_secret: Option<&str>, release: Option<&str>) -> Result<Option<Self>, Error> {
+    pub fn from_values(values: &Values, options: &Options, facts: &Facts) -> Result<Option<Self>, Error> {
+        let version = facts.chart.and_then(|c| c.catalog_index());
         let mut externals = Vec::new();
         for service in Service::ALL {
             if let Some(external) = external(values, service)? {
                 externals.push(external);
             }
         }
-        let mut drop = Vec::new();
-        for name in drop_builtin {
-            let service = Service::parse(name)
-                .ok_or_else(|| Error::new(format!("--drop-builtin `{name}`: expected postgresql, redis or rabbitmq")))?;
-            if !externals.iter().any(|e| e.service == service) {
+        for service in &options.drop_builtin {
+            if !externals.iter().any(|e| e.service == *service) {
                 return Err(Error::new(format!(
-                    "--drop-builtin {name} needs externalServices.{}.host: without it Polyaxon would have no {name}",
-                    service.name()
+                    "--drop-builtin {service} needs externalServices.{service}.host: without it Polyaxon would have no {service}"
                 )));
             }
-            drop.push(service);
         }
-        let postgres_disabled = match values.bool("postgresql.enabled")? {
+        let postgres_disabled = match values.truthy("postgresql.enabled") {
             Some(false) => values.get("postgresql.enabled").map(|f| f.location()),
             _ => None,
         };
-        if externals.is_empty() && drop.is_empty() && postgres_disabled.is_none() {
+        if externals.is_empty() && options.drop_builtin.is_empty() && postgres_disabled.is_none() {
             return Ok(None);
         }
+        let catalog = Catalog::get();
         let broker = match values.string("broker")? {
             None => None,
             Some(b) => {
                 let at = values.get("broker").expect("just read").location();
-                match Service::parse(&b).filter(|s| *s != Service::Postgresql) {
+                match b.parse::<Service>().ok().filter(|s| *s != Service::Postgresql) {
                     Some(service) => Some((service, at)),
-                    None => return Err(Error::at(at, format!("`broker` must be redis or rabbitmq, found `{b}`"))),
+                    None => {
+                        return Err(Error::at(at, format!("`broker` must be redis or rabbitmq, found `{}`", crate::output::sanitize(&b))))
+                    }
                 }
             }
         };
-        let wants_secret = externals.iter().any(|e| e.password.is_some());
-        let secret = match (external_secret, wants_secret) {
-            (Some(name), _) => Some((name.to_string(), false)),
-            (None, true) => {
-                let release = release.ok_or_else(|| {
-                    Error::new("cannot tell the release name from the manifests (no `release:` label) to name the external services Secret; pass --release NAME")
-                })?;
-                Some((format!("{release}-polyaxon-external-services"), true))
+        let scheduler = values
+            .truthy("scheduler.enabled")
+            .unwrap_or_else(|| version.is_some_and(|v| catalog.default("scheduler.enabled", v).as_bool() == Some(true)));
+        let broker_name = broker.as_ref().map(|(s, _)| s.name()).or_else(|| version.and_then(|v| catalog.default("broker", v).as_str()));
+        for e in &mut externals {
+            // The chart wires the broker's password only when the scheduler uses it.
+            if e.service == Service::Rabbitmq {
+                e.needs_password = scheduler && broker_name == Some("rabbitmq");
             }
-            (None, false) => None,
-        };
+        }
+        let fullname = facts.fullname.clone().or_else(|| facts.release.as_ref().map(|r| format!("{r}-polyaxon")));
+        for e in &mut externals {
+            e.rendered = rendered(e, facts, fullname.as_deref());
+            let builtin_rendered = facts.builtin_secrets.iter().any(|s| e.service.subcharts().iter().any(|c| s.contains(c)));
+            if e.rendered == Rendered::Nothing && e.needs_password && !builtin_rendered {
+                e.rendered = Rendered::PasswordOnly;
+            }
+        }
         Ok(Some(ExternalServices {
             externals,
-            secret,
-            release: release.map(str::to_string),
-            drop,
+            secret_override: options.external_secret.clone(),
+            drop: options.drop_builtin.clone(),
+            fullname,
+            chart: facts.chart,
             broker,
+            scheduler,
             postgres_disabled,
-            legacy_postgres: values.string("postgresql.externalPostgresHost")?.is_some(),
+            legacy_postgres: values.string("postgresql.externalPostgresHost")?.is_some_and(|h| !h.is_empty()),
             builtins: Vec::new(),
-            secret_in_stream: false,
+            secrets_in_stream: Vec::new(),
         }))
     }
 
-    /// The built-in service a document belongs to: by its template path, or
-    /// (when Helm gave none) by its chart label.
     fn builtin_of(doc: &Doc<'_>) -> Option<Service> {
-        let from_path = |source: &str| {
-            Service::ALL.into_iter().find(|s| s.subcharts().iter().any(|c| source.contains(&format!("/charts/{c}/"))))
-        };
-        if let Some(source) = doc.source {
-            return from_path(source);
+        match doc.owner {
+            Owner::Subchart(name) => name.parse().ok(),
+            Owner::Polyaxon => None,
         }
-        let labels = doc.root.path(&["metadata", "labels"])?;
-        let chart = labels.get("helm.sh/chart").or_else(|| labels.get("chart")).and_then(Node::text)?;
-        Service::ALL.into_iter().find(|s| {
-            s.subcharts().iter().any(|c| chart.strip_prefix(c).and_then(|v| v.strip_prefix('-')).is_some_and(|v| v.starts_with(|c: char| c.is_ascii_digit())))
-        })
     }
 
-    fn edit_config_map(&mut self, text: &str, data: &Node, edits: &mut Edits, notes: &mut Vec<String>) -> Result<(), NodeError> {
-        let keys: Vec<String> = data.entries().unwrap_or_default().iter().filter_map(|(k, _)| k.text().map(str::to_string)).collect();
-        let secret = self.secret.as_ref().map(|(name, _)| name.clone());
-        for external in &mut self.externals {
-            let service = external.service;
-            if !keys.iter().any(|k| external.carries(k)) {
+    /// The Secret password env vars of a service read from.
+    fn secret_name(&self, service: Service) -> Option<String> {
+        match &self.secret_override {
+            Some(name) => Some(name.clone()),
+            None => self.fullname.as_ref().map(|f| service.chart_secret(f, self.chart.as_ref())),
+        }
+    }
+
+    fn edit_config_map<'n>(&mut self, editor: &mut Editor<'n>, data: &'n Node, notes: &mut Vec<String>) -> Result<(), NodeError> {
+        let keys: Vec<&str> = data.entries().unwrap_or_default().iter().filter_map(|(k, _)| k.text()).collect();
+        let overridden = self.secret_override.is_some();
+        for i in 0..self.externals.len() {
+            let service = self.externals[i].service;
+            let secret = self.secret_name(service);
+            let external = &mut self.externals[i];
+            if external.rendered != Rendered::BuiltIn || !keys.iter().any(|k| service.owns(k) || *k == service.secret_name_setting()) {
                 continue;
             }
-            external.carriers += 1;
-            for (key, value) in &external.settings {
-                set_data(text, data, key, value, edits);
+            external.rewritten += 1;
+            // Charts 0.x tell Polyaxon which Secret holds the password.
+            if let (true, Some(secret)) = (keys.contains(&service.secret_name_setting()), &secret) {
+                set_data(editor, data, service.secret_name_setting(), secret)?;
             }
-            for key in keys.iter().filter(|k| service.owns(k) && k.ends_with("_URL") && !external.settings.iter().any(|(s, _)| s == k)) {
+            let has_connection = keys.iter().any(|k| service.owns(k) && !service.is_password(k));
+            for (key, value) in &external.settings {
+                if keys.contains(key) || (has_connection && optional_setting(key)) {
+                    set_data(editor, data, key, value)?;
+                }
+            }
+            for key in keys.iter().filter(|k| service.owns_url(k, data_value(data, k).unwrap_or_default())) {
                 if let Some(url) = data_value(data, key).and_then(|v| with_authority(v, &external.authority)) {
-                    set_data(text, data, key, &url, edits);
+                    set_data(editor, data, key, &url)?;
                 }
             }
             for key in keys.iter().filter(|k| service.is_password(k)) {
-                let (k, v) = data.entry(key).expect("listed above");
-                let Some(secret) = &secret else {
+                let (k, _) = data.entry(key).expect("listed above");
+                if external.password.is_none() && !overridden {
                     return Err(NodeError::at(k, format!(
-                        "{key} holds a password in a ConfigMap; give externalServices.{}.password or --external-secret so it can move to a Secret",
-                        service.name()
+                        "{key} holds a password in a ConfigMap; give externalServices.{service}.password or --external-secret so it can move to a Secret"
                     )));
-                };
-                if !edits.remove_entry(text, k, v) {
-                    return Err(NodeError::at(k, format!("{key}: cannot remove this password from the ConfigMap")));
                 }
-                notes.push(format!("removed {key} from the ConfigMap: it is read from Secret {secret} instead"));
+                editor.remove_entry(data, key)?;
+                notes
+                    .push(format!("removed {key} from the ConfigMap: it is read from Secret {} instead", secret.as_deref().unwrap_or("?")));
             }
         }
         Ok(())
     }
 
-    fn edit_container(&mut self, text: &str, container: &Node, edits: &mut Edits) -> Result<(), NodeError> {
-        let names: Vec<String> = env_names(container).map(str::to_string).collect();
+    fn edit_container<'n>(&mut self, editor: &mut Editor<'n>, container: &'n Node, path: &str) -> Result<(), NodeError> {
+        let names = env_names(container);
+        // The containers the chart gives Polyaxon's passwords (its `config.envs`).
         let takes_passwords = Service::ALL.iter().any(|s| env_entry(container, s.password_env()).is_some());
         let mut vars = Vec::new();
-        for external in &mut self.externals {
+        let mut changed = Vec::with_capacity(self.externals.len());
+        for external in &self.externals {
             let service = external.service;
-            let configured_here = names.iter().any(|n| external.carries(n));
-            if configured_here {
-                external.carriers += 1;
-                vars.extend(external.settings.iter().map(|(k, v)| (k.to_string(), EnvValue::Value(v.clone()))));
-                for name in names.iter().filter(|n| service.owns(n) && n.ends_with("_URL")) {
-                    if let Some(url) = env_value(container, name).and_then(|v| with_authority(v, &external.authority)) {
-                        vars.push((name.clone(), EnvValue::Value(url)));
-                    }
+            let secret = self.secret_name(service);
+            let mut touched = false;
+            changed.push(false);
+            if !matches!(external.rendered, Rendered::BuiltIn | Rendered::PasswordOnly) {
+                continue;
+            }
+            // Connection settings as env (charts 0.x).
+            for (key, value) in external.settings.iter().filter(|(k, _)| names.contains(k)) {
+                vars.push((key.to_string(), EnvValue::Value(value.clone())));
+                touched = true;
+            }
+            for name in names.iter().filter(|n| service.owns_url(n, env_value(container, n).unwrap_or_default())) {
+                if let Some(url) = env_value(container, name).and_then(|v| with_authority(v, &external.authority)) {
+                    vars.push((name.to_string(), EnvValue::Value(url)));
+                    touched = true;
                 }
             }
-            if configured_here || takes_passwords {
-                if let Some(reference) = password_ref(&self.secret, external) {
-                    vars.push((service.password_env().to_string(), reference));
-                }
+            // The password, from the chart's Secret for the external service.
+            let present = !env_entries(container, service.password_env()).is_empty();
+            if present || (takes_passwords && external.needs_password) {
+                let has_source = external.password.is_some() || self.secret_override.is_some();
+                let Some(secret) = secret.filter(|_| has_source) else {
+                    let at = env_entry(container, service.password_env()).unwrap_or(container);
+                    return Err(NodeError::at(at, format!(
+                        "{path}: Polyaxon needs the password of the external {service}, and it is not given: set externalServices.{service}.password, or pass --external-secret NAME"
+                    )));
+                };
+                vars.push((
+                    service.password_env().to_string(),
+                    EnvValue::SecretKey { secret, key: service.secret_key(self.chart.as_ref()).to_string() },
+                ));
+                touched = true;
             }
+            *changed.last_mut().expect("pushed above") = touched;
         }
-        set_env(text, container, &vars, edits)
+        for (external, changed) in self.externals.iter_mut().zip(changed) {
+            external.rewritten += usize::from(changed);
+        }
+        set_env(editor, container, &vars, path)
     }
 
     /// Errors for configurations Polyaxon cannot run, judged on what the chart rendered.
@@ -275,93 +279,71 @@ impl ExternalServices {
             });
         }
         if let Some((broker, at)) = &self.broker {
-            if !available(*broker) {
+            if self.scheduler && !available(*broker) {
                 let other = if *broker == Service::Redis { Service::Rabbitmq } else { Service::Redis };
                 let hint = if external(other) {
-                    format!("; externalServices.{0} is set: did you mean `broker: {0}`?", other.name())
+                    format!("; externalServices.{other} is set: did you mean `broker: {other}`?")
                 } else {
                     String::new()
                 };
                 return Err(Error::at(
                     at.clone(),
-                    format!(
-                        "`broker` is {0} but no {0} is deployed or configured (enable the built-in one, or set externalServices.{0}.host){hint}",
-                        broker.name()
-                    ),
+                    format!("`broker` is {broker} but no {broker} is deployed or configured (enable the built-in one, or set externalServices.{broker}.host){hint}"),
                 ));
             }
         }
         Ok(())
     }
 
-    /// The name of the Secret we emit, if we emit one.
-    fn emitted_secret(&self) -> Option<&str> {
-        match &self.secret {
-            Some((name, true)) => Some(name),
-            _ => None,
+    fn secret_document(&self, external: &External, labels: &[(String, String)]) -> Option<NewDocument> {
+        if self.secret_override.is_some() {
+            return None;
         }
-    }
-
-    /// `data` of our Secret: each password given in values, base64-encoded.
-    fn secret_data(&self) -> Vec<(String, String)> {
-        self.externals.iter().filter_map(|e| Some((e.service.secret_key().to_string(), base64(e.password.as_ref()?.as_bytes())))).collect()
-    }
-
-    fn secret_document(&self) -> Option<NewDocument> {
-        let name = self.emitted_secret()?;
-        let release = self.release.as_deref().unwrap_or_default();
-        let data = self.secret_data().into_iter().map(|(k, v)| (k, Frag::str(&v))).collect();
-        let labels = Frag::map([
-            ("app.kubernetes.io/name", Frag::str(name)),
-            ("app.kubernetes.io/instance", Frag::str(release)),
-            ("app.kubernetes.io/managed-by", Frag::str("Helm")),
-            ("app.kubernetes.io/component", Frag::str("polyaxon-pr")),
-            ("release", Frag::str(release)),
-            ("heritage", Frag::str("Helm")),
-        ]);
+        let name = self.secret_name(external.service)?;
+        let password = external.password.as_ref()?;
+        let mut labels: Vec<(String, Frag)> =
+            labels.iter().map(|(k, v)| (k.clone(), Frag::str(if k == "app.kubernetes.io/name" { &name } else { v }))).collect();
+        if labels.is_empty() {
+            labels = vec![("app.kubernetes.io/name".into(), Frag::str(&name)), ("app.kubernetes.io/managed-by".into(), Frag::str("Helm"))];
+        }
+        use base64::Engine as _;
+        let encoded = base64::engine::general_purpose::STANDARD.encode(password.as_bytes());
         Some(NewDocument {
-            source: "polyaxon-pr/external-services-secret.yaml".into(),
+            source: format!("polyaxon-pr/{}-secret.yaml", external.service),
             object: Frag::map([
                 ("apiVersion", Frag::str("v1")),
                 ("kind", Frag::str("Secret")),
-                ("metadata", Frag::map([("name", Frag::str(name)), ("labels", labels)])),
+                ("metadata", Frag::map([("name", Frag::str(&name)), ("labels", Frag::Map(labels))])),
                 ("type", Frag::str("Opaque")),
-                ("data", Frag::Map(data)),
+                ("data", Frag::map([(external.service.secret_key(self.chart.as_ref()), Frag::str(&encoded))])),
             ]),
         })
     }
 }
 
-/// Where a service's password env var should read from, if anywhere: the
-/// emitted Secret holds only passwords given in values; an existing Secret
-/// (`--external-secret`) is trusted to hold every password a service needs.
-fn password_ref(secret: &Option<(String, bool)>, external: &External) -> Option<EnvValue> {
-    let (name, emitted) = secret.as_ref()?;
-    let wanted = if *emitted { external.password.is_some() } else { external.needs_password };
-    wanted.then(|| EnvValue::SecretKey { secret: name.clone(), key: external.service.secret_key().to_string() })
+/// Settings the chart writes only when they are set (so the key may be missing).
+fn optional_setting(key: &str) -> bool {
+    matches!(key, "POLYAXON_DB_OPTIONS")
 }
 
 fn external(values: &Values, service: Service) -> Result<Option<External>, Error> {
-    let key = |k: &str| format!("externalServices.{}.{k}", service.name());
-    let Some(host) = values.string(&key("host"))? else { return Ok(None) };
-    let port = values.int(&key("port"))?;
-    let password = values.scalar_text(&key("password"))?;
-    let mut settings = Vec::new();
-    let (default_port, needs_password) = match service {
-        Service::Postgresql => (5432, true),
-        Service::Redis => (6379, values.bool(&key("usePassword"))? == Some(true) || password.is_some()),
-        Service::Rabbitmq => (5672, true),
+    let key = |k: &str| format!("externalServices.{service}.{k}");
+    let Some(host) = values.string(&key("host"))?.filter(|h| !h.is_empty()) else {
+        return Ok(None);
     };
-    let port = port.unwrap_or(default_port);
+    let port = values.int(&key("port"))?.unwrap_or(service.default_port());
+    let password = values.scalar_text(&key("password"))?.filter(|p| !p.is_empty());
+    let mut settings = Vec::new();
+    let needs_password = match service {
+        Service::Postgresql => true,
+        Service::Redis => values.truthy(&key("usePassword")) == Some(true),
+        Service::Rabbitmq => true,
+    };
     match service {
         Service::Postgresql => {
-            // With pgbouncer, the chart points Polyaxon at the pooler, which points at the host.
-            let pgbouncer = values.get(&key("pgbouncer")).is_some_and(|f| f.node.entries().is_some_and(|e| !e.is_empty()));
-            if !pgbouncer {
-                settings.push(("POLYAXON_DB_HOST", host.clone()));
-                settings.push(("POLYAXON_DB_PORT", port.to_string()));
-            }
-            if let Some(db) = values.string(&key("database"))? {
+            settings.push(("POLYAXON_DB_HOST", host.clone()));
+            settings.push(("POLYAXON_DB_PORT", port.to_string()));
+            if let Some(db) = values.scalar_text(&key("database"))? {
                 settings.push(("POLYAXON_DB_NAME", db));
             }
             if let Some(user) = values.scalar_text(&key("user"))? {
@@ -370,8 +352,8 @@ fn external(values: &Values, service: Service) -> Result<Option<External>, Error
             if let Some(age) = values.int(&key("connMaxAge"))? {
                 settings.push(("POLYAXON_DB_CONN_MAX_AGE", age.to_string()));
             }
-            if let Some(options) = values.get(&key("options")) {
-                settings.push(("POLYAXON_DB_OPTIONS", options.node.to_json().to_string()));
+            if values.truthy(&key("options")) == Some(true) {
+                settings.push(("POLYAXON_DB_OPTIONS", values.json(&key("options")).unwrap_or_default()));
             }
         }
         Service::Redis => {
@@ -385,7 +367,49 @@ fn external(values: &Values, service: Service) -> Result<Option<External>, Error
             }
         }
     }
-    Ok(Some(External { service, settings, authority: format!("{host}:{port}"), password, needs_password, carriers: 0 }))
+    let pgbouncer = values.truthy(&key("pgbouncer")) == Some(true);
+    Ok(Some(External {
+        service,
+        authority: format!("{host}:{port}"),
+        host,
+        settings,
+        password,
+        needs_password,
+        rendered: Rendered::Nothing,
+        pgbouncer,
+        rewritten: 0,
+    }))
+}
+
+/// What the chart rendered for a service: its connection setting (the DB
+/// host, the Redis host or URLs, the AMQP URL) compared with the external
+/// host, else the Secret its password comes from (a built-in subchart's, or
+/// another).
+fn rendered(external: &External, facts: &Facts, fullname: Option<&str>) -> Rendered {
+    let pooler = fullname.map(|f| format!("{f}-pgbouncer"));
+    let points_at = |key: &str, value: &str| match key {
+        "POLYAXON_DB_HOST" => value == external.host || Some(value) == pooler.as_deref(),
+        "POLYAXON_REDIS_HOST" => value == external.host,
+        _ => value.contains(&external.authority) || value.split([':', '/']).any(|part| part == external.host),
+    };
+    let telling: &[&str] = match external.service {
+        Service::Postgresql => &["POLYAXON_DB_HOST"],
+        Service::Redis => {
+            &["POLYAXON_REDIS_HOST", "POLYAXON_REDIS_SESSIONS_URL", "POLYAXON_REDIS_CELERY_BROKER_URL", "POLYAXON_REDIS_HEARTBEAT_URL"]
+        }
+        Service::Rabbitmq => &["POLYAXON_AMQP_URL"],
+    };
+    if let Some((key, value)) = telling.iter().find_map(|k| facts.setting(k).map(|v| (*k, v))) {
+        return if points_at(key, value) { Rendered::External } else { Rendered::BuiltIn };
+    }
+    let refs: Vec<&str> = facts.secret_refs.iter().filter(|(n, _)| n == external.service.password_env()).map(|(_, s)| s.as_str()).collect();
+    if refs.is_empty() {
+        Rendered::Nothing
+    } else if refs.iter().any(|s| facts.builtin_secrets.iter().any(|b| b == s)) {
+        Rendered::BuiltIn
+    } else {
+        Rendered::External
+    }
 }
 
 impl Transform for ExternalServices {
@@ -402,62 +426,109 @@ impl Transform for ExternalServices {
     fn drops(&mut self, doc: &Doc<'_>) -> Option<String> {
         let service = Self::builtin_of(doc)?;
         let dropped = self.drop.contains(&service);
-        let object = format!("{}/{}", doc.kind, workload::name(doc.root));
+        let object = format!("{}/{}", doc.kind, crate::output::sanitize(workload::name(doc.root)));
         self.builtins.push(Builtin { service, object, dropped });
-        dropped.then(|| format!("--drop-builtin {}", service.name()))
+        dropped.then(|| format!("--drop-builtin {service}"))
     }
 
-    fn edit(&mut self, doc: &Doc<'_>, edits: &mut Edits, notes: &mut Vec<String>) -> Result<(), NodeError> {
-        if Self::builtin_of(doc).is_some() {
+    fn edit<'n>(&mut self, doc: &Doc<'n>, editor: &mut Editor<'n>, notes: &mut Vec<String>) -> Result<(), NodeError> {
+        if doc.owner != Owner::Polyaxon {
             // A kept built-in's own settings are its business.
             return Ok(());
         }
-        if doc.kind == "Secret" && self.emitted_secret().is_some_and(|n| n == workload::name(doc.root)) {
-            self.secret_in_stream = true;
-            if let Some(data) = data_section(doc.root) {
-                for (key, value) in self.secret_data() {
-                    set_data(doc.text, data, &key, &value, edits);
+        if doc.kind == "Secret" {
+            let name = workload::name(doc.root);
+            if let Some(external) =
+                self.externals.iter().find(|e| self.secret_override.is_none() && self.secret_name(e.service).as_deref() == Some(name))
+            {
+                self.secrets_in_stream.push(name.to_string());
+                if let (Some(data), Some(password)) = (data_section(doc.root), &external.password) {
+                    use base64::Engine as _;
+                    let encoded = base64::engine::general_purpose::STANDARD.encode(password.as_bytes());
+                    set_data(editor, data, external.service.secret_key(self.chart.as_ref()), &encoded)?;
                 }
             }
             return Ok(());
         }
         if doc.kind == "ConfigMap" {
             return match data_section(doc.root) {
-                Some(data) => self.edit_config_map(doc.text, data, edits, notes),
+                Some(data) => self.edit_config_map(editor, data, notes),
                 None => Ok(()),
             };
         }
-        for container in workload::pod_containers(doc.root, doc.kind) {
-            self.edit_container(doc.text, container, edits)?;
+        let Some(kind) = workload::WorkloadKind::of(doc.kind) else {
+            return Ok(());
+        };
+        let Some(pod) = doc.root.path(kind.pod_spec_path()).filter(|p| p.is_map()) else {
+            return Ok(());
+        };
+        let rewriting: Vec<Service> =
+            self.externals.iter().filter(|e| matches!(e.rendered, Rendered::BuiltIn | Rendered::PasswordOnly)).map(|e| e.service).collect();
+        let relevant = workload::containers(pod, "")
+            .iter()
+            .any(|(c, _)| env_names(c).iter().any(|n| Service::ALL.iter().any(|s| s.owns(n)) && !rewriting.is_empty()));
+        if !relevant {
+            return Ok(());
+        }
+        let Some((pod, pod_path)) = workload::pod_spec(doc.root, doc.kind)? else {
+            return Ok(());
+        };
+        for (container, path) in workload::containers(pod, &pod_path) {
+            self.edit_container(editor, container, &path)?;
         }
         Ok(())
     }
 
-    fn finish(&mut self, notes: &mut Vec<String>) -> Result<Vec<NewDocument>, Error> {
+    fn finish(&mut self, facts: &Facts, notes: &mut Vec<String>) -> Result<Vec<NewDocument>, Error> {
+        let rewritten: Vec<Service> = self
+            .externals
+            .iter()
+            .filter(|e| e.rewritten > 0 || (e.rendered == Rendered::BuiltIn && self.drop.contains(&e.service)))
+            .map(|e| e.service)
+            .collect();
+        if facts.hooks_hidden && !rewritten.is_empty() {
+            let names: Vec<&str> = rewritten.iter().map(|s| s.name()).collect();
+            let sets: Vec<String> =
+                rewritten.iter().map(|s| format!("{}=false", s.enabled_key(facts.chart.and_then(|c| c.catalog_index())))).collect();
+            return Err(Error::new(format!(
+                "the chart rendered the built-in {} and this is Helm 3, which never hands hook Jobs (database migrations) to a post-renderer: they would keep using the built-in while the rest moved to the external service. Let the chart render the external service itself: set {} in your values (`helm polyaxon ... --drop-builtin SERVICE` does this for you), or run through Helm 4",
+                names.join(" and "),
+                sets.join(", ")
+            )));
+        }
         self.check_availability()?;
+        if self.fullname.is_none() && self.externals.iter().any(|e| e.rewritten > 0) && self.secret_override.is_none() {
+            return Err(Error::new("cannot tell the chart's name from the manifests (no Polyaxon ConfigMap, no `release:` label) to name the Secret for the external services' passwords; pass --release NAME or --external-secret NAME"));
+        }
+        let mut added = Vec::new();
         for external in &self.externals {
             let name = external.service.name();
             let kept: Vec<&str> =
                 self.builtins.iter().filter(|b| b.service == external.service && !b.dropped).map(|b| b.object.as_str()).collect();
             if !kept.is_empty() {
                 notes.push(format!(
-                    "externalServices.{name} is configured but the built-in {name} is still rendered ({}); set {name}.enabled=false, or pass --drop-builtin {name} (on an upgrade that deletes these objects, and their data, from the cluster)",
-                    kept.join(", ")
+                    "externalServices.{name} is configured but the built-in {name} is still rendered ({}); set {}=false, or pass --drop-builtin {name} (on an upgrade that deletes these objects, and their data, from the cluster)",
+                    kept.join(", "),
+                    external.service.enabled_key(facts.chart.and_then(|c| c.catalog_index()))
                 ));
             }
-            if external.carriers == 0 {
+            if external.service == Service::Postgresql && external.pgbouncer && external.rendered == Rendered::BuiltIn {
+                notes.push("externalServices.postgresql.pgbouncer is set, but the chart rendered no pooler (it does only with postgresql.enabled=false), so Polyaxon connects to the external database directly".into());
+            }
+            if external.rendered == Rendered::Nothing {
                 notes.push(format!(
-                    "externalServices.{name} is configured but the chart renders no {name} connection settings (host, port or URLs) in this configuration, so Polyaxon is not pointed at it"
+                    "externalServices.{name} is configured but the chart renders no {name} connection settings (host, port, URLs or password) in this configuration, so Polyaxon is not pointed at it"
                 ));
             }
-            if external.password.is_some() && self.secret.as_ref().is_some_and(|(_, emitted)| !emitted) {
+            if external.password.is_some() && self.secret_override.is_some() {
                 notes.push(format!("externalServices.{name}.password is ignored: passwords come from --external-secret"));
             }
+            let in_stream = self.secret_name(external.service).is_some_and(|n| self.secrets_in_stream.contains(&n));
+            if external.rewritten > 0 && !in_stream {
+                added.extend(self.secret_document(external, &facts.config_labels));
+            }
         }
-        if self.secret_in_stream {
-            return Ok(Vec::new());
-        }
-        Ok(self.secret_document().into_iter().collect())
+        Ok(added)
     }
 }
 
@@ -475,123 +546,191 @@ fn with_authority(url: &str, authority: &str) -> Option<String> {
     (new != url).then_some(new)
 }
 
-fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let n = chunk.iter().enumerate().fold(0u32, |n, (i, b)| n | (u32::from(*b) << (16 - 8 * i)));
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::yaml::parse_one;
+    use crate::transform::test_support::{facts_for, run_one, values};
 
-    const EXTERNAL: &str = "postgresql:\n  enabled: false\nexternalServices:\n  postgresql:\n    host: pg.example.internal\n    user: polyaxon\n    password: pg-secret\n    database: polyaxon\n  redis:\n    host: redis.example.internal\n    usePassword: true\n    password: r3d1s\n";
+    const EXTERNAL: &str = r#"postgresql:
+  enabled: false
+externalServices:
+  postgresql:
+    host: pg.example.internal
+    user: polyaxon
+    password: pg-secret
+    database: polyaxon
+  redis:
+    host: redis.example.internal
+    usePassword: true
+    password: r3d1s
+"#;
 
-    fn build(values: &str, drop: &[&str], secret: Option<&str>) -> Result<Option<ExternalServices>, Error> {
-        let mut v = Values::default();
-        v.add_text("values.yaml", values).unwrap();
-        ExternalServices::from_values(&v, &drop.iter().map(|d| d.to_string()).collect::<Vec<_>>(), secret, Some("pax"))
+    /// Facts of a 2.15.1 stream whose chart rendered the built-in postgres and redis.
+    fn built_in() -> Facts {
+        let mut facts = facts_for("polyaxon-2.15.1");
+        facts.settings =
+            vec![("POLYAXON_DB_HOST".into(), "pax-postgresql".into()), ("POLYAXON_REDIS_HOST".into(), "pax-redis-master".into())];
+        facts.secret_refs = vec![("POLYAXON_DB_PASSWORD".into(), "pax-postgresql".into())];
+        facts.builtin_secrets = vec!["pax-postgresql".into()];
+        facts
     }
 
-    fn run(t: &mut ExternalServices, text: &str, source: Option<&str>) -> (String, Vec<String>, bool) {
-        let root = parse_one(text).unwrap().unwrap();
-        let kind = root.get("kind").and_then(Node::text).unwrap().to_string();
-        let doc = Doc { text, root: &root, kind: &kind, source };
-        if t.drops(&doc).is_some() {
-            return (String::new(), Vec::new(), true);
-        }
-        let mut edits = Edits::default();
-        let mut notes = Vec::new();
-        t.edit(&doc, &mut edits, &mut notes).unwrap();
-        (edits.apply(text), notes, false)
+    fn build(values_text: &str, drop: &[Service], secret: Option<&str>, facts: &Facts) -> Result<Option<ExternalServices>, Error> {
+        let options = Options { drop_builtin: drop.to_vec(), external_secret: secret.map(str::to_string), ..Options::default() };
+        ExternalServices::from_values(&values(values_text), &options, facts)
     }
+
+    const PLATFORM_CM: &str = r#"kind: ConfigMap
+metadata:
+  name: pax-polyaxon-platform-config
+data:
+  POLYAXON_DB_USER: polyaxon
+  POLYAXON_DB_PORT: "5432"
+  POLYAXON_DB_HOST: "pax-postgresql"
+  POLYAXON_REDIS_SESSIONS_URL: pax-redis-master:6379/2
+  POLYAXON_REDIS_HOST: "pax-redis-master"
+"#;
 
     #[test]
-    fn points_config_map_settings_and_redis_urls_at_the_external_services() {
-        let mut t = build(EXTERNAL, &[], None).unwrap().unwrap();
-        let cm = "kind: ConfigMap\ndata:\n  POLYAXON_DB_HOST: \"pax-postgresql\"\n  POLYAXON_DB_PORT: \"5432\"\n  POLYAXON_REDIS_SESSIONS_URL: redis://pax-redis:6379/5\n  POLYAXON_REDIS_HOST: pax-redis\n  POLYAXON_ADMIN_NAME: root\n";
-        let (out, _, _) = run(&mut t, cm, None);
+    fn a_built_in_rendering_is_rewritten_as_the_chart_renders_the_external_one() {
+        let facts = built_in();
+        let mut t = build(EXTERNAL, &[], None, &facts).unwrap().unwrap();
+        let (out, _) = run_one(&mut t, PLATFORM_CM, &facts);
         assert_eq!(
             out,
-            "kind: ConfigMap\ndata:\n  POLYAXON_DB_HOST: \"pg.example.internal\"\n  POLYAXON_DB_PORT: \"5432\"\n  POLYAXON_REDIS_SESSIONS_URL: \"redis://redis.example.internal:6379/5\"\n  POLYAXON_REDIS_HOST: \"redis.example.internal\"\n  POLYAXON_ADMIN_NAME: root\n  POLYAXON_DB_NAME: \"polyaxon\"\n  POLYAXON_DB_USER: \"polyaxon\"\n  POLYAXON_REDIS_PORT: \"6379\"\n"
+            r#"kind: ConfigMap
+metadata:
+  name: pax-polyaxon-platform-config
+data:
+  POLYAXON_DB_USER: polyaxon
+  POLYAXON_DB_PORT: "5432"
+  POLYAXON_DB_HOST: "pg.example.internal"
+  POLYAXON_REDIS_SESSIONS_URL: "redis.example.internal:6379/2"
+  POLYAXON_REDIS_HOST: "redis.example.internal"
+"#
         );
-        let (again, _, _) = run(&mut t, &out, None);
-        assert_eq!(again, out, "idempotent");
+        assert_eq!(run_one(&mut t, &out, &facts).0, out, "idempotent");
+    }
+
+    const API: &str = r#"kind: Deployment
+metadata:
+  name: pax-polyaxon-api
+spec:
+  template:
+    spec:
+      containers:
+      - name: polyaxon-api
+        env:
+        - name: POLYAXON_DB_PASSWORD
+          valueFrom:
+            secretKeyRef:
+              name: pax-postgresql
+              key: postgres-password
+"#;
+
+    #[test]
+    fn password_env_vars_read_from_the_charts_secret_which_is_emitted() {
+        let facts = built_in();
+        let mut t = build(EXTERNAL, &[], None, &facts).unwrap().unwrap();
+        let (out, _) = run_one(&mut t, API, &facts);
+        assert!(out.contains("- name: POLYAXON_DB_PASSWORD\n          valueFrom:\n            secretKeyRef:\n              name: pax-polyaxon-postgresql-secret\n              key: postgres-password\n"), "{out}");
+        assert!(out.contains("- name: POLYAXON_REDIS_PASSWORD\n          valueFrom:\n            secretKeyRef:\n              name: pax-polyaxon-redis-secret\n              key: redis-password\n"), "{out}");
+        let docs = t.finish(&facts, &mut Vec::new()).unwrap();
+        let secrets: Vec<String> = docs.iter().map(|d| d.object.block()).collect();
+        assert_eq!(secrets.len(), 2);
+        assert!(
+            secrets[0].contains("name: pax-polyaxon-postgresql-secret") && secrets[0].contains("postgres-password: cGctc2VjcmV0\n"),
+            "{}",
+            secrets[0]
+        );
+        assert!(!secrets.concat().contains("pg-secret\n"));
     }
 
     #[test]
-    fn password_env_vars_read_from_the_emitted_secret() {
-        let mut t = build(EXTERNAL, &[], None).unwrap().unwrap();
-        let deploy = "kind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n      - name: api\n        env:\n        - name: POLYAXON_DB_PASSWORD\n          value: plain-text\n";
-        let (out, _, _) = run(&mut t, deploy, None);
-        assert!(!out.contains("plain-text"), "{out}");
-        assert!(out.contains("- name: POLYAXON_DB_PASSWORD\n          valueFrom:\n            secretKeyRef:\n              name: pax-polyaxon-external-services\n              key: postgres-password\n"), "{out}");
-        assert!(out.contains("- name: POLYAXON_REDIS_PASSWORD\n          valueFrom:\n            secretKeyRef:\n              name: pax-polyaxon-external-services\n              key: redis-password\n"), "{out}");
-        let docs = t.finish(&mut Vec::new()).unwrap();
-        let secret = docs[0].object.block();
-        assert!(secret.contains("name: pax-polyaxon-external-services") && secret.contains("app.kubernetes.io/managed-by: Helm"), "{secret}");
-        assert!(secret.contains(&format!("postgres-password: {}", base64(b"pg-secret"))) && !secret.contains("pg-secret\n"), "{secret}");
+    fn a_native_external_rendering_is_left_as_the_chart_made_it() {
+        let mut facts = built_in();
+        facts.settings = vec![
+            ("POLYAXON_DB_HOST".into(), "pax-polyaxon-pgbouncer".into()),
+            ("POLYAXON_REDIS_HOST".into(), "redis.example.internal".into()),
+        ];
+        let mut t = build(EXTERNAL, &[], None, &facts).unwrap().unwrap();
+        assert_eq!(run_one(&mut t, PLATFORM_CM, &facts).0, PLATFORM_CM);
+        assert_eq!(run_one(&mut t, API, &facts).0, API);
+        assert!(t.finish(&facts, &mut Vec::new()).unwrap().is_empty(), "the chart renders its own Secrets");
     }
 
     #[test]
-    fn passwords_leave_config_maps_for_the_secret() {
-        let mut t = build(EXTERNAL, &[], Some("db-creds")).unwrap().unwrap();
-        let cm = "kind: ConfigMap\ndata:\n  POLYAXON_DB_HOST: pax-postgresql\n  POLYAXON_DB_PASSWORD: hunter2\n  POLYAXON_DB_PORT: \"5432\"\n";
-        let (out, notes, _) = run(&mut t, cm, None);
-        assert!(!out.contains("hunter2"), "{out}");
-        assert_eq!(notes, ["removed POLYAXON_DB_PASSWORD from the ConfigMap: it is read from Secret db-creds instead"]);
-        assert!(t.finish(&mut Vec::new()).unwrap().is_empty(), "--external-secret: nothing emitted");
+    fn chart_0_5_names_the_postgres_secret_its_own_way() {
+        let mut facts = built_in();
+        facts.chart = crate::knowledge::Chart::from_label("polyaxon-0.5.6");
+        let mut t = build(EXTERNAL, &[], None, &facts).unwrap().unwrap();
+        let (out, _) = run_one(&mut t, API, &facts);
+        assert!(out.contains("name: pax-polyaxon-postgres-secret"), "{out}");
+    }
+
+    #[test]
+    fn helm3_without_hooks_refuses_a_rewrite() {
+        let mut facts = built_in();
+        facts.hooks_hidden = true;
+        let mut t = build(EXTERNAL, &[], None, &facts).unwrap().unwrap();
+        run_one(&mut t, PLATFORM_CM, &facts);
+        let err = t.finish(&facts, &mut Vec::new()).unwrap_err().to_string();
+        assert!(err.contains("Helm 3") && err.contains("postgresql.enabled=false"), "{err}");
     }
 
     #[test]
     fn builtins_are_dropped_only_when_asked_and_warned_about_otherwise() {
-        let sts = "kind: StatefulSet\nmetadata:\n  name: pax-postgresql\n";
-        let source = Some("polyaxon/charts/postgresql/templates/primary/statefulset.yaml");
-        let mut keep = build(EXTERNAL, &[], None).unwrap().unwrap();
-        assert!(!run(&mut keep, sts, source).2);
+        let facts = built_in();
+        let sts = "kind: StatefulSet\nmetadata:\n  name: pax-postgresql\n  labels:\n    chart: postgresql-8.2.1\n";
+        let root = crate::yaml::parse_one(sts).unwrap().unwrap();
+        let doc =
+            Doc { text: sts, root: &root, kind: "StatefulSet", source: None, owner: Owner::of(&root, None), hook: false, facts: &facts };
+        let mut keep = build(EXTERNAL, &[], None, &facts).unwrap().unwrap();
+        assert!(keep.drops(&doc).is_none());
         let mut notes = Vec::new();
-        keep.finish(&mut notes).unwrap();
+        keep.finish(&facts, &mut notes).unwrap();
         assert!(notes.iter().any(|n| n.contains("built-in postgresql is still rendered (StatefulSet/pax-postgresql)")), "{notes:?}");
-        let mut drop = build(EXTERNAL, &["postgresql"], None).unwrap().unwrap();
-        assert!(run(&mut drop, sts, source).2);
-        // Without a source (a stream piped by hand), the chart label tells.
-        let labelled = "kind: Service\nmetadata:\n  name: pax-redis-master\n  labels:\n    chart: redis-7.0.0\n";
-        let mut drop = build(EXTERNAL, &["redis"], None).unwrap().unwrap();
-        assert!(run(&mut drop, labelled, None).2);
+        let mut drop = build(EXTERNAL, &[Service::Postgresql], None, &facts).unwrap().unwrap();
+        assert!(drop.drops(&doc).is_some());
     }
 
     #[test]
     fn contradictions_are_errors() {
-        assert!(build(EXTERNAL, &["rabbitmq"], None).unwrap_err().to_string().contains("--drop-builtin rabbitmq needs externalServices.rabbitmq.host"));
-        let mut t = build("postgresql:\n  enabled: false\n", &[], None).unwrap().unwrap();
-        let err = t.finish(&mut Vec::new()).unwrap_err();
-        assert_eq!(err.to_string(), "values.yaml:2:12: Polyaxon has no database: the built-in postgresql is off and externalServices.postgresql.host is not set");
-        let mut t = build(&format!("{EXTERNAL}broker: rabbitmq\n"), &[], None).unwrap().unwrap();
-        let err = t.finish(&mut Vec::new()).unwrap_err().to_string();
+        let facts = built_in();
+        assert!(build(EXTERNAL, &[Service::Rabbitmq], None, &facts)
+            .unwrap_err()
+            .to_string()
+            .contains("--drop-builtin rabbitmq needs externalServices.rabbitmq.host"));
+        let mut t = build("postgresql:\n  enabled: false\n", &[], None, &facts).unwrap().unwrap();
+        let err = t.finish(&facts, &mut Vec::new()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "values.yaml:2:12: Polyaxon has no database: the built-in postgresql is off and externalServices.postgresql.host is not set"
+        );
+        let mut t = build(&format!("{EXTERNAL}broker: rabbitmq\nscheduler:\n  enabled: true\n"), &[], None, &facts).unwrap().unwrap();
+        let err = t.finish(&facts, &mut Vec::new()).unwrap_err().to_string();
         assert!(err.starts_with("values.yaml:13:9: `broker` is rabbitmq but no rabbitmq is deployed or configured"), "{err}");
         assert!(err.ends_with("did you mean `broker: redis`?"), "{err}");
-        assert!(build("broker: kafka\npostgresql:\n  enabled: false\n", &[], None).is_err());
-        assert!(build("{}", &[], None).unwrap().is_none());
+        assert!(build("broker: kafka\npostgresql:\n  enabled: false\n", &[], None, &facts).is_err());
+        assert!(build("{}", &[], None, &facts).unwrap().is_none());
     }
 
     #[test]
-    fn urls_and_base64() {
+    fn a_missing_password_is_an_error_not_a_dangling_reference() {
+        let facts = built_in();
+        let mut t = build("externalServices:\n  postgresql:\n    host: db\n", &[], None, &facts).unwrap().unwrap();
+        let root = crate::yaml::parse_one(API).unwrap().unwrap();
+        let doc = Doc { text: API, root: &root, kind: "Deployment", source: None, owner: Owner::Polyaxon, hook: false, facts: &facts };
+        let mut editor = Editor::new(API);
+        let err = t.edit(&doc, &mut editor, &mut Vec::new()).unwrap_err();
+        assert!(err.message.contains("set externalServices.postgresql.password"), "{}", err.message);
+    }
+
+    #[test]
+    fn urls() {
         assert_eq!(with_authority("redis://pax-redis:6379/0", "r:1"), Some("redis://r:1/0".into()));
         assert_eq!(with_authority("pax-redis-master:6379/1", "r:1"), Some("r:1/1".into()));
         assert_eq!(with_authority("redis://:pw@old:6379/2", "r:1"), Some("redis://:pw@r:1/2".into()));
         assert_eq!(with_authority("r:1/1", "r:1"), None);
-        assert_eq!(base64(b"pg-secret-password"), "cGctc2VjcmV0LXBhc3N3b3Jk");
-        assert_eq!(base64(b"ab"), "YWI=");
     }
 }

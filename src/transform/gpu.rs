@@ -1,22 +1,28 @@
-//! NVIDIA host driver mounts for containers that use GPUs, from
-//! `dirs.nvidia.*` (host paths) and `mountPaths.nvidia.*` (container paths).
+//! NVIDIA host driver mounts, from `dirs.nvidia.*` (host paths) and
+//! `mountPaths.nvidia.*` (container paths).
 //!
-//! Chart 0.x rendered these for a few workloads; 1.x and 2.x dropped the keys,
-//! but GPU nodes without the NVIDIA device plugin's runtime hooks still need
-//! the driver mounted.
+//! Charts up to 0.6.x do this themselves for the api, scheduler and
+//! resources workloads and tell Polyaxon in the main ConfigMap
+//! (`POLYAXON_DIRS_NVIDIA`, `POLYAXON_MOUNT_PATHS_NVIDIA`, `LD_LIBRARY_PATH`);
+//! on those versions polyaxon-pr renders exactly that. On every version it
+//! also mounts the driver into containers that request `nvidia.com/gpu`
+//! and into the workloads `--gpu-target` names, read-only.
+//!
+//! Host paths carry no `type`, as the chart writes them: a typed path makes
+//! pods fail on nodes without the driver. `PATH` is never set (that would
+//! replace the image's own), and `LD_LIBRARY_PATH` only extended where the
+//! container already sets it.
 
-use super::settings::{env_entry, set_env, EnvValue};
-use super::{Doc, NodeError, Transform};
-use crate::edit::{Edits, Frag};
-use crate::glob::glob;
+use super::settings::{data_section, env_entry, set_data, set_env, EnvValue};
+use super::{Doc, Facts, GpuTarget, NewDocument, Transform};
+use crate::edit::{Editor, Frag, MapRef, NodeError};
 use crate::error::Error;
+use crate::knowledge::{gpu_native_components, CONFIG_MAP_MARKER};
 use crate::values::Values;
-use crate::workload;
+use crate::workload::{self, Owner};
 use crate::yaml::{Node, Scalar};
 
 const PARTS: [&str; 3] = ["lib", "bin", "libcuda"];
-/// PATH of Debian and most images, kept when a container sets none of its own.
-const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 const GPU_RESOURCE: &str = "nvidia.com/gpu";
 
 #[derive(Debug)]
@@ -25,68 +31,88 @@ pub struct Gpu {
     dirs: [String; 3],
     /// Container paths, in `PARTS` order.
     mounts: [String; 3],
-    targets: Vec<(String, String)>,
+    /// The ConfigMap settings of charts that mount the driver themselves.
+    config: Vec<(&'static str, String)>,
+    /// Components the chart version mounts the driver into.
+    native: &'static [&'static str],
+    targets: Vec<(GpuTarget, bool)>,
 }
 
 impl Gpu {
-    /// `None` when no `dirs.nvidia` key is set.
-    pub fn from_values(values: &Values, targets: &[String]) -> Result<Option<Self>, Error> {
+    /// `None` when no `dirs.nvidia` path is set.
+    pub fn from_values(values: &Values, targets: &[GpuTarget], facts: &Facts) -> Result<Option<Self>, Error> {
+        // The templates test each path for truth: an empty string is unset.
+        let get = |key: &str| -> Result<Option<String>, Error> { Ok(values.string(key)?.filter(|s| !s.is_empty())) };
         let mut dirs = Vec::new();
         for part in PARTS {
-            dirs.push(values.string(&format!("dirs.nvidia.{part}"))?);
+            dirs.push(get(&format!("dirs.nvidia.{part}"))?);
         }
         if dirs.iter().all(Option::is_none) {
             for part in PARTS {
-                if let Some(found) = values.get(&format!("mountPaths.nvidia.{part}")) {
-                    return Err(Error::at(found.location(), format!("mountPaths.nvidia.{part} is set but dirs.nvidia is not: there is nothing to mount")));
+                let key = format!("mountPaths.nvidia.{part}");
+                if get(&key)?.is_some() {
+                    let at = values.get(&key).expect("just read").location();
+                    return Err(Error::at(at, format!("{key} is set but dirs.nvidia is not: there is nothing to mount")));
                 }
             }
-            if !targets.is_empty() {
-                return Err(Error::new("--gpu-target needs dirs.nvidia.lib, dirs.nvidia.bin and dirs.nvidia.libcuda in the values"));
+            if let Some(target) = targets.first() {
+                return Err(Error::new(format!(
+                    "--gpu-target {} needs dirs.nvidia.lib, dirs.nvidia.bin and dirs.nvidia.libcuda in the values",
+                    target.shown
+                )));
             }
             return Ok(None);
         }
-        let section = values.get("dirs.nvidia").expect("a key below it is set").location();
         for (part, dir) in PARTS.iter().zip(&dirs) {
+            let key = format!("dirs.nvidia.{part}");
             match dir {
                 None => {
-                    return Err(Error::at(section, format!("dirs.nvidia.{part} is missing: dirs.nvidia.lib, bin and libcuda go together")))
+                    let at = values.get("dirs.nvidia").expect("a path below it is set").location();
+                    return Err(Error::at(at, format!("{key} is missing: dirs.nvidia.lib, bin and libcuda go together")));
                 }
                 Some(d) if !d.starts_with('/') => {
-                    let at = values.get(&format!("dirs.nvidia.{part}")).expect("just read").location();
-                    return Err(Error::at(at, format!("dirs.nvidia.{part} must be an absolute host path, found `{d}`")));
+                    let at = values.get(&key).expect("just read").location();
+                    return Err(Error::at(at, format!("{key} must be an absolute host path, found `{}`", crate::output::sanitize(d))));
                 }
                 Some(_) => {}
             }
         }
         let dirs: [String; 3] = dirs.into_iter().map(Option::unwrap_or_default).collect::<Vec<_>>().try_into().expect("three parts");
         let mut mounts = dirs.clone();
+        let mut all_mounts = true;
         for (i, part) in PARTS.iter().enumerate() {
             let key = format!("mountPaths.nvidia.{part}");
-            if let Some(m) = values.string(&key)? {
-                if !m.starts_with('/') {
+            match get(&key)? {
+                Some(m) if !m.starts_with('/') => {
                     let at = values.get(&key).expect("just read").location();
-                    return Err(Error::at(at, format!("{key} must be an absolute container path, found `{m}`")));
+                    return Err(Error::at(
+                        at,
+                        format!("{key} must be an absolute container path, found `{}`", crate::output::sanitize(&m)),
+                    ));
                 }
-                mounts[i] = m;
+                Some(m) => mounts[i] = m,
+                None => all_mounts = false,
             }
         }
-        let targets = targets
-            .iter()
-            .map(|t| match t.split_once('/') {
-                Some((kind, name)) if !kind.is_empty() && !name.is_empty() => Ok((kind.to_string(), name.to_string())),
-                _ => Err(Error::new(format!("--gpu-target `{t}`: expected KIND/NAME, e.g. DaemonSet/pax-polyaxon-resources or Deployment/*-gpu-*"))),
-            })
-            .collect::<Result<_, _>>()?;
-        Ok(Some(Gpu { dirs, mounts, targets }))
-    }
-
-    fn selected(&self, kind: &str, name: &str) -> bool {
-        self.targets.iter().any(|(k, n)| k.eq_ignore_ascii_case(kind) && glob(n, name))
+        let native = facts.chart.as_ref().map_or(&[][..], gpu_native_components);
+        let config = if native.is_empty() {
+            Vec::new()
+        } else {
+            // As the 0.x chart's cm.yaml writes them.
+            let (described, lib, libcuda) =
+                if all_mounts { ("mountPaths.nvidia", &mounts[0], &mounts[2]) } else { ("dirs.nvidia", &dirs[0], &dirs[2]) };
+            vec![
+                ("POLYAXON_DIRS_NVIDIA", values.json("dirs.nvidia").unwrap_or_default()),
+                ("POLYAXON_MOUNT_PATHS_NVIDIA", values.json(described).unwrap_or_default()),
+                ("LD_LIBRARY_PATH", format!("{lib}:{libcuda}")),
+            ]
+        };
+        let targets = targets.iter().map(|t| (t.clone(), false)).collect();
+        Ok(Some(Gpu { dirs, mounts, config, native, targets }))
     }
 
     /// The volumes to mount, by name, adding those the pod lacks.
-    fn volumes(&self, text: &str, pod: &Node, edits: &mut Edits) -> [String; 3] {
+    fn volumes<'n>(&self, editor: &mut Editor<'n>, pod: &'n Node, pod_path: &str) -> Result<[String; 3], NodeError> {
         let existing = pod.get("volumes").and_then(Node::items).unwrap_or_default();
         let mut names: [String; 3] = Default::default();
         let mut missing = Vec::new();
@@ -100,50 +126,77 @@ impl Gpu {
             match same.and_then(|v| v.get("name")).and_then(Node::text) {
                 Some(found) => names[i] = found.to_string(),
                 None => {
-                    let kind = if *part == "libcuda" { "File" } else { "Directory" };
-                    missing.push(Frag::map([
-                        ("name", Frag::str(&name)),
-                        ("hostPath", Frag::map([("path", Frag::str(&self.dirs[i])), ("type", Frag::str(kind))])),
-                    ]));
+                    missing.push(Frag::map([("name", Frag::str(&name)), ("hostPath", Frag::map([("path", Frag::str(&self.dirs[i]))]))]));
                     names[i] = name;
                 }
             }
         }
-        add_to_list(text, pod, "volumes", missing, edits);
-        names
+        if !missing.is_empty() {
+            let list = editor.ensure_seq(MapRef::Node(pod), "volumes", &format!("{pod_path}.volumes"))?;
+            for item in missing {
+                editor.append(list, item);
+            }
+        }
+        Ok(names)
     }
 
-    fn mount(&self, text: &str, container: &Node, volumes: &[String; 3], edits: &mut Edits) -> Result<(), NodeError> {
+    /// Mounts the volumes into a container; `read_only` beyond what the chart does.
+    fn mount<'n>(
+        &self,
+        editor: &mut Editor<'n>,
+        container: &'n Node,
+        path: &str,
+        volumes: &[String; 3],
+        read_only: bool,
+    ) -> Result<(), NodeError> {
         let existing = container.get("volumeMounts").and_then(Node::items).unwrap_or_default();
         let missing: Vec<Frag> = (0..3)
             .filter(|&i| {
                 !existing.iter().any(|m| {
-                    m.get("name").and_then(Node::text) == Some(&volumes[i]) || m.get("mountPath").and_then(Node::text) == Some(&self.mounts[i])
+                    m.get("name").and_then(Node::text) == Some(&volumes[i])
+                        || m.get("mountPath").and_then(Node::text) == Some(&self.mounts[i])
                 })
             })
             .map(|i| {
-                Frag::map([("name", Frag::str(&volumes[i])), ("mountPath", Frag::str(&self.mounts[i])), ("readOnly", Frag::bool(true))])
+                let mut entries = vec![("name", Frag::str(&volumes[i])), ("mountPath", Frag::str(&self.mounts[i]))];
+                if read_only {
+                    entries.push(("readOnly", Frag::bool(true)));
+                }
+                Frag::map(entries)
             })
             .collect();
-        add_to_list(text, container, "volumeMounts", missing, edits);
-
-        let libcuda_dir = parent(&self.mounts[2]);
-        let mut vars = Vec::new();
-        for (var, parts, default_tail) in
-            [("LD_LIBRARY_PATH", vec![self.mounts[0].as_str(), libcuda_dir], None), ("PATH", vec![self.mounts[1].as_str()], Some(DEFAULT_PATH))]
-        {
-            let current = match env_entry(container, var) {
-                Some(entry) if entry.get("valueFrom").is_some() => {
-                    return Err(NodeError::at(entry, format!("{var} is set from valueFrom; polyaxon-pr cannot extend it with the NVIDIA paths")))
-                }
-                Some(entry) => Some(entry.get("value").and_then(Node::scalar).map_or(String::new(), scalar_text)),
-                None => None,
-            };
-            if let Some(value) = extend_path_list(current.as_deref(), &parts, default_tail) {
-                vars.push((var.to_string(), EnvValue::Value(value)));
+        if !missing.is_empty() {
+            let list = editor.ensure_seq(MapRef::Node(container), "volumeMounts", &format!("{path}.volumeMounts"))?;
+            for item in missing {
+                editor.append(list, item);
             }
         }
-        set_env(text, container, &vars, edits)
+        if !read_only {
+            return Ok(());
+        }
+        // Extend LD_LIBRARY_PATH only where the container sets one: Kubernetes
+        // cannot append to the image's own.
+        let Some(entry) = env_entry(container, "LD_LIBRARY_PATH") else {
+            return Ok(());
+        };
+        if entry.get("valueFrom").is_some() {
+            return Err(NodeError::at(
+                entry,
+                "LD_LIBRARY_PATH is set from valueFrom; polyaxon-pr cannot extend it with the NVIDIA library paths",
+            ));
+        }
+        let current = entry.get("value").and_then(Node::scalar).map_or(String::new(), scalar_text);
+        let mut list: Vec<&str> = current.split(':').filter(|p| !p.is_empty()).collect();
+        let before = list.len();
+        for part in [self.mounts[0].as_str(), parent(&self.mounts[2])] {
+            if !list.contains(&part) {
+                list.push(part);
+            }
+        }
+        if list.len() > before {
+            set_env(editor, container, &[("LD_LIBRARY_PATH".into(), EnvValue::Value(list.join(":")))], path)?;
+        }
+        Ok(())
     }
 }
 
@@ -153,67 +206,83 @@ impl Transform for Gpu {
     }
 
     fn applies_to(&self, kind: &str) -> bool {
-        workload::is_workload(kind)
+        kind == "ConfigMap" || workload::is_workload(kind)
     }
 
-    fn edit(&mut self, doc: &Doc<'_>, edits: &mut Edits, _notes: &mut Vec<String>) -> Result<(), NodeError> {
-        let Some((pod, path)) = workload::pod_spec(doc.root, doc.kind) else { return Ok(()) };
-        let all = self.selected(doc.kind, workload::name(doc.root));
-        let targets: Vec<&Node> =
-            workload::containers(pod, &path).into_iter().map(|(c, _)| c).filter(|c| all || uses_gpu(c)).collect();
-        if targets.is_empty() {
+    fn edit<'n>(&mut self, doc: &Doc<'n>, editor: &mut Editor<'n>, _notes: &mut Vec<String>) -> Result<(), NodeError> {
+        if doc.kind == "ConfigMap" {
+            if let Some(data) = data_section(doc.root).filter(|d| doc.owner == Owner::Polyaxon && d.get(CONFIG_MAP_MARKER).is_some()) {
+                for (key, value) in &self.config {
+                    set_data(editor, data, key, value)?;
+                }
+            }
             return Ok(());
         }
-        let volumes = self.volumes(doc.text, pod, edits);
-        for container in targets {
-            self.mount(doc.text, container, &volumes, edits)?;
+        let name = workload::name(doc.root);
+        let mut targeted = false;
+        for (target, matched) in &mut self.targets {
+            if target.matches(doc.kind, name) {
+                *matched = true;
+                targeted = true;
+            }
+        }
+        let native = doc.owner == Owner::Polyaxon
+            && matches!(doc.kind, "Deployment" | "DaemonSet")
+            && workload::component(doc.root, doc.facts.fullname.as_deref()).is_some_and(|c| self.native.contains(&c));
+        let gpu_containers = |pod: &'n Node, path: &str| -> Vec<(&'n Node, String)> {
+            workload::containers(pod, path).into_iter().filter(|(c, _)| targeted || uses_gpu(c)).collect()
+        };
+        // Look before asking for an editable pod spec, so workloads this
+        // transform leaves alone are never refused.
+        let Some(kind) = workload::WorkloadKind::of(doc.kind) else {
+            return Ok(());
+        };
+        let Some(pod) = doc.root.path(kind.pod_spec_path()).filter(|p| p.is_map()) else {
+            return Ok(());
+        };
+        if !native && gpu_containers(pod, "").is_empty() {
+            return Ok(());
+        }
+        let Some((pod, pod_path)) = workload::pod_spec(doc.root, doc.kind)? else {
+            return Ok(());
+        };
+        let containers = workload::containers(pod, &pod_path);
+        let volumes = self.volumes(editor, pod, &pod_path)?;
+        let chart_mounted = if native {
+            let component = workload::component(doc.root, doc.facts.fullname.as_deref()).unwrap_or_default();
+            workload::main_container(&containers, component)
+        } else {
+            None
+        };
+        if let Some((container, path)) = &chart_mounted {
+            self.mount(editor, container, path, &volumes, false)?;
+        }
+        for (container, path) in gpu_containers(pod, &pod_path) {
+            if chart_mounted.as_ref().is_some_and(|(c, _)| c.start == container.start) {
+                continue;
+            }
+            self.mount(editor, container, &path, &volumes, true)?;
         }
         Ok(())
     }
+
+    fn finish(&mut self, _facts: &Facts, notes: &mut Vec<String>) -> Result<Vec<NewDocument>, Error> {
+        for (target, matched) in &self.targets {
+            if !matched {
+                notes.push(format!("gpu: --gpu-target {} matched no workload in the stream", crate::output::sanitize(&target.shown)));
+            }
+        }
+        Ok(Vec::new())
+    }
 }
 
-/// Whether a container requests or limits `nvidia.com/gpu` (to a non-zero amount).
+/// Whether a container requests or limits `nvidia.com/gpu` (a non-zero amount).
 fn uses_gpu(container: &Node) -> bool {
     ["requests", "limits"].iter().any(|section| {
-        container.path(&["resources", section, GPU_RESOURCE]).is_some_and(|n| !matches!(n.scalar(), Some(Scalar::Int(0))) && !n.is_null())
+        container
+            .path(&["resources", section, GPU_RESOURCE])
+            .is_some_and(|n| !n.is_null() && !matches!(n.scalar(), Some(Scalar::Int(0))) && n.text() != Some("0"))
     })
-}
-
-/// Appends items to `parent.<key>`, creating the list when it is missing.
-fn add_to_list(text: &str, parent: &Node, key: &str, items: Vec<Frag>, edits: &mut Edits) {
-    if items.is_empty() {
-        return;
-    }
-    match parent.entry(key) {
-        Some((_, list)) if list.items().is_some() => edits.add_items(text, list, items),
-        Some((k, v)) if v.is_null() => edits.fill_null(text, k, v, &Frag::Seq(items)),
-        _ => edits.add_entries(text, parent, vec![(key.to_string(), Frag::Seq(items))]),
-    }
-}
-
-/// A colon-separated path list with `parts` added (those it lacks), or
-/// `None` when it already has them all.
-fn extend_path_list(current: Option<&str>, parts: &[&str], default_tail: Option<&str>) -> Option<String> {
-    let mut list: Vec<&str> = match current {
-        Some(c) => c.split(':').filter(|p| !p.is_empty()).collect(),
-        None => Vec::new(),
-    };
-    let before = list.len();
-    for part in parts {
-        if !list.contains(part) {
-            list.push(part);
-        }
-    }
-    if current.is_some() && list.len() == before {
-        return None;
-    }
-    let mut value = list.join(":");
-    if current.is_none() {
-        if let Some(tail) = default_tail {
-            value = format!("{value}:{tail}");
-        }
-    }
-    Some(value)
 }
 
 fn parent(path: &str) -> &str {
@@ -237,70 +306,132 @@ fn scalar_text(s: Scalar<'_>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::yaml::parse_one;
+    use crate::transform::test_support::{facts_for, run_one, values};
 
     const VALUES: &str = "dirs:\n  nvidia:\n    lib: /usr/lib/nvidia-384\n    bin: /usr/lib/nvidia-384/bin\n    libcuda: /usr/lib/x86_64-linux-gnu/libcuda.so.1\nmountPaths:\n  nvidia:\n    lib: /usr/local/nvidia/lib64\n";
 
-    fn gpu(values: &str, targets: &[&str]) -> Result<Option<Gpu>, Error> {
-        let mut v = Values::default();
-        v.add_text("values.yaml", values).unwrap();
-        Gpu::from_values(&v, &targets.iter().map(|t| t.to_string()).collect::<Vec<_>>())
+    fn gpu(values_text: &str, targets: &[&str], chart: &str) -> Result<Option<Gpu>, Error> {
+        let targets: Vec<GpuTarget> = targets.iter().map(|t| GpuTarget::parse(t).unwrap()).collect();
+        Gpu::from_values(&values(values_text), &targets, &facts_for(chart))
     }
 
-    fn run(g: &mut Gpu, text: &str) -> String {
-        let root = parse_one(text).unwrap().unwrap();
-        let kind = root.get("kind").and_then(Node::text).unwrap().to_string();
-        let mut edits = Edits::default();
-        g.edit(&Doc { text, root: &root, kind: &kind, source: None }, &mut edits, &mut Vec::new()).unwrap();
-        edits.apply(text)
-    }
-
-    const GPU_JOB: &str = "kind: Job\nmetadata:\n  name: train\nspec:\n  template:\n    spec:\n      containers:\n      - name: main\n        image: x\n        env:\n        - name: LD_LIBRARY_PATH\n          value: /opt/lib\n        resources:\n          limits:\n            nvidia.com/gpu: 1\n      - name: sidecar\n        image: y\n";
+    const GPU_JOB: &str = r#"kind: Job
+metadata:
+  name: train
+spec:
+  template:
+    spec:
+      containers:
+      - name: main
+        image: x
+        env:
+        - name: LD_LIBRARY_PATH
+          value: /opt/lib
+        resources:
+          limits:
+            nvidia.com/gpu: 1
+      - name: sidecar
+        image: y
+"#;
 
     #[test]
-    fn mounts_driver_into_gpu_containers_only() {
-        let out = run(&mut gpu(VALUES, &[]).unwrap().unwrap(), GPU_JOB);
+    fn mounts_driver_read_only_into_gpu_containers_without_touching_path() {
+        let facts = facts_for("polyaxon-2.15.1");
+        let (out, _) = run_one(&mut gpu(VALUES, &[], "polyaxon-2.15.1").unwrap().unwrap(), GPU_JOB, &facts);
         assert_eq!(
             out,
-            "kind: Job\nmetadata:\n  name: train\nspec:\n  template:\n    spec:\n      containers:\n      - name: main\n        image: x\n        env:\n        - name: LD_LIBRARY_PATH\n          value: \"/opt/lib:/usr/local/nvidia/lib64:/usr/lib/x86_64-linux-gnu\"\n        - name: PATH\n          value: \"/usr/lib/nvidia-384/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\"\n        resources:\n          limits:\n            nvidia.com/gpu: 1\n        volumeMounts:\n        - name: nvidia-lib\n          mountPath: /usr/local/nvidia/lib64\n          readOnly: true\n        - name: nvidia-bin\n          mountPath: /usr/lib/nvidia-384/bin\n          readOnly: true\n        - name: nvidia-libcuda\n          mountPath: /usr/lib/x86_64-linux-gnu/libcuda.so.1\n          readOnly: true\n      - name: sidecar\n        image: y\n      volumes:\n      - name: nvidia-lib\n        hostPath:\n          path: /usr/lib/nvidia-384\n          type: Directory\n      - name: nvidia-bin\n        hostPath:\n          path: /usr/lib/nvidia-384/bin\n          type: Directory\n      - name: nvidia-libcuda\n        hostPath:\n          path: /usr/lib/x86_64-linux-gnu/libcuda.so.1\n          type: File\n"
+            r#"kind: Job
+metadata:
+  name: train
+spec:
+  template:
+    spec:
+      containers:
+      - name: main
+        image: x
+        env:
+        - name: LD_LIBRARY_PATH
+          value: "/opt/lib:/usr/local/nvidia/lib64:/usr/lib/x86_64-linux-gnu"
+        resources:
+          limits:
+            nvidia.com/gpu: 1
+        volumeMounts:
+        - name: nvidia-lib
+          mountPath: /usr/local/nvidia/lib64
+          readOnly: true
+        - name: nvidia-bin
+          mountPath: /usr/lib/nvidia-384/bin
+          readOnly: true
+        - name: nvidia-libcuda
+          mountPath: /usr/lib/x86_64-linux-gnu/libcuda.so.1
+          readOnly: true
+      - name: sidecar
+        image: y
+      volumes:
+      - name: nvidia-lib
+        hostPath:
+          path: /usr/lib/nvidia-384
+      - name: nvidia-bin
+        hostPath:
+          path: /usr/lib/nvidia-384/bin
+      - name: nvidia-libcuda
+        hostPath:
+          path: /usr/lib/x86_64-linux-gnu/libcuda.so.1
+"#
         );
+        assert!(!out.contains("- name: PATH") && !out.contains("type:"));
     }
 
     #[test]
     fn is_idempotent_and_skips_non_gpu_workloads() {
-        let mut g = gpu(VALUES, &[]).unwrap().unwrap();
-        let once = run(&mut g, GPU_JOB);
-        assert_eq!(run(&mut g, &once), once);
-        let plain = GPU_JOB.replace("nvidia.com/gpu: 1", "cpu: 1");
-        assert_eq!(run(&mut g, &plain), plain);
-        let zero = GPU_JOB.replace("nvidia.com/gpu: 1", "nvidia.com/gpu: 0");
-        assert_eq!(run(&mut g, &zero), zero);
+        let facts = facts_for("polyaxon-2.15.1");
+        let mut g = gpu(VALUES, &[], "polyaxon-2.15.1").unwrap().unwrap();
+        let (once, _) = run_one(&mut g, GPU_JOB, &facts);
+        assert_eq!(run_one(&mut g, &once, &facts).0, once);
+        for plain in [GPU_JOB.replace("nvidia.com/gpu: 1", "cpu: 1"), GPU_JOB.replace("nvidia.com/gpu: 1", "nvidia.com/gpu: 0")] {
+            assert_eq!(run_one(&mut g, &plain, &facts).0, plain);
+        }
     }
 
     #[test]
-    fn targets_select_workloads_by_kind_and_name_glob() {
+    fn old_charts_get_what_their_templates_render() {
+        let facts = facts_for("polyaxon-0.4.4");
+        let mut g = gpu(VALUES, &[], "polyaxon-0.4.4").unwrap().unwrap();
+        let cm = "kind: ConfigMap\nmetadata:\n  name: pax-polyaxon-config\ndata:\n  POLYAXON_K8S_NAMESPACE: \"polyaxon\"\n  POLYAXON_DIRS_NVIDIA: \"{\\\"bin\\\":\\\"\\\",\\\"lib\\\":\\\"\\\",\\\"libcuda\\\":\\\"\\\"}\"\n";
+        let (out, _) = run_one(&mut g, cm, &facts);
+        assert!(out.contains(r#"POLYAXON_DIRS_NVIDIA: "{\"bin\":\"/usr/lib/nvidia-384/bin\",\"lib\":\"/usr/lib/nvidia-384\",\"libcuda\":\"/usr/lib/x86_64-linux-gnu/libcuda.so.1\"}""#), "{out}");
+        assert!(out.contains("LD_LIBRARY_PATH: \"/usr/lib/nvidia-384:/usr/lib/x86_64-linux-gnu/libcuda.so.1\""), "{out}");
+        let api = "kind: Deployment\nmetadata:\n  name: pax-polyaxon-api\nspec:\n  template:\n    spec:\n      containers:\n      - name: polyaxon-api\n        image: x\n      - name: nginx\n        image: y\n";
+        let (out, _) = run_one(&mut g, api, &facts);
+        assert!(out.contains("      - name: polyaxon-api\n        image: x\n        volumeMounts:\n        - name: nvidia-lib\n          mountPath: /usr/local/nvidia/lib64\n        - name: nvidia-bin\n"), "{out}");
+        assert!(!out.contains("readOnly") && out.ends_with("        image: y\n      volumes:\n      - name: nvidia-lib\n        hostPath:\n          path: /usr/lib/nvidia-384\n      - name: nvidia-bin\n        hostPath:\n          path: /usr/lib/nvidia-384/bin\n      - name: nvidia-libcuda\n        hostPath:\n          path: /usr/lib/x86_64-linux-gnu/libcuda.so.1\n"), "{out}");
+    }
+
+    #[test]
+    fn targets_select_workloads_by_kind_and_name_glob_and_unmatched_ones_are_reported() {
+        let facts = facts_for("polyaxon-2.15.1");
         let ds = "kind: DaemonSet\nmetadata:\n  name: pax-polyaxon-resources\nspec:\n  template:\n    spec:\n      containers:\n      - name: r\n        image: x\n        volumeMounts:\n        - name: nvidia-lib\n          mountPath: \"/usr/local/nvidia/lib64\"\n      volumes:\n      - name: nvidia-lib\n        hostPath:\n          path: \"/usr/lib/nvidia-384\"\n      - name: driver-bin\n        hostPath:\n          path: /usr/lib/nvidia-384/bin\n";
-        let mut g = gpu(VALUES, &["daemonset/*-resources"]).unwrap().unwrap();
-        let out = run(&mut g, ds);
+        let mut g = gpu(VALUES, &["daemonset/*-resources", "Job/nothing-*"], "polyaxon-2.15.1").unwrap().unwrap();
+        let (out, _) = run_one(&mut g, ds, &facts);
         // Existing volumes and mounts (by name or path) are reused, never duplicated.
         assert_eq!(out.matches("name: nvidia-lib\n").count(), 2, "{out}");
         assert!(!out.contains("name: nvidia-bin"), "{out}");
         assert!(out.contains("- name: driver-bin\n          mountPath: /usr/lib/nvidia-384/bin\n          readOnly: true"), "{out}");
-        assert!(out.contains("- name: nvidia-libcuda\n        hostPath:\n          path: /usr/lib/x86_64-linux-gnu/libcuda.so.1\n          type: File"), "{out}");
-        let mut other = gpu(VALUES, &["Deployment/*"]).unwrap().unwrap();
-        assert_eq!(run(&mut other, ds), ds);
+        let mut notes = Vec::new();
+        g.finish(&facts, &mut notes).unwrap();
+        assert_eq!(notes, ["gpu: --gpu-target Job/nothing-* matched no workload in the stream"]);
     }
 
     #[test]
     fn partial_and_misplaced_config_are_located_errors() {
-        let err = gpu("dirs:\n  nvidia:\n    lib: /a\n    bin: /b\n", &[]).unwrap_err();
+        let err = gpu("dirs:\n  nvidia:\n    lib: /a\n    bin: /b\n", &[], "polyaxon-2.15.1").unwrap_err();
         assert_eq!(err.to_string(), "values.yaml:3:5: dirs.nvidia.libcuda is missing: dirs.nvidia.lib, bin and libcuda go together");
-        let err = gpu("mountPaths:\n  nvidia:\n    bin: /x\n", &[]).unwrap_err();
+        let err = gpu("mountPaths:\n  nvidia:\n    bin: /x\n", &[], "polyaxon-2.15.1").unwrap_err();
         assert!(err.to_string().starts_with("values.yaml:3:10: mountPaths.nvidia.bin is set but dirs.nvidia is not"), "{err}");
-        let err = gpu("dirs:\n  nvidia:\n    lib: lib\n    bin: /b\n    libcuda: /c\n", &[]).unwrap_err();
+        let err = gpu("dirs:\n  nvidia:\n    lib: lib\n    bin: /b\n    libcuda: /c\n", &[], "polyaxon-2.15.1").unwrap_err();
         assert!(err.to_string().starts_with("values.yaml:3:10: dirs.nvidia.lib must be an absolute host path"), "{err}");
-        assert!(gpu(VALUES, &["no-slash"]).is_err());
-        assert!(gpu("{}", &["DaemonSet/x"]).is_err());
-        assert!(gpu("{}", &[]).unwrap().is_none());
+        assert!(gpu("{}", &["DaemonSet/x"], "polyaxon-2.15.1").is_err());
+        assert!(gpu("dirs:\n  nvidia: {lib: '', bin: '', libcuda: ''}\n", &[], "polyaxon-0.4.4").unwrap().is_none());
+        assert!(GpuTarget::parse("*/*").is_err() && GpuTarget::parse("no-slash").is_err());
     }
 }

@@ -1,58 +1,167 @@
-//! Pod and container `securityContext` on every workload, from the chart's
-//! `securityContext` values section.
+//! `securityContext` as each chart version means it ([`SecurityModel`]):
+//! on Polyaxon's own workloads the fields that version's templates render,
+//! and in its main ConfigMap the `POLYAXON_SECURITY_CONTEXT_USER/GROUP`
+//! settings that give the runs Polyaxon starts their uid and gid. With
+//! `--security-scope all`, subchart containers also get the fields that
+//! cannot change who their processes run as.
 //!
-//! Many templates (subcharts, hooks, older chart versions) ignore the
-//! section or apply part of it; this fills in what is missing and never
-//! overrides what a template set on purpose.
+//! Nothing a template set is overwritten (another value is kept and
+//! reported), and no pod or container is left with settings the kubelet
+//! refuses: no `runAsNonRoot: true` where the effective user is root, no
+//! `allowPrivilegeEscalation: false` on a privileged container.
 
-use super::{ensure_fields, Doc, NodeError, Transform, Want};
-use crate::edit::Edits;
+use super::settings::{data_section, set_data};
+use super::{ensure_fields, Doc, Facts, NewDocument, SecurityScope, Transform, Want};
+use crate::edit::{Editor, NodeError};
 use crate::error::Error;
+use crate::knowledge::catalog::Catalog;
+use crate::knowledge::{security_skipped_components, SecurityModel, CONFIG_MAP_MARKER, FS_GROUP_CHANGE_POLICIES};
 use crate::values::Values;
-use crate::workload;
+use crate::workload::{self, Owner};
+use crate::yaml::{Node, Scalar};
 
-/// Defaults of chart v2.15.1.
-const DEFAULT_ID: i64 = 2222;
-const FS_GROUP_CHANGE_POLICIES: &[&str] = &["Always", "OnRootMismatch"];
-
-#[derive(Debug, PartialEq)]
+#[derive(Debug)]
 pub struct SecurityContext {
+    model: SecurityModel,
+    scope: SecurityScope,
     pod: Vec<(&'static str, Want)>,
     container: Vec<(&'static str, Want)>,
+    /// `POLYAXON_SECURITY_CONTEXT_*` for the main ConfigMap.
+    config: Vec<(&'static str, String)>,
+    /// Documents changed, for the Helm 3 hooks note.
+    changed: usize,
+    chart: String,
 }
 
 impl SecurityContext {
-    /// `None` unless `securityContext.enabled` is true.
-    pub fn from_values(values: &Values) -> Result<Option<Self>, Error> {
-        if values.bool("securityContext.enabled")? != Some(true) {
+    /// `None` unless `securityContext.enabled` is on (as Helm's templates test it).
+    pub fn from_values(values: &Values, facts: &Facts, scope: SecurityScope) -> Result<Option<Self>, Error> {
+        if values.truthy("securityContext.enabled") != Some(true) {
             return Ok(None);
         }
-        // `user`/`group` are the names charts before 1.13 used.
-        let id = |key: &str, alias: Option<&str>| -> Result<i64, Error> {
-            let found = values.int(&format!("securityContext.{key}"))?;
-            let old = match alias {
-                Some(alias) => values.int(&format!("securityContext.{alias}"))?,
-                None => None,
-            };
-            Ok(found.or(old).unwrap_or(DEFAULT_ID))
+        let catalog = Catalog::get();
+        let version = facts.chart.and_then(|c| c.catalog_index()).unwrap_or_else(|| catalog.newest());
+        let model = facts.chart.as_ref().map_or(SecurityModel::Full, SecurityModel::of);
+        let int = |key: &str| -> Result<Option<i64>, Error> {
+            let full = format!("securityContext.{key}");
+            Ok(values.int(&full)?.or(catalog.default(&full, version).as_int()))
         };
-        let run_as_non_root = values.bool("securityContext.runAsNonRoot")?.unwrap_or(true);
-        let escalation = values.bool("securityContext.allowPrivilegeEscalation")?.unwrap_or(false);
-        let mut pod = vec![
-            ("runAsUser", Want::Int(id("runAsUser", Some("user"))?)),
-            ("runAsGroup", Want::Int(id("runAsGroup", Some("group"))?)),
-            ("fsGroup", Want::Int(id("fsGroup", None)?)),
-        ];
-        if let Some(policy) = values.string("securityContext.fsGroupChangePolicy")? {
-            if !FS_GROUP_CHANGE_POLICIES.contains(&policy.as_str()) {
-                let at = values.get("securityContext.fsGroupChangePolicy").expect("just read").location();
-                return Err(Error::at(at, format!("`securityContext.fsGroupChangePolicy` must be Always or OnRootMismatch, found `{policy}`")));
+        // The templates test `user`/`group` for truth first (`{{ if .Values.securityContext.user }}`).
+        let truthy = |key: &str| values.truthy(&format!("securityContext.{key}")) == Some(true);
+        let (mut pod, mut container, mut config) = (Vec::new(), Vec::new(), Vec::new());
+        match model {
+            SecurityModel::None => {}
+            SecurityModel::FsGroup => {
+                let user = int("user")?.unwrap_or(2222);
+                let group = int("group")?.unwrap_or(2222);
+                pod.push(("fsGroup", Want::Int(group)));
+                config = vec![("POLYAXON_SECURITY_CONTEXT_USER", user.to_string()), ("POLYAXON_SECURITY_CONTEXT_GROUP", group.to_string())];
             }
-            pod.push(("fsGroupChangePolicy", Want::Str(policy)));
+            SecurityModel::Full => {
+                let run_as_user = int("runAsUser")?.unwrap_or(2222);
+                let run_as_group = int("runAsGroup")?.unwrap_or(2222);
+                let uid = if truthy("user") { int("user")?.unwrap_or(run_as_user) } else { run_as_user };
+                let gid = if truthy("group") { int("group")?.unwrap_or(run_as_group) } else { run_as_group };
+                let bool_or = |key: &str, fallback: bool| -> Result<bool, Error> {
+                    let full = format!("securityContext.{key}");
+                    Ok(values.bool(&full)?.or(catalog.default(&full, version).as_bool()).unwrap_or(fallback))
+                };
+                let non_root = bool_or("runAsNonRoot", true)?;
+                if non_root && uid == 0 {
+                    let key = if truthy("user") { "securityContext.user" } else { "securityContext.runAsUser" };
+                    let at = values.get(key).map(|f| f.location());
+                    let message = "runAsNonRoot is true but the user id is 0 (root): the kubelet refuses to start such pods; set runAsNonRoot: false or another user id";
+                    return Err(match at {
+                        Some(at) => Error::at(at, message),
+                        None => Error::new(message),
+                    });
+                }
+                pod.push(("runAsUser", Want::Int(uid)));
+                pod.push(("runAsGroup", Want::Int(gid)));
+                pod.push(("fsGroup", Want::Int(int("fsGroup")?.unwrap_or(2222))));
+                if values.truthy("securityContext.fsGroupChangePolicy") == Some(true) {
+                    let policy = values.string("securityContext.fsGroupChangePolicy")?.unwrap_or_default();
+                    if !FS_GROUP_CHANGE_POLICIES.contains(&policy.as_str()) {
+                        let at = values.get("securityContext.fsGroupChangePolicy").expect("just read").location();
+                        return Err(Error::at(
+                            at,
+                            format!(
+                                "`securityContext.fsGroupChangePolicy` must be Always or OnRootMismatch, found `{}`",
+                                crate::output::sanitize(&policy)
+                            ),
+                        ));
+                    }
+                    pod.push(("fsGroupChangePolicy", Want::Str(policy)));
+                }
+                container.push(("allowPrivilegeEscalation", Want::Bool(bool_or("allowPrivilegeEscalation", false)?)));
+                container.push(("runAsNonRoot", Want::Bool(non_root)));
+                config = vec![
+                    ("POLYAXON_SECURITY_CONTEXT_USER", run_as_user.to_string()),
+                    ("POLYAXON_SECURITY_CONTEXT_GROUP", run_as_group.to_string()),
+                ];
+            }
         }
-        pod.push(("runAsNonRoot", Want::Bool(run_as_non_root)));
-        let container = vec![("allowPrivilegeEscalation", Want::Bool(escalation)), ("runAsNonRoot", Want::Bool(run_as_non_root))];
-        Ok(Some(SecurityContext { pod, container }))
+        let chart = facts.chart.map_or_else(|| "the chart".to_string(), |c| format!("chart {c}"));
+        Ok(Some(SecurityContext { model, scope, pod, container, config, changed: 0, chart }))
+    }
+
+    /// Container fields for one container, leaving out what would contradict
+    /// its effective settings (container field, else pod field, else what
+    /// this transform adds to the pod).
+    fn container_wants(
+        &self,
+        pod: &Node,
+        container: &Node,
+        path: &str,
+        subchart: bool,
+        notes: &mut Vec<String>,
+    ) -> Vec<(&'static str, Want)> {
+        fn field<'a>(node: &'a Node, key: &str) -> Option<Scalar<'a>> {
+            node.path(&["securityContext", key]).and_then(Node::scalar)
+        }
+        let pod_uid = match field(pod, "runAsUser") {
+            Some(Scalar::Int(n)) => Some(n),
+            _ if subchart => None,
+            _ => self.pod.iter().find_map(|(k, w)| match (k, w) {
+                (&"runAsUser", Want::Int(n)) => Some(*n),
+                _ => None,
+            }),
+        };
+        let uid = match field(container, "runAsUser") {
+            Some(Scalar::Int(n)) => Some(n),
+            _ => pod_uid,
+        };
+        let privileged = field(container, "privileged") == Some(Scalar::Bool(true))
+            || container
+                .path(&["securityContext", "capabilities", "add"])
+                .and_then(Node::items)
+                .unwrap_or_default()
+                .iter()
+                .any(|c| matches!(c.text(), Some("SYS_ADMIN" | "CAP_SYS_ADMIN")));
+        let mut wants = Vec::new();
+        for (key, want) in &self.container {
+            match (*key, want) {
+                ("runAsNonRoot", Want::Bool(true)) if uid == Some(0) => {
+                    notes.push(format!(
+                        "{path} runs as root (runAsUser: 0), so runAsNonRoot is not added (the kubelet would refuse to start it)"
+                    ));
+                }
+                // A subchart's image decides its user: only a known non-root one is pinned.
+                ("runAsNonRoot", Want::Bool(true)) if subchart && uid.is_none() => {}
+                ("allowPrivilegeEscalation", Want::Bool(false)) if privileged => {
+                    notes.push(format!("{path} is privileged or adds CAP_SYS_ADMIN, so allowPrivilegeEscalation: false is not added (Kubernetes rejects the combination)"));
+                }
+                _ => wants.push((*key, want.clone())),
+            }
+        }
+        wants
+    }
+}
+
+impl SecurityContext {
+    fn skipped(&self, doc: &Doc<'_>) -> bool {
+        let skipped = doc.facts.chart.as_ref().map_or(&[][..], security_skipped_components);
+        workload::component(doc.root, doc.facts.fullname.as_deref()).is_some_and(|c| skipped.contains(&c))
     }
 }
 
@@ -62,81 +171,238 @@ impl Transform for SecurityContext {
     }
 
     fn applies_to(&self, kind: &str) -> bool {
-        workload::is_workload(kind)
+        self.model != SecurityModel::None && (kind == "ConfigMap" || workload::is_workload(kind))
     }
 
-    fn edit(&mut self, doc: &Doc<'_>, edits: &mut Edits, notes: &mut Vec<String>) -> Result<(), NodeError> {
-        let Some((pod, pod_path)) = workload::pod_spec(doc.root, doc.kind) else { return Ok(()) };
-        for (container, path) in workload::containers(pod, &pod_path) {
-            ensure_fields(doc.text, container, &path, "securityContext", &self.container, edits, notes)?;
+    fn edit<'n>(&mut self, doc: &Doc<'n>, editor: &mut Editor<'n>, notes: &mut Vec<String>) -> Result<(), NodeError> {
+        let subchart = match doc.owner {
+            Owner::Polyaxon => false,
+            Owner::Subchart(_) if self.scope == SecurityScope::All => true,
+            Owner::Subchart(_) => return Ok(()),
+        };
+        if doc.kind == "ConfigMap" {
+            if let Some(data) = data_section(doc.root).filter(|d| !subchart && d.get(CONFIG_MAP_MARKER).is_some()) {
+                for (key, value) in &self.config {
+                    set_data(editor, data, key, value)?;
+                }
+            }
+        } else if !subchart && self.skipped(doc) {
+            // As the chart renders it: without a security context.
+        } else if let Some((pod, pod_path)) = workload::pod_spec(doc.root, doc.kind)? {
+            for (container, path) in workload::containers(pod, &pod_path) {
+                let wants = self.container_wants(pod, container, &path, subchart, notes);
+                ensure_fields(editor, container, &path, "securityContext", &wants, notes)?;
+            }
+            if !subchart {
+                ensure_fields(editor, pod, &pod_path, "securityContext", &self.pod, notes)?;
+            }
         }
-        ensure_fields(doc.text, pod, &pod_path, "securityContext", &self.pod, edits, notes)
+        if !editor.is_empty() {
+            self.changed += 1;
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, facts: &Facts, notes: &mut Vec<String>) -> Result<Vec<NewDocument>, Error> {
+        if self.model == SecurityModel::None {
+            notes.push(format!(
+                "security-context: {} has no securityContext (it came in 0.5.0) and its platform images start as root and drop privileges themselves, so nothing was changed",
+                self.chart
+            ));
+        } else if facts.hooks_hidden && self.changed > 0 {
+            notes.push(crate::transform::HOOKS_HIDDEN_NOTE.replace("{transform}", "security-context"));
+        }
+        Ok(Vec::new())
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::yaml::{parse_one, Style};
+    use crate::knowledge::Chart;
+    use crate::transform::test_support::{facts_for, run_one, values};
 
-    fn transform(values: &str) -> SecurityContext {
-        let mut v = Values::default();
-        v.add_text("values.yaml", values).unwrap();
-        SecurityContext::from_values(&v).unwrap().expect("enabled")
+    fn transform(values_text: &str, chart: &str, scope: SecurityScope) -> SecurityContext {
+        let facts = facts_for(chart);
+        SecurityContext::from_values(&values(values_text), &facts, scope).unwrap().expect("enabled")
     }
-
-    fn run(t: &mut SecurityContext, text: &str) -> (String, Vec<String>) {
-        let root = parse_one(text).unwrap().unwrap();
-        let kind = root.get("kind").and_then(|k| k.text()).unwrap().to_string();
-        let mut edits = Edits::default();
-        let mut notes = Vec::new();
-        t.edit(&Doc { text, root: &root, kind: &kind, source: None }, &mut edits, &mut notes).unwrap();
-        (edits.apply(text), notes)
-    }
-
-    const JOB: &str = "kind: Job\nmetadata:\n  name: j\nspec:\n  template:\n    spec:\n      initContainers:\n      - name: wait\n        image: busybox\n      containers:\n      - name: main\n        image: x\n        securityContext:\n          runAsNonRoot: true\n      restartPolicy: Never\n";
 
     #[test]
     fn disabled_or_absent_section_builds_nothing() {
-        let mut v = Values::default();
-        assert!(SecurityContext::from_values(&v).unwrap().is_none());
-        v.add_text("v.yaml", "securityContext:\n  enabled: false\n").unwrap();
-        assert!(SecurityContext::from_values(&v).unwrap().is_none());
+        let facts = facts_for("polyaxon-2.15.1");
+        assert!(SecurityContext::from_values(&values("{}"), &facts, SecurityScope::Polyaxon).unwrap().is_none());
+        assert!(SecurityContext::from_values(&values("securityContext:\n  enabled: false\n"), &facts, SecurityScope::Polyaxon)
+            .unwrap()
+            .is_none());
     }
 
     #[test]
-    fn fills_pod_and_every_container_keeping_existing_fields() {
-        let (out, notes) = run(&mut transform("securityContext:\n  enabled: true\n"), JOB);
-        assert!(notes.is_empty(), "{notes:?}");
+    fn each_chart_version_gets_what_its_templates_render() {
+        let on = "securityContext:\n  enabled: true\n";
+        let full = transform(on, "polyaxon-2.15.1", SecurityScope::Polyaxon);
+        assert_eq!(full.pod, [("runAsUser", Want::Int(2222)), ("runAsGroup", Want::Int(2222)), ("fsGroup", Want::Int(2222))]);
+        assert_eq!(full.container, [("allowPrivilegeEscalation", Want::Bool(false)), ("runAsNonRoot", Want::Bool(true))]);
+        let old = transform("securityContext:\n  enabled: true\n  group: 3000\n", "polyaxon-1.10.1", SecurityScope::Polyaxon);
+        assert_eq!(old.pod, [("fsGroup", Want::Int(3000))]);
+        assert!(old.container.is_empty());
+        assert_eq!(old.config[1], ("POLYAXON_SECURITY_CONTEXT_GROUP", "3000".to_string()));
+        let none = transform(on, "polyaxon-0.4.4", SecurityScope::Polyaxon);
+        assert!(!none.applies_to("Deployment"));
+        let _ = Chart::from_label("polyaxon-0.4.4");
+    }
+
+    #[test]
+    fn user_and_group_win_over_run_as_like_the_template() {
+        let t =
+            transform("securityContext:\n  enabled: true\n  user: 1000\n  runAsUser: 5000\n", "polyaxon-2.15.1", SecurityScope::Polyaxon);
+        assert_eq!(t.pod[0], ("runAsUser", Want::Int(1000)));
+        // The ConfigMap takes runAsUser, as the chart's common-cm.yaml does.
+        assert_eq!(t.config[0], ("POLYAXON_SECURITY_CONTEXT_USER", "5000".to_string()));
+    }
+
+    #[test]
+    fn root_with_run_as_non_root_is_a_located_error() {
+        let facts = facts_for("polyaxon-2.15.1");
+        let err =
+            SecurityContext::from_values(&values("securityContext:\n  enabled: true\n  runAsUser: 0\n"), &facts, SecurityScope::Polyaxon)
+                .unwrap_err();
+        assert!(err.to_string().starts_with("values.yaml:3:14: runAsNonRoot is true but the user id is 0"), "{err}");
+    }
+
+    const POSTGRES: &str = r#"kind: StatefulSet
+metadata:
+  name: pax-postgresql
+  labels:
+    chart: postgresql-8.2.1
+spec:
+  template:
+    spec:
+      securityContext:
+        fsGroup: 1001
+      initContainers:
+      - name: init-chmod-data
+        securityContext:
+          runAsUser: 0
+      containers:
+      - name: pax-postgresql
+        securityContext:
+          runAsUser: 1001
+      - name: metrics
+        image: exporter
+"#;
+
+    #[test]
+    fn subcharts_are_left_alone_unless_asked_and_then_never_change_identity() {
+        let facts = facts_for("polyaxon-1.10.1");
+        let mut own = transform("securityContext:\n  enabled: true\n", "polyaxon-2.15.1", SecurityScope::Polyaxon);
+        let (out, _) = run_one(&mut own, POSTGRES, &facts);
+        assert_eq!(out, POSTGRES);
+        let mut all = transform("securityContext:\n  enabled: true\n", "polyaxon-2.15.1", SecurityScope::All);
+        let (out, notes) = run_one(&mut all, POSTGRES, &facts);
         assert_eq!(
             out,
-            "kind: Job\nmetadata:\n  name: j\nspec:\n  template:\n    spec:\n      initContainers:\n      - name: wait\n        image: busybox\n        securityContext:\n          allowPrivilegeEscalation: false\n          runAsNonRoot: true\n      containers:\n      - name: main\n        image: x\n        securityContext:\n          runAsNonRoot: true\n          allowPrivilegeEscalation: false\n      restartPolicy: Never\n      securityContext:\n        runAsUser: 2222\n        runAsGroup: 2222\n        fsGroup: 2222\n        runAsNonRoot: true\n"
+            r#"kind: StatefulSet
+metadata:
+  name: pax-postgresql
+  labels:
+    chart: postgresql-8.2.1
+spec:
+  template:
+    spec:
+      securityContext:
+        fsGroup: 1001
+      initContainers:
+      - name: init-chmod-data
+        securityContext:
+          runAsUser: 0
+          allowPrivilegeEscalation: false
+      containers:
+      - name: pax-postgresql
+        securityContext:
+          runAsUser: 1001
+          allowPrivilegeEscalation: false
+          runAsNonRoot: true
+      - name: metrics
+        image: exporter
+        securityContext:
+          allowPrivilegeEscalation: false
+"#
         );
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(notes[0].contains("initContainers[name=init-chmod-data] runs as root"), "{notes:?}");
     }
 
+    const JOB: &str = r#"kind: Job
+metadata:
+  name: j
+spec:
+  template:
+    spec:
+      initContainers:
+      - name: wait
+        image: busybox
+        securityContext:
+          runAsUser: 0
+      containers:
+      - name: main
+        image: x
+        securityContext:
+          runAsNonRoot: true
+      - name: dind
+        securityContext: {privileged: true}
+      restartPolicy: Never
+"#;
+
     #[test]
-    fn is_idempotent() {
-        let mut t = transform("securityContext:\n  enabled: true\n  fsGroupChangePolicy: OnRootMismatch\n");
-        let (once, _) = run(&mut t, JOB);
-        let (twice, notes) = run(&mut t, &once);
+    fn fills_polyaxon_pods_without_contradictions_and_is_idempotent() {
+        let facts = facts_for("polyaxon-2.15.1");
+        let mut t = transform(
+            "securityContext:\n  enabled: true\n  fsGroupChangePolicy: OnRootMismatch\n",
+            "polyaxon-2.15.1",
+            SecurityScope::Polyaxon,
+        );
+        let (once, notes) = run_one(&mut t, JOB, &facts);
+        assert_eq!(
+            once,
+            r#"kind: Job
+metadata:
+  name: j
+spec:
+  template:
+    spec:
+      initContainers:
+      - name: wait
+        image: busybox
+        securityContext:
+          runAsUser: 0
+          allowPrivilegeEscalation: false
+      containers:
+      - name: main
+        image: x
+        securityContext:
+          runAsNonRoot: true
+          allowPrivilegeEscalation: false
+      - name: dind
+        securityContext: {privileged: true, runAsNonRoot: true}
+      restartPolicy: Never
+      securityContext:
+        runAsUser: 2222
+        runAsGroup: 2222
+        fsGroup: 2222
+        fsGroupChangePolicy: OnRootMismatch
+"#
+        );
+        assert_eq!(notes.len(), 2, "{notes:?}");
+        let (twice, _) = run_one(&mut t, &once, &facts);
         assert_eq!(once, twice);
-        assert!(notes.is_empty());
-        assert!(once.contains("fsGroupChangePolicy: OnRootMismatch"));
-    }
-
-    #[test]
-    fn old_user_group_aliases_are_read_and_new_names_win() {
-        let t = transform("securityContext:\n  enabled: true\n  user: 1000\n  group: 3000\n");
-        assert_eq!(t.pod[0], ("runAsUser", Want::Int(1000)));
-        assert_eq!(t.pod[1], ("runAsGroup", Want::Int(3000)));
-        let t = transform("securityContext:\n  enabled: true\n  user: 1000\n  runAsUser: 5000\n");
-        assert_eq!(t.pod[0], ("runAsUser", Want::Int(5000)));
     }
 
     #[test]
     fn conflicts_are_kept_and_reported_once_per_field() {
+        let facts = facts_for("polyaxon-2.15.1");
         let text = "kind: StatefulSet\nmetadata: {name: db}\nspec:\n  template:\n    spec:\n      securityContext:\n        fsGroup: 1001\n        runAsUser: \"1001\"\n      containers:\n      - name: pg\n        securityContext: {allowPrivilegeEscalation: true}\n";
-        let (out, notes) = run(&mut transform("securityContext:\n  enabled: true\n"), text);
+        let mut t = transform("securityContext:\n  enabled: true\n", "polyaxon-2.15.1", SecurityScope::Polyaxon);
+        let (out, notes) = run_one(&mut t, text, &facts);
         assert_eq!(
             notes,
             [
@@ -145,30 +411,16 @@ mod tests {
                 "spec.template.spec.securityContext.fsGroup is 1001, not 2222; kept as the chart set it",
             ]
         );
-        assert!(out.contains("fsGroup: 1001\n        runAsUser: \"1001\"\n        runAsGroup: 2222\n        runAsNonRoot: true\n"), "{out}");
+        assert!(out.contains("fsGroup: 1001\n        runAsUser: \"1001\"\n        runAsGroup: 2222\n"), "{out}");
         assert!(out.contains("securityContext: {allowPrivilegeEscalation: true, runAsNonRoot: true}"), "{out}");
     }
 
     #[test]
-    fn a_non_mapping_security_context_is_an_error_at_its_position() {
-        let text = "kind: Pod\nspec:\n  securityContext: [1]\n  containers: []\n";
-        let root = parse_one(text).unwrap().unwrap();
-        let err = transform("securityContext:\n  enabled: true\n")
-            .edit(&Doc { text, root: &root, kind: "Pod", source: None }, &mut Edits::default(), &mut Vec::new())
-            .unwrap_err();
-        assert_eq!((err.line, err.col), (3, 20));
-        assert_eq!(err.message, "spec.securityContext must be a mapping, found a list");
-    }
-
-    #[test]
-    fn bad_values_are_located_errors() {
-        let mut v = Values::default();
-        v.add_text("v.yaml", "securityContext:\n  enabled: true\n  fsGroupChangePolicy: Sometimes\n").unwrap();
-        let err = SecurityContext::from_values(&v).unwrap_err();
-        assert!(err.to_string().starts_with("v.yaml:3:24: "), "{err}");
-        let mut v = Values::default();
-        v.add_set("securityContext.enabled=true", Style::Plain).unwrap();
-        v.add_set("securityContext.runAsUser=root", Style::Plain).unwrap();
-        assert!(SecurityContext::from_values(&v).is_err());
+    fn the_main_config_map_tells_polyaxon() {
+        let facts = facts_for("polyaxon-1.10.1");
+        let cm = "kind: ConfigMap\nmetadata:\n  name: pax-polyaxon-config\ndata:\n  POLYAXON_K8S_NAMESPACE: \"polyaxon\"\n";
+        let mut t = transform("securityContext:\n  enabled: true\n", "polyaxon-1.10.1", SecurityScope::Polyaxon);
+        let (out, _) = run_one(&mut t, cm, &facts);
+        assert_eq!(out, format!("{cm}  POLYAXON_SECURITY_CONTEXT_USER: \"2222\"\n  POLYAXON_SECURITY_CONTEXT_GROUP: \"2222\"\n"));
     }
 }

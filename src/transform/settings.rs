@@ -1,9 +1,9 @@
 //! Polyaxon's settings as the charts render them: keys of a ConfigMap's
 //! `data` (chart 1.x and 2.x) or `env` entries of a container (0.x, and the
-//! password variables of every version).
+//! password variables of every version), read and written through the
+//! [`Editor`].
 
-use super::NodeError;
-use crate::edit::{quote, Edits, Frag};
+use crate::edit::{Editor, Frag, MapRef, NodeError};
 use crate::yaml::{Node, Scalar};
 
 /// What an env entry should hold.
@@ -16,11 +16,10 @@ pub enum EnvValue {
 impl EnvValue {
     fn frag(&self, name: &str) -> Frag {
         let value = match self {
-            EnvValue::Value(v) => ("value", Frag::Scalar(always_quoted(v))),
-            EnvValue::SecretKey { secret, key } => (
-                "valueFrom",
-                Frag::map([("secretKeyRef", Frag::map([("name", Frag::str(secret)), ("key", Frag::str(key))]))]),
-            ),
+            EnvValue::Value(v) => ("value", Frag::quoted(v)),
+            EnvValue::SecretKey { secret, key } => {
+                ("valueFrom", Frag::map([("secretKeyRef", Frag::map([("name", Frag::str(secret)), ("key", Frag::str(key))]))]))
+            }
         };
         Frag::map([("name", Frag::str(name)), value])
     }
@@ -30,20 +29,11 @@ impl EnvValue {
         match self {
             EnvValue::Value(v) => entry.get("valueFrom").is_none() && string_value(entry.get("value")) == Some(v.as_str()),
             EnvValue::SecretKey { secret, key } => {
-                let r = entry.path(&["valueFrom", "secretKeyRef"]);
-                entry.get("value").is_none()
-                    && r.and_then(|r| r.get("name")).and_then(Node::text) == Some(secret)
-                    && r.and_then(|r| r.get("key")).and_then(Node::text) == Some(key)
+                let r = secret_ref(entry);
+                entry.get("value").is_none() && r == Some((secret.as_str(), key.as_str()))
             }
         }
     }
-}
-
-/// ConfigMap values and env values are strings; quote them so YAML never
-/// reads `5432` or `true` as anything else.
-pub fn always_quoted(s: &str) -> String {
-    let q = quote(s);
-    if q.starts_with('"') { q } else { format!("\"{s}\"") }
 }
 
 fn string_value(node: Option<&Node>) -> Option<&str> {
@@ -64,24 +54,29 @@ pub fn data_value<'a>(data: &'a Node, key: &str) -> Option<&'a str> {
 }
 
 /// Sets `key` in a ConfigMap's `data` to `value`, adding it when missing.
-/// Returns true when anything changes.
-pub fn set_data(text: &str, data: &Node, key: &str, value: &str, edits: &mut Edits) -> bool {
-    match data.get(key) {
-        Some(v) if string_value(Some(v)) == Some(value) => false,
-        Some(v) => {
-            edits.replace(v, always_quoted(value));
-            true
-        }
-        None => {
-            edits.add_entries(text, data, vec![(key.to_string(), Frag::Scalar(always_quoted(value)))]);
-            true
-        }
+/// Returns whether anything changes.
+pub fn set_data<'n>(editor: &mut Editor<'n>, data: &'n Node, key: &str, value: &str) -> Result<bool, NodeError> {
+    if data_value(data, key) == Some(value) && data.get(key).is_some_and(|v| !v.is_null()) {
+        return Ok(false);
     }
+    editor.set_scalar(MapRef::Node(data), key, Frag::quoted(value))?;
+    Ok(true)
 }
 
-/// The env entry of a container with this name (the last one, as Kubernetes takes it).
+/// Every env entry of a container with this name (Kubernetes takes the last).
+pub fn env_entries<'a>(container: &'a Node, name: &str) -> Vec<&'a Node> {
+    container
+        .get("env")
+        .and_then(Node::items)
+        .unwrap_or_default()
+        .iter()
+        .filter(|e| e.get("name").and_then(Node::text) == Some(name))
+        .collect()
+}
+
+/// The env entry Kubernetes uses for this name.
 pub fn env_entry<'a>(container: &'a Node, name: &str) -> Option<&'a Node> {
-    container.get("env")?.items()?.iter().rev().find(|e| e.get("name").and_then(Node::text) == Some(name))
+    env_entries(container, name).pop()
 }
 
 /// The plain value of a container's env var, if it has one.
@@ -89,30 +84,48 @@ pub fn env_value<'a>(container: &'a Node, name: &str) -> Option<&'a str> {
     string_value(env_entry(container, name)?.get("value"))
 }
 
-/// Names of a container's env entries.
-pub fn env_names(container: &Node) -> impl Iterator<Item = &str> {
-    container.get("env").and_then(Node::items).unwrap_or_default().iter().filter_map(|e| e.get("name").and_then(Node::text))
+/// The `(secret, key)` an env entry reads from, if it reads from a Secret.
+pub fn secret_ref(entry: &Node) -> Option<(&str, &str)> {
+    let r = entry.path(&["valueFrom", "secretKeyRef"])?;
+    Some((r.get("name").and_then(Node::text)?, r.get("key").and_then(Node::text)?))
 }
 
-/// Sets env vars on a container: an existing entry is rewritten in place,
-/// a missing one appended (creating `env:` when the container has none).
-pub fn set_env(text: &str, container: &Node, vars: &[(String, EnvValue)], edits: &mut Edits) -> Result<(), NodeError> {
-    let mut missing = Vec::new();
-    for (name, value) in vars {
-        match env_entry(container, name) {
-            Some(entry) if value.matches(entry) => {}
-            Some(entry) => edits.replace_with(text, entry, &value.frag(name)),
-            None => missing.push(value.frag(name)),
+/// Names of a container's env entries, each once, in order.
+pub fn env_names(container: &Node) -> Vec<&str> {
+    let mut names: Vec<&str> = Vec::new();
+    for name in container.get("env").and_then(Node::items).unwrap_or_default().iter().filter_map(|e| e.get("name").and_then(Node::text)) {
+        if !names.contains(&name) {
+            names.push(name);
         }
     }
-    if missing.is_empty() {
-        return Ok(());
+    names
+}
+
+/// Sets env vars on a container: every existing entry of a name is
+/// rewritten in place (so no stale duplicate keeps an old value), a
+/// missing one appended (creating `env:` when the container has none).
+/// When `vars` names a variable twice, the last wins.
+pub fn set_env<'n>(editor: &mut Editor<'n>, container: &'n Node, vars: &[(String, EnvValue)], path: &str) -> Result<(), NodeError> {
+    let mut wanted: Vec<&(String, EnvValue)> = Vec::new();
+    for var in vars {
+        wanted.retain(|(name, _)| *name != var.0);
+        wanted.push(var);
     }
-    match container.entry("env") {
-        Some((k, env)) if env.is_null() => edits.fill_null(text, k, env, &Frag::Seq(missing)),
-        Some((_, env)) if env.items().is_some() => edits.add_items(text, env, missing),
-        Some((_, env)) => return Err(NodeError::at(env, format!("env must be a list, found {}", env.type_name()))),
-        None => edits.add_entries(text, container, vec![("env".into(), Frag::Seq(missing))]),
+    let mut missing = Vec::new();
+    for (name, value) in wanted {
+        let entries = env_entries(container, name);
+        if entries.is_empty() {
+            missing.push(value.frag(name));
+        }
+        for entry in entries.into_iter().filter(|e| !value.matches(e)) {
+            editor.replace(entry, value.frag(name))?;
+        }
+    }
+    if !missing.is_empty() {
+        let env = editor.ensure_seq(MapRef::Node(container), "env", &format!("{path}.env"))?;
+        for item in missing {
+            editor.append(env, item);
+        }
     }
     Ok(())
 }
@@ -122,62 +135,89 @@ mod tests {
     use super::*;
     use crate::yaml::parse_one;
 
-    fn apply(text: &str, f: impl FnOnce(&Node, &mut Edits)) -> String {
+    fn apply(text: &str, f: impl for<'n> FnOnce(&'n Node, &mut Editor<'n>)) -> String {
         let root = parse_one(text).unwrap().unwrap();
-        let mut edits = Edits::default();
-        f(&root, &mut edits);
-        edits.apply(text)
+        let mut editor = Editor::new(text);
+        f(&root, &mut editor);
+        editor.finish().unwrap()
     }
 
     #[test]
     fn sets_and_adds_config_map_keys_as_strings() {
-        let text = "data:\n  POLYAXON_DB_HOST: \"pax-postgresql\"\n  POLYAXON_DB_PORT: \"5432\"\n";
+        let text = r#"data:
+  POLYAXON_DB_HOST: "pax-postgresql"   # in-cluster
+  POLYAXON_DB_PORT: "5432"
+"#;
         let out = apply(text, |root, e| {
             let data = data_section(root).unwrap();
-            assert!(set_data(text, data, "POLYAXON_DB_HOST", "pg.example.internal", e));
-            assert!(!set_data(text, data, "POLYAXON_DB_PORT", "5432", e));
-            assert!(set_data(text, data, "POLYAXON_DB_NAME", "polyaxon", e));
-        });
-        assert_eq!(out, "data:\n  POLYAXON_DB_HOST: \"pg.example.internal\"\n  POLYAXON_DB_PORT: \"5432\"\n  POLYAXON_DB_NAME: \"polyaxon\"\n");
-    }
-
-    #[test]
-    fn replacing_a_quoted_value_keeps_its_comment() {
-        let text = "data:\n  POLYAXON_DB_HOST: \"pax-postgresql\"   # in-cluster\n";
-        let out = apply(text, |root, e| {
-            set_data(text, data_section(root).unwrap(), "POLYAXON_DB_HOST", "pg.example.internal", e);
-        });
-        assert_eq!(out, "data:\n  POLYAXON_DB_HOST: \"pg.example.internal\"   # in-cluster\n");
-    }
-
-    #[test]
-    fn env_entries_are_rewritten_in_place_or_appended() {
-        let text = "name: c\nenv:\n- name: POLYAXON_DB_PASSWORD\n  value: hunter2\n- name: KEEP\n  value: \"1\"\n";
-        let out = apply(text, |c, e| {
-            set_env(
-                text,
-                c,
-                &[
-                    ("POLYAXON_DB_PASSWORD".into(), EnvValue::SecretKey { secret: "s".into(), key: "postgres-password".into() }),
-                    ("PATH".into(), EnvValue::Value("/usr/bin".into())),
-                ],
-                e,
-            )
-            .unwrap()
+            assert!(set_data(e, data, "POLYAXON_DB_HOST", "pg.example.internal").unwrap());
+            assert!(!set_data(e, data, "POLYAXON_DB_PORT", "5432").unwrap());
+            assert!(set_data(e, data, "POLYAXON_DB_NAME", "polyaxon").unwrap());
         });
         assert_eq!(
             out,
-            "name: c\nenv:\n- name: POLYAXON_DB_PASSWORD\n  valueFrom:\n    secretKeyRef:\n      name: s\n      key: postgres-password\n- name: KEEP\n  value: \"1\"\n- name: PATH\n  value: \"/usr/bin\"\n"
+            r#"data:
+  POLYAXON_DB_HOST: "pg.example.internal"   # in-cluster
+  POLYAXON_DB_PORT: "5432"
+  POLYAXON_DB_NAME: "polyaxon"
+"#
         );
     }
 
     #[test]
-    fn env_is_created_when_missing() {
-        let text = "name: c\nimage: x\n";
-        let out = apply(text, |c, e| set_env(text, c, &[("A".into(), EnvValue::Value("1".into()))], e).unwrap());
+    fn env_entries_are_rewritten_in_place_or_appended() {
+        let text = r#"name: c
+env:
+- name: POLYAXON_DB_PASSWORD
+  value: hunter2
+- name: KEEP
+  value: "1"
+- {name: POLYAXON_DB_PASSWORD, value: again,}
+"#;
+        let out = apply(text, |c, e| {
+            let vars = [
+                ("POLYAXON_DB_PASSWORD".to_string(), EnvValue::SecretKey { secret: "s".into(), key: "postgres-password".into() }),
+                ("A".to_string(), EnvValue::Value("1".into())),
+                ("A".to_string(), EnvValue::Value("2".into())),
+            ];
+            set_env(e, c, &vars, "c").unwrap()
+        });
+        assert_eq!(
+            out,
+            r#"name: c
+env:
+- name: POLYAXON_DB_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: s
+      key: postgres-password
+- name: KEEP
+  value: "1"
+- {name: POLYAXON_DB_PASSWORD, valueFrom: {secretKeyRef: {name: s, key: postgres-password}}}
+- name: A
+  value: "2"
+"#
+        );
+        assert!(!out.contains("hunter2") && !out.contains("again"));
+    }
+
+    #[test]
+    fn env_is_created_when_missing_or_null() {
+        let out = apply("name: c\nimage: x\n", |c, e| set_env(e, c, &[("A".into(), EnvValue::Value("1".into()))], "c").unwrap());
         assert_eq!(out, "name: c\nimage: x\nenv:\n- name: A\n  value: \"1\"\n");
-        let text = "name: c\nenv: []\n";
-        let out = apply(text, |c, e| set_env(text, c, &[("A".into(), EnvValue::Value("1".into()))], e).unwrap());
+        let out = apply("name: c\nenv: []\n", |c, e| set_env(e, c, &[("A".into(), EnvValue::Value("1".into()))], "c").unwrap());
         assert_eq!(out, "name: c\nenv: [{name: A, value: \"1\"}]\n");
+        let out = apply("name: c\nenv: # none\n", |c, e| set_env(e, c, &[("A".into(), EnvValue::Value("1".into()))], "c").unwrap());
+        assert_eq!(out, "name: c\nenv: [{name: A, value: \"1\"}] # none\n");
+    }
+
+    #[test]
+    fn duplicate_config_map_keys_are_refused() {
+        let text = "data:\n  POLYAXON_DB_PASSWORD: a\n  POLYAXON_DB_PASSWORD: b\n";
+        let root = parse_one(text).unwrap().unwrap();
+        let mut e = Editor::new(text);
+        let err = set_data(&mut e, data_section(&root).unwrap(), "POLYAXON_DB_PASSWORD", "x").unwrap_err();
+        assert_eq!(err.line, 3);
+        assert!(!err.message.contains('a') || !err.message.contains(": a"), "{}", err.message);
     }
 }

@@ -1,218 +1,476 @@
-//! The user's Polyaxon values, layered the way Helm layers them.
+//! The user's values, merged into one tree exactly as Helm merges them,
+//! each value keeping where it came from for error messages.
 //!
-//! Files given with `-f` are read in order (later files win, maps merge
-//! deeply, a `null` deletes the key), then `--set` arguments win over all
-//! files. Nothing is merged eagerly: a lookup walks the layers from the top,
-//! so every value keeps the file, line and column it came from. Keys the
-//! post-renderer does not look up are never judged here; that is the linter's job.
+//! Helm's order (`pkg/cli/values.Options.MergeValues`): every `-f` file in
+//! turn (maps merge deeply, anything else replaces), then every
+//! `--set-json`, `--set`, `--set-string`, `--set-file` and `--set-literal`
+//! argument, each parsed *into* the tree so far ([`strvals`]). Files are
+//! read as Helm reads them: YAML 1.1 scalars, aliases and `<<` merge keys
+//! resolved, numbers as Go float64s, non-string keys turned into strings;
+//! Helm 3 reads a file's first document, Helm 4 merges all of them. A null
+//! value is kept (Helm keeps it until it meets the chart's defaults, where
+//! it deletes the key), and lookups treat it as unset.
 
-use std::path::Path;
+pub mod strvals;
+
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 use crate::error::{Error, Location};
-use crate::yaml::{self, Node, Scalar, Style, Value};
+use crate::stream;
+use crate::yaml::{self, Node, Scalar};
+use strvals::Flag;
 
-/// One source of values: a parsed file or a `--set` argument.
-#[derive(Debug)]
-enum Layer {
-    File { path: String, root: Node },
-    Set { arg: String, path: Vec<String>, value: Node },
+/// A value in the merged tree.
+#[derive(Debug, Clone, PartialEq)]
+pub enum V {
+    Null,
+    Bool(bool),
+    /// From `--set` (Go int64).
+    Int(i64),
+    /// From a file or `--set-json` (Go float64).
+    Float(f64),
+    Str(String),
+    List(Vec<Val>),
+    /// Entries in the order they were first set (Helm's maps are unordered).
+    Map(Vec<(String, Val)>),
+}
+
+impl V {
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            V::Null => "null",
+            V::Bool(_) => "a boolean",
+            V::Int(_) => "an integer",
+            V::Float(f) if f.fract() == 0.0 && f.is_finite() => "an integer",
+            V::Float(_) => "a number",
+            V::Str(_) => "a string",
+            V::List(_) => "a list",
+            V::Map(_) => "a mapping",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Val {
+    pub v: V,
+    pub origin: Origin,
+}
+
+/// Where a value came from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Origin {
+    File {
+        path: Rc<str>,
+        line: usize,
+        col: usize,
+    },
+    /// The `index`-th argument of `flag`, at the key path `key`.
+    Arg {
+        flag: Flag,
+        index: usize,
+        key: String,
+    },
+}
+
+impl Origin {
+    pub fn location(&self) -> Location {
+        match self {
+            Origin::File { path, line, col } => Location::File { path: path.to_string(), line: *line, col: *col },
+            // The value itself is never shown: it may be a password.
+            Origin::Arg { flag, key, .. } => Location::Arg(format!("{} {key}", flag.name())),
+        }
+    }
+}
+
+/// Which Helm reads the values (they differ on multi-document files and on
+/// `--set-json` with a whole JSON object).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum HelmMajor {
+    V3,
+    #[default]
+    V4,
+}
+
+/// Everything the user gave: the same flags as Helm's.
+#[derive(Debug, Clone, Default)]
+pub struct Sources {
+    pub files: Vec<PathBuf>,
+    pub set_json: Vec<String>,
+    pub set: Vec<String>,
+    pub set_string: Vec<String>,
+    pub set_file: Vec<String>,
+    pub set_literal: Vec<String>,
+    pub helm: HelmMajor,
+}
+
+impl Sources {
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+            && self.set_json.is_empty()
+            && self.set.is_empty()
+            && self.set_string.is_empty()
+            && self.set_file.is_empty()
+            && self.set_literal.is_empty()
+    }
 }
 
 /// A value found by a lookup, with where it came from.
 #[derive(Debug, Clone, Copy)]
 pub struct Found<'a> {
-    pub node: &'a Node,
-    layer: &'a Layer,
+    pub val: &'a Val,
 }
 
 impl Found<'_> {
     pub fn location(&self) -> Location {
-        match self.layer {
-            Layer::File { path, .. } => Location::File { path: path.clone(), line: self.node.line, col: self.node.col },
-            Layer::Set { arg, .. } => Location::Arg(arg.clone()),
-        }
+        self.val.origin.location()
     }
 
     fn type_error(&self, key: &str, expected: &str) -> Error {
-        Error::at(self.location(), format!("`{key}` must be {expected}, found {}", self.node.type_name()))
+        Error::at(self.location(), format!("`{key}` must be {expected}, found {}", self.val.v.type_name()))
     }
 }
 
 #[derive(Debug, Default)]
 pub struct Values {
-    layers: Vec<Layer>,
+    root: Vec<(String, Val)>,
+    given: bool,
 }
 
 impl Values {
     /// True when no values were given at all.
     pub fn is_empty(&self) -> bool {
-        self.layers.is_empty()
+        !self.given
     }
 
-    /// Reads values files (in order) and `--set` / `--set-string` arguments.
-    pub fn load(files: &[impl AsRef<Path>], sets: &[String], set_strings: &[String]) -> Result<Self, Error> {
-        let mut values = Values::default();
-        for file in files {
-            values.add_file(file.as_ref())?;
+    /// Reads and merges everything in Helm's order.
+    pub fn load(sources: &Sources) -> Result<Self, Error> {
+        let mut values = Values { root: Vec::new(), given: !sources.is_empty() };
+        for file in &sources.files {
+            let text = read_file(file)?;
+            values.add_text(&file.display().to_string(), &text, sources.helm)?;
         }
-        for arg in sets {
-            values.add_set(arg, Style::Plain)?;
+        for (i, arg) in sources.set_json.iter().enumerate() {
+            let trimmed = arg.trim();
+            if sources.helm == HelmMajor::V4 && trimmed.starts_with('{') {
+                // Helm 4 takes a whole JSON object too.
+                let origin = Origin::Arg { flag: Flag::SetJson, index: i + 1, key: String::new() };
+                let json: serde_json::Value = serde_json::from_str(trimmed)
+                    .ok()
+                    .filter(serde_json::Value::is_object)
+                    .ok_or_else(|| Error::at(origin.location(), "not a valid JSON object"))?;
+                if let V::Map(entries) = strvals::from_json(&json, &origin).v {
+                    merge_maps(&mut values.root, entries);
+                }
+                continue;
+            }
+            values.add_arg(Flag::SetJson, i + 1, arg)?;
         }
-        for arg in set_strings {
-            values.add_set(arg, Style::Quoted)?;
+        for (flag, args) in [
+            (Flag::Set, &sources.set),
+            (Flag::SetString, &sources.set_string),
+            (Flag::SetFile, &sources.set_file),
+            (Flag::SetLiteral, &sources.set_literal),
+        ] {
+            for (i, arg) in args.iter().enumerate() {
+                values.add_arg(flag, i + 1, arg)?;
+            }
         }
         Ok(values)
     }
 
-    pub fn add_file(&mut self, file: &Path) -> Result<(), Error> {
-        let path = file.display().to_string();
-        let text = std::fs::read_to_string(file).map_err(|e| Error::new(format!("cannot read values file {path}: {e}")))?;
-        self.add_text(&path, &text)
-    }
-
-    /// Adds a values document read from `path` (used for files and tests).
-    pub fn add_text(&mut self, path: &str, text: &str) -> Result<(), Error> {
+    /// Merges a values file's text (also used by tests).
+    pub fn add_text(&mut self, path: &str, text: &str, helm: HelmMajor) -> Result<(), Error> {
+        self.given = true;
+        let path: Rc<str> = Rc::from(path);
         let at = |line, col| Location::File { path: path.to_string(), line, col };
-        // Helm reads the first document of a values file.
-        let root = yaml::parse_all(text)
-            .map_err(|e| Error::at(at(e.line, e.col), format!("invalid YAML: {}", e.message)))?
-            .into_iter()
-            .next();
-        match root {
-            Some(root) if root.is_map() => self.layers.push(Layer::File { path: path.to_string(), root }),
-            Some(root) if !root.is_null() => {
-                return Err(Error::at(at(root.line, root.col), format!("a values file must be a mapping, found {}", root.type_name())))
-            }
-            _ => {}
-        }
-        Ok(())
-    }
-
-    /// Adds one `--set` argument: `a.b=1,c=x` (Helm's syntax, without list indexes).
-    pub fn add_set(&mut self, arg: &str, style: Style) -> Result<(), Error> {
-        let flag = if style == Style::Plain { "--set" } else { "--set-string" };
-        let shown = format!("{flag} {arg}");
-        for pair in split_unescaped(arg, ',') {
-            let Some((key, value)) = split_once_unescaped(&pair, '=') else {
-                return Err(Error::at(Location::Arg(shown), format!("`{pair}` is not of the form key=value")));
+        // Helm 3 reads the first document; Helm 4 merges every `---`-separated one.
+        let documents: Vec<(usize, &str)> = match helm {
+            HelmMajor::V3 => vec![(0, text)],
+            HelmMajor::V4 => stream::split(text).iter().map(|d| (d.first_line - 1, d.body)).collect(),
+        };
+        for (line_offset, doc) in documents {
+            let parsed = yaml::parse_all_resolved(doc)
+                .map_err(|e| Error::at(at(e.line + line_offset, e.col), format!("invalid YAML: {}", e.message)))?;
+            let Some(root) = parsed.into_iter().next() else {
+                continue;
             };
-            if key.contains('[') {
-                return Err(Error::at(Location::Arg(shown), "list indexes in --set are not supported; use a values file"));
-            }
-            let path = split_unescaped(&key, '.').into_iter().map(|k| unescape(&k)).collect();
-            let value = Node { start: 0, end: 0, line: 0, col: 0, value: Value::Scalar { text: unescape(&value), style } };
-            self.layers.push(Layer::Set { arg: shown.clone(), path, value });
-        }
-        Ok(())
-    }
-
-    /// The value at a dotted path, or `None` when no layer sets it (or the top
-    /// layer that reaches it sets it to null).
-    pub fn get(&self, key: &str) -> Option<Found<'_>> {
-        let path: Vec<&str> = key.split('.').collect();
-        for layer in self.layers.iter().rev() {
-            let node = match layer {
-                Layer::File { root, .. } => walk(root, &path),
-                Layer::Set { path: set, value, .. } => {
-                    (set.len() == path.len() && set.iter().zip(&path).all(|(a, b)| a == b)).then_some(Step::Found(value))
+            let shift = |mut origin: Origin| {
+                if let Origin::File { line, .. } = &mut origin {
+                    *line += line_offset;
                 }
+                origin
             };
-            match node {
-                Some(Step::Found(node)) if node.is_null() => return None,
-                Some(Step::Found(node)) => return Some(Found { node, layer }),
-                // A scalar where a map should be hides everything below it in older layers.
-                Some(Step::Blocked) => return None,
-                None => {}
+            match from_node(&root, &path, line_offset)? {
+                Val { v: V::Map(entries), .. } => merge_maps(&mut self.root, entries),
+                Val { v: V::Null, .. } => {}
+                other => {
+                    return Err(Error::at(
+                        shift(other.origin).location(),
+                        format!("a values file must be a mapping, found {}", other.v.type_name()),
+                    ))
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Parses one `--set`-style argument into the tree.
+    pub fn add_arg(&mut self, flag: Flag, index: usize, arg: &str) -> Result<(), Error> {
+        self.given = true;
+        let read_file = |path: &str| -> Result<(Val, String), String> {
+            if path.trim() == "-" {
+                return Err("--set-file cannot read stdin: polyaxon-pr reads the manifests there".into());
+            }
+            let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+            let origin = Origin::File { path: Rc::from(path), line: 1, col: 1 };
+            Ok((Val { v: V::Str(text), origin }, path.to_string()))
+        };
+        strvals::parse_into(arg, &mut self.root, flag, index, Some(&read_file))
+            .map_err(|e| Error::at(Location::Arg(format!("{} (argument {index})", flag.name())), e.0))
+    }
+
+    /// The value at a dotted path, or `None` when it is unset or null.
+    pub fn get(&self, key: &str) -> Option<Found<'_>> {
+        let mut entries = &self.root;
+        let mut parts = key.split('.').peekable();
+        while let Some(part) = parts.next() {
+            let val = &entries.iter().find(|(k, _)| k == part)?.1;
+            if parts.peek().is_none() {
+                return (val.v != V::Null).then_some(Found { val });
+            }
+            match &val.v {
+                V::Map(inner) => entries = inner,
+                _ => return None,
             }
         }
         None
     }
 
+    /// The entries of the mapping at a dotted path (`""` for the top level).
+    pub fn entries(&self, key: &str) -> &[(String, Val)] {
+        if key.is_empty() {
+            return &self.root;
+        }
+        match self.get(key) {
+            Some(Found { val: Val { v: V::Map(entries), .. } }) => entries,
+            _ => &[],
+        }
+    }
+
+    /// A boolean as Helm templates test it (`{{ if .Values.x }}`): false,
+    /// 0, "" and empty collections are false, anything else true.
+    pub fn truthy(&self, key: &str) -> Option<bool> {
+        let found = self.get(key)?;
+        Some(match &found.val.v {
+            V::Null => false,
+            V::Bool(b) => *b,
+            V::Int(n) => *n != 0,
+            V::Float(f) => *f != 0.0,
+            V::Str(s) => !s.is_empty(),
+            V::List(l) => !l.is_empty(),
+            V::Map(m) => !m.is_empty(),
+        })
+    }
+
     pub fn bool(&self, key: &str) -> Result<Option<bool>, Error> {
-        let Some(found) = self.get(key) else { return Ok(None) };
-        match found.node.scalar() {
-            Some(Scalar::Bool(b)) => Ok(Some(b)),
+        let Some(found) = self.get(key) else {
+            return Ok(None);
+        };
+        match found.val.v {
+            V::Bool(b) => Ok(Some(b)),
             _ => Err(found.type_error(key, "a boolean (true or false)")),
         }
     }
 
     pub fn int(&self, key: &str) -> Result<Option<i64>, Error> {
-        let Some(found) = self.get(key) else { return Ok(None) };
-        match found.node.scalar() {
-            Some(Scalar::Int(n)) => Ok(Some(n)),
+        let Some(found) = self.get(key) else {
+            return Ok(None);
+        };
+        match found.val.v {
+            V::Int(n) => Ok(Some(n)),
+            V::Float(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Ok(Some(f as i64)),
             _ => Err(found.type_error(key, "an integer")),
         }
     }
 
-    /// Any scalar as written (a password may well be all digits).
+    /// A scalar as the template prints it (a password may well be all digits).
     pub fn scalar_text(&self, key: &str) -> Result<Option<String>, Error> {
-        let Some(found) = self.get(key) else { return Ok(None) };
-        match (found.node.text(), found.node.scalar()) {
-            (Some(text), Some(_)) => Ok(Some(text.to_string())),
+        let Some(found) = self.get(key) else {
+            return Ok(None);
+        };
+        match &found.val.v {
+            V::Str(s) => Ok(Some(s.clone())),
+            V::Bool(b) => Ok(Some(b.to_string())),
+            V::Int(n) => Ok(Some(n.to_string())),
+            V::Float(f) => Ok(Some(go_format_float(*f))),
             _ => Err(found.type_error(key, "a string")),
         }
     }
 
     pub fn string(&self, key: &str) -> Result<Option<String>, Error> {
-        let Some(found) = self.get(key) else { return Ok(None) };
-        match found.node.scalar() {
-            Some(Scalar::Str(s)) => Ok(Some(s.to_string())),
+        let Some(found) = self.get(key) else {
+            return Ok(None);
+        };
+        match &found.val.v {
+            V::Str(s) => Ok(Some(s.clone())),
             _ => Err(found.type_error(key, "a string")),
         }
     }
-}
 
-enum Step<'a> {
-    Found(&'a Node),
-    Blocked,
-}
-
-fn walk<'a>(root: &'a Node, path: &[&str]) -> Option<Step<'a>> {
-    let mut node = root;
-    for (i, key) in path.iter().enumerate() {
-        if !node.is_map() {
-            return (!node.is_null() && i > 0).then_some(Step::Blocked);
-        }
-        node = node.get(key)?;
+    /// Whether any external service is configured (`externalServices.<svc>.host`).
+    pub fn external_services(&self) -> bool {
+        ["postgresql", "redis", "rabbitmq"].iter().any(
+            |s| matches!(self.get(&format!("externalServices.{s}.host")), Some(Found { val: Val { v: V::Str(h), .. } }) if !h.is_empty()),
+        )
     }
-    Some(Step::Found(node))
-}
 
-fn split_unescaped(s: &str, sep: char) -> Vec<String> {
-    let mut parts = vec![String::new()];
-    let mut chars = s.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' => {
-                let last = parts.last_mut().expect("never empty");
-                last.push('\\');
-                last.extend(chars.next());
+    /// Every string under a credential-like key (`password`, `secret`,
+    /// `token`...): never to be printed.
+    pub fn secrets(&self) -> Vec<String> {
+        fn walk(entries: &[(String, Val)], out: &mut Vec<String>) {
+            for (key, val) in entries {
+                match &val.v {
+                    V::Map(inner) => walk(inner, out),
+                    V::Str(s) if crate::secrets::sensitive(key) && !s.is_empty() => out.push(s.clone()),
+                    V::Int(n) if crate::secrets::sensitive(key) => out.push(n.to_string()),
+                    _ => {}
+                }
             }
-            c if c == sep => parts.push(String::new()),
-            c => parts.last_mut().expect("never empty").push(c),
         }
+        let mut out = Vec::new();
+        walk(&self.root, &mut out);
+        out
     }
-    parts
+
+    /// One value as the chart's `toJson` renders it (credentials included:
+    /// this goes into manifests, not messages).
+    pub fn json(&self, key: &str) -> Option<String> {
+        let found = self.get(key)?;
+        let mut out = String::new();
+        write_json(&found.val.v, key.rsplit('.').next().unwrap_or(key), true, &mut out);
+        Some(out)
+    }
+
+    /// The merged values as the JSON Helm's `toJson .Values` prints (keys
+    /// sorted, numbers as Go prints them), credentials masked unless `show_secrets`.
+    pub fn to_json(&self, show_secrets: bool) -> String {
+        let mut out = String::new();
+        write_json(&V::Map(self.root.clone()), "", show_secrets, &mut out);
+        out
+    }
 }
 
-fn split_once_unescaped(s: &str, sep: char) -> Option<(String, String)> {
-    let mut parts = split_unescaped(s, sep).into_iter();
-    let key = parts.next()?;
-    let rest: Vec<String> = parts.collect();
-    (!rest.is_empty()).then(|| (key, rest.join(&sep.to_string())))
+fn read_file(path: &Path) -> Result<String, Error> {
+    let shown = path.display();
+    let bytes = std::fs::read(path).map_err(|e| Error::new(format!("cannot read values file {shown}: {e}")))?;
+    String::from_utf8(bytes).map_err(|_| Error::new(format!("values file {shown} is not UTF-8 text")))
 }
 
-fn unescape(s: &str) -> String {
-    let mut out = String::new();
-    let mut chars = s.chars();
-    while let Some(c) = chars.next() {
-        if c == '\\' {
-            out.extend(chars.next());
-        } else {
-            out.push(c);
+/// Helm's `MergeMaps`: maps merge key by key, anything else replaces.
+fn merge_maps(into: &mut Vec<(String, Val)>, from: Vec<(String, Val)>) {
+    for (key, val) in from {
+        match into.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, existing)) => match (&mut existing.v, val.v) {
+                (V::Map(a), V::Map(b)) => merge_maps(a, b),
+                (_, v) => *existing = Val { v, origin: val.origin },
+            },
+            None => into.push((key, val)),
         }
     }
-    out
+}
+
+/// A parsed values node as Helm holds it after sigs.k8s.io/yaml's
+/// YAML-to-JSON round trip.
+fn from_node(node: &Node, path: &Rc<str>, line_offset: usize) -> Result<Val, Error> {
+    let origin = Origin::File { path: path.clone(), line: node.line + line_offset, col: node.col };
+    let v = match &node.value {
+        yaml::Value::Map { entries, .. } => {
+            let mut out: Vec<(String, Val)> = Vec::with_capacity(entries.len());
+            for (k, v) in entries {
+                let key = key_text(k);
+                let val = from_node(v, path, line_offset)?;
+                // Duplicate keys: the last one wins.
+                match out.iter_mut().find(|(existing, _)| *existing == key) {
+                    Some(slot) => slot.1 = val,
+                    None => out.push((key, val)),
+                }
+            }
+            V::Map(out)
+        }
+        yaml::Value::Seq { items, .. } => V::List(items.iter().map(|i| from_node(i, path, line_offset)).collect::<Result<_, _>>()?),
+        yaml::Value::Alias => V::Null,
+        yaml::Value::Scalar { .. } => match node.scalar().expect("a scalar") {
+            Scalar::Null => V::Null,
+            Scalar::Bool(b) => V::Bool(b),
+            Scalar::Int(n) => V::Float(n as f64),
+            Scalar::Float(f) if f.is_finite() => V::Float(f),
+            Scalar::Float(_) => {
+                return Err(Error::at(origin.location(), "Helm cannot read infinite or NaN numbers (.inf, .nan) in values files; quote it"))
+            }
+            Scalar::Str(s) => V::Str(s.to_string()),
+        },
+    };
+    Ok(Val { v, origin })
+}
+
+/// A mapping key as sigs.k8s.io/yaml turns it into a JSON key.
+fn key_text(key: &Node) -> String {
+    match key.scalar() {
+        Some(Scalar::Str(s)) => s.to_string(),
+        Some(Scalar::Bool(b)) => b.to_string(),
+        Some(Scalar::Int(n)) => n.to_string(),
+        Some(Scalar::Float(f)) => go_format_float(f),
+        Some(Scalar::Null) => "null".to_string(),
+        None => key.to_json().to_string(),
+    }
+}
+
+/// A float64 as Go's encoding/json writes it.
+pub fn go_format_float(f: f64) -> String {
+    let abs = f.abs();
+    if abs != 0.0 && !(1e-6..1e21).contains(&abs) {
+        let s = format!("{f:e}");
+        let (mantissa, exp) = s.split_once('e').expect("exponent form");
+        let exp = if exp.starts_with('-') { exp.to_string() } else { format!("+{exp}") };
+        return format!("{mantissa}e{exp}");
+    }
+    format!("{f}")
+}
+
+fn write_json(v: &V, key: &str, show_secrets: bool, out: &mut String) {
+    match v {
+        V::Null => out.push_str("null"),
+        V::Bool(b) => out.push_str(&b.to_string()),
+        V::Int(n) => out.push_str(&n.to_string()),
+        V::Float(f) => out.push_str(&go_format_float(*f)),
+        V::Str(s) if !show_secrets && crate::secrets::sensitive(key) => out.push_str("\"*****\""),
+        V::Str(s) => out.push_str(&serde_json::Value::from(s.as_str()).to_string()),
+        V::List(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_json(&item.v, key, show_secrets, out);
+            }
+            out.push(']');
+        }
+        V::Map(entries) => {
+            let mut sorted: Vec<&(String, Val)> = entries.iter().collect();
+            sorted.sort_by(|a, b| a.0.cmp(&b.0));
+            out.push('{');
+            for (i, (k, val)) in sorted.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&serde_json::Value::from(k.as_str()).to_string());
+                out.push(':');
+                write_json(&val.v, k, show_secrets, out);
+            }
+            out.push('}');
+        }
+    }
 }
 
 #[cfg(test)]
@@ -222,10 +480,10 @@ mod tests {
     fn values(files: &[(&str, &str)], sets: &[&str]) -> Values {
         let mut v = Values::default();
         for (path, text) in files {
-            v.add_text(path, text).unwrap();
+            v.add_text(path, text, HelmMajor::V4).unwrap();
         }
-        for s in sets {
-            v.add_set(s, Style::Plain).unwrap();
+        for (i, s) in sets.iter().enumerate() {
+            v.add_arg(Flag::Set, i + 1, s).unwrap();
         }
         v
     }
@@ -238,17 +496,39 @@ mod tests {
     }
 
     #[test]
-    fn null_in_a_later_file_deletes_the_key() {
+    fn null_in_a_later_file_unsets_the_key() {
         let v = values(&[("a.yaml", "sc:\n  user: 1\n"), ("b.yaml", "sc:\n  user: null\n")], &[]);
         assert_eq!(v.int("sc.user").unwrap(), None);
     }
 
     #[test]
     fn set_wins_over_files_and_is_typed_like_helm() {
-        let v = values(&[("a.yaml", "sc:\n  enabled: false\n")], &["sc.enabled=true,sc.user=7", "name=a\\,b"]);
+        let v = values(
+            &[("a.yaml", "sc:\n  enabled: false\n")],
+            &["sc.enabled=true,sc.user=7", r"name=a\,b", "mode=0777,t=~,o=on,n=1_000,big=TRUE"],
+        );
         assert_eq!(v.bool("sc.enabled").unwrap(), Some(true));
         assert_eq!(v.int("sc.user").unwrap(), Some(7));
         assert_eq!(v.string("name").unwrap().as_deref(), Some("a,b"));
+        for (key, want) in [("mode", "0777"), ("t", "~"), ("o", "on"), ("n", "1_000")] {
+            assert_eq!(v.string(key).unwrap().as_deref(), Some(want), "{key}");
+        }
+        assert_eq!(v.bool("big").unwrap(), Some(true));
+    }
+
+    #[test]
+    fn set_parses_into_what_the_files_set() {
+        // A parent map from a file stays visible: no key below it is lost.
+        let v = values(&[("a.yaml", "dirs:\n  nvidia:\n    lib: /a\n")], &["dirs.nvidia.bin=/b", "dirs.nvidia.libcuda=/c/libcuda.so.1"]);
+        assert_eq!(v.entries("dirs.nvidia").len(), 3);
+        let v = values(&[("a.yaml", "l:\n- a\n- b\n")], &["l[3]=d", "m[1].x=1"]);
+        assert_eq!(v.to_json(true), r#"{"l":["a","b",null,"d"],"m":[null,{"x":1}]}"#);
+    }
+
+    #[test]
+    fn aliases_and_merge_keys_are_resolved() {
+        let v = values(&[("a.yaml", "base: &b {enabled: true}\nsecurityContext:\n  <<: *b\n")], &[]);
+        assert_eq!(v.bool("securityContext.enabled").unwrap(), Some(true));
     }
 
     #[test]
@@ -259,31 +539,39 @@ mod tests {
     }
 
     #[test]
-    fn wrong_type_from_set_names_the_argument() {
+    fn errors_from_arguments_name_the_flag_and_key_never_the_value() {
         let v = values(&[], &["sc.enabled=maybe"]);
-        let err = v.bool("sc.enabled").unwrap_err();
-        assert_eq!(err.to_string(), "argument `--set sc.enabled=maybe`: `sc.enabled` must be a boolean (true or false), found a string");
+        let err = v.bool("sc.enabled").unwrap_err().to_string();
+        assert_eq!(err, "argument `--set sc.enabled`: `sc.enabled` must be a boolean (true or false), found a string");
+        let mut v = Values::default();
+        let err = v.add_arg(Flag::Set, 1, "externalServices.postgresql.password=p@ss,s3cr3t").unwrap_err().to_string();
+        assert!(!err.contains("p@ss") && !err.contains("s3cr3t"), "{err}");
     }
 
     #[test]
-    fn a_scalar_above_the_path_hides_older_layers() {
-        let v = values(&[("a.yaml", "sc:\n  user: 1\n"), ("b.yaml", "sc: off\n")], &[]);
-        assert!(v.get("sc.user").is_none());
+    fn helm3_reads_the_first_document_helm4_merges_all() {
+        let text = "a: 1\n---\nb: 2\n";
+        let mut v3 = Values::default();
+        v3.add_text("v.yaml", text, HelmMajor::V3).unwrap();
+        assert_eq!(v3.to_json(true), r#"{"a":1}"#);
+        let mut v4 = Values::default();
+        v4.add_text("v.yaml", text, HelmMajor::V4).unwrap();
+        assert_eq!(v4.to_json(true), r#"{"a":1,"b":2}"#);
+    }
+
+    #[test]
+    fn json_output_matches_go_and_masks_credentials() {
+        let v = values(&[("a.yaml", "num: 1.0\nbig: 1e21\nsmall: 0.0000001\nexternalServices:\n  redis:\n    password: hunter2\n")], &[]);
+        assert_eq!(v.to_json(false), r#"{"big":1e+21,"externalServices":{"redis":{"password":"*****"}},"num":1,"small":1e-7}"#);
+        assert!(v.to_json(true).contains("hunter2"));
     }
 
     #[test]
     fn invalid_yaml_and_non_mapping_files_are_located_errors() {
         let mut v = Values::default();
-        let err = v.add_text("bad.yaml", "a: [1\n").unwrap_err();
+        let err = v.add_text("bad.yaml", "a: [1\n", HelmMajor::V4).unwrap_err();
         assert!(err.to_string().starts_with("bad.yaml:"), "{err}");
-        let err = v.add_text("list.yaml", "- a\n").unwrap_err();
+        let err = v.add_text("list.yaml", "- a\n", HelmMajor::V4).unwrap_err();
         assert_eq!(err.to_string(), "list.yaml:1:1: a values file must be a mapping, found a list");
-    }
-
-    #[test]
-    fn malformed_set_is_an_error() {
-        let mut v = Values::default();
-        assert!(v.add_set("novalue", Style::Plain).is_err());
-        assert!(v.add_set("a[0]=x", Style::Plain).is_err());
     }
 }

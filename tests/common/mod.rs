@@ -30,6 +30,20 @@ pub fn helm(major: u32) -> PathBuf {
     path
 }
 
+/// A command of the project's Python tools venv (scripts/setup-venvs.sh).
+pub fn venv_tool(name: &str) -> PathBuf {
+    let path = repo().join(".cache/venv/tools/bin").join(name);
+    assert!(path.is_file(), "{} missing: run scripts/setup.sh", path.display());
+    path
+}
+
+/// The Python of a venv made by scripts/setup-venvs.sh (`tools`, `polyaxon-2.15.1`, ...).
+pub fn venv_python(name: &str) -> PathBuf {
+    let path = repo().join(".cache/venv").join(name).join("bin/python");
+    assert!(path.is_file(), "{} missing: run scripts/setup.sh", path.display());
+    path
+}
+
 pub fn polyaxon_pr() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_polyaxon-pr"))
 }
@@ -65,15 +79,19 @@ pub fn k8s_valid_files(files: &[(String, Vec<String>)], scratch: &Path) -> BTree
     if paths.is_empty() {
         return BTreeSet::new();
     }
-    let out = Command::new("kubernetes-validate")
+    let out = Command::new(venv_tool("kubernetes-validate"))
         .args(["--strict", "--no-warn", "-k", "1.33.0"])
         .args(&paths)
         .output()
-        .expect("kubernetes-validate not found: pip install kubernetes-validate");
+        .expect("kubernetes-validate not found: run scripts/setup.sh");
     let mut valid = BTreeSet::new();
     for line in String::from_utf8_lossy(&out.stdout).lines() {
-        let Some(rest) = line.strip_prefix("INFO ") else { continue };
-        let Some((file, resource)) = rest.split_once(" passed for resource ") else { continue };
+        let Some(rest) = line.strip_prefix("INFO ") else {
+            continue;
+        };
+        let Some((file, resource)) = rest.split_once(" passed for resource ") else {
+            continue;
+        };
         let index = paths.iter().position(|p| p.to_str() == Some(file)).expect("a file we wrote");
         valid.insert(format!("{}: {}", files[index].0, resource.split(" against ").next().unwrap()));
     }
@@ -99,16 +117,28 @@ pub fn kind(doc: &Node) -> &str {
     doc.get("kind").and_then(Node::text).unwrap_or_default()
 }
 
-/// Asserts that every pod spec and container in `docs` has the security fields.
-/// Returns how many pod specs were checked.
+/// Asserts that every pod spec of Polyaxon's own workloads (not a
+/// subchart's) has the fields chart 2.x renders, and every container its
+/// container fields. Returns how many pod specs were checked.
 pub fn assert_security_contexts(docs: &[Node], label: &str) -> usize {
     let mut pods = 0;
     for doc in docs {
-        let Some((pod, path)) = polyaxon_helm::workload::pod_spec(doc, kind(doc)) else { continue };
+        let Some((pod, path)) = polyaxon_helm::workload::pod_spec(doc, kind(doc)).unwrap() else {
+            continue;
+        };
+        let source = polyaxon_helm::workload::annotation(doc, polyaxon_helm::postrender::HELM4_FILENAME);
+        if polyaxon_helm::workload::Owner::of(doc, source) != polyaxon_helm::workload::Owner::Polyaxon {
+            continue;
+        }
         pods += 1;
         let sc = pod.get("securityContext").unwrap_or_else(|| panic!("{label}: {path} has no securityContext"));
-        for field in ["runAsUser", "runAsGroup", "fsGroup", "runAsNonRoot"] {
-            assert!(sc.get(field).is_some(), "{label}: {}/{}: {path}.securityContext.{field} missing", kind(doc), polyaxon_helm::workload::name(doc));
+        for field in ["runAsUser", "runAsGroup", "fsGroup"] {
+            assert!(
+                sc.get(field).is_some(),
+                "{label}: {}/{}: {path}.securityContext.{field} missing",
+                kind(doc),
+                polyaxon_helm::workload::name(doc)
+            );
         }
         for (c, cpath) in polyaxon_helm::workload::containers(pod, &path) {
             let sc = c.get("securityContext").unwrap_or_else(|| panic!("{label}: {cpath} has no securityContext"));

@@ -1,0 +1,397 @@
+//! The one home of Polyaxon knowledge: which chart versions exist, what
+//! their values hold and their templates read ([`catalog`], generated from
+//! the corpus), and what each version means by the settings polyaxon-pr
+//! acts on (below, each fact read off the chart's own templates and checked
+//! against its renders by the chart-oracle test). The transforms, the
+//! linter and the docs all read it from here.
+
+pub mod catalog;
+#[rustfmt::skip]
+pub mod catalog_data;
+
+use std::fmt;
+use std::str::FromStr;
+
+use catalog::Catalog;
+
+/// A built-in dependency that an external service can replace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Service {
+    Postgresql,
+    Redis,
+    Rabbitmq,
+}
+
+impl Service {
+    pub const ALL: [Service; 3] = [Service::Postgresql, Service::Redis, Service::Rabbitmq];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Service::Postgresql => "postgresql",
+            Service::Redis => "redis",
+            Service::Rabbitmq => "rabbitmq",
+        }
+    }
+
+    /// Subchart names that provide the built-in service (rabbitmq-ha before chart 1.21).
+    pub fn subcharts(self) -> &'static [&'static str] {
+        match self {
+            Service::Postgresql => &["postgresql"],
+            Service::Redis => &["redis"],
+            Service::Rabbitmq => &["rabbitmq", "rabbitmq-ha"],
+        }
+    }
+
+    /// The values key that turns the built-in on, for a chart version.
+    pub fn enabled_key(self, version: Option<usize>) -> &'static str {
+        match self {
+            Service::Postgresql => "postgresql.enabled",
+            Service::Redis => "redis.enabled",
+            Service::Rabbitmq => match version {
+                Some(v) if Catalog::get().at("rabbitmq.enabled", v).is_none() => "rabbitmq-ha.enabled",
+                _ => "rabbitmq.enabled",
+            },
+        }
+    }
+
+    /// The key of the password in the chart's Secret for the external
+    /// service: `postgresql-password` in charts 0.6.0 to 1.20.x (the bitnami
+    /// postgresql 8 naming), `postgres-password` before and after.
+    pub fn secret_key(self, chart: Option<&Chart>) -> &'static str {
+        match self {
+            Service::Postgresql if chart.is_some_and(|c| c.at_least("0.6.0") && !c.at_least("1.21.0")) => "postgresql-password",
+            Service::Postgresql => "postgres-password",
+            Service::Redis => "redis-password",
+            Service::Rabbitmq => "rabbitmq-password",
+        }
+    }
+
+    pub fn password_env(self) -> &'static str {
+        match self {
+            Service::Postgresql => "POLYAXON_DB_PASSWORD",
+            Service::Redis => "POLYAXON_REDIS_PASSWORD",
+            Service::Rabbitmq => "POLYAXON_RABBITMQ_PASSWORD",
+        }
+    }
+
+    /// The setting that names the Secret holding the password, for the runs
+    /// Polyaxon starts (charts 0.x).
+    pub fn secret_name_setting(self) -> &'static str {
+        match self {
+            Service::Postgresql => "POLYAXON_K8S_DB_SECRET_NAME",
+            Service::Redis => "POLYAXON_K8S_REDIS_SECRET_NAME",
+            Service::Rabbitmq => "POLYAXON_K8S_RABBITMQ_SECRET_NAME",
+        }
+    }
+
+    pub fn default_port(self) -> i64 {
+        match self {
+            Service::Postgresql => 5432,
+            Service::Redis => 6379,
+            Service::Rabbitmq => 5672,
+        }
+    }
+
+    /// Whether a Polyaxon setting belongs to this service.
+    pub fn owns(self, key: &str) -> bool {
+        match self {
+            Service::Postgresql => key.starts_with("POLYAXON_DB_"),
+            Service::Redis => key.starts_with("POLYAXON_REDIS_"),
+            Service::Rabbitmq => key == "POLYAXON_AMQP_URL" || key.starts_with("POLYAXON_RABBITMQ_"),
+        }
+    }
+
+    /// Whether a setting with this value is a URL of this service (charts
+    /// 0.4 name some Redis URLs without the prefix: `POLYAXON_HEARTBEAT_URL`).
+    pub fn owns_url(self, key: &str, value: &str) -> bool {
+        key.ends_with("_URL")
+            && (self.owns(key)
+                || match self {
+                    Service::Redis => value.starts_with("redis://") || value.starts_with("rediss://"),
+                    Service::Rabbitmq => value.starts_with("amqp://") || value.starts_with("amqps://"),
+                    Service::Postgresql => value.starts_with("postgres://") || value.starts_with("postgresql://"),
+                })
+    }
+
+    pub fn is_password(self, key: &str) -> bool {
+        self.owns(key) && key.contains("PASSWORD")
+    }
+
+    /// The Secret the chart renders for the external service's password:
+    /// `<fullname>-postgresql-secret` (`-postgres-secret` before chart
+    /// 0.6.0), `<fullname>-redis-secret`, `<fullname>-rabbitmq-secret`.
+    pub fn chart_secret(self, fullname: &str, chart: Option<&Chart>) -> String {
+        let name = match self {
+            Service::Postgresql if chart.is_some_and(|c| !c.at_least("0.6.0")) => "postgres",
+            other => other.name(),
+        };
+        format!("{fullname}-{name}-secret")
+    }
+}
+
+impl fmt::Display for Service {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Service {
+    type Err = String;
+
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        Service::ALL
+            .into_iter()
+            .find(|s| s.subcharts().contains(&name))
+            .ok_or_else(|| format!("`{name}` is not a built-in service: expected postgresql, redis or rabbitmq"))
+    }
+}
+
+/// Which Polyaxon chart rendered a stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChartName {
+    Platform,
+    Agent,
+}
+
+/// A chart and its version, as its `chart:` label gives them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Chart {
+    pub name: ChartName,
+    /// (major, minor, patch).
+    pub version: (u64, u64, u64),
+}
+
+impl Chart {
+    /// `polyaxon-2.15.1`, `agent-1.10.1` (pre-release suffixes ignored).
+    pub fn from_label(label: &str) -> Option<Chart> {
+        let (name, version) = if let Some(v) = label.strip_prefix("polyaxon-") {
+            (ChartName::Platform, v)
+        } else if let Some(v) = label.strip_prefix("agent-") {
+            (ChartName::Agent, v)
+        } else {
+            return None;
+        };
+        Some(Chart { name, version: parse_version(version)? })
+    }
+
+    pub fn at_least(&self, version: &str) -> bool {
+        parse_version(version).is_some_and(|v| self.version >= v)
+    }
+
+    /// The catalog's index of this version (or of the newest one before it).
+    pub fn catalog_index(&self) -> Option<usize> {
+        let catalog = Catalog::get();
+        (0..catalog.versions.len()).rev().find(|&i| parse_version(catalog.version(i)).is_some_and(|v| v <= self.version))
+    }
+}
+
+impl fmt::Display for Chart {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (a, b, c) = self.version;
+        let name = match self.name {
+            ChartName::Platform => "polyaxon",
+            ChartName::Agent => "agent",
+        };
+        write!(f, "{name} {a}.{b}.{c}")
+    }
+}
+
+/// `1.10.1`, `v1.10.1`, `0.4.3rc1` -> (1, 10, 1).
+pub fn parse_version(text: &str) -> Option<(u64, u64, u64)> {
+    let text = text.trim_start_matches('v');
+    let mut parts = text.splitn(3, '.');
+    let major = parts.next()?.parse().ok()?;
+    let minor = parts.next()?.parse().ok()?;
+    let patch: String = parts.next()?.chars().take_while(char::is_ascii_digit).collect();
+    Some((major, minor, patch.parse().ok()?))
+}
+
+/// What `securityContext` makes a chart version render on Polyaxon's own
+/// workloads (read off `partials/_securityContext.tpl` and the common
+/// ConfigMap of each version).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecurityModel {
+    /// Before 0.5.0 the chart has no `securityContext`.
+    None,
+    /// 0.5.0 to 1.12.x: only `fsGroup: <group>` on pods, and
+    /// `POLYAXON_SECURITY_CONTEXT_USER/GROUP` (from `user`/`group`) for the
+    /// runs Polyaxon starts. The platform images start as root and drop
+    /// privileges themselves, so nothing forces a uid on them.
+    FsGroup,
+    /// 1.13.0 on: pods get `runAsUser` (`user` wins over `runAsUser`),
+    /// `runAsGroup` (likewise `group`), `fsGroup`, `fsGroupChangePolicy`;
+    /// containers `allowPrivilegeEscalation` and `runAsNonRoot`; the
+    /// ConfigMap gets `POLYAXON_SECURITY_CONTEXT_USER/GROUP` from `runAsUser`/`runAsGroup`.
+    Full,
+}
+
+impl SecurityModel {
+    pub fn of(chart: &Chart) -> SecurityModel {
+        if chart.at_least("1.13.0") {
+            SecurityModel::Full
+        } else if chart.at_least("0.5.0") {
+            SecurityModel::FsGroup
+        } else {
+            SecurityModel::None
+        }
+    }
+}
+
+/// Polyaxon components whose pods the chart version renders without its
+/// security context: the 0.x resources DaemonSet, which watches the node.
+pub fn security_skipped_components(chart: &Chart) -> &'static [&'static str] {
+    if chart.at_least("1.0.0") {
+        &[]
+    } else {
+        &["resources"]
+    }
+}
+
+/// Values `dns.backend` may take.
+pub const DNS_BACKENDS: &[&str] = &["kube-dns", "coredns"];
+/// Values `securityContext.fsGroupChangePolicy` may take (Kubernetes').
+pub const FS_GROUP_CHANGE_POLICIES: &[&str] = &["Always", "OnRootMismatch"];
+/// Values `broker` may take.
+pub const BROKERS: &[&str] = &["redis", "rabbitmq"];
+/// The cluster domain Kubernetes uses unless told otherwise.
+pub const DEFAULT_CLUSTER_DOMAIN: &str = "cluster.local";
+
+/// Whether the chart version writes Polyaxon's DNS settings as container
+/// env (0.4.3 to 0.6.x) rather than ConfigMap data (1.0 on).
+pub fn dns_in_env(chart: &Chart) -> bool {
+    !chart.at_least("1.0.0")
+}
+
+/// The Polyaxon components whose main container gets the DNS env in
+/// charts that write it as env (`config.dns` in 0.4.3 to 0.6.x).
+pub fn dns_env_components(chart: &Chart) -> &'static [&'static str] {
+    if !chart.at_least("0.4.3") {
+        &[]
+    } else if chart.at_least("0.5.0") {
+        &["api", "scheduler"]
+    } else {
+        &["api"]
+    }
+}
+
+/// Chart versions 0.4.3 to 1.12.x test `dns.POLYAXON_DNS_PREFIX` instead
+/// of `dns.prefix`, so the prefix never reaches Polyaxon.
+pub fn dns_prefix_dropped(chart: &Chart) -> bool {
+    chart.at_least("0.4.3") && !chart.at_least("1.13.0")
+}
+
+/// Chart versions up to 0.6.x mount the NVIDIA driver themselves, given
+/// `dirs.nvidia.{lib,bin,libcuda}`, into these components, and describe it
+/// to Polyaxon in the ConfigMap (`POLYAXON_DIRS_NVIDIA`,
+/// `POLYAXON_MOUNT_PATHS_NVIDIA`, `LD_LIBRARY_PATH`).
+pub fn gpu_native_components(chart: &Chart) -> &'static [&'static str] {
+    if chart.at_least("1.0.0") {
+        &[]
+    } else {
+        &["api", "scheduler", "resources"]
+    }
+}
+
+/// The data key that marks Polyaxon's main ConfigMap in every chart version.
+pub const CONFIG_MAP_MARKER: &str = "POLYAXON_K8S_NAMESPACE";
+
+/// Keys polyaxon-pr itself reads from the values (the chart may no longer
+/// read some of them: `dirs` and `mountPaths` left it in 1.0).
+pub const POST_RENDER_KEYS: &[&str] = &[
+    "securityContext.enabled",
+    "securityContext.user",
+    "securityContext.group",
+    "securityContext.runAsUser",
+    "securityContext.runAsGroup",
+    "securityContext.fsGroup",
+    "securityContext.fsGroupChangePolicy",
+    "securityContext.runAsNonRoot",
+    "securityContext.allowPrivilegeEscalation",
+    "dirs.nvidia.lib",
+    "dirs.nvidia.bin",
+    "dirs.nvidia.libcuda",
+    "mountPaths.nvidia.lib",
+    "mountPaths.nvidia.bin",
+    "mountPaths.nvidia.libcuda",
+    "dns.backend",
+    "dns.prefix",
+    "dns.customCluster",
+    "externalServices.postgresql.host",
+    "externalServices.postgresql.port",
+    "externalServices.postgresql.user",
+    "externalServices.postgresql.password",
+    "externalServices.postgresql.database",
+    "externalServices.postgresql.connMaxAge",
+    "externalServices.postgresql.options",
+    "externalServices.postgresql.pgbouncer",
+    "externalServices.redis.host",
+    "externalServices.redis.port",
+    "externalServices.redis.password",
+    "externalServices.redis.usePassword",
+    "externalServices.rabbitmq.host",
+    "externalServices.rabbitmq.port",
+    "externalServices.rabbitmq.user",
+    "externalServices.rabbitmq.password",
+    "postgresql.enabled",
+    "redis.enabled",
+    "rabbitmq.enabled",
+    "rabbitmq-ha.enabled",
+    "scheduler.enabled",
+    "broker",
+];
+
+/// The sections [`POST_RENDER_KEYS`] live in (their parents), for
+/// catching misspelt keys there.
+pub fn post_render_sections() -> impl Iterator<Item = &'static str> {
+    let mut sections: Vec<&str> = POST_RENDER_KEYS.iter().filter_map(|k| k.rsplit_once('.').map(|(p, _)| p)).collect();
+    sections.sort_unstable();
+    sections.dedup();
+    sections.into_iter().filter(|s| !matches!(*s, "postgresql" | "redis" | "rabbitmq" | "rabbitmq-ha" | "scheduler"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chart_labels_and_versions() {
+        let c = Chart::from_label("polyaxon-1.10.1").unwrap();
+        assert_eq!((c.name, c.version), (ChartName::Platform, (1, 10, 1)));
+        assert!(c.at_least("1.10.1") && !c.at_least("1.13.0"));
+        assert_eq!(Chart::from_label("agent-2.15.1").unwrap().name, ChartName::Agent);
+        assert_eq!(parse_version("0.4.3rc1"), Some((0, 4, 3)));
+        assert!(Chart::from_label("redis-7.0.0").is_none());
+        let index = c.catalog_index().unwrap();
+        assert_eq!(Catalog::get().version(index), "1.10.1");
+    }
+
+    #[test]
+    fn security_models_follow_the_templates() {
+        let model = |l: &str| SecurityModel::of(&Chart::from_label(l).unwrap());
+        assert_eq!(model("polyaxon-0.4.4"), SecurityModel::None);
+        assert_eq!(model("polyaxon-0.5.6"), SecurityModel::FsGroup);
+        assert_eq!(model("polyaxon-1.12.2"), SecurityModel::FsGroup);
+        assert_eq!(model("polyaxon-1.13.0"), SecurityModel::Full);
+    }
+
+    #[test]
+    fn services_parse_by_subchart_name() {
+        assert_eq!("rabbitmq-ha".parse::<Service>(), Ok(Service::Rabbitmq));
+        assert!("mysql".parse::<Service>().is_err());
+        assert_eq!(Service::Postgresql.chart_secret("pax-polyaxon", None), "pax-polyaxon-postgresql-secret");
+        assert_eq!(
+            Service::Postgresql.chart_secret("pax-polyaxon", Chart::from_label("polyaxon-0.5.6").as_ref()),
+            "pax-polyaxon-postgres-secret"
+        );
+        assert_eq!(Service::Postgresql.secret_key(Chart::from_label("polyaxon-1.10.1").as_ref()), "postgresql-password");
+        assert_eq!(Service::Postgresql.secret_key(Chart::from_label("polyaxon-2.15.1").as_ref()), "postgres-password");
+    }
+
+    #[test]
+    fn post_render_keys_are_known_to_the_catalog_or_marked_as_ours() {
+        let catalog = Catalog::get();
+        for key in POST_RENDER_KEYS {
+            assert!(catalog.seen(key).is_some(), "{key} is read by polyaxon-pr but no chart version knows it");
+        }
+    }
+}
