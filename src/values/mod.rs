@@ -388,6 +388,10 @@ fn from_node(node: &Node, path: &Rc<str>, line_offset: usize) -> Result<Val, Err
         yaml::Value::Map { entries, .. } => {
             let mut out: Vec<(String, Val)> = Vec::with_capacity(entries.len());
             for (k, v) in entries {
+                if k.is_null() {
+                    let at = Location::File { path: path.to_string(), line: k.line + line_offset, col: k.col };
+                    return Err(Error::at(at, "a mapping key is null (`~`, `null` or empty); Helm cannot read such a values file"));
+                }
                 let key = key_text(k);
                 let val = from_node(v, path, line_offset)?;
                 // Duplicate keys: the last one wins.
