@@ -224,6 +224,10 @@ fn post_render_main(cli: &Cli) -> ExitCode {
 }
 
 fn post_render(cli: &Cli, log: &mut helm::Log) -> Result<(), Error> {
+    // Rust opens /dev/null in place of a closed stdout: say where the manifests go.
+    if stdout_is_null() {
+        log.say("polyaxon-pr: warning: stdout is /dev/null (or was closed): the manifests go nowhere");
+    }
     let mut input = String::new();
     std::io::stdin().read_to_string(&mut input).map_err(|e| Error::new(format!("cannot read the manifests on stdin: {e}")))?;
     let helm = cli.values.helm().unwrap_or(if cli.helm4_plugin || input.contains(HELM4_FILENAME) { HelmMajor::V4 } else { HelmMajor::V3 });
@@ -263,6 +267,15 @@ fn post_render(cli: &Cli, log: &mut helm::Log) -> Result<(), Error> {
         .write_all(outcome.output.as_bytes())
         .and_then(|()| stdout.flush())
         .map_err(|e| Error::new(format!("cannot write the manifests to stdout: {e}")))
+}
+
+/// Whether stdout is the null device.
+fn stdout_is_null() -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (std::fs::metadata("/dev/stdout"), std::fs::metadata("/dev/null")) {
+        (Ok(out), Ok(null)) => out.rdev() == null.rdev() && out.dev() == null.dev() && out.ino() == null.ino(),
+        _ => false,
+    }
 }
 
 fn values(args: &ValuesCmd) -> ExitCode {

@@ -8,7 +8,10 @@ use crate::yaml::{self, Node, Value};
 pub fn sensitive(key: &str) -> bool {
     let key = key.to_ascii_lowercase();
     let describes = ["ref", "name", "url", "length", "enabled"].iter().any(|s| key.ends_with(s));
-    ["password", "secret", "token", "cookie"].iter().any(|w| key.contains(w)) && !describes
+    ["password", "secret", "token", "cookie", "apikey", "api_key", "credential", "privatekey", "private_key"]
+        .iter()
+        .any(|w| key.contains(w))
+        && !describes
 }
 
 /// The value nodes to hide in one document: every value of a Secret's `data`

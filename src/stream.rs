@@ -23,6 +23,11 @@ impl<'a> Document<'a> {
     /// Manifests always write `kind` as a block key at column 0; a document
     /// written any other way gets `None` and is parsed to find out.
     pub fn kind(&self) -> Option<&'a str> {
+        // With lone CR line breaks the lines are not what they seem: parse.
+        let bytes = self.body.as_bytes();
+        if bytes.iter().enumerate().any(|(i, &b)| b == b'\r' && bytes.get(i + 1) != Some(&b'\n')) {
+            return None;
+        }
         top_level_value(self.body, "kind")
     }
 

@@ -393,8 +393,10 @@ impl<'a> Builder<'a> {
     fn next(&mut self) -> Result<Parsed<'a>, ParseError> {
         match self.parser.next_event() {
             Some(Ok(ev)) => Ok(ev),
-            Some(Err(e)) => Err(ParseError { line: e.marker().line(), col: e.marker().col() + 1, message: e.info().to_string() }),
-            None => Err(ParseError { line: 0, col: 0, message: "unexpected end of input".into() }),
+            Some(Err(e)) => {
+                Err(within(self.source, ParseError { line: e.marker().line(), col: e.marker().col() + 1, message: e.info().to_string() }))
+            }
+            None => Err(within(self.source, ParseError { line: 0, col: 0, message: "unexpected end of input".into() })),
         }
     }
 
@@ -562,6 +564,18 @@ fn merge_keys(entries: Vec<(Node, Node)>) -> Result<Vec<(Node, Node)>, ParseErro
         }
     }
     Ok(own)
+}
+
+/// The parser reports some errors at the end of input, one line past a last
+/// line without a newline; keep positions inside the text.
+fn within(source: &str, mut e: ParseError) -> ParseError {
+    let lines = source.split_inclusive(['\n', '\r']).count().max(1);
+    if e.line == 0 || e.line > lines {
+        let last = source.split_inclusive(['\n', '\r']).next_back().unwrap_or("");
+        e.line = lines;
+        e.col = last.trim_end_matches(['\n', '\r']).chars().count() + 1;
+    }
+    e
 }
 
 fn error_at(span: Span, message: &str) -> ParseError {

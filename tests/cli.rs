@@ -27,7 +27,7 @@ fn invalid_yaml_in_a_workload_is_located_and_prints_nothing() {
     let (code, out, err) = invoke(&["--set", "securityContext.enabled=true"], &broken);
     assert_eq!(code, 1);
     assert!(out.is_empty());
-    assert!(err.starts_with("polyaxon-pr: error: <stdin>:12:1: document 2 (c/templates/job.yaml): invalid YAML"), "{err}");
+    assert!(err.starts_with("polyaxon-pr: error: <stdin>:11:39: document 2 (c/templates/job.yaml): invalid YAML"), "{err}");
 }
 
 #[test]

@@ -138,7 +138,12 @@ fn values_are_read_exactly_as_helm_3_and_helm_4_read_them() {
             match (&helm, &ours) {
                 (None, None) => refused += 1,
                 (Some(h), Some(o)) if h == o => compared += 1,
-                _ => mismatches.push(format!("helm {major} {args:?}:\n  helm:        {}\n  polyaxon-pr: {} {}", show(&helm), show(&ours), stderr.trim())),
+                _ => mismatches.push(format!(
+                    "helm {major} {args:?}:\n  helm:        {}\n  polyaxon-pr: {} {}",
+                    show(&helm),
+                    show(&ours),
+                    stderr.trim()
+                )),
             }
         }
     }

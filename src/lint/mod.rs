@@ -60,7 +60,10 @@ pub struct Ctx<'a> {
 
 impl<'a> Ctx<'a> {
     pub fn new(text: &'a str, target: usize) -> Self {
-        let line_starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
+        // Line breaks as YAML counts them: LF, CRLF and a lone CR.
+        let bytes = text.as_bytes();
+        let breaks = bytes.iter().enumerate().filter(|&(i, &b)| b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')));
+        let line_starts = std::iter::once(0).chain(breaks.map(|(i, _)| i + 1)).collect();
         Ctx { text, catalog: Catalog::get(), target, line_starts, out: Vec::new() }
     }
 
@@ -107,7 +110,8 @@ impl<'a> Ctx<'a> {
 
 /// Lints every document of a values file against chart version `target`.
 pub fn lint_text(text: &str, target: usize) -> Result<Vec<Diagnostic>, yaml::ParseError> {
-    let docs = yaml::parse_all(text)?;
+    // Aliases and merge keys are linted as Helm reads them, reported at the user's text.
+    let docs = yaml::parse_all_resolved(text)?;
     let mut ctx = Ctx::new(text, target);
     for doc in &docs {
         keys::check_duplicates(&mut ctx, doc, "");

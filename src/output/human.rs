@@ -21,13 +21,13 @@ struct Shown<'a> {
 
 impl fmt::Debug for Shown<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.d.message)
+        f.write_str(&super::sanitize(&self.d.message))
     }
 }
 
 impl fmt::Display for Shown<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.d.message)
+        f.write_str(&super::sanitize(&self.d.message))
     }
 }
 
@@ -47,7 +47,7 @@ impl miette::Diagnostic for Shown<'_> {
     }
 
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        self.d.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.d.help.as_ref().map(|h| Box::new(super::sanitize(h)) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
@@ -67,7 +67,8 @@ pub fn render(reports: &[FileReport], color: bool) -> String {
     let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
     let mut out = String::new();
     for report in reports.iter().filter(|r| !r.diagnostics.is_empty()) {
-        let source = NamedSource::new(&report.path, mask_in_place(&report.text)).with_language("yaml");
+        let source =
+            NamedSource::new(super::sanitize(&report.path), super::sanitize_in_place(&mask_in_place(&report.text))).with_language("yaml");
         for d in &report.diagnostics {
             let shown = Shown { d, code: format!("{} ({})", d.code, rule_name(d)), source: &source };
             handler.render_report(&mut out, &shown).expect("writing to a String");

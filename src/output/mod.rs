@@ -43,6 +43,14 @@ pub fn sanitize(text: &str) -> String {
     text.chars().map(|c| if c.is_control() && c != '\n' && c != '\t' { c.escape_default().to_string() } else { c.to_string() }).collect()
 }
 
+/// [`sanitize`] keeping every byte offset: each control character becomes
+/// as many `?` as it has bytes (for source text that spans point into).
+pub fn sanitize_in_place(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() && !matches!(c, '\n' | '\t' | '\r') { "?".repeat(c.len_utf8()) } else { c.to_string() })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -271,12 +271,11 @@ impl ExternalServices {
         let external = |s: Service| self.externals.iter().any(|e| e.service == s);
         let in_cluster = |s: Service| self.builtins.iter().any(|b| b.service == s && !b.dropped);
         let available = |s: Service| external(s) || in_cluster(s);
-        if !available(Service::Postgresql) && !self.legacy_postgres {
+        // Judged only when the user turned the built-in off: a stream cut
+        // with `helm template --show-only` lacks objects it does not show.
+        if let Some(at) = self.postgres_disabled.as_ref().filter(|_| !available(Service::Postgresql) && !self.legacy_postgres) {
             let message = "Polyaxon has no database: the built-in postgresql is off and externalServices.postgresql.host is not set";
-            return Err(match &self.postgres_disabled {
-                Some(at) => Error::at(at.clone(), message),
-                None => Error::new(message),
-            });
+            return Err(Error::at(at.clone(), message));
         }
         if let Some((broker, at)) = &self.broker {
             if self.scheduler && !available(*broker) {
