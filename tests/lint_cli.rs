@@ -44,7 +44,7 @@ fn exit_codes() {
     assert_eq!(code(&["--no-config", "--format", "xml", "clean.yaml"]), Some(2));
     let out = lint(&["--no-config", "broken.yaml"], &dir);
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("broken.yaml:2:1: invalid YAML"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("broken.yaml:1:6: invalid YAML"), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
 #[test]
