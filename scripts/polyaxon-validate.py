@@ -87,10 +87,16 @@ def parse_args(argv):
         else:
             paths.append(a)
         i += 1
+    return validator, which, fast, paths, files_from
+
+
+def read_lists(files_from):
+    """Paths listed in files ("-": stdin), read only after any re-exec, which would lose stdin."""
+    paths = []
     for f in files_from:
         stream = sys.stdin if f == "-" else open(f)
         paths.extend(line.rstrip("\n") for line in stream if line.strip())
-    return validator, which, fast, paths
+    return paths
 
 
 def use_libyaml():
@@ -301,7 +307,7 @@ def validate(path, read, kind):
 
 
 def main():
-    validator, which, fast, paths = parse_args(sys.argv[1:])
+    validator, which, fast, paths, files_from = parse_args(sys.argv[1:])
     if validator is not None and os.environ.get(REEXEC_ENV) != "1":
         python, name = venv_python(validator)
         if os.path.realpath(sys.prefix) != os.path.realpath(os.path.dirname(os.path.dirname(python))):
@@ -322,6 +328,7 @@ def main():
     if which:
         print(label)
         return
+    paths += read_lists(files_from)
     # Polyaxon 2.x prints a header ("Deployment has agent enabled!") for some files; keep stdout JSON only.
     real_stdout = sys.stdout
     sys.stdout = sys.stderr
