@@ -457,8 +457,19 @@ class Marshmallow:
             if getattr(field, "many", False):
                 return {"type": "list", "items": node}
             return node
-        if name == "SwaggerField":  # polyaxon: a dict turned into a kubernetes client object
-            return {"type": "dict", "class": field.cls.__name__, "module": field.cls.__module__, "opaque": True}
+        if name == "SwaggerField":
+            # polyaxon: a dict whose keys, snake_cased, are the keyword arguments of a
+            # kubernetes client class (`cls(**value)`): unknown first-level keys are
+            # rejected, the values are not checked.
+            cls = field.cls
+            attrs = getattr(cls, "attribute_map", {})
+            node = {"type": "dict", "class": cls.__name__, "module": cls.__module__, "opaque": True}
+            if attrs:
+                node["constructor_fields"] = {
+                    json_name: {"type": "any", "attribute": attr, **({"also_accepts": [attr]} if attr != json_name else {})}
+                    for attr, json_name in sorted(attrs.items())
+                }
+            return node
         if name in ("IntOrStr",):
             return {"type": "any", "anyOf": [{"type": "int"}, {"type": "str"}], "field_class": name}
         if name in ("FloatOrStr",):
@@ -602,6 +613,35 @@ NOTES = {
 }
 
 
+def agent_rejects(read, root):
+    """Top-level keys the validator refuses in an agent deployment
+    (`deploymentChart: agent`), found by asking it about each key with a
+    value of that key's type; [] where the base file is refused already."""
+    import tempfile
+
+    def refused(extra):
+        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+            json.dump({"deploymentChart": "agent", "agent": {"instance": "org.agent.uuid", "token": "t"}, **extra}, f)
+        try:
+            read(f.name)
+            return False
+        except Exception as e:  # noqa: B902 - any refusal; the message says which kind
+            return "Agent deployment received some keys" in str(e)
+        finally:
+            os.remove(f.name)
+
+    samples = {"object": {}, "dict": {}, "list": [], "str": "x", "int": 1, "float": 1.0, "bool": True}
+    if refused({}):
+        return []
+    out = []
+    for name, field in sorted(root.get("fields", {}).items()):
+        enum = [e for e in field.get("enum", []) if e is not None]
+        sample = enum[0] if enum else samples.get(field.get("type"), "x")
+        if name not in ("deploymentChart", "agent") and refused({name: sample}):
+            out.append(name)
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", help="output file (default: stdout)")
@@ -616,6 +656,7 @@ def main():
         validator = {"package": "polyaxon", "version": dist_version("polyaxon"), "framework_version": dist_version("pydantic"),
                      "entrypoint": "polyaxon._deploy.schemas.deployment.DeploymentConfig.read(path)"}
         validators = rules_v2(dep, sc)
+        root["agent_rejects"] = agent_rejects(dep.DeploymentConfig.read, root)
     except ImportError:
         try:
             import polyaxon.deploy.schemas.deployment as dep
@@ -626,6 +667,7 @@ def main():
             validator = {"package": "polyaxon", "version": dist_version("polyaxon"), "framework_version": dist_version("marshmallow"),
                          "entrypoint": "polyaxon.deploy.schemas.deployment.DeploymentConfig.read(path)"}
             validators = rules_v1(dep, sc)
+            root["agent_rejects"] = agent_rejects(dep.DeploymentConfig.read, root)
         except ImportError:
             import polyaxon_deploy.schemas.deployment as dep
             import polyaxon_deploy.schemas.persistence as pers
@@ -636,6 +678,13 @@ def main():
             validator = {"package": "polyaxon-deploy", "version": dist_version("polyaxon-deploy"), "framework_version": dist_version("marshmallow"),
                          "entrypoint": "polyaxon_deploy.reader.read([path]) (rhea.read, then DeploymentConfig.from_dict)"}
             validators = rules_v06(dep, sc, pers)
+            # validate_named_persistence loads each entry of these maps as a
+            # PersistenceEntity (from_dict: unknown keys rejected).
+            entity = {**ex.schema(pers.PersistenceEntitySchema()), "extra": "forbid"}
+            for name in ("data", "outputs"):
+                field = root["fields"]["persistence"]["fields"].get(name)
+                if field is not None:
+                    field["values"] = entity
     validator["framework"] = ex.framework
     validator["python"] = "%d.%d" % sys.version_info[:2]
     root["nullable"] = False

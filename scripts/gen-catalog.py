@@ -1,19 +1,24 @@
 #!/usr/bin/env python3
-"""Generates src/knowledge/catalog_data.rs, the knowledge of every Polyaxon
-chart version that the linter and the post-renderer share, as static Rust
-tables (nothing is parsed at start-up), from the corpus:
+"""Generates src/knowledge/catalog_data.rs: the knowledge of every Polyaxon
+chart version and of Polyaxon's own deploy schema that the linter and the
+post-renderer share, as static Rust tables (nothing is parsed at start-up).
 
-- values/defaults/values-<version>.yaml and manifest.tsv: every key each
-  version's defaults set, its type and (for scalars) its default value;
-- template-keys-history.tsv: keys the templates read, which count as accepted
-  even when the defaults omit them (for example dns.backend in 0.4 to 1.x);
-- catalog/changes.yaml: renamed, moved and removed keys (hand-written);
-- catalog/types.yaml: types of keys whose default is null (from Polyaxon's schema).
+Sources:
+- the corpus (../shared/corpus): values/defaults/values-<version>.yaml and
+  manifest.tsv (every key each platform chart version's defaults set, its
+  type and scalar default), template-keys-history.tsv (keys the templates
+  read, which count as accepted even when the defaults omit them);
+- catalog/agent/: the same for the agent chart (derived from polyaxon/charts);
+- catalog/changes.yaml: renamed, moved and removed keys (hand-written from
+  the chart references and migration notes);
+- catalog/schema/<validator>.json: Polyaxon's deploy schema per validator
+  version (scripts/extract-schema.py, from the real packages).
 
     scripts/gen-catalog.py [--corpus DIR] [--check]
 
 --check compares with the checked-in file instead of writing it (exit 1 on a
-difference). Defaults of credential-like keys are not copied. Needs PyYAML, which reads YAML as Helm does (YAML 1.1).
+difference). Defaults of credential-like keys are not copied. Needs PyYAML,
+which reads YAML as Helm does (YAML 1.1).
 """
 import argparse
 import csv
@@ -26,14 +31,16 @@ import yaml
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "src", "knowledge", "catalog_data.rs")
 SENSITIVE = ("password", "secret", "token", "apikey", "cookie")
+VALIDATORS = ["2.15.1", "1.20.0", "1.14.3", "0.6.1"]
 
 # Maps whose keys are the user's own (annotations, labels, Kubernetes
-# objects): nothing below them is judged.
+# objects): nothing below them is judged by the chart's history.
 FREEFORM = {
     "annotations", "labels", "nodeSelector", "affinity", "resources", "podAnnotations",
     "podLabels", "extraEnv", "env", "options",
 }
-# Sections handed to a subchart: only what changes.yaml says is judged below them.
+# Sections handed to a subchart: only what changes.yaml and the chart's own
+# template reads say is judged below them.
 SUBCHARTS = {"postgresql", "redis", "rabbitmq", "rabbitmq-ha", "docker-registry"}
 
 
@@ -50,7 +57,7 @@ def type_of(value):
         return "list"
     if isinstance(value, dict):
         return "map" if value else "open"
-    return "any"  # null: the chart sets no type
+    return "null"  # the defaults hold null: any type
 
 
 def walk(node, prefix, out):
@@ -59,9 +66,10 @@ def walk(node, prefix, out):
         path = f"{prefix}{key}"
         if prefix == "" and key in SUBCHARTS:
             out[path] = ("subchart", None)
-            # `enabled` is the parent chart's switch; cross-field rules need its default.
-            if isinstance(value, dict) and isinstance(value.get("enabled"), bool):
-                out[path + ".enabled"] = ("bool", value["enabled"])
+            # Keys the chart sets for its subchart are accepted in that version;
+            # `enabled` is the parent chart's switch, whose default cross-field rules need.
+            if isinstance(value, dict):
+                walk(value, path + ".", out)
             continue
         kind = type_of(value)
         if key in FREEFORM and kind in ("map", "open"):
@@ -70,13 +78,6 @@ def walk(node, prefix, out):
         out[path] = (kind, default)
         if kind == "map":
             walk(value, path + ".", out)
-
-
-def versions(corpus):
-    """(version, prerelease) in release order, from the manifest."""
-    with open(os.path.join(corpus, "values/defaults/manifest.tsv")) as f:
-        rows = list(csv.DictReader(f, delimiter="\t"))
-    return [(r["chart_version"], r["prerelease"] == "yes") for r in rows if "+" not in r["chart_version"]]
 
 
 def ranges(present):
@@ -91,8 +92,25 @@ def ranges(present):
     return out
 
 
-def build(corpus):
-    vers = versions(corpus)
+def add_template_reads(keys, index, rows):
+    """Keys the templates read count as accepted where the defaults say
+    nothing. A map the templates read itself (`toJson .Values.notifier`,
+    `with .Values.proxy`) is handed on whole: kind `whole`, judged below by
+    Polyaxon's schema, since the key history cannot see what is read from it."""
+    for path, first, last in rows:
+        last = last.replace("+head", "")
+        if first not in index or last not in index:
+            continue
+        for i in range(index[first], index[last] + 1):
+            present = keys.setdefault(path, {})
+            kind, default = present.get(i, ("any", None))
+            present[i] = ("whole", default) if kind in ("map", "open") else (kind, default)
+
+
+def platform(corpus):
+    with open(os.path.join(corpus, "values/defaults/manifest.tsv")) as f:
+        rows = list(csv.DictReader(f, delimiter="\t"))
+    vers = [(r["chart_version"], r["prerelease"] == "yes") for r in rows if "+" not in r["chart_version"]]
     index = {v: i for i, (v, _) in enumerate(vers)}
     keys = {}
     for i, (version, _) in enumerate(vers):
@@ -102,48 +120,117 @@ def build(corpus):
         walk(values, "", found)
         for path, entry in found.items():
             keys.setdefault(path, {})[i] = entry
-    # Template reads: accepted across [first, last] where the defaults do not say more.
     with open(os.path.join(corpus, "template-keys-history.tsv")) as f:
-        for row in csv.DictReader(f, delimiter="\t"):
-            first, last = row["first_version"], row["last_version"].replace("+head", "")
-            if first not in index or last not in index:
-                continue
+        reads = [(r["key"], r["first_version"], r["last_version"]) for r in csv.DictReader(f, delimiter="\t")]
+    add_template_reads(keys, index, reads)
+    return vers, keys
+
+
+def agent():
+    base = os.path.join(ROOT, "catalog", "agent")
+    with open(os.path.join(base, "manifest.tsv")) as f:
+        rows = list(csv.DictReader(f, delimiter="\t"))
+    vers = [(r["version"], r["prerelease"] == "yes") for r in rows if "+" not in r["version"]]
+    order = [r["version"] for r in rows]
+    index = {v: i for i, (v, _) in enumerate(vers)}
+    keys = {}
+    with open(os.path.join(base, "key-history.tsv")) as f:
+        # Defaults are JSON: keep their quotes.
+        for row in csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE):
+            kind = row["type"]
             path = row["key"]
-            if path.split(".")[0] in SUBCHARTS and "." in path:
-                continue
-            for i in range(index[first], index[last] + 1):
-                keys.setdefault(path, {}).setdefault(i, ("any", None))
-    with open(os.path.join(ROOT, "catalog", "types.yaml")) as f:
-        declared = yaml.safe_load(f)
-    for pattern, kind in declared.items():
-        parts = pattern.split(".")
-        matched = [k for k in keys if len(k.split(".")) == len(parts) and all(p in ("*", s) for p, s in zip(parts, k.split(".")))]
-        if not matched:
-            sys.exit(f"types.yaml: {pattern} matches no key")
-        for path in matched:
-            for i, (k, default) in keys[path].items():
-                if k == "any" or (kind == "loose" and k in ("map", "open")):
-                    keys[path][i] = (kind, default)
-    with open(os.path.join(ROOT, "catalog", "changes.yaml")) as f:
-        changes = yaml.safe_load(f)
-    for change in changes:
-        if change["since"] not in index:
-            sys.exit(f"changes.yaml: {change['key']}: unknown version {change['since']}")
+            if path.split(".")[-1] in FREEFORM and kind in ("map", "open"):
+                kind = "open"
+            default = json.loads(row["default"]) if row["default"] else None
+            default = default if kind in ("bool", "int", "float", "str") else None
+            first, last = order.index(row["first_version"]), order.index(row["last_version"])
+            for v in order[first:last + 1]:
+                if v in index:
+                    keys.setdefault(path, {})[index[v]] = (kind, default)
+    # Below a free-form map, the chart's example entries are not keys.
+    for path in [p for p in keys if any(keys.get(parent, {}).get(i, ("", None))[0] == "open" for parent in prefixes(p) for i in keys[p])]:
+        del keys[path]
+    with open(os.path.join(base, "template-keys.tsv")) as f:
+        reads = [(r["key"], r["first_version"], r["last_version"]) for r in csv.DictReader(f, delimiter="\t") if "[]" not in r["key"]]
+    add_template_reads(keys, index, reads)
+    return vers, keys
+
+
+def prefixes(path):
+    parts = path.split(".")
+    return [".".join(parts[:i]) for i in range(1, len(parts))]
+
+
+def flatten_schema(node, path, out, definitions, stack=()):
+    """(path, entry) rows: object fields joined by `.`, list items as `[]`,
+    map values as `*`. Kubernetes models are expanded from "definitions"
+    (the 2.x validator checks them at every depth); a class the 1.x
+    validators construct with the mapping as keyword arguments has its
+    arguments as fields, with values left unchecked."""
+    ref = node.get("ref") or next((a["ref"] for a in node.get("anyOf", []) if a.get("ref")), None)
+    if ref in definitions and ref not in stack:
+        node = {**node, **definitions[ref], "nullable": node.get("nullable", True)}
+        stack = stack + (ref,)
+    elif ref:
+        node = {**node, "type": "dict"}
+    if "one_of" in node:
+        # One of several schemas, picked by another key (a connection's kind): not judged.
+        node = {**node, "type": "dict"}
+    if "constructor_fields" in node:
+        node = {**node, "type": "object", "fields": node["constructor_fields"], "extra": "forbid"}
+    kind = node.get("type", "any")
+    if path:
+        out.append((path, entry_of(node)))
+    if kind == "object":
+        for name, child in sorted((node.get("fields") or {}).items()):
+            flatten_schema(child, f"{path}.{name}" if path else name, out, definitions, stack)
+            for alias in child.get("also_accepts", []):
+                out.append((f"{path}.{alias}" if path else alias, {**entry_of(child), "alias": name}))
+    items = node.get("items")
+    if isinstance(items, dict):
+        flatten_schema(items, f"{path}[]", out, definitions, stack)
+    values = node.get("values")
+    if isinstance(values, dict) and (values.get("type") == "object" or values.get("ref") or values.get("type") in ("str", "int", "float", "bool")):
+        # A map's values are not nullable unless the schema says so (Dict[str, str]).
+        flatten_schema({**values, "nullable": values.get("nullable", False)}, f"{path}.*", out, definitions, stack)
+
+
+def entry_of(node):
+    kind = node.get("type", "any")
+    # IntOrStr, FloatOrStr and the like: any one value, not a list or a mapping.
+    if kind == "any" and node.get("anyOf") and all(a.get("type") in ("int", "float", "str", "bool") for a in node["anyOf"]):
+        kind = "scalar"
     return {
-        "comment": "Generated by scripts/gen-catalog.py from the corpus; do not edit by hand.",
-        "versions": [v for v, _ in vers],
-        "prereleases": [v for v, pre in vers if pre],
-        "keys": {path: ranges(present) for path, present in sorted(keys.items())},
-        "changes": changes,
+        "type": kind,
+        "strict": bool(node.get("strict")),
+        "nullable": node.get("nullable", True) is not False,
+        "enum": [str(e) for e in node.get("enum", []) if e is not None],
+        "extra": node.get("extra") or "forbid",
+        "crashes": bool(node.get("crashes_validator")),
     }
+
+
+def schemas():
+    out = {}
+    for version in VALIDATORS:
+        with open(os.path.join(ROOT, "catalog", "schema", f"{version}.json")) as f:
+            data = json.load(f)
+        rows = []
+        flatten_schema(data["root"], "", rows, data.get("definitions", {}))
+        seen = {}
+        for path, entry in rows:
+            seen.setdefault(path, entry)
+        out[version] = (data["root"].get("agent_rejects", []), sorted(seen.items()))
+    return out
 
 
 def rust_str(s):
     return json.dumps(s, ensure_ascii=False)
 
 
-def rust_default(path, kind, default):
-    if default is None:
+def rust_default(path, default):
+    # An image tag's default is the chart's own version: no knowledge in it.
+    if default is None or path.endswith("imageTag"):
         return "D::None"
     if any(w in path.rsplit(".", 1)[-1].lower() for w in SENSITIVE):
         return "D::Hidden"
@@ -156,21 +243,50 @@ def rust_default(path, kind, default):
     return f"D::Str({rust_str(default)})"
 
 
-def rust(catalog):
-    out = ["// @generated by scripts/gen-catalog.py from the corpus; do not edit by hand.", "",
-           "use super::catalog::{Change, ChangeKind, Default as D, Kind, Range};", ""]
-    out.append("pub static VERSIONS: &[&str] = &[" + ", ".join(rust_str(v) for v in catalog["versions"]) + "];")
-    out.append("pub static PRERELEASES: &[&str] = &[" + ", ".join(rust_str(v) for v in catalog["prereleases"]) + "];")
-    out.append("/// Every key any version knows, sorted, with the version ranges that know it.")
-    out.append("pub static KEYS: &[(&str, &[Range])] = &[")
-    for path in sorted(catalog["keys"]):
-        ranges = ", ".join(f"Range({a}, {b}, Kind::{k.capitalize()}, {rust_default(path, k, d)})" for a, b, k, d in catalog["keys"][path])
-        out.append(f"    ({rust_str(path)}, &[{ranges}]),")
-    out.append("];")
+def rust_catalog(name, vers, keys):
+    out = [f"pub static {name}: CatalogData = CatalogData {{"]
+    out.append("    versions: &[" + ", ".join(rust_str(v) for v, _ in vers) + "],")
+    out.append("    prereleases: &[" + ", ".join(rust_str(v) for v, pre in vers if pre) + "],")
+    out.append("    keys: &[")
+    for path in sorted(keys):
+        present = keys[path]
+        if path.endswith("imageTag"):
+            present = {i: (kind, None) for i, (kind, _) in present.items()}
+        rs = ", ".join(f"Range({a}, {b}, Kind::{k.capitalize()}, {rust_default(path, d)})" for a, b, k, d in ranges(present))
+        out.append(f"        ({rust_str(path)}, &[{rs}]),")
+    out.append("    ],")
+    out.append("};")
+    return out
+
+
+def rust(platform_data, agent_data, changes, schema_rows):
+    out = [
+        "// @generated by scripts/gen-catalog.py from the corpus, catalog/agent and catalog/schema; do not edit by hand.",
+        "",
+        "use super::catalog::{CatalogData, Change, ChangeKind, Default as D, Kind, Range};",
+        "use super::schema::{entry, Extra as X, SType as T, SchemaData};",
+        "",
+    ]
+    out += rust_catalog("PLATFORM", *platform_data)
+    out += rust_catalog("AGENT", *agent_data)
     out.append("pub static CHANGES: &[Change] = &[")
-    for c in catalog["changes"]:
+    for c in changes:
         opt = lambda v: f"Some({rust_str(v)})" if v is not None else "None"
-        out.append(f"    Change {{ key: {rust_str(c['key'])}, kind: ChangeKind::{c['kind'].capitalize()}, to: {opt(c.get('to'))}, since: {rust_str(c['since'])}, note: {opt(c.get('note'))}, validator_rejects: {'true' if c.get('validator_rejects') else 'false'} }},")
+        out.append(
+            f"    Change {{ key: {rust_str(c['key'])}, kind: ChangeKind::{c['kind'].capitalize()}, to: {opt(c.get('to'))}, "
+            f"since: {rust_str(c['since'])}, note: {opt(c.get('note'))}, validator_rejects: {'true' if c.get('validator_rejects') else 'false'} }},"
+        )
+    out.append("];")
+    out.append("pub static SCHEMAS: &[SchemaData] = &[")
+    for version, (agent_rejects, rows) in schema_rows.items():
+        rejects = ", ".join(rust_str(k) for k in agent_rejects)
+        out.append(f"    SchemaData {{ validator: {rust_str(version)}, agent_rejects: &[{rejects}], entries: &[")
+        for path, e in rows:
+            enum = ", ".join(rust_str(v) for v in e["enum"])
+            alias = f"Some({rust_str(e['alias'])})" if e.get("alias") else "None"
+            flags = (1 if e["strict"] else 0) | (2 if e["nullable"] else 0) | (4 if e["crashes"] else 0)
+            out.append(f"        ({rust_str(path)}, entry(T::{e['type'].capitalize()}, {flags}, &[{enum}], X::{e['extra'].capitalize()}, {alias})),")
+        out.append("    ] },")
     out.append("];")
     return "\n".join(out) + "\n"
 
@@ -180,7 +296,15 @@ def main():
     parser.add_argument("--corpus", default=os.environ.get("POLYAXON_CORPUS", os.path.join(ROOT, "..", "shared", "corpus")))
     parser.add_argument("--check", action="store_true")
     args = parser.parse_args()
-    text = rust(build(args.corpus))
+    platform_data = platform(args.corpus)
+    agent_data = agent()
+    with open(os.path.join(ROOT, "catalog", "changes.yaml")) as f:
+        changes = yaml.safe_load(f)
+    index = {v for v, _ in platform_data[0]}
+    for change in changes:
+        if change["since"] not in index:
+            sys.exit(f"changes.yaml: {change['key']}: unknown version {change['since']}")
+    text = rust(platform_data, agent_data, changes, schemas())
     if args.check:
         with open(OUT) as f:
             if f.read() != text:

@@ -73,7 +73,7 @@ fn github_annotations() {
     let out = lint(&["--no-config", "--format", "github", "values.yaml"], &dir);
     assert_eq!(
         stdout(&out),
-        "::error file=values.yaml,line=2,col=3,endLine=2,endColumn=9,title=K005::unknown key `email.useTLS`: chart 2.15.1 does not read it (help: did you mean `email.useTls`?)\n"
+        "::error file=values.yaml,line=2,col=3,endLine=2,endColumn=9,title=K005::unknown key `email.useTLS`: neither chart 2.15.1 nor Polyaxon reads it (help: did you mean `email.useTls`?)\n"
     );
 }
 

@@ -3,7 +3,8 @@
 //! ([`super::catalog_data`]), so neither the linter nor the post-renderer
 //! parses anything to know it.
 
-use super::catalog_data::{CHANGES, KEYS, PRERELEASES, VERSIONS};
+use super::catalog_data::{AGENT, CHANGES, PLATFORM};
+use super::ChartName;
 
 /// What a key holds in a version's defaults.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -13,16 +14,18 @@ pub enum Kind {
     Open,
     /// A section handed to a subchart.
     Subchart,
-    /// A section the chart reads known keys from, but Polyaxon's validator
-    /// takes as a free-form dict: findings below it are warnings.
-    Loose,
+    /// A map the templates read as a whole (`toJson .Values.notifier`,
+    /// `with .Values.x`): what is below is judged by Polyaxon's schema.
+    Whole,
     List,
     Str,
     Int,
     Float,
     Bool,
-    /// Read by the templates, with no typed default.
+    /// Read by the templates, with no default.
     Any,
+    /// The defaults hold null: any type, and null is the chart's own value.
+    Null,
 }
 
 /// A key's default value in a version's values.yaml.
@@ -82,20 +85,46 @@ pub struct Change {
     pub validator_rejects: bool,
 }
 
-/// The catalog: a view over the generated tables.
+/// One chart's generated tables.
+#[derive(Debug)]
+pub struct CatalogData {
+    pub versions: &'static [&'static str],
+    pub prereleases: &'static [&'static str],
+    /// Every key any version knows, sorted, with the version ranges that know it.
+    pub keys: &'static [(&'static str, &'static [Range])],
+}
+
+/// The catalog of one chart (platform or agent): a view over the generated tables.
 #[derive(Debug)]
 pub struct Catalog {
+    pub chart: ChartName,
     pub versions: &'static [&'static str],
     prereleases: &'static [&'static str],
     keys: &'static [(&'static str, &'static [Range])],
     changes: &'static [Change],
 }
 
-static CATALOG: Catalog = Catalog { versions: VERSIONS, prereleases: PRERELEASES, keys: KEYS, changes: CHANGES };
+static PLATFORM_CATALOG: Catalog = Catalog {
+    chart: ChartName::Platform,
+    versions: PLATFORM.versions,
+    prereleases: PLATFORM.prereleases,
+    keys: PLATFORM.keys,
+    changes: CHANGES,
+};
+static AGENT_CATALOG: Catalog =
+    Catalog { chart: ChartName::Agent, versions: AGENT.versions, prereleases: AGENT.prereleases, keys: AGENT.keys, changes: CHANGES };
 
 impl Catalog {
+    /// The platform chart's catalog.
     pub fn get() -> &'static Catalog {
-        &CATALOG
+        &PLATFORM_CATALOG
+    }
+
+    pub fn of(chart: ChartName) -> &'static Catalog {
+        match chart {
+            ChartName::Platform => &PLATFORM_CATALOG,
+            ChartName::Agent => &AGENT_CATALOG,
+        }
     }
 
     fn ranges(&self, key: &str) -> Option<&'static [Range]> {
@@ -118,7 +147,15 @@ impl Catalog {
             .rev()
             .find(|&i| self.versions[i].starts_with(&line) && !self.prereleases.contains(&self.versions[i]))
             .ok_or_else(|| {
-                format!("unknown chart version `{name}`: the catalog knows {} to {}", self.versions[0], self.versions[self.newest()])
+                let chart = match self.chart {
+                    ChartName::Platform => "polyaxon",
+                    ChartName::Agent => "agent",
+                };
+                format!(
+                    "unknown {chart} chart version `{name}`: the catalog knows {} to {}",
+                    self.versions[0],
+                    self.versions[self.newest()]
+                )
             })
     }
 
@@ -136,10 +173,16 @@ impl Catalog {
         self.ranges(key)?.iter().find(|r| r.0 <= version && version <= r.1)
     }
 
-    /// The first and last version that accepted the key, if any did.
-    pub fn seen(&self, key: &str) -> Option<(usize, usize)> {
-        let ranges = self.ranges(key)?;
-        Some((ranges.first()?.0, ranges.last()?.1))
+    /// Whether any version accepted the key.
+    pub fn knows(&self, key: &str) -> bool {
+        self.ranges(key).is_some_and(|r| !r.is_empty())
+    }
+
+    /// Around a version that does not accept the key: the last version
+    /// before it and the first after it that do.
+    pub fn around(&self, key: &str, version: usize) -> (Option<usize>, Option<usize>) {
+        let ranges = self.ranges(key).unwrap_or_default();
+        (ranges.iter().filter(|r| r.1 < version).map(|r| r.1).max(), ranges.iter().filter(|r| r.0 > version).map(|r| r.0).min())
     }
 
     /// Child key names of `parent` (`""` for the top level) at a version.
@@ -172,14 +215,14 @@ impl Catalog {
         self.changes.iter().find(|c| c.kind == ChangeKind::Renamed && c.to == Some(key))
     }
 
+    /// The index of a version, or of the first one after it this chart has
+    /// (the agent chart lacks some platform versions).
     pub fn index_of(&self, version: &str) -> usize {
-        self.versions.iter().position(|v| *v == version).expect("changes.yaml versions are checked by the generator")
-    }
-
-    /// Whether any change rule is about a key below `section`.
-    pub fn changes_below(&self, section: &str) -> bool {
-        let prefix = format!("{section}.");
-        self.changes.iter().any(|c| c.key.starts_with(&prefix))
+        let wanted = super::parse_version(version);
+        self.versions
+            .iter()
+            .position(|v| *v == version)
+            .unwrap_or_else(|| self.versions.iter().position(|v| super::parse_version(v) >= wanted).unwrap_or(self.versions.len()))
     }
 }
 

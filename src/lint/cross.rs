@@ -1,12 +1,13 @@
 //! Cross-field rules: configurations Polyaxon cannot run, as its own
 //! validator judges them (no database, no broker, a broker that names an
-//! unused service, in-cluster and external at once). They are judged on the
-//! file merged over the target version's defaults, and reported at the
-//! user's key.
+//! unused service, in-cluster and external at once, and for charts 0.x no
+//! redis). They are judged on the file merged over the target version's
+//! defaults, read the way Helm reads them, and reported at the user's key.
 
 use super::rules::*;
 use super::{Ctx, Span};
 use crate::knowledge::catalog::Default;
+use crate::knowledge::Service;
 use crate::yaml::{Node, Scalar};
 
 /// The user's value at a dotted path (the last of duplicate keys, as Helm).
@@ -21,46 +22,43 @@ fn user<'a>(doc: &'a Node, path: &str) -> Option<(&'a Node, &'a Node)> {
     found.filter(|(_, v)| !v.is_null())
 }
 
-/// The file's value over the chart default.
-enum Merged<'a> {
-    User(&'a Node),
-    Default(Default),
-    Unset,
+/// A switch as Helm reads it, over the chart's default. Templates
+/// (`{{ if .Values.scheduler.enabled }}`) take any non-empty string for
+/// true, `"false"` included; a subchart's dependency condition
+/// (`postgresql.enabled`) takes only booleans, and with anything else Helm
+/// keeps the subchart on (and the templates take the string for true).
+fn switch(ctx: &Ctx<'_>, doc: &Node, path: &str) -> Option<bool> {
+    let condition = Service::ALL.iter().any(|s| s.subcharts().iter().any(|c| path == format!("{c}.enabled")));
+    let by_user = user(doc, path).and_then(|(_, v)| match v.scalar() {
+        Some(Scalar::Bool(b)) => Some(b),
+        Some(_) if condition => Some(true),
+        Some(Scalar::Int(n)) => Some(n != 0),
+        Some(Scalar::Str(s)) => Some(!s.is_empty()),
+        _ => None,
+    });
+    by_user.or(match ctx.catalog.default(path, ctx.target) {
+        Default::Bool(b) => Some(b),
+        _ => None,
+    })
 }
 
-fn merged<'a>(ctx: &'a Ctx<'_>, doc: &'a Node, path: &str) -> Merged<'a> {
-    match (user(doc, path), ctx.catalog.default(path, ctx.target)) {
-        (Some((_, v)), _) => Merged::User(v),
-        (None, d) if d != Default::None && d != Default::Hidden => Merged::Default(d),
-        _ => Merged::Unset,
-    }
-}
-
-fn is_true(ctx: &Ctx<'_>, doc: &Node, path: &str) -> bool {
-    match merged(ctx, doc, path) {
-        Merged::User(v) => matches!(v.scalar(), Some(Scalar::Bool(true))),
-        Merged::Default(d) => d.as_bool() == Some(true),
-        Merged::Unset => false,
-    }
-}
-
-/// Explicitly false: charts before 0.1.5 had no `postgresql.enabled`, and
-/// Polyaxon only treats an explicit `false` as disabled.
-fn is_false(ctx: &Ctx<'_>, doc: &Node, path: &str) -> bool {
-    match merged(ctx, doc, path) {
-        Merged::User(v) => matches!(v.scalar(), Some(Scalar::Bool(false))),
-        Merged::Default(d) => d.as_bool() == Some(false),
-        Merged::Unset => false,
+/// Where Helm and Polyaxon part on a switch: Polyaxon reads the string
+/// "false" as false, Helm as true. Said in the message of a rule it drives.
+fn read_as_true(doc: &Node, path: &str) -> String {
+    match user(doc, path) {
+        Some((_, v)) if matches!(v.scalar(), Some(Scalar::Str(_))) => {
+            format!(" (`{path}` is the string \"{}\", which Helm reads as true)", v.text().unwrap_or_default())
+        }
+        _ => String::new(),
     }
 }
 
 fn text(ctx: &Ctx<'_>, doc: &Node, path: &str) -> Option<String> {
-    match merged(ctx, doc, path) {
-        Merged::User(v) => v.text().map(str::to_string),
-        Merged::Default(d) => d.as_str().map(str::to_string),
-        Merged::Unset => None,
-    }
-    .filter(|s| !s.is_empty())
+    let value = match user(doc, path) {
+        Some((_, v)) => v.text().map(str::to_string),
+        None => ctx.catalog.default(path, ctx.target).as_str().map(str::to_string),
+    };
+    value.filter(|s| !s.is_empty())
 }
 
 /// Where to report: the first of `paths` the user wrote, else the document's first key.
@@ -74,34 +72,35 @@ fn locate(ctx: &Ctx<'_>, doc: &Node, paths: &[&str]) -> (String, Span) {
     (k.text().unwrap_or_default().to_string(), ctx.span(k, k))
 }
 
-struct Service {
-    name: &'static str,
+/// How one built-in dependency stands in the merged values.
+struct Dependency {
+    service: Service,
     enabled_key: &'static str,
-    host_key: &'static str,
+    host_key: String,
     in_cluster: bool,
+    /// Explicitly switched off (charts before 0.1.5 had no switch).
+    off: bool,
     external: bool,
 }
 
-impl Service {
+impl Dependency {
+    fn of(ctx: &Ctx<'_>, doc: &Node, service: Service) -> Dependency {
+        let enabled_key = service.enabled_key(Some(ctx.target));
+        let host_key = format!("externalServices.{service}.host");
+        let enabled = switch(ctx, doc, enabled_key);
+        Dependency {
+            service,
+            enabled_key,
+            external: text(ctx, doc, &host_key).is_some(),
+            host_key,
+            in_cluster: enabled == Some(true),
+            off: enabled == Some(false),
+        }
+    }
+
     fn used(&self) -> bool {
         self.in_cluster || self.external
     }
-}
-
-fn service(ctx: &Ctx<'_>, doc: &Node, name: &'static str) -> Service {
-    // rabbitmq-ha before chart 1.21, rabbitmq since.
-    let enabled_key = match name {
-        "rabbitmq" if ctx.catalog.at("rabbitmq.enabled", ctx.target).is_none() => "rabbitmq-ha.enabled",
-        "rabbitmq" => "rabbitmq.enabled",
-        "redis" => "redis.enabled",
-        _ => "postgresql.enabled",
-    };
-    let host_key = match name {
-        "rabbitmq" => "externalServices.rabbitmq.host",
-        "redis" => "externalServices.redis.host",
-        _ => "externalServices.postgresql.host",
-    };
-    Service { name, enabled_key, host_key, in_cluster: is_true(ctx, doc, enabled_key), external: text(ctx, doc, host_key).is_some() }
 }
 
 pub fn check(ctx: &mut Ctx<'_>, doc: &Node) {
@@ -109,10 +108,10 @@ pub fn check(ctx: &mut Ctx<'_>, doc: &Node) {
         return;
     }
     let since = |ctx: &Ctx<'_>, v: &str| ctx.target >= ctx.catalog.index_of(v);
-    let postgres = service(ctx, doc, "postgresql");
+    let postgres = Dependency::of(ctx, doc, Service::Postgresql);
     // Before 0.5 the external host lived under postgresql; later charts ignore it.
-    let legacy_postgres = ctx.target < ctx.catalog.index_of("0.5.0") && text(ctx, doc, "postgresql.externalPostgresHost").is_some();
-    if is_false(ctx, doc, postgres.enabled_key) && !postgres.external && !legacy_postgres {
+    let legacy_postgres = !since(ctx, "0.5.0") && text(ctx, doc, "postgresql.externalPostgresHost").is_some();
+    if postgres.off && !postgres.external && !legacy_postgres {
         let (key, span) = locate(ctx, doc, &["postgresql.enabled", "postgresql"]);
         let d = ctx.report(
             NO_DATABASE,
@@ -122,24 +121,52 @@ pub fn check(ctx: &mut Ctx<'_>, doc: &Node) {
         );
         d.help = Some("enable postgresql, or set externalServices.postgresql.host".into());
     }
+    if !since(ctx, "1.0.0") {
+        persistence(ctx, doc);
+    }
     if !since(ctx, "0.5.0") {
         return;
     }
-    let redis = service(ctx, doc, "redis");
-    let rabbitmq = service(ctx, doc, "rabbitmq");
+    let redis = Dependency::of(ctx, doc, Service::Redis);
+    let rabbitmq = Dependency::of(ctx, doc, Service::Rabbitmq);
+    let broker = text(ctx, doc, "broker");
+    // Charts 0.x always need redis, and rabbitmq unless redis is the broker.
+    if !since(ctx, "1.0.0") {
+        if redis.off && !redis.external {
+            let (key, span) = locate(ctx, doc, &["redis.enabled", "redis"]);
+            let d = ctx.report(
+                NO_REDIS,
+                &key,
+                span,
+                "Polyaxon 0.x needs redis: the in-cluster redis is disabled and no external one is configured".into(),
+            );
+            d.help = Some("enable redis, or set externalServices.redis.host".into());
+        }
+        if rabbitmq.off && !rabbitmq.external && broker.as_deref() != Some("redis") {
+            let (key, span) = locate(ctx, doc, &[rabbitmq.enabled_key, "broker"]);
+            let d = ctx.report(
+                NO_BROKER,
+                &key,
+                span,
+                "the in-cluster rabbitmq is disabled, no external one is configured, and `broker` is not redis".into(),
+            );
+            d.help = Some("enable rabbitmq-ha, set externalServices.rabbitmq.host, or set `broker: redis`".into());
+        }
+    }
+    let chart_1x = since(ctx, "1.0.0");
     for s in [&postgres, &redis, &rabbitmq] {
         if s.in_cluster && s.external {
-            let (key, span) = locate(ctx, doc, &[s.host_key, s.enabled_key]);
-            let enabled_key = s.enabled_key;
+            let (key, span) = locate(ctx, doc, &[&s.host_key, s.enabled_key]);
+            let name = s.service.name();
             let d = ctx.report(
                 IN_CLUSTER_AND_EXTERNAL,
                 &key,
                 span,
-                format!("{} is enabled in-cluster and configured as an external service", s.name),
+                format!("{name} is enabled in-cluster and configured as an external service{}", read_as_true(doc, s.enabled_key)),
             );
-            d.help = Some(format!("set {enabled_key}: false to use the external one, or remove it"));
-            if s.name == "postgresql" {
-                // Polyaxon's validator accepts it; the chart uses the in-cluster one.
+            d.help = Some(format!("set {}: false to use the external one, or remove it", s.enabled_key));
+            // Polyaxon's validators reject it for redis and rabbitmq from 1.x; the chart uses the in-cluster one.
+            if s.service == Service::Postgresql || !chart_1x {
                 d.severity = Severity::Warning;
                 d.message.push_str("; the chart uses the in-cluster one");
             }
@@ -150,38 +177,107 @@ pub fn check(ctx: &mut Ctx<'_>, doc: &Node) {
     if ctx.catalog.default("broker", ctx.target) == Default::None {
         return;
     }
-    let broker = text(ctx, doc, "broker");
-    let non_broker = is_true(ctx, doc, "redis.nonBroker");
+    let set_by_user = user(doc, "broker").is_some();
+    let non_broker = switch(ctx, doc, "redis.nonBroker") == Some(true);
     let redis_is_broker = broker.as_deref() == Some("redis");
     if redis.used() && !redis_is_broker && !non_broker {
-        let (key, span) = locate(ctx, doc, &["broker", redis.host_key, redis.enabled_key]);
-        let d =
-            ctx.report(BROKER_MISMATCH, &key, span, format!("redis is used but `broker` is {}", broker.as_deref().unwrap_or("not redis")));
+        let (key, span) = locate(ctx, doc, &["broker", &redis.host_key, redis.enabled_key]);
+        let d = ctx.report(
+            BROKER_MISMATCH,
+            &key,
+            span,
+            format!("redis is used but `broker` is {}{}", broker.as_deref().unwrap_or("not redis"), read_as_true(doc, redis.enabled_key)),
+        );
         d.help = Some("set `broker: redis`, drop redis, or mark it redis.nonBroker: true".into());
     }
     if rabbitmq.used() && redis_is_broker {
-        let (key, span) = locate(ctx, doc, &["broker", rabbitmq.host_key, rabbitmq.enabled_key]);
-        let d = ctx.report(BROKER_MISMATCH, &key, span, "rabbitmq is used but `broker` is redis".into());
-        d.help = Some("set `broker: rabbitmq`, or drop rabbitmq".into());
+        let (key, span) = locate(ctx, doc, &["broker", &rabbitmq.host_key, rabbitmq.enabled_key]);
+        if set_by_user {
+            let d = ctx.report(
+                BROKER_MISMATCH,
+                &key,
+                span,
+                format!("rabbitmq is used but `broker` is redis{}", read_as_true(doc, rabbitmq.enabled_key)),
+            );
+            d.help = Some("set `broker: rabbitmq`, or drop rabbitmq".into());
+        } else {
+            // Nothing breaks: the chart's default broker is redis and rabbitmq just idles.
+            let d = ctx.report(
+                UNUSED_SERVICE,
+                &key,
+                span,
+                "rabbitmq is configured, but the broker is redis (the chart's default), so nothing uses it".into(),
+            );
+            d.help = Some("set `broker: rabbitmq` to use it, or remove it".into());
+        }
     }
-    if rabbitmq.used() && redis.used() && !non_broker {
-        let (key, span) = locate(ctx, doc, &[redis.host_key, redis.enabled_key, rabbitmq.host_key, rabbitmq.enabled_key]);
-        let d = ctx.report(TWO_BROKERS, &key, span, "both rabbitmq and redis are deployed or configured as broker".into());
+    // Redis as the chart's default broker next to a configured rabbitmq: X006 above said it.
+    let default_redis_broker = redis_is_broker && !set_by_user;
+    if rabbitmq.used() && redis.used() && !non_broker && !default_redis_broker {
+        let (key, span) = locate(ctx, doc, &[&redis.host_key, redis.enabled_key, &rabbitmq.host_key, rabbitmq.enabled_key]);
+        let d = ctx.report(
+            TWO_BROKERS,
+            &key,
+            span,
+            format!(
+                "both rabbitmq and redis are deployed or configured as broker{}{}",
+                read_as_true(doc, redis.enabled_key),
+                read_as_true(doc, rabbitmq.enabled_key)
+            ),
+        );
         d.help = Some("keep the one `broker` names".into());
     }
-    let needs_broker = ["scheduler", "compiler", "worker", "beat"].into_iter().find(|s| is_true(ctx, doc, &format!("{s}.enabled")));
+    let needs_broker =
+        ["scheduler", "compiler", "worker", "beat"].into_iter().find(|s| switch(ctx, doc, &format!("{s}.enabled")) == Some(true));
     if let Some(service) = needs_broker {
         if !redis.used() && !rabbitmq.used() {
             let enabled = format!("{service}.enabled");
             let (key, span) = locate(ctx, doc, &[enabled.as_str(), "broker"]);
             let broker = broker.unwrap_or_else(|| "redis".into());
-            let d = ctx.report(
-                NO_BROKER,
-                &key,
-                span,
-                format!("{service} needs a broker, but neither redis nor rabbitmq is deployed or configured"),
+            let message = format!(
+                "{service} needs a broker, but neither redis nor rabbitmq is deployed or configured{}",
+                read_as_true(doc, &enabled)
             );
+            let d = ctx.report(NO_BROKER, &key, span, message);
             d.help = Some(format!("enable the in-cluster {broker}, or set externalServices.{broker}.host"));
+        }
+    }
+}
+
+/// Charts 0.x: each persistence entry is one of a claim, a host path or a
+/// store. Judged on the user's own entries, as Polyaxon's validator does
+/// (the chart's defaults give every entry a hostPath to be overridden).
+fn persistence(ctx: &mut Ctx<'_>, doc: &Node) {
+    let Some((_, section)) = doc.entry("persistence") else { return };
+    let named = |k: &str| matches!(k, "data" | "outputs");
+    let mut entries: Vec<(String, &Node)> = Vec::new();
+    for (key, value) in section.entries().unwrap_or_default() {
+        let name = key.text().unwrap_or_default();
+        if named(name) {
+            entries.extend(
+                value
+                    .entries()
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|(k, v)| (format!("persistence.{name}.{}", k.text().unwrap_or_default()), v)),
+            );
+        } else {
+            entries.push((format!("persistence.{name}"), value));
+        }
+    }
+    for (path, entry) in entries {
+        let set: Vec<&(Node, Node)> = ["existingClaim", "hostPath", "store"]
+            .iter()
+            .filter_map(|k| entry.entry(k))
+            .filter(|(_, v)| !v.is_null() && v.text().is_some_and(|t| !t.is_empty()))
+            .collect();
+        if let [_, (key, value), ..] = set[..] {
+            let names: Vec<&str> = set.iter().filter_map(|(k, _)| k.text()).collect();
+            let span = ctx.span(key, value);
+            let key = format!("{path}.{}", key.text().unwrap_or_default());
+            let d =
+                ctx.report(PERSISTENCE_CONFLICT, &key, span, format!("`{path}` sets {}: Polyaxon takes exactly one", names.join(" and ")));
+            d.help = Some("keep one of existingClaim, hostPath and store".into());
         }
     }
 }
@@ -206,18 +302,46 @@ mod tests {
         assert!(lint("postgresql:\n  enabled: false\nexternalServices:\n  postgresql:\n    host: db\n", "2.15.1").is_empty());
         // 0.4: the external host lived under postgresql.
         assert!(lint("postgresql:\n  enabled: false\n  externalPostgresHost: db\n", "0.4.4").is_empty());
+        // A dependency condition takes only booleans: "false" leaves the built-in on.
+        assert!(lint("postgresql:\n  enabled: \"false\"\n", "2.15.1").iter().all(|d| d.code != "X001"));
     }
 
     #[test]
     fn broker_rules_on_the_file_merged_over_defaults() {
         // 2.15.1 defaults: broker redis, redis disabled.
         assert_eq!(found(&lint("scheduler:\n  enabled: true\n", "2.15.1")), [("X002", 2, "scheduler.enabled")]);
+        // Templates take the string "true" for true.
+        assert_eq!(found(&lint("scheduler:\n  enabled: \"true\"\n", "2.15.1")).iter().filter(|f| f.0 == "X002").count(), 1);
         assert!(lint("scheduler:\n  enabled: true\nredis:\n  enabled: true\n", "2.15.1").is_empty());
         let d = lint("broker: rabbitmq\nexternalServices:\n  redis:\n    host: r\n", "2.15.1");
         assert_eq!(found(&d), [("X003", 1, "broker")]);
         assert!(lint("broker: rabbitmq\nredis:\n  nonBroker: true\nexternalServices:\n  redis:\n    host: r\n", "2.15.1").is_empty());
-        let d = lint("rabbitmq:\n  enabled: true\nredis:\n  enabled: true\n", "2.15.1");
-        assert_eq!(found(&d), [("X003", 2, "rabbitmq.enabled"), ("X005", 4, "redis.enabled")]);
+        let d = lint("rabbitmq:\n  enabled: true\nredis:\n  enabled: true\nbroker: redis\n", "2.15.1");
+        assert_eq!(found(&d), [("X005", 4, "redis.enabled"), ("X003", 5, "broker")]);
+    }
+
+    #[test]
+    fn an_unused_rabbitmq_next_to_the_default_broker_is_a_warning() {
+        let d = lint("externalServices:\n  rabbitmq:\n    host: q\n", "2.15.1");
+        assert_eq!(found(&d), [("X006", 3, "externalServices.rabbitmq.host")]);
+        assert_eq!(d[0].severity, Severity::Warning);
+    }
+
+    #[test]
+    fn charts_0x_need_redis_and_a_broker() {
+        assert_eq!(found(&lint("redis:\n  enabled: false\n", "0.5.6")), [("X007", 2, "redis.enabled")]);
+        assert_eq!(found(&lint("rabbitmq-ha:\n  enabled: false\n", "0.5.6")), [("X002", 2, "rabbitmq-ha.enabled")]);
+        assert!(lint("rabbitmq-ha:\n  enabled: false\nbroker: redis\n", "0.5.6").is_empty());
+    }
+
+    #[test]
+    fn charts_0x_persistence_is_one_thing() {
+        let d = lint(
+            "persistence:\n  upload:\n    existingClaim: pvc\n    hostPath: /tmp\n  data:\n    d1:\n      store: s3\n      bucket: b\n",
+            "0.6.1",
+        );
+        assert_eq!(found(&d), [("X008", 4, "persistence.upload.hostPath")]);
+        assert!(lint("persistence:\n  upload:\n    existingClaim: pvc\n    hostPath: null\n", "0.6.1").is_empty());
     }
 
     #[test]
@@ -228,7 +352,7 @@ mod tests {
         assert_eq!(found(&d), [("X004", 5, "externalServices.postgresql.host")]);
         assert_eq!(d[0].severity, Severity::Warning);
         // Before 1.21 the in-cluster rabbitmq is rabbitmq-ha.
-        let d = lint("rabbitmq-ha:\n  enabled: true\nexternalServices:\n  rabbitmq:\n    host: q\n", "1.10.1");
+        let d = lint("rabbitmq-ha:\n  enabled: true\nexternalServices:\n  rabbitmq:\n    host: q\nbroker: rabbitmq\n", "1.10.1");
         assert_eq!(found(&d), [("X004", 5, "externalServices.rabbitmq.host")]);
     }
 }

@@ -1,91 +1,230 @@
-//! Key rules: removed, renamed, moved, deprecated, unknown, too-new and
-//! duplicate keys. Walks the user's mappings against the catalog and hands
-//! known keys' values to [`super::types`].
+//! Key rules: removed, renamed, moved, deprecated, unknown, ignored,
+//! too-new and duplicate keys. Walks the user's mappings against what knows
+//! them, in this order: the chart version (its defaults and template reads),
+//! Polyaxon's own schema for that version, the keys polyaxon-pr reads; and
+//! hands known keys' values to [`super::types`].
+
+use std::collections::HashMap;
 
 use super::rules::*;
 use super::{types, Ctx};
 use crate::knowledge::catalog::{Change, ChangeKind, Kind};
+use crate::knowledge::schema::{Extra, SType};
+use crate::knowledge::{ChartName, POST_RENDER_KEYS};
 use crate::yaml::Node;
 
 /// How keys below a section are judged.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Mode {
+    /// By the chart, then the schema.
     Checked,
-    /// Below a subchart or a free-form map: only change rules.
-    RulesOnly,
-    /// Below a section Polyaxon's validator takes as a free-form dict: as
-    /// `Checked`, but never worse than a warning.
-    Loose,
+    /// A section the chart hands on whole (or Polyaxon's schema alone
+    /// knows): by the schema, which rejects, drops or keeps what it does not declare.
+    Schema(Extra),
+    /// A subchart's section: only the keys the chart itself reads there.
+    Subchart,
+    /// A free-form map (annotations, labels, nodeSelector): not judged.
+    Free,
 }
 
 pub fn check(ctx: &mut Ctx<'_>, root: &Node) {
     walk(ctx, root, "", Mode::Checked);
 }
 
-fn join(prefix: &str, name: &str) -> String {
+/// A dotted path; segments with dots of their own are quoted
+/// (`ingress.annotations."kubernetes.io/tls-acme"`).
+pub fn join(prefix: &str, name: &str) -> String {
+    let name = if name.contains('.') { format!("\"{name}\"") } else { name.to_string() };
     if prefix.is_empty() {
-        name.to_string()
+        name
     } else {
         format!("{prefix}.{name}")
     }
 }
 
 fn walk(ctx: &mut Ctx<'_>, map: &Node, prefix: &str, mode: Mode) {
-    let first_new = ctx.out.len();
-    walk_entries(ctx, map, prefix, mode);
-    if mode == Mode::Loose {
-        for d in &mut ctx.out[first_new..] {
-            d.severity = d.severity.min(Severity::Warning);
+    for (key, value) in map.entries().unwrap_or_default() {
+        let Some(name) = key.text() else { continue };
+        let path = join(prefix, name);
+        if prefix.is_empty() && ctx.catalog.chart == ChartName::Agent && ctx.schema.refuses_on_agent(name) && !value.is_null() {
+            let span = ctx.span(key, key);
+            let d = ctx.report(
+                PLATFORM_KEY_ON_AGENT,
+                &path,
+                span,
+                format!("`{path}` configures the control plane: the agent chart ignores it and Polyaxon rejects it here"),
+            );
+            d.help = Some("move it to the control plane's values, or delete it".into());
+            continue;
+        }
+        let tolerated = tolerated(ctx, map, &path, prefix);
+        if let Some(change) = ctx.catalog.change_of(&path) {
+            if report_change(ctx, change, &path, tolerated, key, value) {
+                continue;
+            }
+        }
+        match mode {
+            Mode::Free => continue,
+            Mode::Subchart => {
+                subchart_key(ctx, &path, prefix, name, key, value);
+                continue;
+            }
+            Mode::Checked | Mode::Schema(_) => {}
+        }
+        let chart = ctx.catalog.at(&path, ctx.target).copied();
+        let schema = ctx.schema.at(&path).copied();
+        // A later chart's key, on an older chart whose validator already knew it
+        // (below a section handed on whole, later charts' finer reads do not matter).
+        let too_new = mode == Mode::Checked
+            && chart.is_none()
+            && (ctx.catalog.change_into(&path).is_some() || ctx.catalog.around(&path, ctx.target).1.is_some());
+        match (chart, schema) {
+            // A section that became a list, still written the old way: its entries moved.
+            (Some(range), _) if range.2 == Kind::List && moved_entries(ctx, value, &path) => walk(ctx, value, &path, Mode::Free),
+            (None, _) if too_new => {
+                report_unknown(ctx, &path, prefix, name, tolerated, key);
+                judge_by_schema(ctx, &path, tolerated, key, value);
+            }
+            (Some(range), _) => {
+                types::check(ctx, &path, Some(range.2), schema.as_ref(), key, value);
+                descend(ctx, value, &path, Some(range.2), schema.map(|s| (s.ty, s.extra)));
+            }
+            (None, Some(entry)) => {
+                if mode == Mode::Checked || !tolerated {
+                    report_ignored(ctx, &path, entry.alias_of, tolerated, key);
+                }
+                types::check(ctx, &path, None, Some(&entry), key, value);
+                descend(ctx, value, &path, None, Some((entry.ty, entry.extra)));
+            }
+            (None, None) if is_post_render_key(&path) => {
+                let span = ctx.span(key, key);
+                let version = ctx.version().to_string();
+                let d = ctx.report(POST_RENDERER_KEY, &path, span, format!("`{path}` is read by polyaxon-pr, not by chart {version}"));
+                d.help = Some("fine when you render through polyaxon-pr; Polyaxon's own validator rejects it".into());
+            }
+            (None, None) => report_unknown(ctx, &path, prefix, name, tolerated, key),
         }
     }
 }
 
-fn walk_entries(ctx: &mut Ctx<'_>, map: &Node, prefix: &str, mode: Mode) {
-    for (key, value) in map.entries().unwrap_or_default() {
-        let Some(name) = key.text() else { continue };
-        let path = join(prefix, name);
-        if let Some(change) = ctx.catalog.change_of(&path) {
-            if report_change(ctx, change, &path, key) {
-                continue;
+/// Whether Polyaxon's validator lets the key through: it declares it (and
+/// it is not a second spelling of a field the mapping also sets), or the
+/// enclosing object keeps or drops keys it does not declare.
+fn tolerated(ctx: &Ctx<'_>, map: &Node, path: &str, parent: &str) -> bool {
+    let twice = |field: &str| map.entries().unwrap_or_default().iter().any(|(k, _)| k.text() == Some(field));
+    ctx.schema.tolerates(path, parent) && !ctx.schema.at(path).and_then(|e| e.alias_of).is_some_and(twice)
+}
+
+/// Walks into a value by what the chart and the schema say it is.
+fn descend(ctx: &mut Ctx<'_>, value: &Node, path: &str, chart: Option<Kind>, schema: Option<(SType, Extra)>) {
+    if let Some(items) = value.items() {
+        // Lists of objects the schema describes (tolerations, connections).
+        let item = format!("{path}[]");
+        if let Some(entry) = ctx.schema.at(&item).filter(|e| e.ty == SType::Object) {
+            for node in items.iter().filter(|n| n.is_map()) {
+                walk(ctx, node, &item, Mode::Schema(entry.extra));
             }
         }
-        let range = ctx.catalog.at(&path, ctx.target).cloned();
-        let descend_rules = |ctx: &mut Ctx<'_>| {
-            if value.is_map() && ctx.catalog.changes_below(&path) {
-                walk(ctx, value, &path, Mode::RulesOnly);
-                true
-            } else {
-                false
-            }
-        };
-        match range {
-            Some(range) => match range.2 {
-                Kind::Subchart | Kind::Open => {
-                    if value.is_map() {
-                        walk(ctx, value, &path, Mode::RulesOnly);
-                    }
-                }
-                Kind::Map if value.is_map() => walk(ctx, value, &path, mode),
-                Kind::Loose if value.is_map() => walk(ctx, value, &path, Mode::Loose),
-                // A map where a list now stands, whose entries moved (tolerations.experiments …).
-                Kind::List if descend_rules(ctx) => {}
-                _ => types::check(ctx, &path, &range, key, value),
-            },
-            None if mode == Mode::RulesOnly => {
-                descend_rules(ctx);
-            }
-            None => {
-                if !descend_rules(ctx) {
-                    report_unknown(ctx, &path, prefix, name, key);
+        return;
+    }
+    if !value.is_map() {
+        return;
+    }
+    let by_schema = match schema {
+        Some((SType::Object, extra)) => Mode::Schema(extra),
+        _ => Mode::Free,
+    };
+    let mode = match chart {
+        Some(Kind::Subchart) => Mode::Subchart,
+        Some(Kind::Map) => Mode::Checked,
+        Some(Kind::Whole | Kind::Open) => by_schema,
+        // Read by the templates with no typed default: its known children, else the schema.
+        Some(Kind::Any | Kind::Null) if !ctx.catalog.children(path, ctx.target).is_empty() => Mode::Checked,
+        Some(_) | None => by_schema,
+    };
+    // A map the chart leaves open whose values the schema types: scalars
+    // (`resources.limits`: strings only in 2.x) or objects (0.x `persistence.data.<name>`).
+    let values = ctx.schema.at(&format!("{path}.*")).filter(|_| matches!(mode, Mode::Free | Mode::Schema(_)));
+    match values {
+        Some(entry) => {
+            for (key, item) in value.entries().unwrap_or_default() {
+                let Some(name) = key.text() else { continue };
+                let item_path = join(path, name);
+                if entry.ty == SType::Object && item.is_map() {
+                    walk(ctx, item, &item_path, Mode::Schema(entry.extra));
+                } else {
+                    types::check(ctx, &item_path, None, Some(entry), key, item);
                 }
             }
         }
+        None => walk(ctx, value, path, mode),
+    }
+}
+
+/// A mapping whose entries are sections that moved (`tolerations.experiments`).
+fn moved_entries(ctx: &Ctx<'_>, value: &Node, path: &str) -> bool {
+    value.entries().unwrap_or_default().iter().any(|(k, _)| k.text().is_some_and(|k| ctx.catalog.change_of(&join(path, k)).is_some()))
+}
+
+fn is_post_render_key(path: &str) -> bool {
+    POST_RENDER_KEYS.iter().any(|k| *k == path || k.starts_with(&format!("{path}.")))
+}
+
+/// Keys of a subchart section: the ones the chart sets or reads there (by
+/// their type), the ones it set or read in other versions
+/// (`postgresql.postgresUser`), near misses of the ones it reads, and what
+/// Polyaxon's schema declares there (`rabbitmq.resources`).
+fn subchart_key(ctx: &mut Ctx<'_>, path: &str, prefix: &str, name: &str, key: &Node, value: &Node) {
+    let chart = ctx.catalog.at(path, ctx.target).map(|r| r.2);
+    if let Some(entry) = ctx.schema.at(path).copied() {
+        types::check(ctx, path, chart, Some(&entry), key, value);
+        descend(ctx, value, path, None, Some((entry.ty, entry.extra)));
+        return;
+    }
+    if chart.is_some() {
+        types::check(ctx, path, chart, None, key, value);
+        return;
+    }
+    match ctx.catalog.around(path, ctx.target) {
+        (Some(last), _) => {
+            let span = ctx.span(key, key);
+            let version = ctx.version().to_string();
+            let last = ctx.catalog.version(last);
+            let d = ctx.report(
+                REMOVED_KEY,
+                path,
+                span,
+                format!("`{path}` was last set or read by chart {last}; chart {version} and the subchart it bundles likely ignore it"),
+            );
+            d.severity = Severity::Warning;
+            d.help = Some("delete the key, or use the bundled subchart's setting".into());
+            return;
+        }
+        // A later chart's key: not a misspelling.
+        (None, Some(_)) => return,
+        (None, None) => {}
+    }
+    let read_here: Vec<&str> = ctx.catalog.children(prefix, ctx.target);
+    if value.is_map() || read_here.contains(&name) {
+        return;
+    }
+    if let Some(close) = did_you_mean(name, &read_here).filter(|c| c != name) {
+        let span = ctx.span(key, key);
+        let replacement = join(prefix, &close);
+        let d = ctx.report(
+            SUBCHART_KEY_TYPO,
+            path,
+            span,
+            format!("`{path}` looks like a misspelling of `{replacement}`, which the chart reads"),
+        );
+        d.help = Some(format!("did you mean `{replacement}`?"));
+        d.replacement = Some(replacement);
     }
 }
 
 /// Reports a renamed, moved or removed key; false when the change does not
 /// concern the target version.
-fn report_change(ctx: &mut Ctx<'_>, change: &Change, path: &str, key: &Node) -> bool {
+fn report_change(ctx: &mut Ctx<'_>, change: &Change, path: &str, tolerated: bool, key: &Node, value: &Node) -> bool {
     let since = ctx.catalog.index_of(change.since);
     if ctx.target < since {
         return false;
@@ -94,13 +233,22 @@ fn report_change(ctx: &mut Ctx<'_>, change: &Change, path: &str, key: &Node) -> 
     let version = ctx.version().to_string();
     let span = ctx.span(key, key);
     let to = change.to.unwrap_or_default();
+    let rejects = change.validator_rejects && !tolerated;
     let d = match change.kind {
-        ChangeKind::Renamed if accepted && !(change.validator_rejects && ctx.target == ctx.catalog.newest()) => ctx.report(
-            DEPRECATED_KEY,
-            path,
-            span,
-            format!("`{path}` is the old name of `{to}` (renamed in chart {}); chart {version} still reads it", change.since),
-        ),
+        ChangeKind::Renamed if accepted => {
+            let d = ctx.report(
+                DEPRECATED_KEY,
+                path,
+                span,
+                format!("`{path}` is the old name of `{to}` (renamed in chart {}); chart {version} still reads it", change.since),
+            );
+            if rejects {
+                // Helm still reads it, `polyaxon admin deploy` refuses it.
+                d.severity = Severity::Error;
+                d.message.push_str(", but Polyaxon's validator rejects it");
+            }
+            d
+        }
         ChangeKind::Renamed => ctx.report(
             RENAMED_KEY,
             path,
@@ -120,40 +268,134 @@ fn report_change(ctx: &mut Ctx<'_>, change: &Change, path: &str, key: &Node) -> 
     } else {
         d.help = Some("delete the key".into());
     }
-    if let Some(note) = &change.note {
+    if let Some(note) = change.note {
         d.help = Some(format!("{}; {note}", d.help.take().unwrap_or_default()));
     }
+    if !accepted && tolerated {
+        tolerated_by_polyaxon(d);
+    }
+    judge_by_schema(ctx, path, !accepted && tolerated, key, value);
     true
 }
 
-fn report_unknown(ctx: &mut Ctx<'_>, path: &str, parent: &str, name: &str, key: &Node) {
+/// A key the chart ignores but Polyaxon reads: its value must still be
+/// what Polyaxon's schema declares, all the way down.
+fn judge_by_schema(ctx: &mut Ctx<'_>, path: &str, tolerated: bool, key: &Node, value: &Node) {
+    if let Some(entry) = ctx.schema.at(path).copied().filter(|_| tolerated) {
+        types::check(ctx, path, None, Some(&entry), key, value);
+        descend(ctx, value, path, None, Some((entry.ty, entry.extra)));
+    }
+}
+
+/// A key the chart ignores and Polyaxon's validator lets through: the file
+/// deploys, the setting has no effect.
+fn tolerated_by_polyaxon(d: &mut super::Diagnostic) {
+    d.severity = Severity::Warning;
+    d.message.push_str(" (Polyaxon's validator lets it through)");
+}
+
+/// A key Polyaxon's schema declares but the chart version does not read;
+/// an error where Polyaxon rejects it after all (a second spelling of a
+/// field the mapping also sets).
+fn report_ignored(ctx: &mut Ctx<'_>, path: &str, alias_of: Option<&str>, tolerated: bool, key: &Node) {
     let span = ctx.span(key, key);
     let version = ctx.version().to_string();
-    // The new name of a renamed key, on a chart from before the rename.
-    if let Some(change) = ctx.catalog.change_into(path) {
-        let old = change.key;
-        let since = change.since;
-        let d = ctx.report(KEY_TOO_NEW, path, span, format!("`{path}` is read from chart {since}; chart {version} reads `{old}`"));
-        d.help = Some(format!("rename it to `{old}`, or target chart {since} or later"));
-        d.replacement = Some(old.to_string());
-        return;
-    }
-    if let Some((first, last)) = ctx.catalog.seen(path) {
-        if last < ctx.target {
-            let gone = ctx.catalog.next_release(last).unwrap_or(last + 1);
-            let (last, gone) = (ctx.catalog.version(last).to_string(), ctx.catalog.version(gone).to_string());
-            let d = ctx.report(REMOVED_KEY, path, span, format!("`{path}` was removed in chart {gone} (last read by {last})"));
-            d.help = Some("delete the key".into());
-        } else if first > ctx.target {
-            let first = ctx.catalog.version(first).to_string();
-            let d = ctx.report(KEY_TOO_NEW, path, span, format!("`{path}` is read from chart {first}; chart {version} ignores it"));
-            d.help = Some(format!("target chart {first} or later, or delete the key"));
+    match alias_of {
+        Some(field) => {
+            let (parent, _) = path.rsplit_once('.').unwrap_or(("", path));
+            let replacement = join(parent, field);
+            let message = if tolerated {
+                format!("Polyaxon reads `{path}` as `{replacement}`, but chart {version} reads only `{replacement}`")
+            } else {
+                format!("`{path}` is Polyaxon's other spelling of `{replacement}`, which is set too: Polyaxon rejects the file, and chart {version} reads only `{replacement}`")
+            };
+            let d = ctx.report(IGNORED_KEY, path, span, message);
+            if tolerated {
+                d.help = Some(format!("write `{replacement}`"));
+                d.replacement = Some(replacement);
+            } else {
+                d.severity = Severity::Error;
+                d.help = Some("delete this one".into());
+            }
         }
-        return;
+        None if tolerated => {
+            let d = ctx.report(
+                IGNORED_KEY,
+                path,
+                span,
+                format!("Polyaxon accepts `{path}`, but chart {version} does not read it: with Helm it has no effect"),
+            );
+            d.help = Some("delete it, unless a tool other than Helm reads it (`polyaxon admin deploy` reads releaseName)".into());
+        }
+        None => {
+            let validator = ctx.schema.version();
+            let d = ctx.report(
+                IGNORED_KEY,
+                path,
+                span,
+                format!("Polyaxon's validator {validator} declares `{path}` but fails on it, and chart {version} does not read it"),
+            );
+            d.severity = Severity::Error;
+            d.help = Some("delete it".into());
+        }
     }
-    let suggestion = did_you_mean(name, &ctx.catalog.children(parent, ctx.target));
-    let d = ctx.report(UNKNOWN_KEY, path, span, format!("unknown key `{path}`: chart {version} does not read it"));
-    if let Some(s) = suggestion {
+}
+
+/// A key the target chart does not read: an error, or a warning where
+/// Polyaxon's validator lets it through (it declares the key, or the
+/// enclosing object ignores what it does not declare).
+fn report_unknown(ctx: &mut Ctx<'_>, path: &str, parent: &str, name: &str, tolerated: bool, key: &Node) {
+    let span = ctx.span(key, key);
+    let version = ctx.version().to_string();
+    let at = |i: usize| ctx.catalog.version(i).to_string();
+    let (code, message, help, replacement) = match (ctx.catalog.change_into(path), ctx.catalog.around(path, ctx.target)) {
+        // The new name of a renamed key, on a chart from before the rename.
+        (Some(change), _) => {
+            let (old, since) = (change.key, change.since);
+            let message = format!("`{path}` is read from chart {since}; chart {version} reads `{old}`");
+            (KEY_TOO_NEW, message, format!("rename it to `{old}`, or target chart {since} or later"), Some(old.to_string()))
+        }
+        (None, (Some(last), None)) => {
+            let gone = at(ctx.catalog.next_release(last).unwrap_or(last + 1));
+            (REMOVED_KEY, format!("`{path}` was removed in chart {gone} (last read by {})", at(last)), "delete the key".into(), None)
+        }
+        (None, (None, Some(first))) => {
+            let first = at(first);
+            let message = format!("`{path}` is read from chart {first}; chart {version} ignores it");
+            (KEY_TOO_NEW, message, format!("target chart {first} or later, or delete the key"), None)
+        }
+        // Read by older and newer charts, not by this one.
+        (None, (Some(last), Some(first))) => {
+            let message =
+                format!("`{path}` is not read by chart {version}: chart {} read it, chart {} reads it again", at(last), at(first));
+            (REMOVED_KEY, message, "delete the key".into(), None)
+        }
+        (None, (None, None)) => {
+            let mut known = ctx.catalog.children(parent, ctx.target);
+            known.extend(ctx.schema.children(parent));
+            let message = if tolerated {
+                format!("unknown key `{path}`: chart {version} does not read it and Polyaxon ignores it")
+            } else {
+                format!("unknown key `{path}`: neither chart {version} nor Polyaxon reads it")
+            };
+            let d = ctx.report(UNKNOWN_KEY, path, span, message);
+            suggest(d, &known, parent, name);
+            if tolerated {
+                d.severity = Severity::Warning;
+            }
+            return;
+        }
+    };
+    let d = ctx.report(code, path, span, message);
+    d.help = Some(help);
+    d.replacement = replacement;
+    if tolerated {
+        tolerated_by_polyaxon(d);
+    }
+}
+
+fn suggest(d: &mut super::Diagnostic, known: &[&str], parent: &str, name: &str) {
+    if let Some(s) = did_you_mean(name, known) {
         let replacement = join(parent, &s);
         d.help = Some(format!("did you mean `{replacement}`?"));
         d.replacement = Some(replacement);
@@ -161,61 +403,45 @@ fn report_unknown(ctx: &mut Ctx<'_>, path: &str, parent: &str, name: &str, key: 
 }
 
 /// The closest known name: same letters in another case first, then the
-/// smallest edit distance within a third of the name's length.
+/// smallest edit distance within a third of the name's length (a swap of
+/// neighbours counts as one edit: `hots` for `host` is one slip).
 fn did_you_mean(name: &str, known: &[&str]) -> Option<String> {
     if let Some(same) = known.iter().find(|k| k.eq_ignore_ascii_case(name)) {
         return Some(same.to_string());
     }
     let limit = (name.chars().count() / 3).max(1);
+    let lower = name.to_lowercase();
     known
         .iter()
-        .map(|k| (edit_distance(&name.to_lowercase(), &k.to_lowercase()), *k))
+        .map(|k| (strsim::osa_distance(&lower, &k.to_lowercase()), *k))
         .filter(|(d, _)| *d <= limit)
         .min()
         .map(|(_, k)| k.to_string())
 }
 
-/// Edit distance counting a swap of neighbours as one edit (optimal string
-/// alignment), since `hots` for `host` is one slip, not two.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
-    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
-    for (i, row) in d.iter_mut().enumerate() {
-        row[0] = i;
-    }
-    for (j, cell) in d[0].iter_mut().enumerate() {
-        *cell = j;
-    }
-    for i in 1..=a.len() {
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            d[i][j] = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
-            }
-        }
-    }
-    d[a.len()][b.len()]
-}
-
-/// Every mapping, at any depth (free-form and subchart sections included).
+/// Every mapping, at any depth (free-form and subchart sections included);
+/// one pass per mapping.
 pub fn check_duplicates(ctx: &mut Ctx<'_>, node: &Node, prefix: &str) {
     if let Some(entries) = node.entries() {
-        for (i, (key, value)) in entries.iter().enumerate() {
+        let mut first_of: HashMap<&str, &Node> = HashMap::with_capacity(entries.len());
+        for (key, value) in entries {
             let name = key.text().unwrap_or_default();
             let path = join(prefix, name);
-            if let Some((first, _)) = entries[..i].iter().rev().find(|(k, _)| k.text().is_some() && k.text() == key.text()) {
-                let (span, first_span) = (ctx.span(key, key), ctx.span(first, first));
-                let line = first.line;
-                let d = ctx.report(
-                    DUPLICATE_KEY,
-                    &path,
-                    span,
-                    format!("duplicate key `{path}`: Helm keeps this one and silently drops the one on line {line}"),
-                );
-                d.label = "this one wins".into();
-                d.related.push((first_span, "this one is dropped".into()));
-                d.help = Some("merge the two entries".into());
+            if key.text().is_some() {
+                if let Some(first) = first_of.get(name).copied() {
+                    let (span, first_span) = (ctx.span(key, key), ctx.span(first, first));
+                    let line = first.line;
+                    let d = ctx.report(
+                        DUPLICATE_KEY,
+                        &path,
+                        span,
+                        format!("duplicate key `{path}`: Helm keeps this one and silently drops the one on line {line}"),
+                    );
+                    d.label = "this one wins".into();
+                    d.related.push((first_span, "this one is dropped".into()));
+                    d.help = Some("merge the two entries".into());
+                }
+                first_of.insert(name, key);
             }
             check_duplicates(ctx, value, &path);
         }
@@ -249,14 +475,16 @@ mod tests {
     }
 
     #[test]
-    fn renamed_key_is_an_error_where_the_old_name_is_gone_and_a_warning_where_it_lingers() {
+    fn renamed_keys_by_what_chart_and_validator_do() {
         let text = "securityContext:\n  enabled: true\n  user: 1000\n";
+        // 2.15.1's templates still read `user` (and prefer it); its validator rejects it.
         let d = lint(text, "2.15.1");
-        assert_eq!(codes(&d), [("K002", 3, 3, "securityContext.user")]);
+        assert_eq!(codes(&d), [("K004", 3, 3, "securityContext.user")]);
+        assert_eq!(d[0].severity, Severity::Error);
+        assert!(d[0].message.contains("still reads it") && d[0].message.contains("validator rejects"), "{}", d[0].message);
         assert_eq!(d[0].replacement.as_deref(), Some("securityContext.runAsUser"));
         let d = lint(text, "1.14.0");
         assert_eq!(codes(&d), [("K004", 3, 3, "securityContext.user")]);
-        assert_eq!(d[0].severity, Severity::Warning);
         assert!(lint(text, "1.10.1").is_empty());
     }
 
@@ -280,37 +508,62 @@ mod tests {
     }
 
     #[test]
-    fn subchart_sections_are_judged_only_by_known_changes() {
-        let d = lint("postgresql:\n  enabled: false\n  postgresqlUsername: polyaxon\n  primary:\n    anything: 1\nexternalServices:\n  postgresql:\n    host: db\n", "2.15.1");
-        assert_eq!(codes(&d), [("K002", 3, 3, "postgresql.postgresqlUsername")]);
-        assert_eq!(d[0].replacement.as_deref(), Some("postgresql.auth.username"));
-        let d = lint("rabbitmq-ha:\n  enabled: false\n", "2.15.1");
-        assert_eq!(codes(&d), [("K002", 1, 1, "rabbitmq-ha")]);
+    fn keys_known_only_to_polyaxon_or_to_polyaxon_pr() {
+        let d = lint(
+            "releaseName: pax\ngateway:\n  scheme: https\ndirs:\n  nvidia: {lib: /a}\nnotifier:\n  nodeSelector: {pool: cpu}\n",
+            "2.15.1",
+        );
+        assert_eq!(codes(&d), [("K008", 1, 1, "releaseName"), ("K008", 3, 3, "gateway.scheme"), ("K009", 4, 1, "dirs")]);
+        assert_eq!(d[0].severity, Severity::Warning);
+        assert_eq!(d[2].severity, Severity::Info);
     }
 
     #[test]
-    fn free_form_maps_accept_any_key() {
+    fn sections_handed_on_whole_are_judged_by_the_schema() {
+        let d = lint("proxy:\n  enabled: true\n  nlProxy: localhost\nartifactsStore:\n  name: a\n  kindd: s3\n", "2.15.1");
+        assert_eq!(codes(&d), [("K005", 3, 3, "proxy.nlProxy"), ("K005", 6, 3, "artifactsStore.kindd")]);
+        assert_eq!(d[0].replacement.as_deref(), Some("proxy.noProxy"));
+    }
+
+    #[test]
+    fn subchart_sections_are_judged_only_by_what_the_chart_reads_there() {
+        let d = lint("postgresql:\n  enabeld: false\n  postgresqlUsername: polyaxon\n  primary:\n    anything: 1\nexternalServices:\n  postgresql:\n    host: db\n", "2.15.1");
+        assert_eq!(codes(&d)[..2], [("K010", 2, 3, "postgresql.enabeld"), ("K002", 3, 3, "postgresql.postgresqlUsername")]);
+        let d = lint("rabbitmq-ha:\n  enabled: false\n", "2.15.1");
+        assert_eq!(codes(&d), [("K002", 1, 1, "rabbitmq-ha")]);
+        let d = lint("postgresql:\n  postgresUser: polyaxon\n", "2.15.1");
+        assert_eq!(codes(&d), [("K001", 2, 3, "postgresql.postgresUser")]);
+    }
+
+    #[test]
+    fn free_form_maps_accept_any_key_and_dotted_keys_are_quoted() {
         assert!(lint("ingress:\n  annotations:\n    nginx.ingress.kubernetes.io/proxy-body-size: 4g\ngateway:\n  resources:\n    limits:\n      nvidia.com/gpu: \"1\"\n", "2.15.1").is_empty());
+        assert_eq!(join("ingress.annotations", "kubernetes.io/tls-acme"), "ingress.annotations.\"kubernetes.io/tls-acme\"");
+    }
+
+    #[test]
+    fn kubernetes_shapes_are_checked() {
+        let d = lint("gateway:\n  resources:\n    requets:\n      cpu: 1\ntolerations:\n- key: dedicated\n  operater: Equal\n", "2.15.1");
+        assert_eq!(codes(&d), [("K005", 3, 5, "gateway.resources.requets"), ("K005", 7, 3, "tolerations[].operater")]);
     }
 
     #[test]
     fn moved_entries_of_a_section_that_became_a_list() {
         let d = lint("tolerations:\n  experiments:\n  - key: gpu\n", "2.15.1");
-        assert_eq!(codes(&d), [("K003", 2, 3, "tolerations.experiments")]);
+        assert_eq!(codes(&d)[0], ("K003", 2, 3, "tolerations.experiments"));
     }
 
     #[test]
-    fn duplicates_point_at_both() {
+    fn duplicates_point_at_both_and_scale() {
         let d = lint("email:\n  host: a\n  port: 25\n  host: b\n", "2.15.1");
         assert_eq!(codes(&d), [("K006", 4, 3, "email.host")]);
         assert_eq!(d[0].related[0].0.line, 2);
     }
 
     #[test]
-    fn edit_distance_and_suggestions() {
-        assert_eq!(edit_distance("kitten", "sitting"), 3);
-        assert_eq!(edit_distance("hots", "host"), 1);
+    fn suggestions() {
         assert_eq!(did_you_mean("brokr", &["broker", "dns"]).as_deref(), Some("broker"));
+        assert_eq!(did_you_mean("hots", &["host"]).as_deref(), Some("host"));
         assert_eq!(did_you_mean("zzzz", &["broker"]), None);
     }
 }

@@ -6,7 +6,9 @@
 //! [`types`] (types and allowed values), [`cross`] (contradictions between
 //! fields, judged on the file merged over the chart's defaults) and
 //! [`traps`] (chart bugs of particular versions). [`rules`] is the catalog of
-//! codes; [`catalog`] the embedded knowledge of every chart version.
+//! codes. What the linter knows comes from [`crate::knowledge`]: each chart
+//! version's defaults and template reads, Polyaxon's own schema for that
+//! version, and the keys polyaxon-pr reads.
 
 pub mod config;
 pub mod cross;
@@ -17,6 +19,8 @@ pub mod traps;
 pub mod types;
 
 use crate::knowledge::catalog::Catalog;
+use crate::knowledge::schema::Schema;
+use crate::knowledge::{Chart, ChartName};
 use rules::Severity;
 
 use crate::yaml::{self, Node};
@@ -49,11 +53,15 @@ pub struct Diagnostic {
     pub replacement: Option<String>,
 }
 
-/// What a rule family needs: the text, the catalog and the target version.
+/// What a rule family needs: the text, the chart's catalog, the target
+/// version and Polyaxon's schema for it.
 pub struct Ctx<'a> {
     pub text: &'a str,
-    pub catalog: &'a Catalog,
+    /// The platform or the agent chart's catalog (`deploymentChart: agent`).
+    pub catalog: &'static Catalog,
     pub target: usize,
+    pub chart: Chart,
+    pub schema: Schema,
     line_starts: Vec<usize>,
     pub out: Vec<Diagnostic>,
 }
@@ -64,7 +72,28 @@ impl<'a> Ctx<'a> {
         let bytes = text.as_bytes();
         let breaks = bytes.iter().enumerate().filter(|&(i, &b)| b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')));
         let line_starts = std::iter::once(0).chain(breaks.map(|(i, _)| i + 1)).collect();
-        Ctx { text, catalog: Catalog::get(), target, line_starts, out: Vec::new() }
+        let catalog = Catalog::get();
+        let chart = Chart::from_label(&format!("polyaxon-{}", catalog.version(target))).expect("catalog versions parse");
+        Ctx { text, catalog, target, chart, schema: Schema::for_chart(&chart), line_starts, out: Vec::new() }
+    }
+
+    /// Judges the next document against the chart it names: the agent
+    /// chart's catalog for `deploymentChart: agent`, the same version name.
+    fn for_document(&mut self, doc: &Node, platform_target: usize) {
+        let platform = Catalog::get();
+        let agent = doc.get("deploymentChart").and_then(Node::text) == Some("agent");
+        let (catalog, target) = if agent {
+            let agent_catalog = Catalog::of(ChartName::Agent);
+            let name = platform.version(platform_target);
+            (agent_catalog, agent_catalog.resolve(name).unwrap_or_else(|_| agent_catalog.newest()))
+        } else {
+            (platform, platform_target)
+        };
+        let prefix = if agent { "agent-" } else { "polyaxon-" };
+        self.chart = Chart::from_label(&format!("{prefix}{}", catalog.version(target))).expect("catalog versions parse");
+        self.schema = Schema::for_chart(&self.chart);
+        self.catalog = catalog;
+        self.target = target;
     }
 
     pub fn version(&self) -> &str {
@@ -114,11 +143,15 @@ pub fn lint_text(text: &str, target: usize) -> Result<Vec<Diagnostic>, yaml::Par
     let docs = yaml::parse_all_resolved(text)?;
     let mut ctx = Ctx::new(text, target);
     for doc in &docs {
+        ctx.for_document(doc, target);
         keys::check_duplicates(&mut ctx, doc, "");
         if doc.is_map() {
             keys::check(&mut ctx, doc);
-            cross::check(&mut ctx, doc);
-            traps::check(&mut ctx, doc);
+            // The control plane's dependencies and chart bugs: not the agent's.
+            if ctx.catalog.chart == ChartName::Platform {
+                cross::check(&mut ctx, doc);
+                traps::check(&mut ctx, doc);
+            }
         }
     }
     let mut out = ctx.out;

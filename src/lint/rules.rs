@@ -45,6 +45,10 @@ pub const DEPRECATED_KEY: &str = "K004";
 pub const UNKNOWN_KEY: &str = "K005";
 pub const DUPLICATE_KEY: &str = "K006";
 pub const KEY_TOO_NEW: &str = "K007";
+pub const IGNORED_KEY: &str = "K008";
+pub const POST_RENDERER_KEY: &str = "K009";
+pub const SUBCHART_KEY_TYPO: &str = "K010";
+pub const PLATFORM_KEY_ON_AGENT: &str = "K011";
 pub const WRONG_TYPE: &str = "T001";
 pub const INVALID_VALUE: &str = "T002";
 pub const QUOTED_BOOLEAN: &str = "T003";
@@ -53,6 +57,9 @@ pub const NO_BROKER: &str = "X002";
 pub const BROKER_MISMATCH: &str = "X003";
 pub const IN_CLUSTER_AND_EXTERNAL: &str = "X004";
 pub const TWO_BROKERS: &str = "X005";
+pub const UNUSED_SERVICE: &str = "X006";
+pub const NO_REDIS: &str = "X007";
+pub const PERSISTENCE_CONFLICT: &str = "X008";
 pub const DNS_PREFIX_DROPPED: &str = "V001";
 
 pub const RULES: &[Rule] = &[
@@ -104,6 +111,34 @@ pub const RULES: &[Rule] = &[
         severity: Severity::Error,
         summary: "the key is only read by later chart versions",
         explanation: "The key exists, but only in chart versions newer than the target, so the target ignores it. Either target a newer chart (--chart-version) or use the older spelling the diagnostic gives (for example securityContext.user instead of securityContext.runAsUser before 1.13.0).",
+    },
+    Rule {
+        code: IGNORED_KEY,
+        name: "ignored-key",
+        severity: Severity::Warning,
+        summary: "Polyaxon accepts the key, but the target chart does not read it",
+        explanation: "Polyaxon's own deploy schema for this version declares the key (so `polyaxon admin deploy` accepts the file), but the chart's templates never read it, so with Helm it has no effect: releaseName (read by the CLI), gateway.scheme, gateway.service.externalPort, or a Python spelling such as security_context that Polyaxon maps onto securityContext while the chart reads only the latter. Remove it, or use the spelling and place the chart reads.",
+    },
+    Rule {
+        code: POST_RENDERER_KEY,
+        name: "post-renderer-key",
+        severity: Severity::Info,
+        summary: "read by polyaxon-pr, not by the chart",
+        explanation: "The chart version no longer reads the key, but polyaxon-pr's post-renderer does (dirs.nvidia and mountPaths.nvidia for the GPU driver mounts). It is fine when you render through polyaxon-pr; Polyaxon's own validator, which knows nothing of the post-renderer, rejects it, so keep such keys in a values file given to Helm and polyaxon-pr only.",
+    },
+    Rule {
+        code: SUBCHART_KEY_TYPO,
+        name: "subchart-key-typo",
+        severity: Severity::Warning,
+        summary: "a misspelt key the chart reads in a subchart section",
+        explanation: "Subchart sections (postgresql, redis, rabbitmq) belong to the subchart, which takes any key, but the Polyaxon chart itself reads a few of them: `enabled` (the dependency condition) and the settings it passes to Polyaxon. A key one or two letters from one of those (`postgresql.enabeld`) is almost surely that key misspelt: the subchart ignores it and the chart keeps its default, so the built-in stays on. Fix the spelling.",
+    },
+    Rule {
+        code: PLATFORM_KEY_ON_AGENT,
+        name: "platform-key-on-agent",
+        severity: Severity::Error,
+        summary: "a control-plane setting in an agent deployment",
+        explanation: "The file deploys the agent chart (deploymentChart: agent), and the key configures the control plane: its database, broker, API, scheduler, workers, email, LDAP, secrets. The agent chart ignores it, and Polyaxon's validator rejects an agent deployment that sets it. Move it to the control plane's values, or delete it.",
     },
     Rule {
         code: WRONG_TYPE,
@@ -162,6 +197,27 @@ pub const RULES: &[Rule] = &[
         explanation: "Both rabbitmq and redis are deployed or configured and redis is not marked as a non-broker, so two brokers are running where Polyaxon uses one. Drop the one `broker` does not name, or set redis.nonBroker: true if redis serves other purposes.",
     },
     Rule {
+        code: UNUSED_SERVICE,
+        name: "unused-service",
+        severity: Severity::Warning,
+        summary: "a service that is configured but nothing uses",
+        explanation: "A broker service (redis or rabbitmq) is deployed or configured, but `broker` names the other one and nothing else uses it, so it runs or is configured for nothing. It does no harm; remove it, or set `broker` to it.",
+    },
+    Rule {
+        code: NO_REDIS,
+        name: "no-redis",
+        severity: Severity::Error,
+        summary: "charts 0.x need a redis",
+        explanation: "Polyaxon 0.x keeps its sessions, heartbeats and statuses in redis: the in-cluster redis is disabled and no external one is configured (externalServices.redis.host), and Polyaxon's validator rejects this configuration. Enable redis or configure the external instance.",
+    },
+    Rule {
+        code: PERSISTENCE_CONFLICT,
+        name: "persistence-conflict",
+        severity: Severity::Error,
+        summary: "charts 0.x: one persistence set two ways",
+        explanation: "On charts 0.x each persistence (persistence.logs, repos, upload, and each named entry of persistence.data and persistence.outputs) is an existing claim, a host path or an object store, exactly one: Polyaxon's validator rejects an entry that sets more than one of existingClaim, hostPath and store, and the chart silently picks one. Keep the one you mean.",
+    },
+    Rule {
         code: DNS_PREFIX_DROPPED,
         name: "dns-prefix-dropped",
         severity: Severity::Warning,
@@ -192,6 +248,7 @@ mod tests {
     fn codes_and_names_are_unique_and_well_formed() {
         for (i, a) in RULES.iter().enumerate() {
             assert!(a.code.len() == 4 && "KTXV".contains(&a.code[..1]), "{}", a.code);
+            assert!(!a.explanation.is_empty() && a.summary.len() < 80, "{}", a.code);
             assert!(a.name.chars().all(|c| c.is_ascii_lowercase() || c == '-'), "{}", a.name);
             for b in &RULES[i + 1..] {
                 assert!(a.code != b.code && a.name != b.name, "{} / {}", a.code, b.code);

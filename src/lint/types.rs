@@ -1,90 +1,172 @@
-//! Type and value rules: a value whose YAML type differs from the chart's
-//! default for the key, a value outside the key's allowed set, and booleans
+//! Type and value rules: a value whose YAML type differs from what the chart
+//! (its default) or Polyaxon's schema expects, a list where a mapping belongs
+//! and the reverse, a value outside the key's allowed set, and booleans
 //! written as strings (which Helm templates read as true).
 
 use super::rules::*;
 use super::Ctx;
-use crate::knowledge::catalog::{Kind, Range};
+use crate::knowledge::catalog::Kind;
+use crate::knowledge::schema::{SType, SchemaEntry};
+use crate::knowledge::{DNS_BACKENDS, FS_GROUP_CHANGE_POLICIES, SERVICE_TYPES};
 use crate::yaml::{Node, Scalar, Style, Value};
 
-/// Keys that take one of a known set of values. Polyaxon's validator rejects
-/// the first kind (errors); the second it lets through though the deployment
-/// cannot work with them (warnings).
-const ALLOWED: &[(&str, &[&str], Severity)] = &[
-    ("broker", &["redis", "rabbitmq"], Severity::Error),
-    ("deploymentType", &["kubernetes", "minikube", "microk8s", "docker-compose", "docker", "heroku"], Severity::Error),
-    ("*.imagePullPolicy", &["Always", "IfNotPresent", "Never"], Severity::Error),
-    ("imagePullPolicy", &["Always", "IfNotPresent", "Never"], Severity::Error),
-    ("dns.backend", &["kube-dns", "coredns"], Severity::Warning),
-    ("securityContext.fsGroupChangePolicy", &["Always", "OnRootMismatch"], Severity::Warning),
+/// Keys (or key endings) whose allowed values Polyaxon's schema does not
+/// restrict: a Service type Kubernetes refuses is an error; the others
+/// leave a deployment that does not work as meant, warnings.
+const ALLOWED_BY_KNOWLEDGE: &[(&str, &[&str], Severity)] = &[
+    (".service.type", SERVICE_TYPES, Severity::Error),
+    ("dns.backend", DNS_BACKENDS, Severity::Warning),
+    ("securityContext.fsGroupChangePolicy", FS_GROUP_CHANGE_POLICIES, Severity::Warning),
 ];
 
-/// Strings Polyaxon's validator reads as booleans.
+/// Strings Polyaxon's validators read as booleans.
 const BOOLEAN_STRINGS: &[&str] = &["true", "false", "yes", "no", "on", "off", "1", "0", "t", "f", "y", "n"];
 
-pub fn check(ctx: &mut Ctx<'_>, path: &str, range: &Range, key: &Node, value: &Node) {
-    if value.is_null() {
-        return;
-    }
-    let span = ctx.span(key, value);
-    let found = value.type_name();
-    let wrong = |expected: &str| format!("`{path}` expects {expected}, found {found}");
-    let scalar = value.scalar();
-    let message = match (range.2, &value.value, scalar) {
-        (Kind::Int, _, Some(Scalar::Int(_))) => None,
-        (Kind::Int, _, _) => Some(wrong("an integer")),
-        (Kind::Float, _, Some(Scalar::Int(_) | Scalar::Float(_))) => None,
-        (Kind::Float, _, _) => Some(wrong("a number")),
-        (Kind::Bool, _, Some(Scalar::Bool(_))) | (Kind::Bool, _, Some(Scalar::Int(0 | 1))) => None,
-        (Kind::Bool, Value::Scalar { style: Style::Quoted, .. }, Some(Scalar::Str(s)))
-            if BOOLEAN_STRINGS.contains(&s.to_lowercase().as_str()) =>
-        {
-            let d = ctx.report(QUOTED_BOOLEAN, path, span, format!("`{path}` is the string \"{s}\", which Helm templates read as true"));
-            d.help = Some(format!("write it unquoted: {s}"));
-            None
-        }
-        (Kind::Bool, _, _) => Some(wrong("a boolean")),
-        (Kind::Str, _, Some(Scalar::Str(_))) => None,
-        (Kind::Str, Value::Scalar { text, .. }, Some(_)) => {
-            let d = ctx.report(WRONG_TYPE, path, span, wrong("a string"));
-            let leaf = path.rsplit('.').next().unwrap_or(path);
-            d.help = Some(if crate::secrets::sensitive(leaf) { "quote it".into() } else { format!("quote it: \"{text}\"") });
-            None
-        }
-        (Kind::Str, _, _) => Some(wrong("a string")),
-        (Kind::Map | Kind::Loose, Value::Map { .. }, _) => None,
-        (Kind::Map | Kind::Loose, _, _) => Some(wrong("a mapping")),
-        (Kind::List, Value::Seq { .. }, _) => None,
-        (Kind::List, _, _) => Some(wrong("a list")),
-        (Kind::Open | Kind::Subchart | Kind::Any, _, _) => None,
-    };
-    if let Some(message) = message {
-        ctx.report(WRONG_TYPE, path, span, message);
-        return;
-    }
-    check_allowed(ctx, path, key, value);
+/// What a key's value should be.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Expected {
+    Str,
+    Int,
+    Number,
+    Bool,
+    List,
+    Map,
+    Scalar,
 }
 
-fn check_allowed(ctx: &mut Ctx<'_>, path: &str, key: &Node, value: &Node) {
-    let Some(Scalar::Str(given)) = value.scalar() else {
+impl Expected {
+    fn of(chart: Option<Kind>, schema: Option<&SchemaEntry>) -> Option<Expected> {
+        let by_chart = match chart {
+            Some(Kind::Str) => Some(Expected::Str),
+            Some(Kind::Int) => Some(Expected::Int),
+            Some(Kind::Float) => Some(Expected::Number),
+            Some(Kind::Bool) => Some(Expected::Bool),
+            Some(Kind::List) => Some(Expected::List),
+            Some(Kind::Map | Kind::Open | Kind::Whole) => Some(Expected::Map),
+            Some(Kind::Subchart | Kind::Any | Kind::Null) | None => None,
+        };
+        by_chart.or(match schema.map(|s| s.ty) {
+            Some(SType::Str) => Some(Expected::Str),
+            Some(SType::Int) => Some(Expected::Int),
+            Some(SType::Float) => Some(Expected::Number),
+            Some(SType::Bool) => Some(Expected::Bool),
+            Some(SType::List) => Some(Expected::List),
+            Some(SType::Dict | SType::Object) => Some(Expected::Map),
+            Some(SType::Scalar) => Some(Expected::Scalar),
+            Some(SType::Any) | None => None,
+        })
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Expected::Str => "a string",
+            Expected::Int => "an integer",
+            Expected::Number => "a number",
+            Expected::Bool => "a boolean",
+            Expected::List => "a list",
+            Expected::Map => "a mapping",
+            Expected::Scalar => "a single value",
+        }
+    }
+}
+
+pub fn check(ctx: &mut Ctx<'_>, path: &str, chart: Option<Kind>, schema: Option<&SchemaEntry>, key: &Node, value: &Node) {
+    if value.is_null() {
+        // Helm takes null as "unset"; Polyaxon refuses it where its schema says
+        // so, unless the chart's own default is null.
+        if chart != Some(Kind::Null) && schema.is_some_and(|s| !s.nullable) {
+            let span = ctx.span(key, value);
+            let d = ctx.report(WRONG_TYPE, path, span, format!("`{path}` may not be null: Polyaxon rejects it"));
+            d.help = Some("give it a value, or delete the key".into());
+        }
         return;
-    };
-    let rule = ALLOWED.iter().find(|(pattern, _, _)| match pattern.strip_prefix("*.") {
-        Some(leaf) => path.ends_with(&format!(".{leaf}")),
-        None => *pattern == path,
-    });
-    let Some((_, allowed, severity)) = rule else {
+    }
+    if check_allowed(ctx, path, schema, key, value) {
         return;
+    }
+    let Some(expected) = Expected::of(chart, schema) else { return };
+    let span = ctx.span(key, value);
+    let found = value.type_name();
+    let quoted = matches!(value.value, Value::Scalar { style: Style::Quoted, .. });
+    let scalar = value.scalar();
+    let fits = matches!(
+        (expected, &value.value, &scalar),
+        (Expected::Int, _, Some(Scalar::Int(_)))
+            | (Expected::Number, _, Some(Scalar::Int(_) | Scalar::Float(_)))
+            | (Expected::Bool, _, Some(Scalar::Bool(_) | Scalar::Int(0 | 1)))
+            | (Expected::Str, _, Some(Scalar::Str(_)))
+            | (Expected::List, Value::Seq { .. }, _)
+            | (Expected::Map, Value::Map { .. }, _)
+            | (Expected::Scalar, _, Some(_))
+    );
+    if fits {
+        return;
+    }
+    let message = format!("`{path}` expects {}, found {found}", expected.name());
+    // A quoted boolean: the validators convert it, Helm templates take any non-empty string for true.
+    if let (Expected::Bool, true, Some(Scalar::Str(s))) = (expected, quoted, &scalar) {
+        if BOOLEAN_STRINGS.contains(&s.to_lowercase().as_str()) {
+            let d = ctx.report(QUOTED_BOOLEAN, path, span, format!("`{path}` is the string \"{s}\", which Helm templates read as true"));
+            d.help = Some(format!("write it unquoted: {s}"));
+            return;
+        }
+    }
+    let schema_type = schema.map(|s| s.ty);
+    let d = ctx.report(WRONG_TYPE, path, span, message);
+    match (expected, &scalar) {
+        (Expected::Str, Some(_)) if value.text().is_some() => {
+            let leaf = path.rsplit('.').next().unwrap_or(path);
+            d.help = Some(if crate::secrets::sensitive(leaf) {
+                "quote it".into()
+            } else {
+                format!("quote it: \"{}\"", value.text().unwrap_or_default())
+            });
+            // Polyaxon's string fields refuse numbers and booleans; where it does not
+            // type the key, the chart renders the value as text, which may differ from
+            // what was written (1.10 becomes 1.1).
+            if schema_type != Some(SType::Str) {
+                d.severity = Severity::Warning;
+                d.message.push_str("; the chart renders it as text, which can differ from what you wrote (1.10 becomes 1.1)");
+            }
+        }
+        // A numeric string where a number belongs, and Polyaxon converts it (1.x) or does not look.
+        (Expected::Int | Expected::Number, Some(Scalar::Str(s))) if s.trim().parse::<f64>().is_ok() => {
+            let note = match schema {
+                Some(e) if !e.strict && matches!(e.ty, SType::Int | SType::Float) => Some("; Polyaxon converts it, but the chart renders the string as it is"),
+                None => Some("; Polyaxon does not check it, and a template that copies it into a Kubernetes object gives a string where a number belongs"),
+                Some(_) => None,
+            };
+            if let Some(note) = note {
+                d.severity = Severity::Warning;
+                d.message.push_str(note);
+            }
+            d.help = Some(format!("write it unquoted: {s}"));
+        }
+        _ => {}
+    }
+}
+
+/// A scalar outside the key's allowed set (of any type: `type: 12345` too);
+/// true when reported.
+fn check_allowed(ctx: &mut Ctx<'_>, path: &str, schema: Option<&SchemaEntry>, key: &Node, value: &Node) -> bool {
+    let Some(given) = value.scalar().and(value.text()) else { return false };
+    let (allowed, severity) = match schema.filter(|s| !s.values.is_empty()) {
+        Some(entry) => (entry.values, Severity::Error),
+        None => match ALLOWED_BY_KNOWLEDGE.iter().find(|(k, _, _)| path == *k || (k.starts_with('.') && path.ends_with(k))) {
+            Some((_, allowed, severity)) => (*allowed, *severity),
+            None => return false,
+        },
     };
     if allowed.contains(&given) {
-        return;
+        return false;
     }
     let span = ctx.span(key, value);
     let d = ctx.report(INVALID_VALUE, path, span, format!("`{path}` must be one of {}, found `{given}`", allowed.join(", ")));
-    d.severity = *severity;
+    d.severity = severity;
     if let Some(close) = allowed.iter().find(|a| a.eq_ignore_ascii_case(given)) {
         d.help = Some(format!("write `{close}`"));
     }
+    true
 }
 
 #[cfg(test)]
@@ -119,9 +201,18 @@ mod tests {
     }
 
     #[test]
-    fn mapping_where_a_list_belongs_and_the_reverse() {
-        let d = lint("ingress:\n  - a\nimagePullSecrets:\n  a: b\n");
-        assert_eq!(found(&d), [("T001", 1, 1, Severity::Error), ("T001", 3, 1, Severity::Error)]);
+    fn keys_typed_only_by_the_schema_and_list_map_mistakes() {
+        let d = lint("encryptionSecret: 123\nenvironment: 1.5\ntolerations: {key: dedicated}\nnodeSelector: []\nallowedHosts: {a: b}\n");
+        assert_eq!(
+            found(&d).iter().map(|f| (f.0, f.1)).collect::<Vec<_>>(),
+            [("T001", 1), ("T001", 2), ("T001", 3), ("T001", 4), ("T001", 5)]
+        );
+    }
+
+    #[test]
+    fn numeric_strings_are_warnings_where_polyaxon_converts_them() {
+        let d = lint_text("email:\n  port: \"25\"\n", Catalog::get().resolve("1.20.0").unwrap()).unwrap();
+        assert_eq!(found(&d), [("T001", 2, 3, Severity::Warning)]);
     }
 
     #[test]

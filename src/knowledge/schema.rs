@@ -1,0 +1,181 @@
+//! Polyaxon's own deploy schema, per validator version (2.15.1, 1.20.0,
+//! 1.14.3, 0.6.1): every key by the dotted path a values file uses (list
+//! items as `[]`, map values as `*`), its type, its allowed values and what
+//! the enclosing object does with keys it does not declare. Extracted from
+//! the real packages by `scripts/extract-schema.py` and generated into
+//! [`super::catalog_data`].
+
+use super::catalog_data::SCHEMAS;
+use super::Chart;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SType {
+    Str,
+    Int,
+    Float,
+    Bool,
+    List,
+    Dict,
+    Any,
+    Object,
+    /// One value of several scalar types (a number or a string), not a list or mapping.
+    Scalar,
+}
+
+/// What an object does with a key it does not declare.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Extra {
+    /// Rejects the file.
+    Forbid,
+    /// Drops the key silently.
+    Ignore,
+    /// Keeps it.
+    Allow,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct SchemaEntry {
+    pub ty: SType,
+    /// No coercion: `"25"` is not an integer.
+    pub strict: bool,
+    pub nullable: bool,
+    /// Allowed values, when the schema restricts them.
+    pub values: &'static [&'static str],
+    /// For objects.
+    pub extra: Extra,
+    /// This path is another spelling the schema accepts for that field.
+    pub alias_of: Option<&'static str>,
+    /// The validator declares the key but crashes on it.
+    pub crashes: bool,
+}
+
+/// A generated entry: `flags` holds strict (1), nullable (2) and crashes (4).
+pub const fn entry(ty: SType, flags: u8, values: &'static [&'static str], extra: Extra, alias_of: Option<&'static str>) -> SchemaEntry {
+    SchemaEntry { ty, strict: flags & 1 != 0, nullable: flags & 2 != 0, values, extra, alias_of, crashes: flags & 4 != 0 }
+}
+
+#[derive(Debug)]
+pub struct SchemaData {
+    pub validator: &'static str,
+    /// Top-level keys the validator refuses in an agent deployment.
+    pub agent_rejects: &'static [&'static str],
+    pub entries: &'static [(&'static str, SchemaEntry)],
+}
+
+/// One validator version's schema.
+#[derive(Debug, Clone, Copy)]
+pub struct Schema {
+    data: &'static SchemaData,
+}
+
+impl Schema {
+    /// The validator of a chart version: 2.15.1 for charts 2.x, 1.20.0 for
+    /// 1.15 to 1.x, 1.14.3 for 1.0 to 1.14, 0.6.1 (polyaxon-deploy) for 0.x.
+    pub fn for_chart(chart: &Chart) -> Schema {
+        let validator = if chart.at_least("2.0.0") {
+            "2.15.1"
+        } else if chart.at_least("1.15.0") {
+            "1.20.0"
+        } else if chart.at_least("1.0.0") {
+            "1.14.3"
+        } else {
+            "0.6.1"
+        };
+        Schema::validator(validator).expect("the four validators are generated")
+    }
+
+    pub fn validator(version: &str) -> Option<Schema> {
+        SCHEMAS.iter().find(|s| s.validator == version).map(|data| Schema { data })
+    }
+
+    pub fn version(&self) -> &'static str {
+        self.data.validator
+    }
+
+    /// A key's entry; a value of a map matches the map's `*` entry, and a
+    /// key of such a value its `*.key` entry.
+    pub fn at(&self, path: &str) -> Option<&'static SchemaEntry> {
+        let entries = self.data.entries;
+        let find = |p: &str| entries.binary_search_by(|(k, _)| (*k).cmp(p)).ok().map(|i| &entries[i].1);
+        find(path).or_else(|| {
+            let (parent, _) = path.rsplit_once('.')?;
+            find(&format!("{parent}.*")).or_else(|| {
+                let (grand, _) = parent.rsplit_once('.').unwrap_or(("", parent));
+                let wildcard = if grand.is_empty() { "*".to_string() } else { format!("{grand}.*") };
+                let rest = &path[parent.len()..];
+                find(&format!("{wildcard}{rest}"))
+            })
+        })
+    }
+
+    /// What the validator does with a key the object at `parent` does not
+    /// declare; None where `parent` is no mapping it knows. Every validator's
+    /// root forbids extras.
+    pub fn extra_of(&self, parent: &str) -> Option<Extra> {
+        if parent.is_empty() {
+            return Some(Extra::Forbid);
+        }
+        self.at(parent).and_then(|e| match e.ty {
+            SType::Object => Some(e.extra),
+            // A free mapping takes any key.
+            SType::Dict | SType::Any => Some(Extra::Allow),
+            _ => None,
+        })
+    }
+
+    /// Whether the validator lets a key through: it declares it (and does
+    /// not crash on it), or the enclosing object keeps or drops what it
+    /// does not declare, or the key lies below one it lets through undeclared.
+    pub fn tolerates(&self, path: &str, parent: &str) -> bool {
+        match (self.at(path), self.extra_of(parent)) {
+            (Some(entry), _) => !entry.crashes,
+            (None, Some(extra)) => extra != Extra::Forbid,
+            // Below a key the schema does not declare: as that key goes.
+            (None, None) => parent.rsplit_once('.').is_some_and(|(grand, _)| self.tolerates(parent, grand)),
+        }
+    }
+
+    /// Whether the validator refuses a top-level key in an agent deployment
+    /// (`postgresql`, `broker`: the control plane's settings).
+    pub fn refuses_on_agent(&self, key: &str) -> bool {
+        self.data.agent_rejects.contains(&key)
+    }
+
+    /// The keys an object declares (aliases included).
+    pub fn children(&self, parent: &str) -> Vec<&'static str> {
+        let prefix = if parent.is_empty() { String::new() } else { format!("{parent}.") };
+        let entries = self.data.entries;
+        let first = entries.partition_point(|(k, _)| *k < prefix.as_str());
+        entries[first..]
+            .iter()
+            .take_while(|(k, _)| k.starts_with(&prefix))
+            .map(|(k, _)| &k[prefix.len()..])
+            .filter(|rest| !rest.contains('.') && !rest.contains("[]") && *rest != "*")
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_chart_line_has_its_validator() {
+        let at = |label: &str| Schema::for_chart(&Chart::from_label(label).unwrap()).version();
+        assert_eq!(at("polyaxon-2.15.1"), "2.15.1");
+        assert_eq!(at("polyaxon-1.20.0"), "1.20.0");
+        assert_eq!(at("polyaxon-1.10.1"), "1.14.3");
+        assert_eq!(at("polyaxon-0.5.6"), "0.6.1");
+    }
+
+    #[test]
+    fn knows_types_values_and_extras() {
+        let s = Schema::validator("2.15.1").unwrap();
+        assert_eq!(s.at("proxy").unwrap().extra, Extra::Forbid);
+        assert_eq!(s.at("proxy.port").unwrap().ty, SType::Int);
+        assert_eq!(s.at("broker").unwrap().values, ["redis", "rabbitmq"]);
+        assert!(s.children("proxy").contains(&"noProxy"));
+        assert_eq!(s.at("securityContext.run_as_user").unwrap().alias_of, Some("runAsUser"));
+        assert!(s.at("gateway.resources.requests").is_some());
+    }
+}
