@@ -8,10 +8,10 @@ use std::process::ExitCode;
 use clap::{CommandFactory, Parser, Subcommand};
 use polyaxon_helm::error::Error;
 use polyaxon_helm::knowledge::catalog::Catalog;
-use polyaxon_helm::knowledge::Service;
+use polyaxon_helm::knowledge::{ChartName, Service};
 use polyaxon_helm::lint::config::Config;
-use polyaxon_helm::lint::files;
 use polyaxon_helm::lint::rules::{self, Severity, RULES};
+use polyaxon_helm::lint::{files, jsonschema};
 use polyaxon_helm::postrender::{self, HELM4_FILENAME};
 use polyaxon_helm::transform::{GpuTarget, Options, SecurityScope};
 use polyaxon_helm::values::{HelmMajor, Sources, Values};
@@ -121,6 +121,18 @@ enum Command {
     Lint(LintArgs),
     /// Explain a lint rule (code such as K005, or name such as unknown-key); without one, list them.
     Explain { code: Option<String> },
+    /// Print a JSON Schema of a chart version's values, for editors and CI validators.
+    Schema(SchemaArgs),
+}
+
+#[derive(clap::Args)]
+struct SchemaArgs {
+    /// Chart version (1.10.1, or a line such as 1.10 or v2); default: the newest.
+    #[arg(long = "chart-version", value_name = "VERSION")]
+    chart_version: Option<String>,
+    /// The agent chart's values (files that say `deploymentChart: agent`).
+    #[arg(long)]
+    agent: bool,
 }
 
 #[derive(clap::Args)]
@@ -188,6 +200,7 @@ fn main() -> ExitCode {
         Some(Command::Values(ref v)) => return values(v),
         Some(Command::Lint(ref a)) => return lint(a),
         Some(Command::Explain { ref code }) => return explain(code.as_deref()),
+        Some(Command::Schema(ref a)) => return schema(a),
         None => return post_render_main(&cli),
     };
     match result {
@@ -283,13 +296,7 @@ fn values(args: &ValuesCmd) -> ExitCode {
     match Values::load(&sources) {
         Ok(values) => {
             let text = values.to_json(args.show_secrets) + "\n";
-            match std::io::stdout().lock().write_all(text.as_bytes()) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(e) => {
-                    eprintln!("polyaxon-pr: error: cannot write the values to stdout: {e}");
-                    ExitCode::FAILURE
-                }
-            }
+            write_stdout(&text, "the values")
         }
         Err(e) => {
             eprintln!("polyaxon-pr: error: {}", output::sanitize(&e.to_string()));
@@ -316,6 +323,33 @@ fn explain(code: Option<&str>) -> ExitCode {
                 ExitCode::from(USAGE)
             }
         },
+    }
+}
+
+fn schema(args: &SchemaArgs) -> ExitCode {
+    let catalog = Catalog::of(if args.agent { ChartName::Agent } else { ChartName::Platform });
+    let target = match &args.chart_version {
+        Some(v) => match catalog.resolve(v) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("polyaxon-pr schema: error: {e}");
+                return ExitCode::from(USAGE);
+            }
+        },
+        None => catalog.newest(),
+    };
+    let text = serde_json::to_string_pretty(&jsonschema::values_schema(catalog, target)).expect("JSON values serialise");
+    write_stdout(&format!("{text}\n"), "the schema")
+}
+
+/// Writes a command's whole output; a failure (a closed pipe) is an error.
+fn write_stdout(text: &str, what: &str) -> ExitCode {
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("polyaxon-pr: error: cannot write {what} to stdout: {e}");
+            ExitCode::FAILURE
+        }
     }
 }
 

@@ -480,7 +480,11 @@ fn linter_agrees_with_polyaxons_validators() {
         assert!(pct >= floor, "{validator}: {pct:.1}% < {floor}%:\n{}", t.unexplained.join("\n"));
         assert!(t.unexplained.is_empty(), "{validator}: disagreements no documented class explains:\n{}", t.unexplained.join("\n"));
     }
-    summary.push_str(&format!("\n{} diagnostics, every span at its key; {accepted_files} files Polyaxon accepts\n", spans));
+    let schema_judged = schema_agrees(&cases, &scratch);
+    summary.push_str(&format!(
+        "\n{} diagnostics, every span at its key; {accepted_files} files Polyaxon accepts; the values JSON Schema agrees with the linter on {schema_judged} files\n",
+        spans
+    ));
     for (class, n) in &classes {
         summary.push_str(&format!("{class:?}: {n}\n"));
     }
@@ -489,6 +493,57 @@ fn linter_agrees_with_polyaxons_validators() {
         std::fs::write(path, &summary).unwrap();
     }
     assert_eq!(classes.into_iter().collect::<Vec<_>>(), EXPECTED_CLASSES, "the documented disagreements changed");
+}
+
+/// `polyaxon-pr schema` under check-jsonschema on every case: it rejects a
+/// file exactly when the linter reports an error a schema can express (key
+/// and type rules). Files with duplicate keys are left out (ruamel.yaml
+/// refuses them; Helm keeps the last). Returns how many were judged.
+fn schema_agrees(cases: &[Case], scratch: &Path) -> usize {
+    let mut groups: BTreeMap<(String, bool), Vec<&Case>> = BTreeMap::new();
+    for case in cases.iter().filter(|c| !c.diagnostics.iter().any(|d| d.code == "K006")) {
+        groups.entry((case.target.clone(), catalog_of(case).chart == ChartName::Agent)).or_default().push(case);
+    }
+    let mut mismatches = Vec::new();
+    let mut judged = 0;
+    for ((version, agent), group) in groups {
+        let schema = scratch.join(format!("schema-{version}-{agent}.json"));
+        let mut cmd = Command::new(polyaxon_pr());
+        cmd.args(["schema", "--chart-version", &version]);
+        if agent {
+            cmd.arg("--agent");
+        }
+        let out = cmd.output().unwrap();
+        assert!(out.status.success());
+        std::fs::write(&schema, &out.stdout).unwrap();
+        let out = Command::new(venv_tool("check-jsonschema"))
+            .arg("--schemafile")
+            .arg(&schema)
+            .args(["-o", "json"])
+            .args(group.iter().map(|c| &c.file))
+            .output()
+            .unwrap();
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let failed: BTreeSet<&str> = ["errors", "parse_errors"]
+            .iter()
+            .flat_map(|k| report[k].as_array().into_iter().flatten())
+            .map(|e| e["filename"].as_str().unwrap())
+            .collect();
+        for case in group {
+            judged += 1;
+            let lint: Vec<(&str, &str)> = case
+                .diagnostics
+                .iter()
+                .filter(|d| d.severity == Severity::Error && (d.code.starts_with('K') || d.code.starts_with('T')))
+                .map(|d| (d.code, d.key.as_str()))
+                .collect();
+            if lint.is_empty() == failed.contains(case.file.to_str().unwrap()) {
+                mismatches.push(format!("{} ({}): linter {lint:?}", case.file.display(), case.kind));
+            }
+        }
+    }
+    assert!(mismatches.is_empty(), "the schema and the linter disagree on {}:\n{}", mismatches.len(), mismatches.join("\n"));
+    judged
 }
 
 fn lint_case_key(d: &Diagnostic) -> (&str, &'static str, &str) {

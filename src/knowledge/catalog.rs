@@ -205,6 +205,11 @@ impl Catalog {
         self.at(key, version).map_or(Default::None, |r| r.3)
     }
 
+    /// Every rename, move and removal, for all versions.
+    pub fn changes(&self) -> &'static [Change] {
+        self.changes
+    }
+
     /// What happened to `key` (or the section holding it).
     pub fn change_of(&self, key: &str) -> Option<&'static Change> {
         self.changes.iter().find(|c| c.key == key)

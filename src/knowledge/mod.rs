@@ -6,6 +6,12 @@
 //! linter and the docs all read it from here.
 
 pub mod catalog;
+
+/// A key's description in the chart references (v1 over v0.5 over v0.4), if they have one.
+pub fn description(key: &str) -> Option<&'static str> {
+    let table = catalog_data::DESCRIPTIONS;
+    table.binary_search_by(|(k, _)| (*k).cmp(key)).ok().map(|i| table[i].1)
+}
 #[rustfmt::skip]
 pub mod catalog_data;
 pub mod schema;

@@ -127,11 +127,18 @@ impl Schema {
     /// not crash on it), or the enclosing object keeps or drops what it
     /// does not declare, or the key lies below one it lets through undeclared.
     pub fn tolerates(&self, path: &str, parent: &str) -> bool {
-        match (self.at(path), self.extra_of(parent)) {
-            (Some(entry), _) => !entry.crashes,
-            (None, Some(extra)) => extra != Extra::Forbid,
+        match self.at(path) {
+            Some(entry) => !entry.crashes,
+            None => self.tolerates_unknown(parent),
+        }
+    }
+
+    /// Whether the validator lets through a key `parent` does not declare.
+    pub fn tolerates_unknown(&self, parent: &str) -> bool {
+        match self.extra_of(parent) {
+            Some(extra) => extra != Extra::Forbid,
             // Below a key the schema does not declare: as that key goes.
-            (None, None) => parent.rsplit_once('.').is_some_and(|(grand, _)| self.tolerates(parent, grand)),
+            None => parent.rsplit_once('.').is_some_and(|(grand, _)| self.tolerates(parent, grand)),
         }
     }
 

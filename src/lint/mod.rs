@@ -13,6 +13,7 @@
 pub mod config;
 pub mod cross;
 pub mod files;
+pub mod jsonschema;
 pub mod keys;
 pub mod rules;
 pub mod traps;

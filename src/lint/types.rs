@@ -20,11 +20,11 @@ const ALLOWED_BY_KNOWLEDGE: &[(&str, &[&str], Severity)] = &[
 ];
 
 /// Strings Polyaxon's validators read as booleans.
-const BOOLEAN_STRINGS: &[&str] = &["true", "false", "yes", "no", "on", "off", "1", "0", "t", "f", "y", "n"];
+pub(super) const BOOLEAN_STRINGS: &[&str] = &["true", "false", "yes", "no", "on", "off", "1", "0", "t", "f", "y", "n"];
 
 /// What a key's value should be.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Expected {
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(super) enum Expected {
     Str,
     Int,
     Number,
@@ -70,11 +70,47 @@ impl Expected {
     }
 }
 
+/// What a key takes: the type that fits (none: any), and the near misses
+/// that pass with a warning. The linter's checks and the values JSON
+/// Schema both read it.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Accepts {
+    pub expected: Option<Expected>,
+    /// A number or boolean where a string belongs: Polyaxon does not type
+    /// the key, the chart renders it as text (a warning).
+    pub scalars_as_text: bool,
+    /// A numeric string where a number belongs: Polyaxon converts it (1.x)
+    /// or does not look (a warning).
+    pub numeric_strings: bool,
+    /// null: Helm takes it as unset; refused where Polyaxon's schema says
+    /// so, unless the chart's own default is null.
+    pub null: bool,
+}
+
+pub(super) fn accepts(chart: Option<Kind>, schema: Option<&SchemaEntry>) -> Accepts {
+    Accepts {
+        expected: Expected::of(chart, schema),
+        scalars_as_text: schema.map(|s| s.ty) != Some(SType::Str),
+        numeric_strings: schema.is_none_or(|e| !e.strict && matches!(e.ty, SType::Int | SType::Float)),
+        null: chart == Some(Kind::Null) || schema.is_none_or(|s| s.nullable),
+    }
+}
+
+/// A key's allowed values, where something restricts them: Polyaxon's
+/// schema (errors) or what Kubernetes and the chart accept.
+pub(super) fn allowed(path: &str, schema: Option<&SchemaEntry>) -> Option<(&'static [&'static str], Severity)> {
+    match schema.filter(|s| !s.values.is_empty()) {
+        Some(entry) => Some((entry.values, Severity::Error)),
+        None => {
+            ALLOWED_BY_KNOWLEDGE.iter().find(|(k, _, _)| path == *k || (k.starts_with('.') && path.ends_with(k))).map(|(_, a, s)| (*a, *s))
+        }
+    }
+}
+
 pub fn check(ctx: &mut Ctx<'_>, path: &str, chart: Option<Kind>, schema: Option<&SchemaEntry>, key: &Node, value: &Node) {
+    let accepts = accepts(chart, schema);
     if value.is_null() {
-        // Helm takes null as "unset"; Polyaxon refuses it where its schema says
-        // so, unless the chart's own default is null.
-        if chart != Some(Kind::Null) && schema.is_some_and(|s| !s.nullable) {
+        if !accepts.null {
             let span = ctx.span(key, value);
             let d = ctx.report(WRONG_TYPE, path, span, format!("`{path}` may not be null: Polyaxon rejects it"));
             d.help = Some("give it a value, or delete the key".into());
@@ -84,7 +120,7 @@ pub fn check(ctx: &mut Ctx<'_>, path: &str, chart: Option<Kind>, schema: Option<
     if check_allowed(ctx, path, schema, key, value) {
         return;
     }
-    let Some(expected) = Expected::of(chart, schema) else { return };
+    let Some(expected) = accepts.expected else { return };
     let span = ctx.span(key, value);
     let found = value.type_name();
     let quoted = matches!(value.value, Value::Scalar { style: Style::Quoted, .. });
@@ -102,7 +138,6 @@ pub fn check(ctx: &mut Ctx<'_>, path: &str, chart: Option<Kind>, schema: Option<
     if fits {
         return;
     }
-    let message = format!("`{path}` expects {}, found {found}", expected.name());
     // A quoted boolean: the validators convert it, Helm templates take any non-empty string for true.
     if let (Expected::Bool, true, Some(Scalar::Str(s))) = (expected, quoted, &scalar) {
         if BOOLEAN_STRINGS.contains(&s.to_lowercase().as_str()) {
@@ -111,8 +146,7 @@ pub fn check(ctx: &mut Ctx<'_>, path: &str, chart: Option<Kind>, schema: Option<
             return;
         }
     }
-    let schema_type = schema.map(|s| s.ty);
-    let d = ctx.report(WRONG_TYPE, path, span, message);
+    let d = ctx.report(WRONG_TYPE, path, span, format!("`{path}` expects {}, found {found}", expected.name()));
     match (expected, &scalar) {
         (Expected::Str, Some(_)) if value.text().is_some() => {
             let leaf = path.rsplit('.').next().unwrap_or(path);
@@ -121,24 +155,19 @@ pub fn check(ctx: &mut Ctx<'_>, path: &str, chart: Option<Kind>, schema: Option<
             } else {
                 format!("quote it: \"{}\"", value.text().unwrap_or_default())
             });
-            // Polyaxon's string fields refuse numbers and booleans; where it does not
-            // type the key, the chart renders the value as text, which may differ from
-            // what was written (1.10 becomes 1.1).
-            if schema_type != Some(SType::Str) {
+            if accepts.scalars_as_text {
                 d.severity = Severity::Warning;
                 d.message.push_str("; the chart renders it as text, which can differ from what you wrote (1.10 becomes 1.1)");
             }
         }
-        // A numeric string where a number belongs, and Polyaxon converts it (1.x) or does not look.
-        (Expected::Int | Expected::Number, Some(Scalar::Str(s))) if s.trim().parse::<f64>().is_ok() => {
-            let note = match schema {
-                Some(e) if !e.strict && matches!(e.ty, SType::Int | SType::Float) => Some("; Polyaxon converts it, but the chart renders the string as it is"),
-                None => Some("; Polyaxon does not check it, and a template that copies it into a Kubernetes object gives a string where a number belongs"),
-                Some(_) => None,
-            };
-            if let Some(note) = note {
+        (Expected::Int | Expected::Number, Some(Scalar::Str(s))) if is_numeric(s) => {
+            if accepts.numeric_strings {
                 d.severity = Severity::Warning;
-                d.message.push_str(note);
+                d.message.push_str(if schema.is_some() {
+                    "; Polyaxon converts it, but the chart renders the string as it is"
+                } else {
+                    "; Polyaxon does not check it, and a template that copies it into a Kubernetes object gives a string where a number belongs"
+                });
             }
             d.help = Some(format!("write it unquoted: {s}"));
         }
@@ -146,17 +175,16 @@ pub fn check(ctx: &mut Ctx<'_>, path: &str, chart: Option<Kind>, schema: Option<
     }
 }
 
+/// A string Polyaxon's validators and Go read as a number.
+pub(super) fn is_numeric(s: &str) -> bool {
+    s.trim().parse::<f64>().is_ok()
+}
+
 /// A scalar outside the key's allowed set (of any type: `type: 12345` too);
 /// true when reported.
 fn check_allowed(ctx: &mut Ctx<'_>, path: &str, schema: Option<&SchemaEntry>, key: &Node, value: &Node) -> bool {
     let Some(given) = value.scalar().and(value.text()) else { return false };
-    let (allowed, severity) = match schema.filter(|s| !s.values.is_empty()) {
-        Some(entry) => (entry.values, Severity::Error),
-        None => match ALLOWED_BY_KNOWLEDGE.iter().find(|(k, _, _)| path == *k || (k.starts_with('.') && path.ends_with(k))) {
-            Some((_, allowed, severity)) => (*allowed, *severity),
-            None => return false,
-        },
-    };
+    let Some((allowed, severity)) = allowed(path, schema) else { return false };
     if allowed.contains(&given) {
         return false;
     }
