@@ -65,10 +65,12 @@ pub fn run(input: &str, values: &Values, options: &Options) -> Result<Outcome, E
     }
     let facts = gather(&docs, options, values.external_services());
     let mut transforms = transform::build(values, options, &facts)?;
+    let ran: Vec<&'static str> = transforms.iter().map(|t| t.name()).collect();
     let mut outcome = Outcome {
         output: String::with_capacity(input.len() + input.len() / 8),
         documents: docs.len(),
-        transforms: transforms.iter().map(|t| t.name()).collect(),
+        notes: crate::lint::values::post_render_keys(values, facts.chart.as_ref(), &ran),
+        transforms: ran,
         ..Default::default()
     };
     for (i, doc) in docs.iter().enumerate() {

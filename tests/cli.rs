@@ -54,3 +54,25 @@ fn usage_errors_exit_2() {
     assert_eq!(code, 2);
     assert!(out.is_empty());
 }
+
+#[test]
+fn a_misspelt_key_a_transform_reads_is_a_located_warning() {
+    let (code, out, err) = invoke(&["--set", "securityContext.enable=true"], STREAM);
+    assert_eq!((code, out.as_str()), (0, STREAM));
+    assert!(
+        err.contains(
+            "warning: argument `--set securityContext.enable`: `securityContext.enable` is not a key polyaxon-pr or chart 2.15.1 reads (did you mean `securityContext.enabled`?); the security-context transform stays off"
+        ),
+        "{err}"
+    );
+    let dir = std::env::temp_dir().join(format!("polyaxon-pr-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let values = dir.join("values.yaml");
+    std::fs::write(&values, "dns:\n  backend: coredns\n  prefx: coredns.kube-system\n").unwrap();
+    let (code, _, err) = invoke(&["-f", values.to_str().unwrap()], STREAM);
+    assert_eq!(code, 0);
+    assert!(err.contains(&format!("{}:3:10: `dns.prefx` is not a key", values.display())), "{err}");
+    // The dns transform runs (backend is set): no "stays off".
+    assert!(err.contains("(did you mean `dns.prefix`?)\n"), "{err}");
+    std::fs::remove_dir_all(dir).unwrap();
+}

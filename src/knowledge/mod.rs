@@ -349,14 +349,14 @@ pub const POST_RENDER_KEYS: &[&str] = &[
     "broker",
 ];
 
-/// The sections [`POST_RENDER_KEYS`] live in (their parents), for
-/// catching misspelt keys there.
-pub fn post_render_sections() -> impl Iterator<Item = &'static str> {
-    let mut sections: Vec<&str> = POST_RENDER_KEYS.iter().filter_map(|k| k.rsplit_once('.').map(|(p, _)| p)).collect();
-    sections.sort_unstable();
-    sections.dedup();
-    sections.into_iter().filter(|s| !matches!(*s, "postgresql" | "redis" | "rabbitmq" | "rabbitmq-ha" | "scheduler"))
-}
+/// The sections each transform reads: a misspelt key there can leave it off.
+pub const TRANSFORM_SECTIONS: &[(&str, &str)] = &[
+    ("securityContext", "security-context"),
+    ("dirs", "gpu"),
+    ("mountPaths", "gpu"),
+    ("dns", "dns"),
+    ("externalServices", "external-services"),
+];
 
 #[cfg(test)]
 mod tests {

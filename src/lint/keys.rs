@@ -405,7 +405,7 @@ fn suggest(d: &mut super::Diagnostic, known: &[&str], parent: &str, name: &str) 
 /// The closest known name: same letters in another case first, then the
 /// smallest edit distance within a third of the name's length (a swap of
 /// neighbours counts as one edit: `hots` for `host` is one slip).
-fn did_you_mean(name: &str, known: &[&str]) -> Option<String> {
+pub(crate) fn did_you_mean(name: &str, known: &[&str]) -> Option<String> {
     if let Some(same) = known.iter().find(|k| k.eq_ignore_ascii_case(name)) {
         return Some(same.to_string());
     }

@@ -18,6 +18,7 @@ pub mod keys;
 pub mod rules;
 pub mod traps;
 pub mod types;
+pub mod values;
 
 use crate::knowledge::catalog::Catalog;
 use crate::knowledge::schema::Schema;

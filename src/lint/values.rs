@@ -1,0 +1,66 @@
+//! The keys polyaxon-pr reads, checked in the values the post-renderer is
+//! given (files and `--set` flags alike): a misspelt, unknown or renamed key
+//! in a section a transform reads is a warning at its file:line:col or
+//! flag, with a did-you-mean, and says when the transform stays off.
+
+use super::keys::{did_you_mean, join};
+use crate::knowledge::catalog::{Catalog, ChangeKind};
+use crate::knowledge::schema::Schema;
+use crate::knowledge::{Chart, POST_RENDER_KEYS, TRANSFORM_SECTIONS};
+use crate::values::{Val, Values, V};
+
+/// Warnings on the user's keys under the sections polyaxon-pr reads,
+/// judged against `chart` (the newest when the stream does not say), and
+/// `ran`: the transforms that ran.
+pub fn post_render_keys(values: &Values, chart: Option<&Chart>, ran: &[&str]) -> Vec<String> {
+    let catalog = Catalog::get();
+    let target = chart.and_then(Chart::catalog_index).unwrap_or_else(|| catalog.newest());
+    let schema = chart.map_or_else(|| Schema::validator("2.15.1").expect("generated"), Schema::for_chart);
+    let mut out = Vec::new();
+    for (section, transform) in TRANSFORM_SECTIONS {
+        let Some(found) = values.get(section) else { continue };
+        let off = (!ran.contains(transform)).then_some(*transform);
+        check(&mut Judge { catalog, target, schema, off, out: &mut out }, section, found.val);
+    }
+    out
+}
+
+struct Judge<'a> {
+    catalog: &'static Catalog,
+    target: usize,
+    schema: Schema,
+    /// The section's transform, when it did not run.
+    off: Option<&'static str>,
+    out: &'a mut Vec<String>,
+}
+
+fn check(j: &mut Judge<'_>, path: &str, val: &Val) {
+    let V::Map(entries) = &val.v else { return };
+    let read_by_pr = |p: &str| POST_RENDER_KEYS.iter().any(|k| *k == p || k.starts_with(&format!("{p}.")));
+    let mut known: Vec<&str> =
+        POST_RENDER_KEYS.iter().filter_map(|k| k.strip_prefix(path)?.strip_prefix('.')).map(|r| r.split('.').next().unwrap_or(r)).collect();
+    known.extend(j.catalog.children(path, j.target));
+    known.extend(j.schema.children(path));
+    for (name, child) in entries {
+        let key = join(path, name);
+        let at = child.origin.location();
+        let off = j.off.map(|t| format!("; the {t} transform stays off")).unwrap_or_default();
+        if let Some(change) = j.catalog.change_of(&key).filter(|c| c.kind == ChangeKind::Renamed && j.target >= j.catalog.index_of(c.since))
+        {
+            let to = change.to.unwrap_or_default();
+            // polyaxon-pr still reads the old spelling where the chart version does.
+            if !read_by_pr(&key) || j.catalog.at(&key, j.target).is_none() {
+                j.out.push(format!("{at}: `{key}` was renamed to `{to}` in chart {}", change.since));
+            }
+            continue;
+        }
+        if known.contains(&name.as_str()) || j.catalog.knows(&key) {
+            if read_by_pr(&key) {
+                check(j, &key, child);
+            }
+            continue;
+        }
+        let hint = did_you_mean(name, &known).map(|k| format!(" (did you mean `{}`?)", join(path, &k))).unwrap_or_default();
+        j.out.push(format!("{at}: `{key}` is not a key polyaxon-pr or chart {} reads{hint}{off}", j.catalog.version(j.target)));
+    }
+}
