@@ -18,7 +18,6 @@
 pub mod diff;
 pub mod edit;
 pub mod error;
-pub mod glob;
 pub mod helm;
 pub mod knowledge;
 pub mod lint;

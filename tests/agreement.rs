@@ -198,7 +198,7 @@ fn lint_class(case: &Case, d: &Diagnostic) -> Option<Class> {
     if d.message.contains("which Helm reads as true)") {
         return Some(Class::HelmReadsStringAsTrue);
     }
-    if matches!(d.code, "X001" | "X002" | "X007") && has_external_entry_without_host(&case.text) {
+    if matches!(d.code.as_str(), "X001" | "X002" | "X007") && has_external_entry_without_host(&case.text) {
         return Some(Class::ExternalServiceWithoutHost);
     }
     let schema = Schema::validator(&case.validator).unwrap();
@@ -228,7 +228,7 @@ fn catalog_of(case: &Case) -> &'static Catalog {
 fn classify(case: &Case, base: &Case, validator_new: &[&(String, String)], lint_new: &[&Diagnostic]) -> Option<Class> {
     let whole_file_rule_failed = |c: &Case| c.rejected.iter().any(|(loc, _)| loc.is_empty());
     if validator_new.is_empty()
-        && lint_new.iter().all(|d| d.code.starts_with('X'))
+        && lint_new.iter().all(|d| d.code.family() == 'X')
         && whole_file_rule_failed(base)
         && whole_file_rule_failed(case)
     {
@@ -454,7 +454,7 @@ fn linter_agrees_with_polyaxons_validators() {
                 case.kind,
                 case.paths,
                 validator_new,
-                lint_new.iter().map(|d| (d.code, &d.key, &d.message)).collect::<Vec<_>>()
+                lint_new.iter().map(|d| (d.code.as_str(), &d.key, &d.message)).collect::<Vec<_>>()
             )),
         }
     }
@@ -534,8 +534,8 @@ fn schema_agrees(cases: &[Case], scratch: &Path) -> usize {
             let lint: Vec<(&str, &str)> = case
                 .diagnostics
                 .iter()
-                .filter(|d| d.severity == Severity::Error && (d.code.starts_with('K') || d.code.starts_with('T')))
-                .map(|d| (d.code, d.key.as_str()))
+                .filter(|d| d.severity == Severity::Error && ((d.code.family() == 'K') || (d.code.family() == 'T')))
+                .map(|d| (d.code.as_str(), d.key.as_str()))
                 .collect();
             if lint.is_empty() == failed.contains(case.file.to_str().unwrap()) {
                 mismatches.push(format!("{} ({}): linter {lint:?}", case.file.display(), case.kind));
@@ -547,6 +547,6 @@ fn schema_agrees(cases: &[Case], scratch: &Path) -> usize {
 }
 
 fn lint_case_key(d: &Diagnostic) -> (&str, &'static str, &str) {
-    let finding = if d.code.starts_with('X') { d.message.split(" (`").next().unwrap_or_default() } else { "" };
-    (d.key.as_str(), d.code, finding)
+    let finding = if d.code.family() == 'X' { d.message.split(" (`").next().unwrap_or_default() } else { "" };
+    (d.key.as_str(), d.code.as_str(), finding)
 }

@@ -167,7 +167,12 @@ fn config_file_sets_the_target_and_ignores() {
 fn explain_prints_the_rule() {
     let out = Command::new(polyaxon_pr()).args(["explain", "unknown-key"]).output().unwrap();
     let text = stdout(&out);
-    assert!(text.starts_with("K005 (unknown-key): no chart version reads this key\ndefault severity: error\n"), "{text}");
+    assert!(
+        text.starts_with(
+            "K005 (unknown-key): neither the target chart nor Polyaxon reads this key\ndefault severity: error; fix: sometimes\n"
+        ),
+        "{text}"
+    );
     let out = Command::new(polyaxon_pr()).args(["lint", "--explain", "K002"]).output().unwrap();
     assert!(stdout(&out).contains("renamed-key"));
     let out = Command::new(polyaxon_pr()).arg("explain").output().unwrap();

@@ -70,7 +70,7 @@ fn cases() -> BTreeMap<String, Vec<PathBuf>> {
 
 /// What the linter says a schema can say too.
 fn expressible(d: &Diagnostic) -> bool {
-    d.severity == Severity::Error && (d.code.starts_with('K') || d.code.starts_with('T')) && d.code != "K006"
+    d.severity == Severity::Error && matches!(d.code.family(), 'K' | 'T') && d.code != "K006"
 }
 
 /// The files check-jsonschema rejects.
@@ -116,7 +116,7 @@ fn the_schema_rejects_what_the_linter_calls_an_error() {
             let lint_says = diagnostics.iter().any(expressible);
             rejected_files += usize::from(lint_says);
             if lint_says != failed.contains(file) {
-                let errors: Vec<_> = diagnostics.iter().filter(|d| expressible(d)).map(|d| (d.code, &d.key)).collect();
+                let errors: Vec<_> = diagnostics.iter().filter(|d| expressible(d)).map(|d| (d.code.as_str(), &d.key)).collect();
                 mismatches.push(format!(
                     "{version} {}: schema {}, linter {errors:?}",
                     file.display(),

@@ -10,9 +10,10 @@
 
 use std::path::{Path, PathBuf};
 
-use super::rules;
+use globset::{GlobBuilder, GlobMatcher};
+
+use super::rules::{self, Code};
 use crate::error::{Error, Location};
-use crate::glob::glob;
 use crate::yaml::{self, Node};
 
 pub const FILE_NAME: &str = ".polyaxon-lint.yaml";
@@ -22,8 +23,9 @@ pub struct Config {
     /// Directory per-path patterns are relative to.
     pub dir: PathBuf,
     pub chart_version: Option<String>,
-    ignore: Vec<&'static str>,
-    per_path: Vec<(String, Vec<&'static str>)>,
+    ignore: Vec<Code>,
+    /// Patterns relative to `dir` (`*` stays within a directory, `**` crosses them).
+    per_path: Vec<(GlobMatcher, Vec<Code>)>,
 }
 
 impl Config {
@@ -56,7 +58,12 @@ impl Config {
                     for (pattern, list) in
                         value.entries().ok_or_else(|| Error::at(at(value), "per-path-ignores must map patterns to codes"))?
                     {
-                        config.per_path.push((pattern.text().unwrap_or_default().to_string(), codes(list, &at)?));
+                        let text = pattern.text().unwrap_or_default();
+                        let glob = GlobBuilder::new(text)
+                            .literal_separator(true)
+                            .build()
+                            .map_err(|e| Error::at(at(pattern), format!("`{text}` is not a valid path pattern: {}", e.kind())))?;
+                        config.per_path.push((glob.compile_matcher(), codes(list, &at)?));
                     }
                 }
                 other => return Err(Error::at(at(key), format!("unknown setting `{other}` (chart-version, ignore, per-path-ignores)"))),
@@ -66,17 +73,17 @@ impl Config {
     }
 
     /// Whether `code` is ignored for `file`.
-    pub fn ignores(&self, file: &Path, code: &str) -> bool {
+    pub fn ignores(&self, file: &Path, code: Code) -> bool {
         if self.ignore.contains(&code) {
             return true;
         }
-        let relative = file.strip_prefix(&self.dir).unwrap_or(file).to_string_lossy().into_owned();
-        let relative = relative.trim_start_matches("./");
-        self.per_path.iter().any(|(pattern, codes)| codes.contains(&code) && glob(pattern, relative))
+        let relative = file.strip_prefix(&self.dir).unwrap_or(file);
+        let relative = relative.strip_prefix("./").unwrap_or(relative);
+        self.per_path.iter().any(|(pattern, codes)| codes.contains(&code) && pattern.is_match(relative))
     }
 }
 
-fn codes(node: &Node, at: &impl Fn(&Node) -> Location) -> Result<Vec<&'static str>, Error> {
+fn codes(node: &Node, at: &impl Fn(&Node) -> Location) -> Result<Vec<Code>, Error> {
     let items = node.items().ok_or_else(|| Error::at(at(node), "expected a list of codes"))?;
     items
         .iter()
@@ -106,9 +113,10 @@ mod tests {
         let path = write("chart-version: 1.10.1\nignore: [K004, quoted-boolean]\nper-path-ignores:\n  \"ci/*.yaml\": [unknown-key]\n");
         let c = Config::load(&path).unwrap();
         assert_eq!(c.chart_version.as_deref(), Some("1.10.1"));
-        assert!(c.ignores(&c.dir.join("x.yaml"), "T003"));
-        assert!(c.ignores(&c.dir.join("ci/a.yaml"), "K005"));
-        assert!(!c.ignores(&c.dir.join("a.yaml"), "K005"));
+        assert!(c.ignores(&c.dir.join("x.yaml"), Code::T003));
+        assert!(c.ignores(&c.dir.join("ci/a.yaml"), Code::K005));
+        assert!(!c.ignores(&c.dir.join("a.yaml"), Code::K005));
+        assert!(!c.ignores(&c.dir.join("ci/deeper/a.yaml"), Code::K005), "* stays within a directory");
         assert!(Config::discover(&c.dir.join("ci")).unwrap().is_some());
     }
 
@@ -118,5 +126,7 @@ mod tests {
         assert!(err.ends_with(":1:10: unknown rule `K999`: see `polyaxon-pr explain`"), "{err}");
         let err = Config::load(&write("ignores: []\n")).unwrap_err().to_string();
         assert!(err.contains(":1:1: unknown setting `ignores`"), "{err}");
+        let err = Config::load(&write("per-path-ignores:\n  \"ci/[a.yaml\": [K005]\n")).unwrap_err().to_string();
+        assert!(err.contains(":2:3: `ci/[a.yaml` is not a valid path pattern"), "{err}");
     }
 }

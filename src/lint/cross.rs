@@ -293,7 +293,7 @@ mod tests {
     }
 
     fn found(d: &[Diagnostic]) -> Vec<(&str, usize, &str)> {
-        d.iter().map(|d| (d.code, d.span.line, d.key.as_str())).collect()
+        d.iter().map(|d| (d.code.as_str(), d.span.line, d.key.as_str())).collect()
     }
 
     #[test]

@@ -462,7 +462,7 @@ mod tests {
     }
 
     fn codes(d: &[Diagnostic]) -> Vec<(&str, usize, usize, &str)> {
-        d.iter().map(|d| (d.code, d.span.line, d.span.col, d.key.as_str())).collect()
+        d.iter().map(|d| (d.code.as_str(), d.span.line, d.span.col, d.key.as_str())).collect()
     }
 
     #[test]

@@ -40,7 +40,7 @@ pub struct Span {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Diagnostic {
-    pub code: &'static str,
+    pub code: rules::Code,
     pub severity: Severity,
     pub message: String,
     /// Dotted path of the key.
@@ -122,15 +122,15 @@ impl<'a> Ctx<'a> {
     }
 
     /// Records a diagnostic with the rule's default severity.
-    pub fn report(&mut self, code: &'static str, key: &str, span: Span, message: String) -> &mut Diagnostic {
-        let severity = rules::rule(code).severity;
+    pub fn report(&mut self, code: rules::Code, key: &str, span: Span, message: String) -> &mut Diagnostic {
+        let severity = code.rule().severity;
         self.out.push(Diagnostic {
             code,
             severity,
             message,
             key: key.to_string(),
             span,
-            label: rules::rule(code).summary.to_string(),
+            label: code.rule().summary.to_string(),
             related: Vec::new(),
             help: None,
             replacement: None,
@@ -187,7 +187,7 @@ mod tests {
         let text = "email:\n  useTLS: true # polyaxon-lint: ignore K005\n  hots: x # polyaxon-lint: ignore unknown-key\n  prot: 1 # polyaxon-lint: ignore T001\n";
         let d = lint_text(text, target("2.15.1")).unwrap();
         assert_eq!(d.len(), 1, "{d:?}");
-        assert_eq!((d[0].code, d[0].span.line), ("K005", 4));
+        assert_eq!((d[0].code.as_str(), d[0].span.line), ("K005", 4));
     }
 
     #[test]

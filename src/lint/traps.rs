@@ -46,7 +46,7 @@ mod tests {
             [("0.4.2", false), ("0.4.3", true), ("1.10.1", true), ("1.12.2", true), ("1.13.0", false), ("2.15.1", false)]
         {
             let d = lint_text(text, Catalog::get().resolve(version).unwrap()).unwrap();
-            let codes: Vec<_> = d.iter().filter(|d| d.code == "V001").map(|d| (d.code, d.span.line)).collect();
+            let codes: Vec<_> = d.iter().filter(|d| d.code == "V001").map(|d| (d.code.as_str(), d.span.line)).collect();
             let expected: &[(&str, usize)] = if warned { &[("V001", 3)] } else { &[] };
             assert_eq!(codes, expected, "chart {version}");
         }

@@ -208,7 +208,7 @@ mod tests {
     }
 
     fn found(d: &[Diagnostic]) -> Vec<(&str, usize, usize, Severity)> {
-        d.iter().map(|d| (d.code, d.span.line, d.span.col, d.severity)).collect()
+        d.iter().map(|d| (d.code.as_str(), d.span.line, d.span.col, d.severity)).collect()
     }
 
     #[test]

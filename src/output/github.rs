@@ -24,7 +24,7 @@ pub fn render(reports: &[FileReport]) -> String {
             d.span.col,
             d.span.end_line,
             d.span.end_col,
-            property(d.code),
+            property(d.code.as_str()),
             data(&message)
         ));
     }

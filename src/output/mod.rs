@@ -6,7 +6,7 @@ pub mod json;
 pub mod sarif;
 
 use crate::lint::files::FileReport;
-use crate::lint::rules::{self, Severity};
+use crate::lint::rules::Severity;
 use crate::lint::Diagnostic;
 
 /// Every diagnostic with the file it belongs to.
@@ -30,7 +30,7 @@ pub fn summary(reports: &[FileReport], version: &str) -> String {
 }
 
 pub fn rule_name(d: &Diagnostic) -> &'static str {
-    rules::rule(d.code).name
+    d.code.rule().name
 }
 
 /// Text from input (names, values, paths) made safe to print on a
