@@ -23,12 +23,19 @@ impl<'a> Document<'a> {
     /// Manifests always write `kind` as a block key at column 0; a document
     /// written any other way gets `None` and is parsed to find out.
     pub fn kind(&self) -> Option<&'a str> {
-        // With lone CR line breaks the lines are not what they seem: parse.
-        let bytes = self.body.as_bytes();
-        if bytes.iter().enumerate().any(|(i, &b)| b == b'\r' && bytes.get(i + 1) != Some(&b'\n')) {
-            return None;
+        let mut end = 0;
+        for line in self.body.split_inclusive('\n') {
+            end += line.len();
+            let Some(rest) = line.strip_prefix("kind:") else { continue };
+            // With a lone CR line break up to here the lines are not what they seem: parse.
+            let prefix = &self.body.as_bytes()[..end];
+            if prefix.iter().enumerate().any(|(i, &b)| b == b'\r' && prefix.get(i + 1) != Some(&b'\n')) {
+                return None;
+            }
+            let value = rest.split(" #").next().unwrap_or("").trim();
+            return Some(value.trim_matches(['"', '\'']));
         }
-        top_level_value(self.body, "kind")
+        None
     }
 
     /// The template file the document came from, as Helm 3's leading
@@ -89,15 +96,6 @@ fn separator_len(line: &str) -> Option<usize> {
         _ if rest.starts_with([' ', '\t']) => Some(3),
         _ => None,
     }
-}
-
-/// The scalar value of a column-0 `key:` line, quotes and comment removed.
-fn top_level_value<'a>(body: &'a str, key: &str) -> Option<&'a str> {
-    body.lines().find_map(|line| {
-        let rest = line.strip_prefix(key)?.strip_prefix(':')?;
-        let value = rest.split(" #").next().unwrap_or("").trim();
-        Some(value.trim_matches(['"', '\'']))
-    })
 }
 
 #[cfg(test)]
