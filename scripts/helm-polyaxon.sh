@@ -1,9 +1,14 @@
 #!/usr/bin/env sh
-# `helm polyaxon …` runs this: hand everything to the polyaxon-pr binary.
+# `helm polyaxon …` runs this: hand everything to the polyaxon-pr binary,
+# which names itself `helm polyaxon` in messages and help.
 root=$(cd -P "$(dirname "$0")/.." && pwd)
 bin="$root/bin/polyaxon-pr"
+case "${1:-}" in
+  # Where the binary is, for Helm 3's `--post-renderer "$(helm polyaxon path)"`.
+  path) echo "$bin"; exit 0 ;;
+esac
 if [ ! -x "$bin" ]; then
   echo "helm polyaxon: $bin is missing; build it with $root/scripts/build.sh" >&2
   exit 1
 fi
-exec "$bin" "$@"
+POLYAXON_PR_COMMAND="helm polyaxon" exec "$bin" "$@"

@@ -5,7 +5,7 @@ use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{CommandFactory, Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use polyaxon_helm::error::Error;
 use polyaxon_helm::knowledge::catalog::Catalog;
 use polyaxon_helm::knowledge::{ChartName, Service};
@@ -18,8 +18,8 @@ use polyaxon_helm::values::{HelmMajor, Sources, Values};
 use polyaxon_helm::{diff, helm, output};
 
 /// Post-render Polyaxon manifests: read the stream Helm renders on stdin,
-/// apply what the Polyaxon values ask for, write the result on stdout.
-/// `polyaxon-pr lint` checks values files against a chart version.
+/// apply what the Polyaxon values ask for, write the result on stdout. The
+/// `lint` command checks values files against a chart version.
 #[derive(Parser)]
 #[command(name = "polyaxon-pr", version, args_conflicts_with_subcommands = true)]
 struct Cli {
@@ -123,6 +123,11 @@ enum Command {
     Explain { code: Option<String> },
     /// Print a JSON Schema of a chart version's values, for editors and CI validators.
     Schema(SchemaArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions { shell: clap_complete::Shell },
+    /// Print the man page (roff).
+    #[command(hide = true)]
+    Man,
 }
 
 #[derive(clap::Args)]
@@ -166,6 +171,16 @@ struct LintArgs {
     /// Ignore any .polyaxon-lint.yaml.
     #[arg(long, conflicts_with = "config")]
     no_config: bool,
+    /// Colour the human format: auto (a terminal, unless NO_COLOR, CLICOLOR=0 or TERM=dumb say otherwise; FORCE_COLOR forces it), always, never.
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    color: Color,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Color {
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -186,13 +201,33 @@ struct HelmArgs {
 /// Exit code for usage errors, unreadable files and YAML that does not parse.
 const USAGE: u8 = 2;
 
+/// The command the user typed: `helm polyaxon` through the Helm plugin
+/// (its wrapper says so), else `polyaxon-pr`.
+fn command_name() -> String {
+    std::env::var("POLYAXON_PR_COMMAND").ok().filter(|n| !n.is_empty()).unwrap_or_else(|| "polyaxon-pr".into())
+}
+
+/// The CLI, named as the user typed it (usage, help, completions).
+fn cli_command() -> clap::Command {
+    let name = command_name();
+    let about = if name == "polyaxon-pr" { None } else { Some(format!("`{name}`: the polyaxon-pr Helm plugin")) };
+    let cmd = Cli::command().bin_name(name.clone()).display_name(name);
+    match about {
+        Some(before) => cmd.before_help(before),
+        None => cmd,
+    }
+}
+
 fn main() -> ExitCode {
     // A panic message may quote input (a password included): say only where it happened.
     std::panic::set_hook(Box::new(|info| {
         let at = info.location().map_or_else(String::new, |l| format!(" at {}:{}", l.file(), l.line()));
         eprintln!("polyaxon-pr: internal error{at}; nothing was written. Please report it (the input is not shown here).");
     }));
-    let cli = Cli::parse();
+    let cli = match Cli::from_arg_matches(&cli_command().get_matches()) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
     let result = match cli.command {
         Some(Command::Template(a)) => helm::wrap("template", a.args),
         Some(Command::Install(a)) => helm::wrap("install", a.args),
@@ -201,6 +236,18 @@ fn main() -> ExitCode {
         Some(Command::Lint(ref a)) => return lint(a),
         Some(Command::Explain { ref code }) => return explain(code.as_deref()),
         Some(Command::Schema(ref a)) => return schema(a),
+        Some(Command::Completions { shell }) => {
+            let mut cmd = cli_command();
+            let name = cmd.get_bin_name().unwrap_or("polyaxon-pr").to_string();
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut cmd, name, &mut out);
+            return write_stdout(&String::from_utf8_lossy(&out), "the completions");
+        }
+        Some(Command::Man) => {
+            let mut out = Vec::new();
+            clap_mangen::Man::new(cli_command()).render(&mut out).expect("writing to memory");
+            return write_stdout(&String::from_utf8_lossy(&out), "the man page");
+        }
         None => return post_render_main(&cli),
     };
     match result {
@@ -215,7 +262,7 @@ fn main() -> ExitCode {
 fn post_render_main(cli: &Cli) -> ExitCode {
     // Nothing to do and nobody piping manifests in: show how it is used.
     if std::io::stdin().is_terminal() && std::env::args_os().len() == 1 {
-        let _ = Cli::command().print_help();
+        let _ = cli_command().print_help();
         return ExitCode::from(USAGE);
     }
     let mut log = helm::Log::open();
@@ -319,7 +366,7 @@ fn explain(code: Option<&str>) -> ExitCode {
                 ExitCode::SUCCESS
             }
             None => {
-                eprintln!("polyaxon-pr: error: unknown rule `{}`; `polyaxon-pr explain` lists them", output::sanitize(code));
+                eprintln!("{}: error: unknown rule `{}`; `{} explain` lists them", command_name(), output::sanitize(code), command_name());
                 ExitCode::from(USAGE)
             }
         },
@@ -332,7 +379,7 @@ fn schema(args: &SchemaArgs) -> ExitCode {
         Some(v) => match catalog.resolve(v) {
             Ok(t) => t,
             Err(e) => {
-                eprintln!("polyaxon-pr schema: error: {e}");
+                eprintln!("{} schema: error: {e}", command_name());
                 return ExitCode::from(USAGE);
             }
         },
@@ -384,7 +431,12 @@ fn run_lint(args: &LintArgs) -> Result<u8, Error> {
     }
     let text = match args.format {
         Format::Human => {
-            let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            let color = match args.color {
+                Color::Always => true,
+                Color::Never => false,
+                // NO_COLOR, FORCE_COLOR, CLICOLOR(_FORCE), TERM=dumb and whether stdout is a terminal.
+                Color::Auto => supports_color::on(supports_color::Stream::Stdout).is_some(),
+            };
             format!("{}{}\n", output::human::render(&reports, color), output::summary(&reports, version))
         }
         Format::Json => output::json::render(&reports, version),

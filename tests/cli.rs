@@ -76,3 +76,32 @@ fn a_misspelt_key_a_transform_reads_is_a_located_warning() {
     assert!(err.contains("(did you mean `dns.prefix`?)\n"), "{err}");
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+/// The committed completions and man page are what the CLI generates now
+/// (scripts/gen-completions.sh regenerates them).
+#[test]
+fn completions_and_man_page_are_in_sync_with_the_cli() {
+    let generate = |args: &[&str]| {
+        let out = Command::new(polyaxon_pr()).args(args).env_remove("POLYAXON_PR_COMMAND").output().unwrap();
+        assert!(out.status.success());
+        String::from_utf8(out.stdout).unwrap()
+    };
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let committed = std::fs::read_to_string(repo().join(format!("contrib/completions/polyaxon-pr.{shell}"))).unwrap();
+        assert!(committed == generate(&["completions", shell]), "contrib/completions/polyaxon-pr.{shell} is stale: run scripts/gen-completions.sh");
+    }
+    let man = std::fs::read_to_string(repo().join("contrib/man/polyaxon-pr.1")).unwrap();
+    assert!(man == generate(&["man"]), "contrib/man/polyaxon-pr.1 is stale: run scripts/gen-completions.sh");
+    assert!(generate(&["completions", "bash"]).contains("lint"), "subcommands are completed");
+}
+
+/// Through the Helm plugin the CLI names itself `helm polyaxon`.
+#[test]
+fn through_helm_the_messages_name_helm_polyaxon() {
+    let out = Command::new(polyaxon_pr()).args(["explain", "Z999"]).env("POLYAXON_PR_COMMAND", "helm polyaxon").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "helm polyaxon: error: unknown rule `Z999`; `helm polyaxon explain` lists them\n");
+    let out = Command::new(polyaxon_pr()).arg("--help").env("POLYAXON_PR_COMMAND", "helm polyaxon").output().unwrap();
+    let help = String::from_utf8(out.stdout).unwrap();
+    assert!(help.contains("Usage: helm polyaxon [OPTIONS]") && help.starts_with("`helm polyaxon`: the polyaxon-pr Helm plugin"), "{help}");
+}

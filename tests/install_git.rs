@@ -92,15 +92,17 @@ fn install_use_update_uninstall(major: u32, url: &str, scratch: &Path) {
     let said = home.ok(&install);
     assert!(said.contains("Installed plugin: polyaxon"), "{said}");
     let plugins = home.ok(&["plugin", "list"]);
-    assert!(plugins.lines().any(|l| l.starts_with("polyaxon ")), "{plugins}");
-    assert_eq!(plugins.lines().any(|l| l.starts_with("polyaxon-pr ")), major == 4, "the post-renderer plugin, on Helm 4 only:\n{plugins}");
+    let listed = |name: &str| plugins.lines().any(|l| l.split_whitespace().next() == Some(name));
+    assert!(listed("polyaxon"), "{plugins}");
+    assert_eq!(listed("polyaxon-pr"), major == 4, "the post-renderer plugin, on Helm 4 only:\n{plugins}");
 
+    let help = home.ok(&["polyaxon", "--help"]);
+    assert!(help.starts_with("`helm polyaxon`: the polyaxon-pr Helm plugin") && help.contains("Usage: helm polyaxon"), "{help}");
     let values = "testdata/values/security-context.yaml";
     let rendered = home.ok(&["polyaxon", "template", "pax", "testdata/chart", "-n", "polyaxon", "-f", values]);
     assert!(rendered.contains("runAsUser: 2222"), "helm polyaxon template applied nothing");
     // The post-renderer by hand: Helm 3 takes the binary's path, Helm 4 the plugin's name.
-    let plugin_dir = PathBuf::from(home.ok(&["env", "HELM_PLUGINS"]).trim()).join("polyaxon");
-    let post_renderer = if major == 3 { plugin_dir.join("bin/polyaxon-pr").display().to_string() } else { "polyaxon-pr".to_string() };
+    let post_renderer = if major == 3 { home.ok(&["polyaxon", "path"]).trim().to_string() } else { "polyaxon-pr".to_string() };
     let by_hand = home.ok(&[
         "template",
         "pax",

@@ -1,0 +1,311 @@
+#compdef polyaxon-pr
+
+autoload -U is-at-least
+
+_polyaxon-pr() {
+    typeset -A opt_args
+    typeset -a _arguments_options
+    local ret=1
+
+    if is-at-least 5.2; then
+        _arguments_options=(-s -S -C)
+    else
+        _arguments_options=(-s -C)
+    fi
+
+    local context curcontext="$curcontext" state line
+    _arguments "${_arguments_options[@]}" : \
+'*-f+[Values file, as given to Helm (repeatable, later files win; comma-separated lists are split as Helm does)]:FILE:_default' \
+'*--values=[Values file, as given to Helm (repeatable, later files win; comma-separated lists are split as Helm does)]:FILE:_default' \
+'*--set=[Set a value, as Helm'\''s --set (repeatable)]:KEY=VALUE:_default' \
+'*--set-string=[Set a string value, as Helm'\''s --set-string]:KEY=VALUE:_default' \
+'*--set-json=[Set a JSON value, as Helm'\''s --set-json]:KEY=JSON:_default' \
+'*--set-file=[Set a value from a file'\''s contents, as Helm'\''s --set-file]:KEY=PATH:_default' \
+'*--set-literal=[Set a literal string value, as Helm'\''s --set-literal]:KEY=VALUE:_default' \
+'--helm-version=[Read values as this Helm major version does (3 takes a file'\''s first YAML document, 4 merges them all); default\: what the stream shows]:3|4:(3 4)' \
+'*--gpu-target=[Also mount the NVIDIA driver into every container of these workloads (KIND/NAME, NAME may be a glob; repeatable)]:KIND/NAME:_default' \
+'*--drop-builtin=[Remove a built-in dependency (postgresql, redis, rabbitmq) that an external service replaces; on an upgrade this deletes it from the cluster (repeatable)]:SERVICE:_default' \
+'--external-secret=[Read external services'\'' passwords from this existing Secret (keys postgres-password, redis-password, rabbitmq-password) instead of emitting the chart'\''s]:NAME:_default' \
+'--release=[Release name (default\: the manifests'\'' \`release\:\` label)]:RELEASE:_default' \
+'--security-scope=[Whose workloads get security contexts\: polyaxon (its own, as the chart version renders them) or all (subchart containers too, never changing who they run as)]:SECURITY_SCOPE:(polyaxon all)' \
+'--diff[Print a unified diff of every changed document on stderr (secrets masked)]' \
+'--helm4-plugin[Run as Helm 4'\''s postrenderer/v1 plugin\: report failures in a form Helm 4 shows (set by helm4-plugins/polyaxon-pr)]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+":: :_polyaxon-pr_commands" \
+"*::: :->polyaxon-pr" \
+&& ret=0
+    case $state in
+    (polyaxon-pr)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:polyaxon-pr-command-$line[1]:"
+        case $line[1] in
+            (template)
+_arguments "${_arguments_options[@]}" : \
+'*::args -- Arguments for Helm (plus polyaxon-pr'\''s own flags, which it takes for itself):_default' \
+&& ret=0
+;;
+(install)
+_arguments "${_arguments_options[@]}" : \
+'*::args -- Arguments for Helm (plus polyaxon-pr'\''s own flags, which it takes for itself):_default' \
+&& ret=0
+;;
+(upgrade)
+_arguments "${_arguments_options[@]}" : \
+'*::args -- Arguments for Helm (plus polyaxon-pr'\''s own flags, which it takes for itself):_default' \
+&& ret=0
+;;
+(values)
+_arguments "${_arguments_options[@]}" : \
+'*-f+[Values file, as given to Helm (repeatable, later files win; comma-separated lists are split as Helm does)]:FILE:_default' \
+'*--values=[Values file, as given to Helm (repeatable, later files win; comma-separated lists are split as Helm does)]:FILE:_default' \
+'*--set=[Set a value, as Helm'\''s --set (repeatable)]:KEY=VALUE:_default' \
+'*--set-string=[Set a string value, as Helm'\''s --set-string]:KEY=VALUE:_default' \
+'*--set-json=[Set a JSON value, as Helm'\''s --set-json]:KEY=JSON:_default' \
+'*--set-file=[Set a value from a file'\''s contents, as Helm'\''s --set-file]:KEY=PATH:_default' \
+'*--set-literal=[Set a literal string value, as Helm'\''s --set-literal]:KEY=VALUE:_default' \
+'--helm-version=[Read values as this Helm major version does (3 takes a file'\''s first YAML document, 4 merges them all); default\: what the stream shows]:3|4:(3 4)' \
+'--show-secrets[Show passwords and other credentials instead of *****]' \
+'-h[Print help]' \
+'--help[Print help]' \
+&& ret=0
+;;
+(lint)
+_arguments "${_arguments_options[@]}" : \
+'--chart-version=[Chart version to lint against (1.10.1, or a line such as 1.10 or v2); default\: the config'\''s, else the newest]:VERSION:_default' \
+'--format=[]:FORMAT:(human json sarif github)' \
+'--deny=[Fail (exit 1) on warnings too]:DENY:(warnings)' \
+'--explain=[Print the explanation of a rule and exit]:CODE:_default' \
+'--config=[Settings file (default\: .polyaxon-lint.yaml in this directory or a parent)]:CONFIG:_files' \
+'--color=[Colour the human format\: auto (a terminal, unless NO_COLOR, CLICOLOR=0 or TERM=dumb say otherwise; FORCE_COLOR forces it), always, never]:COLOR:(auto always never)' \
+'(--config)--no-config[Ignore any .polyaxon-lint.yaml]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'*::paths -- Values files or directories (walked for *.yaml and *.yml); `-` reads stdin:_default' \
+&& ret=0
+;;
+(explain)
+_arguments "${_arguments_options[@]}" : \
+'-h[Print help]' \
+'--help[Print help]' \
+'::code:_default' \
+&& ret=0
+;;
+(schema)
+_arguments "${_arguments_options[@]}" : \
+'--chart-version=[Chart version (1.10.1, or a line such as 1.10 or v2); default\: the newest]:VERSION:_default' \
+'--agent[The agent chart'\''s values (files that say \`deploymentChart\: agent\`)]' \
+'-h[Print help]' \
+'--help[Print help]' \
+&& ret=0
+;;
+(completions)
+_arguments "${_arguments_options[@]}" : \
+'-h[Print help]' \
+'--help[Print help]' \
+':shell:(bash elvish fish powershell zsh)' \
+&& ret=0
+;;
+(man)
+_arguments "${_arguments_options[@]}" : \
+'-h[Print help]' \
+'--help[Print help]' \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+":: :_polyaxon-pr__subcmd__help_commands" \
+"*::: :->help" \
+&& ret=0
+
+    case $state in
+    (help)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:polyaxon-pr-help-command-$line[1]:"
+        case $line[1] in
+            (template)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(install)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(upgrade)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(values)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(lint)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(explain)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(schema)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(completions)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(man)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
+        esac
+    ;;
+esac
+}
+
+(( $+functions[_polyaxon-pr_commands] )) ||
+_polyaxon-pr_commands() {
+    local commands; commands=(
+'template:Run \`helm template\` with polyaxon-pr attached; values flags go to both' \
+'install:Run \`helm install\` with polyaxon-pr attached; values flags go to both' \
+'upgrade:Run \`helm upgrade\` with polyaxon-pr attached; values flags go to both' \
+'values:Print the merged values as Helm'\''s templates see them, as JSON (credentials masked)' \
+'lint:Lint Polyaxon values files for a target chart version' \
+'explain:Explain a lint rule (code such as K005, or name such as unknown-key); without one, list them' \
+'schema:Print a JSON Schema of a chart version'\''s values, for editors and CI validators' \
+'completions:Print a shell completion script (bash, zsh, fish, powershell, elvish)' \
+'man:Print the man page (roff)' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'polyaxon-pr commands' commands "$@"
+}
+(( $+functions[_polyaxon-pr__subcmd__completions_commands] )) ||
+_polyaxon-pr__subcmd__completions_commands() {
+    local commands; commands=()
+    _describe -t commands 'polyaxon-pr completions commands' commands "$@"
+}
+(( $+functions[_polyaxon-pr__subcmd__explain_commands] )) ||
+_polyaxon-pr__subcmd__explain_commands() {
+    local commands; commands=()
+    _describe -t commands 'polyaxon-pr explain commands' commands "$@"
+}
+(( $+functions[_polyaxon-pr__subcmd__help_commands] )) ||
+_polyaxon-pr__subcmd__help_commands() {
+    local commands; commands=(
+'template:Run \`helm template\` with polyaxon-pr attached; values flags go to both' \
+'install:Run \`helm install\` with polyaxon-pr attached; values flags go to both' \
+'upgrade:Run \`helm upgrade\` with polyaxon-pr attached; values flags go to both' \
+'values:Print the merged values as Helm'\''s templates see them, as JSON (credentials masked)' \
+'lint:Lint Polyaxon values files for a target chart version' \
+'explain:Explain a lint rule (code such as K005, or name such as unknown-key); without one, list them' \
+'schema:Print a JSON Schema of a chart version'\''s values, for editors and CI validators' \
+'completions:Print a shell completion script (bash, zsh, fish, powershell, elvish)' \
+'man:Print the man page (roff)' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'polyaxon-pr help commands' commands "$@"
+}
+(( $+functions[_polyaxon-pr__subcmd__help__subcmd__completions_commands] )) ||
+_polyaxon-pr__subcmd__help__subcmd__completions_commands() {
+    local commands; commands=()
+    _describe -t commands 'polyaxon-pr help completions commands' commands "$@"
+}
+(( $+functions[_polyaxon-pr__subcmd__help__subcmd__explain_commands] )) ||
+_polyaxon-pr__subcmd__help__subcmd__explain_commands() {
+    local commands; commands=()
+    _describe -t commands 'polyaxon-pr help explain commands' commands "$@"
+}
+(( $+functions[_polyaxon-pr__subcmd__help__subcmd__help_commands] )) ||
+_polyaxon-pr__subcmd__help__subcmd__help_commands() {
+    local commands; commands=()
+    _describe -t commands 'polyaxon-pr help help commands' commands "$@"
+}
+(( $+functions[_polyaxon-pr__subcmd__help__subcmd__install_commands] )) ||
+_polyaxon-pr__subcmd__help__subcmd__install_commands() {
+    local commands; commands=()
+    _describe -t commands 'polyaxon-pr help install commands' commands "$@"
+}
+(( $+functions[_polyaxon-pr__subcmd__help__subcmd__lint_commands] )) ||
+_polyaxon-pr__subcmd__help__subcmd__lint_commands() {
+    local commands; commands=()
+    _describe -t commands 'polyaxon-pr help lint commands' commands "$@"
+}
+(( $+functions[_polyaxon-pr__subcmd__help__subcmd__man_commands] )) ||
+_polyaxon-pr__subcmd__help__subcmd__man_commands() {
+    local commands; commands=()
+    _describe -t commands 'polyaxon-pr help man commands' commands "$@"
+}
+(( $+functions[_polyaxon-pr__subcmd__help__subcmd__schema_commands] )) ||
+_polyaxon-pr__subcmd__help__subcmd__schema_commands() {
+    local commands; commands=()
+    _describe -t commands 'polyaxon-pr help schema commands' commands "$@"
+}
+(( $+functions[_polyaxon-pr__subcmd__help__subcmd__template_commands] )) ||
+_polyaxon-pr__subcmd__help__subcmd__template_commands() {
+    local commands; commands=()
+    _describe -t commands 'polyaxon-pr help template commands' commands "$@"
+}
+(( $+functions[_polyaxon-pr__subcmd__help__subcmd__upgrade_commands] )) ||
+_polyaxon-pr__subcmd__help__subcmd__upgrade_commands() {
+    local commands; commands=()
+    _describe -t commands 'polyaxon-pr help upgrade commands' commands "$@"
+}
+(( $+functions[_polyaxon-pr__subcmd__help__subcmd__values_commands] )) ||
+_polyaxon-pr__subcmd__help__subcmd__values_commands() {
+    local commands; commands=()
+    _describe -t commands 'polyaxon-pr help values commands' commands "$@"
+}
+(( $+functions[_polyaxon-pr__subcmd__install_commands] )) ||
+_polyaxon-pr__subcmd__install_commands() {
+    local commands; commands=()
+    _describe -t commands 'polyaxon-pr install commands' commands "$@"
+}
+(( $+functions[_polyaxon-pr__subcmd__lint_commands] )) ||
+_polyaxon-pr__subcmd__lint_commands() {
+    local commands; commands=()
+    _describe -t commands 'polyaxon-pr lint commands' commands "$@"
+}
+(( $+functions[_polyaxon-pr__subcmd__man_commands] )) ||
+_polyaxon-pr__subcmd__man_commands() {
+    local commands; commands=()
+    _describe -t commands 'polyaxon-pr man commands' commands "$@"
+}
+(( $+functions[_polyaxon-pr__subcmd__schema_commands] )) ||
+_polyaxon-pr__subcmd__schema_commands() {
+    local commands; commands=()
+    _describe -t commands 'polyaxon-pr schema commands' commands "$@"
+}
+(( $+functions[_polyaxon-pr__subcmd__template_commands] )) ||
+_polyaxon-pr__subcmd__template_commands() {
+    local commands; commands=()
+    _describe -t commands 'polyaxon-pr template commands' commands "$@"
+}
+(( $+functions[_polyaxon-pr__subcmd__upgrade_commands] )) ||
+_polyaxon-pr__subcmd__upgrade_commands() {
+    local commands; commands=()
+    _describe -t commands 'polyaxon-pr upgrade commands' commands "$@"
+}
+(( $+functions[_polyaxon-pr__subcmd__values_commands] )) ||
+_polyaxon-pr__subcmd__values_commands() {
+    local commands; commands=()
+    _describe -t commands 'polyaxon-pr values commands' commands "$@"
+}
+
+if [ "$funcstack[1]" = "_polyaxon-pr" ]; then
+    _polyaxon-pr "$@"
+else
+    compdef _polyaxon-pr polyaxon-pr
+fi
