@@ -35,11 +35,11 @@ impl Home {
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         let home = Home { major, dir };
-        // The install hook builds polyaxon-pr from source into bin/.
+        // The install hook builds polyaxon-pr from source into bin/ and, on
+        // Helm 4, installs the postrenderer/v1 plugin too: one command per Helm.
         home.ok(home.helm().arg("plugin").arg("install").arg(repo()));
-        if major == 4 {
-            home.ok(home.helm().arg("plugin").arg("install").arg(repo().join("helm4-plugins/polyaxon-pr")));
-        }
+        let plugins = home.ok(home.helm().args(["plugin", "list"]));
+        assert_eq!(plugins.lines().any(|l| l.split_whitespace().next() == Some("polyaxon-pr")), major == 4, "{plugins}");
         home
     }
 
