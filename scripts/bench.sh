@@ -8,7 +8,8 @@
 #    count may read n/a), wall time and max RSS. Targets:
 #    under 30 M instructions, 10 ms, 16 MiB; start-up (an empty stream)
 #    under 2 M instructions.
-# 2. A 100 MB workload-dense stream (30,000 Deployments) through both.
+# 2. A 100 MB workload-dense stream (30,000 Deployments) versus PyYAML's C
+#    loader reading it (kustomize takes over 10 minutes and 3 GB on it).
 #    Targets: polyaxon-pr under 8 s and 6x the input in memory.
 # 3. Linting every default values file of the corpus in one call versus
 #    Polyaxon's own 2.15.1 validator on the same files. Target: under 300 ms.
@@ -97,10 +98,11 @@ while size < 100 * 1024 * 1024:
     out.append(d); size += len(d) + 5; i += 1
 open(sys.argv[2], "w").write("---\n" + "\n---\n".join(out) + "\n")
 PY
-kustomization "$work/big.yaml" "$work/kzbig"
+# kustomize needs over 10 minutes and 3 GB here: the peer is PyYAML's C loader merely reading the stream.
 hyperfine --runs 3 --export-json "$work/big.json" \
-  "$pr --set securityContext.enabled=true < $work/big.yaml > /dev/null" "$kubectl kustomize $work/kzbig > /dev/null" 2>&1 | grep -vE "^\s*$"
-big_ms=$(mean_ms "$work/big.json" 0); kzbig_ms=$(mean_ms "$work/big.json" 1)
+  "$pr --set securityContext.enabled=true < $work/big.yaml > /dev/null" \
+  "$py -c 'import sys,yaml; sum(1 for _ in yaml.load_all(open(sys.argv[1]), Loader=yaml.CSafeLoader))' $work/big.yaml" 2>&1 | grep -vE "^\s*$"
+big_ms=$(mean_ms "$work/big.json" 0); pyyaml_big_ms=$(mean_ms "$work/big.json" 1)
 big_rss=$(rss "$pr --set securityContext.enabled=true" "$work/big.yaml")
 big_kib=$(( $(stat -c %s "$work/big.yaml") / 1024 ))
 
@@ -130,11 +132,11 @@ printf '%-58s %14s %14s\n' "1. post-render, instructions (target <30 M)" "$pr_in
 printf '%-58s %14s\n' "   start-up on an empty stream, instructions (target <2 M)" "$start_ins"
 printf '%-58s %11s ms %11s ms\n' "   time (target <10 ms)" "$pr_ms" "$kz_ms"
 printf '%-58s %10s KiB %10s KiB\n' "   max RSS (target <16 MiB)" "$pr_rss" "$kz_rss"
-printf '%-58s %11s ms %11s ms\n' "2. 100 MB stream, time (target <8 s)" "$big_ms" "$kzbig_ms"
+printf '%-58s %11s ms %11s ms\n' "2. 100 MB stream, time (target <8 s)" "$big_ms" "$pyyaml_big_ms"
 printf '%-58s %10s KiB\n' "   max RSS (target <6x the input)" "$big_rss"
 printf '%-58s %11s ms %11s ms\n' "3. lint $files default files (target <300 ms) vs validator" "$lint_ms" "$val_ms"
 printf '%-58s %11s ms %11s ms\n' "4. lint 100,000 keys (target <1 s) vs PyYAML reading" "$wide_ms" "$yaml_ms"
-echo "   peers: kubectl kustomize (1, 2); Polyaxon 2.15.1's validator (3); PyYAML's C loader (4)"
+echo "   peers: kubectl kustomize (1); PyYAML's C loader reading the input (2, 4); Polyaxon 2.15.1's validator (3)"
 python3 - "$pr_ins" "$start_ins" "$pr_ms" "$pr_rss" "$big_ms" "$big_rss" "$big_kib" "$lint_ms" "$wide_ms" <<'PY'
 import sys
 ins, start, ms, rss, big_ms, big_rss, big_kib, lint_ms, wide_ms = map(float, sys.argv[1:])

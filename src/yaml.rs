@@ -608,7 +608,9 @@ fn opening_quote(source: &str, start: usize) -> usize {
 /// The byte just past the quote that closes the quoted scalar opening at `start`.
 fn closing_quote(source: &str, start: usize) -> usize {
     let bytes = source.as_bytes();
-    let quote = bytes[start];
+    // The parser's positions can be off after a `%` directive holding
+    // multi-byte characters: no quote where one was expected, no scan.
+    let Some(&quote @ (b'"' | b'\'')) = bytes.get(start) else { return start.min(bytes.len()) };
     let mut i = start + 1;
     while i < bytes.len() {
         match bytes[i] {

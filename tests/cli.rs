@@ -88,7 +88,10 @@ fn completions_and_man_page_are_in_sync_with_the_cli() {
     };
     for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
         let committed = std::fs::read_to_string(repo().join(format!("contrib/completions/polyaxon-pr.{shell}"))).unwrap();
-        assert!(committed == generate(&["completions", shell]), "contrib/completions/polyaxon-pr.{shell} is stale: run scripts/gen-completions.sh");
+        assert!(
+            committed == generate(&["completions", shell]),
+            "contrib/completions/polyaxon-pr.{shell} is stale: run scripts/gen-completions.sh"
+        );
     }
     let man = std::fs::read_to_string(repo().join("contrib/man/polyaxon-pr.1")).unwrap();
     assert!(man == generate(&["man"]), "contrib/man/polyaxon-pr.1 is stale: run scripts/gen-completions.sh");

@@ -351,6 +351,38 @@ metadata:
         }),
     },
     Case {
+        name: "fuzz: a % directive with multi-byte characters and lone CRs (was a panic in closing_quote)",
+        values: SECURITY,
+        args: &[],
+        input: "%日本\r---\r''",
+        expect: Expect::Ok(|_, _| {}),
+    },
+    Case {
+        name: "fuzz: a nameless volume on the driver's host path is not reused, so a second run adds nothing",
+        values: Some("dirs:\n  nvidia: {lib: /a, bin: /b, libcuda: /c.so.1}\nmountPaths:\n  nvidia: {lib: /a, bin: /b, libcuda: /c.so.1}\n"),
+        args: &["--gpu-target", "DaemonSet/*"],
+        input: "kind: DaemonSet\nmetadata: {name: d, labels: {chart: polyaxon-2.15.1}}\nspec:\n  template:\n    spec:\n      containers:\n      - name: c\n      volumes:\n      - hostPath:\n          path: /a\n",
+        expect: Expect::Ok(|out, _| {
+            assert_eq!(out.matches("name: nvidia-lib\n").count(), 2, "one volume, one mount:\n{out}");
+            let again = polyaxon_twice(out, &["--gpu-target", "DaemonSet/*", "-f"], "dirs:\n  nvidia: {lib: /a, bin: /b, libcuda: /c.so.1}\nmountPaths:\n  nvidia: {lib: /a, bin: /b, libcuda: /c.so.1}\n");
+            assert_eq!(again, out, "twice is once");
+        }),
+    },
+    Case {
+        name: "fuzz: --drop-builtin judges the same whether the built-in's Secret is still in the stream or not",
+        values: Some("postgresql:\n  enabled: false\nexternalServices:\n  postgresql:\n    host: db.example\n    password: pw-4321\n"),
+        args: &["--drop-builtin", "postgresql"],
+        input: "---\n# Source: polyaxon/charts/postgresql/templates/secrets.yaml\nkind: Secret\nmetadata:\n  name: pax-postgresql\n---\n# Source: polyaxon/templates/api.yaml\nkind: Deployment\nmetadata:\n  name: pax-polyaxon-api\n  labels: {chart: polyaxon-2.15.1, release: pax}\nspec:\n  template:\n    spec:\n      containers:\n      - name: api\n        env:\n        - name: POLYAXON_DB_PASSWORD\n          value: pw\n",
+        expect: Expect::Ok(|out, _| {
+            let again = polyaxon_twice(
+                out,
+                &["--drop-builtin", "postgresql", "-f"],
+                "postgresql:\n  enabled: false\nexternalServices:\n  postgresql:\n    host: db.example\n    password: pw-4321\n",
+            );
+            assert_eq!(again, out, "twice is once");
+        }),
+    },
+    Case {
         name: "Helm 3 without hooks: a rewrite the hooks would miss is refused",
         values: Some("externalServices:\n  postgresql:\n    host: db.example\n    password: pw\n"),
         args: &[],
@@ -358,6 +390,16 @@ metadata:
         expect: Expect::Refused("this is Helm 3"),
     },
 ];
+
+/// Runs polyaxon-pr again over `stream` with `args` and a values file of
+/// `values` (after the last arg, which is `-f`); returns stdout (exit 0 asserted).
+fn polyaxon_twice(stream: &str, args: &[&str], values: &str) -> String {
+    let path = std::env::temp_dir().join(format!("polyaxon-hostile-twice-{}-{}.yaml", std::process::id(), values.len()));
+    std::fs::write(&path, values).unwrap();
+    let out = run(Command::new(polyaxon_pr()).args(args).arg(&path).env("POLYAXON_PR_LOG", "/dev/null"), stream);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
 
 /// Runs one case; returns (exit code, stdout, stderr).
 fn run_case(case: &Case) -> (Option<i32>, String, String) {
@@ -470,6 +512,20 @@ fn hostile_lint_inputs() {
         }),
         ("escape.yaml", "email:\n  \"ho\\e[31mst\": x\n", &["--format", "github"], |out, _| assert!(!out.contains('\u{1b}'), "{out:?}")),
         ("apikey.yaml", "adminApiKey: 1234-my-api-key-5678\n", &["--chart-version", "0.0.1", "--format", "json"], |out, _| assert!(!out.contains("my-api-key"), "{out}")),
+        // fuzz: a byte order mark takes no column, at either end of a span.
+        ("bom.yaml", "\u{feff}emial: x\n", &["--format", "json"], |out, _| {
+            let report: serde_json::Value = serde_json::from_str(out).unwrap();
+            let d = &report["diagnostics"][0];
+            assert_eq!((d["column"].as_u64(), d["end_column"].as_u64()), (Some(1), Some(6)), "{d}");
+        }),
+        // fuzz: an empty key at the very end: the span ends where it starts, not a line before.
+        ("question.yaml", "? ", &["--format", "json"], |out, _| {
+            let report: serde_json::Value = serde_json::from_str(out).unwrap();
+            for d in report["diagnostics"].as_array().unwrap() {
+                assert!((d["end_line"].as_u64(), d["end_column"].as_u64()) >= (d["line"].as_u64(), d["column"].as_u64()), "{d}");
+            }
+        }),
+        ("directive.yaml", "%日本\n---\n''\n", &[], |out, _| assert!(!out.contains("internal error"), "{out}")),
         ("apikey-human.yaml", "adminApiKey: 1234\nadminApiKey: 1234-my-api-key-5678\n", &["--chart-version", "0.0.1"], |out, _| {
             assert!(out.contains("K006") && !out.contains("my-api-key"), "{out}")
         }),
@@ -482,4 +538,26 @@ fn hostile_lint_inputs() {
         assert!(!stderr.contains("internal error"), "{name}: {stderr}");
         check(&format!("{stdout}{stderr}"), &stderr);
     }
+}
+
+/// `--set` errors never show text that follows a credential's `=`: Helm
+/// splits values at commas, so it may be the rest of the password.
+#[test]
+fn set_errors_never_show_what_follows_a_password() {
+    for (flag, arg) in [
+        ("--set", "x.password=hunter2,s3cr3t=x,tail"),
+        ("--set", "x.password=hunter2,s3cr..et=1"),
+        ("--set", "x.password=hunter2,s3cr[et]=1"),
+        ("--set", "x.password=hunter2,s3cr[0]et=1"),
+        ("--set", "x.password=hunter2,s3[0]=1,s3[0][0]=2"),
+        ("--set-json", "x.password=\"hunter2\",s3cr3t=nope"),
+    ] {
+        let out = Command::new(polyaxon_pr()).args(["values", flag, arg]).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{arg}: {err}");
+        assert!(!err.contains("hunter2") && !err.contains("s3") && !err.contains("et`"), "{arg}: {err}");
+    }
+    // Numeric credentials are masked by `values` too.
+    let out = Command::new(polyaxon_pr()).args(["values", "--set", "externalServices.rabbitmq.password=987654"]).output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "{\"externalServices\":{\"rabbitmq\":{\"password\":\"*****\"}}}\n");
 }

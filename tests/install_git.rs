@@ -78,7 +78,13 @@ impl Home {
 
     fn ok(&self, args: &[&str]) -> String {
         let out = self.run(args);
-        assert!(out.status.success(), "helm {} {args:?}: {}{}", self.major, String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "helm {} {args:?}: {}{}",
+            self.major,
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8(out.stdout).unwrap() + &String::from_utf8_lossy(&out.stderr)
     }
 }
@@ -120,7 +126,8 @@ fn install_use_update_uninstall(major: u32, url: &str, scratch: &Path) {
     let start = Instant::now();
     let updated = home.ok(&["plugin", "update", "polyaxon"]);
     // Either the binary is still there from the same sources, or cargo finds its cache fresh.
-    let skipped = updated.contains("polyaxon-pr is up to date") || updated.contains("Finished `release` profile [optimized] target(s) in 0.");
+    let skipped =
+        updated.contains("polyaxon-pr is up to date") || updated.contains("Finished `release` profile [optimized] target(s) in 0.");
     assert!(skipped && start.elapsed() < Duration::from_secs(60), "an update with nothing changed rebuilt:\n{updated}");
 
     home.ok(&["plugin", "uninstall", "polyaxon"]);

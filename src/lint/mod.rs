@@ -104,9 +104,12 @@ impl<'a> Ctx<'a> {
 
     /// The span from the start of `from` to the end of `to`.
     pub fn span(&self, from: &Node, to: &Node) -> Span {
-        let end = self.text_end(to);
-        let (end_line, end_col) = self.position(end);
-        Span { start: from.start, end, line: from.line, col: from.col, end_line, end_col }
+        // Both ends from byte offsets, counted one way (a BOM is no column;
+        // an empty key at the end of the text is where it starts).
+        let start = from.start.min(self.text.len());
+        let end = self.text_end(to).max(start);
+        let ((line, col), (end_line, end_col)) = (self.position(start), self.position(end));
+        Span { start, end, line, col, end_line, end_col }
     }
 
     /// Where a node's own text ends (block scalars end at the next line's indentation).
@@ -118,7 +121,8 @@ impl<'a> Ctx<'a> {
     fn position(&self, offset: usize) -> (usize, usize) {
         let line = self.line_starts.partition_point(|&s| s <= offset);
         let start = self.line_starts[line - 1];
-        (line, self.text[start..offset].chars().count() + 1)
+        // Columns as YAML parsers count them: a byte order mark takes none.
+        (line, self.text[start..offset].chars().filter(|&c| c != '\u{feff}').count() + 1)
     }
 
     /// Records a diagnostic with the rule's default severity.

@@ -141,7 +141,10 @@ impl ExternalServices {
         let fullname = facts.fullname.clone().or_else(|| facts.release.as_ref().map(|r| format!("{r}-polyaxon")));
         for e in &mut externals {
             e.rendered = rendered(e, facts, fullname.as_deref());
-            let builtin_rendered = facts.builtin_secrets.iter().any(|s| e.service.subcharts().iter().any(|c| s.contains(c)));
+            // `--drop-builtin` says the chart renders the built-in (a stream already
+            // post-rendered has lost its Secret): judged the same either way.
+            let builtin_rendered = facts.builtin_secrets.iter().any(|s| e.service.subcharts().iter().any(|c| s.contains(c)))
+                || options.drop_builtin.contains(&e.service);
             if e.rendered == Rendered::Nothing && e.needs_password && !builtin_rendered {
                 e.rendered = Rendered::PasswordOnly;
             }

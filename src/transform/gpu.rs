@@ -118,10 +118,13 @@ impl Gpu {
         let mut missing = Vec::new();
         for (i, part) in PARTS.iter().enumerate() {
             let name = format!("nvidia-{part}");
-            // A volume of the same name, or one for the same host path, is reused.
-            let same = existing.iter().find(|v| {
-                v.get("name").and_then(Node::text) == Some(&name)
-                    || v.path(&["hostPath", "path"]).and_then(Node::text) == Some(&self.dirs[i])
+            // A volume of the same name, else a named one for the same host path, is reused
+            // (a nameless one cannot be mounted: reusing it would add ours again on every run).
+            fn named(v: &Node) -> Option<&str> {
+                v.get("name").and_then(Node::text)
+            }
+            let same = existing.iter().find(|v| named(v) == Some(&name)).or_else(|| {
+                existing.iter().find(|v| named(v).is_some() && v.path(&["hostPath", "path"]).and_then(Node::text) == Some(&self.dirs[i]))
             });
             match same.and_then(|v| v.get("name")).and_then(Node::text) {
                 Some(found) => names[i] = found.to_string(),

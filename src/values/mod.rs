@@ -446,6 +446,8 @@ fn write_json(v: &V, key: &str, show_secrets: bool, out: &mut String) {
     match v {
         V::Null => out.push_str("null"),
         V::Bool(b) => out.push_str(&b.to_string()),
+        // A numeric password is a password (a boolean such as usePassword is not).
+        V::Int(_) | V::Float(_) if !show_secrets && crate::secrets::sensitive(key) => out.push_str("\"*****\""),
         V::Int(n) => out.push_str(&n.to_string()),
         V::Float(f) => out.push_str(&go_format_float(*f)),
         V::Str(s) if !show_secrets && crate::secrets::sensitive(key) => out.push_str("\"*****\""),

@@ -196,25 +196,33 @@ impl Parser<'_> {
         (out, None)
     }
 
-    /// Where the parser is, without quoting the text: the keys set so far
-    /// and the character position.
+    /// Where the parser is, without quoting the text: the key set last
+    /// (unless a credential came before it, whose unescaped value may run
+    /// on past a comma) and the character position.
     fn where_(&self) -> String {
+        let after_credential = self.set_so_far.iter().any(|k| crate::secrets::sensitive(k.rsplit('.').next().unwrap_or(k)));
         match self.set_so_far.last() {
-            Some(last) => format!("the text after `{last}=…` (at character {})", self.pos),
-            None => format!("the text at character {}", self.pos),
+            Some(last) if !after_credential => format!("the text after `{last}=…` (at character {})", self.pos),
+            _ => format!("the text at character {}", self.pos),
         }
     }
 
-    /// A key path for a message, unless a comma came before it in the
-    /// argument: then it may be part of an unescaped value (a password).
-    fn named(&self, key: &str) -> String {
-        if !self.set_so_far.is_empty() {
-            return self.where_();
+    /// Text of the argument for a message, unless a comma came before it:
+    /// then it may be part of an unescaped value (a password).
+    fn shown(&self, text: &str) -> String {
+        if self.set_so_far.is_empty() {
+            format!("`{text}`")
+        } else {
+            self.where_()
         }
+    }
+
+    /// A key path for a message, as [`Self::shown`].
+    fn named(&self, key: &str) -> String {
         let mut path = self.path.clone();
         path.push(key.to_string());
         path.retain(|p| !p.is_empty());
-        path.join(".").replace(".[", "[")
+        self.shown(&path.join(".").replace(".[", "["))
     }
 
     /// Helm's `parser.key`.
@@ -230,7 +238,7 @@ impl Parser<'_> {
                 let mut list = match position(data, &k).map(|p| &mut data[p].1) {
                     None => Vec::new(),
                     Some(Val { v: V::List(items), .. }) => std::mem::take(items),
-                    Some(other) => return Err(fail(format!("`{}` is {}, not a list", self.named(&k), other.v.type_name()))),
+                    Some(other) => return Err(fail(format!("{} is {}, not a list", self.named(&k), other.v.type_name()))),
                 };
                 self.path.push(format!("{k}[{i}]"));
                 let result = self.list_item(&mut list, i, level);
@@ -257,13 +265,13 @@ impl Parser<'_> {
                     None => (Vec::new(), false),
                     Some(p) => match &mut data[p].1.v {
                         V::Map(entries) => (std::mem::take(entries), true),
-                        other => return Err(fail(format!("`{}` is {}, not a mapping", self.named(&k), other.type_name()))),
+                        other => return Err(fail(format!("{} is {}, not a mapping", self.named(&k), other.type_name()))),
                     },
                 };
                 self.path.push(k.clone());
                 let result = self.key(&mut inner, level);
                 if result.is_ok() && inner.is_empty() {
-                    return Err(fail(format!("key map `{}` has no value", self.path.join("."))));
+                    return Err(fail(format!("key map {} has no value", self.named(""))));
                 }
                 if existing || !inner.is_empty() {
                     let origin = self.origin();
@@ -282,7 +290,7 @@ impl Parser<'_> {
         if last.is_none() {
             return Err(fail("error parsing index: a list index is not closed with ]"));
         }
-        v.parse::<i64>().map_err(|_| fail(format!("error parsing index: `{v}` is not a number")))
+        v.parse::<i64>().map_err(|_| fail(format!("error parsing index: {} is not a number", self.shown(&v))))
     }
 
     /// Helm's `parser.listItem`.
@@ -292,7 +300,7 @@ impl Parser<'_> {
         }
         let (k, last) = self.until(&['[', '.', '=']);
         if !k.is_empty() {
-            return Err(fail(format!("unexpected data at end of array index: `{k}`")));
+            return Err(fail(format!("unexpected data at end of array index: {}", self.shown(&k))));
         }
         match last {
             None => Err(Stop::Eof),
@@ -309,7 +317,7 @@ impl Parser<'_> {
                 let mut inner = match list.get_mut(i as usize) {
                     Some(Val { v: V::List(items), .. }) => std::mem::take(items),
                     Some(Val { v: V::Null, .. }) | None => Vec::new(),
-                    Some(other) => return Err(fail(format!("`{}` is {}, not a list", self.path.join("."), other.v.type_name()))),
+                    Some(other) => return Err(fail(format!("{} is {}, not a list", self.named(""), other.v.type_name()))),
                 };
                 self.path.push(format!("[{next}]"));
                 self.list_item(&mut inner, next, level)?;
@@ -400,7 +408,7 @@ impl Parser<'_> {
         let mut stream = serde_json::Deserializer::from_str(&rest).into_iter::<serde_json::Value>();
         let value = match stream.next() {
             Some(Ok(v)) => v,
-            _ => return Err(fail(format!("the value of `{}` is not valid JSON", self.path.join(".")))),
+            _ => return Err(fail(format!("the value of {} is not valid JSON", self.named("")))),
         };
         self.pos += rest[..stream.byte_offset()].chars().count();
         self.empty_value();
