@@ -58,7 +58,7 @@ fn json_output_has_the_documented_fields() {
     let fields: Vec<&str> = d.as_object().unwrap().keys().map(String::as_str).collect();
     assert_eq!(
         fields,
-        ["code", "name", "severity", "message", "file", "line", "column", "end_line", "end_column", "key", "help", "replacement"]
+        ["code", "name", "severity", "message", "file", "line", "column", "end_line", "end_column", "key", "help", "replacement", "fix"]
     );
     assert_eq!(
         (d["code"].as_str(), d["line"].as_u64(), d["column"].as_u64(), d["end_column"].as_u64()),
@@ -92,11 +92,19 @@ fn sarif_passes_microsofts_validator() {
         .unwrap();
     let said = String::from_utf8_lossy(&check.stdout);
     assert!(check.status.success() && said.contains("Analysis completed successfully"), "{said}");
-    assert!(!said.contains(": error "), "{said}");
+    assert!(!said.contains(": error ") && !said.contains("SARIF2005"), "{said}");
     let sarif: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let results = sarif["runs"][0]["results"].as_array().unwrap();
     assert_eq!(results.len(), 3);
     assert_eq!(results[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "ci/old.yaml");
+    // A key renamed where it stands comes with a fix: its text replaced by the new name.
+    let typo = results.iter().find(|r| r["ruleId"] == "K005").unwrap();
+    let replacement = &typo["fixes"][0]["artifactChanges"][0]["replacements"][0];
+    assert_eq!(replacement["insertedContent"]["text"], "useTls");
+    assert_eq!(
+        (replacement["deletedRegion"]["startColumn"].as_u64(), replacement["deletedRegion"]["endColumn"].as_u64()),
+        (Some(3), Some(9))
+    );
 }
 
 #[test]
@@ -178,4 +186,22 @@ fn explain_prints_the_rule() {
     let out = Command::new(polyaxon_pr()).arg("explain").output().unwrap();
     assert_eq!(stdout(&out).lines().count(), polyaxon_helm::lint::rules::RULES.len());
     assert_eq!(Command::new(polyaxon_pr()).args(["explain", "Z999"]).output().unwrap().status.code(), Some(2));
+}
+
+/// The JSON report validates against the checked-in schema
+/// (schemas/lint-report.schema.json), with check-jsonschema.
+#[test]
+fn json_output_matches_its_published_schema() {
+    let dir = scratch("json-schema", &[("values.yaml", TYPO), ("w.yaml", WARNING_ONLY), ("clean.yaml", CLEAN)]);
+    let out = lint(&["--no-config", "--format", "json", "."], &dir);
+    std::fs::write(dir.join("report.json"), &out.stdout).unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["diagnostics"][0]["fix"]["applicability"], "unsafe", "a did-you-mean is a guess: {report}");
+    let check = Command::new(venv_tool("check-jsonschema"))
+        .arg("--schemafile")
+        .arg(repo().join("schemas/lint-report.schema.json"))
+        .arg(dir.join("report.json"))
+        .output()
+        .unwrap();
+    assert!(check.status.success(), "{}{}", String::from_utf8_lossy(&check.stdout), String::from_utf8_lossy(&check.stderr));
 }

@@ -100,6 +100,15 @@ impl Code {
         RULES.iter().find(|r| r.code == self).expect("every code has a rule")
     }
 
+    /// How safe applying this rule's replacement is: a did-you-mean is a
+    /// guess (unsafe); a rename from the chart's history is safe.
+    pub fn fix_applicability(self) -> Applicability {
+        match self {
+            Code::K005 | Code::K010 => Applicability::Unsafe,
+            _ => Applicability::Safe,
+        }
+    }
+
     /// The family: `K` keys, `T` types and values, `X` cross-field, `V` version traps.
     pub fn family(self) -> char {
         self.as_str().as_bytes()[0] as char
@@ -121,6 +130,22 @@ impl PartialEq<&str> for Code {
 impl serde::Serialize for Code {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
+    }
+}
+
+/// Whether a fix may be applied without review (ruff's fix safety).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Applicability {
+    Safe,
+    Unsafe,
+}
+
+impl Applicability {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Applicability::Safe => "safe",
+            Applicability::Unsafe => "unsafe",
+        }
     }
 }
 

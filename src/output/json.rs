@@ -24,6 +24,7 @@ pub fn render(reports: &[FileReport], version: &str) -> String {
             }
             if let Some(replacement) = &d.replacement {
                 o.insert("replacement".into(), json!(replacement));
+                o.insert("fix".into(), json!({"replacement": replacement, "applicability": d.code.fix_applicability().as_str()}));
             }
             Value::Object(o)
         })
