@@ -1,33 +1,65 @@
 #!/usr/bin/env bash
-# The main job on bundled data, no cluster: `helm template` of the testdata
-# chart through polyaxon-pr with all four transforms on (security contexts,
-# GPU mounts, DNS, external postgres replacing the built-in one), with Helm 3
-# and Helm 4, showing the diff of what changed, then a real Polyaxon v2.15.1
-# render from the corpus when ../shared/corpus is there.
+# The main job on bundled data, no cluster: `helm polyaxon template` of the
+# testdata chart with all four transforms on (security contexts, GPU
+# mounts, DNS, an external postgres replacing the built-in one) under Helm 3
+# and Helm 4, every output checked with kubernetes-validate; the values file
+# linted; then a real Polyaxon v2.15.1 render from the corpus through
+# polyaxon-pr when ../shared/corpus is there.
+#
+#   scripts/demo.sh [OUTPUT_DIR]     (default: demo-output/)
+#
+# Installs only what it uses: Helm 3 and 4 (.cache/helm) and the tools venv
+# (kubernetes-validate). Everything it produces stays in OUTPUT_DIR; it
+# prints a short summary.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
+out=$(mkdir -p "${1:-$root/demo-output}" && cd "${1:-$root/demo-output}" && pwd)
 cd "$root"
-"$root/scripts/setup.sh"
-"$root/scripts/build.sh" >/dev/null
+step() { printf '%-62s' "$1"; }
+step "Installing Helm 3.18.0 and 4.1.4, kubernetes-validate"
+"$root/scripts/install-helm.sh" >"$out/setup.log" 2>&1 && "$root/scripts/setup-venvs.sh" --only tools >>"$out/setup.log" 2>&1 || { echo "failed: see $out/setup.log"; exit 1; }
+echo "ok"
+step "Building polyaxon-pr (cargo; the first build takes minutes)"
+"$root/scripts/build.sh" >"$out/build.log" 2>&1 || { echo "failed: see $out/build.log"; exit 1; }
+echo "ok"
 eval "$("$root/scripts/install-helm.sh" --print)"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-export HELM_DATA_HOME=$work/data HELM_CONFIG_HOME=$work/config HELM_CACHE_HOME=$work/cache
+validate=$root/.cache/venv/tools/bin/kubernetes-validate
+home=$(mktemp -d)
+trap 'rm -rf "$home"' EXIT
+export HELM_DATA_HOME=$home/data HELM_CONFIG_HOME=$home/config HELM_CACHE_HOME=$home/cache
 unset HELM_PLUGINS
 
+values=testdata/values/all-transforms.yaml
 for helm in "$HELM3" "$HELM4"; do
-  version=$("$helm" version --template '{{.Version}}')
-  echo "== Helm $version: helm polyaxon template pax testdata/chart -f testdata/values/all-transforms.yaml --drop-builtin postgresql --diff"
+  major=$("$helm" version --template '{{.Version}}' | cut -c2)
+  step "Helm $major: helm polyaxon template (4 transforms, --drop-builtin)"
   "$helm" plugin install "$root" >/dev/null
-  "$helm" polyaxon template pax testdata/chart -n polyaxon -f testdata/values/all-transforms.yaml --drop-builtin postgresql --diff >"$work/out.yaml"
-  echo "== $(grep -c '^kind:' "$work/out.yaml") documents rendered; kubernetes-validate:"
-  kubernetes-validate --strict --no-warn --quiet -k 1.33.0 "$work/out.yaml" && echo "all resources valid"
-  rm -rf "$work/data" "$work/config" "$work/cache"
+  "$helm" polyaxon template pax testdata/chart -n polyaxon -f "$values" --drop-builtin postgresql --diff \
+    >"$out/helm$major.yaml" 2>"$out/helm$major.diff"
+  if "$validate" --strict --no-warn --quiet -k 1.33.0 "$out/helm$major.yaml" >"$out/helm$major.validate.txt" 2>&1; then valid="valid"; else valid="INVALID (see helm$major.validate.txt)"; fi
+  echo "$(grep -c '^kind:' "$out/helm$major.yaml") documents, $valid"
+  rm -rf "$home"/*
 done
+
+step "helm polyaxon lint $values"
+"$root/bin/polyaxon-pr" lint --no-config --color never "$values" >"$out/lint.txt" 2>&1 || true
+tail -1 "$out/lint.txt"
 
 corpus=$root/../shared/corpus/rendered/v2.15.1
 if [ -d "$corpus" ]; then
-  echo "== corpus: Polyaxon v2.15.1 render (1.8 MB) through polyaxon-pr --set securityContext.enabled=true"
-  time "$root/bin/polyaxon-pr" -f "$corpus/defaults.values.yaml" --set securityContext.enabled=true \
-    <"$corpus/defaults.yaml" >"$work/v2.yaml"
+  step "Polyaxon v2.15.1 render (1.8 MB) + security contexts"
+  start=$(date +%s%N)
+  "$root/bin/polyaxon-pr" -f "$corpus/defaults.values.yaml" --set securityContext.enabled=true --diff \
+    <"$corpus/defaults.yaml" >"$out/v2.15.1.yaml" 2>"$out/v2.15.1.diff"
+  ms=$(( ($(date +%s%N) - start) / 1000000 ))
+  echo "$(grep -o '[0-9]* of [0-9]* documents changed' "$out/v2.15.1.diff" | tail -1), ${ms} ms"
 fi
+
+cat <<SUMMARY
+
+Everything is in $out:
+  helm3.yaml, helm4.yaml       the rendered manifests (what Helm would apply)
+  helm3.diff, helm4.diff       what polyaxon-pr changed, document by document (passwords masked)
+  lint.txt                     the linter's report on $values
+  v2.15.1.yaml, v2.15.1.diff   the real Polyaxon render and its changes
+SUMMARY
