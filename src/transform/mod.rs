@@ -233,7 +233,7 @@ fn shown(text: &str, node: &Node) -> String {
 
 /// Said once when a transform changed workloads of a stream whose hook Jobs
 /// Helm 3 kept from it.
-pub const HOOKS_HIDDEN_NOTE: &str = "{transform}: Helm 3 does not hand hook Jobs (database migrations, cleanups) to post-renderers, so they keep what the chart rendered; run through Helm 4, or `helm polyaxon`, to have them changed too";
+pub const HOOKS_HIDDEN_NOTE: &str = "{transform}: Helm 3 does not hand hook Jobs (database migrations, cleanups) to post-renderers, so they keep what the chart rendered; run through Helm 4 to have them changed too";
 
 /// What the unit tests of every transform share: values from text, facts
 /// for a chart label, and one document run through one transform.
