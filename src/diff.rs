@@ -27,6 +27,15 @@ pub fn render(changes: &[Change], known: &[String]) -> String {
     out
 }
 
+/// A unified diff of one file rewritten (`migrate`), with credentials
+/// masked: values under credential keys, and `known` secrets wherever they
+/// sit (a commented-out password too).
+pub fn unified(name: &str, before: &str, after: &str, known: &[String]) -> String {
+    let (before, after) = (mask_for_diff(before, known), mask_for_diff(after, known));
+    let diff = TextDiff::configure().algorithm(Algorithm::Myers).deadline(Instant::now() + DEADLINE).diff_lines(&before, &after);
+    diff.unified_diff().context_radius(3).header(name, &format!("{name} (migrated)")).to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

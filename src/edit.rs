@@ -38,6 +38,13 @@ pub enum Frag {
     Scalar(String),
     Map(Vec<(String, Frag)>),
     Seq(Vec<Frag>),
+    /// A value moved from elsewhere in the same file, as its text (one line,
+    /// or block lines dedented to column 0), with the comment lines that sat
+    /// above its key; see [`Editor::take_entry`].
+    Moved {
+        comments: Vec<String>,
+        value: String,
+    },
 }
 
 impl Frag {
@@ -89,6 +96,8 @@ impl Frag {
     fn render_flow(&self, out: &mut String) {
         match self {
             Frag::Scalar(s) => out.push_str(s),
+            // A flow context takes the value's own text (a block value is refused earlier).
+            Frag::Moved { value, .. } => out.push_str(value),
             Frag::Map(entries) => {
                 out.push('{');
                 for (i, (k, v)) in entries.iter().enumerate() {
@@ -124,10 +133,27 @@ impl Frag {
 /// Renders mapping entries as block lines at `indent`.
 fn render_entries(entries: &[(String, Frag)], indent: usize, out: &mut String) {
     for (k, v) in entries {
+        if let Frag::Moved { comments, .. } = v {
+            for c in comments {
+                out.push_str(&" ".repeat(indent));
+                out.push_str(c);
+                out.push('\n');
+            }
+        }
         out.push_str(&" ".repeat(indent));
         out.push_str(&quote(k));
         out.push(':');
         match v {
+            Frag::Moved { value, .. } if value.contains('\n') => {
+                out.push('\n');
+                for line in value.lines() {
+                    if !line.is_empty() {
+                        out.push_str(&" ".repeat(indent + 2));
+                    }
+                    out.push_str(line);
+                    out.push('\n');
+                }
+            }
             Frag::Map(inner) if !inner.is_empty() => {
                 out.push('\n');
                 render_entries(inner, indent + 2, out);
@@ -352,6 +378,22 @@ impl<'n> Editor<'n> {
         Ok(())
     }
 
+    /// Replaces the value of `key` with a fragment: a block value that was
+    /// on lines of its own and becomes a flow value moves up to the key's
+    /// line (keeping a comment there).
+    pub fn replace_value(&mut self, key: &'n Node, value: &'n Node, frag: Frag) -> Result<(), NodeError> {
+        let block_below = value.line > key.line && !value.is_flow() && (value.is_map() || value.items().is_some());
+        if !block_below || matches!(frag, Frag::Map(_)) {
+            return self.replace(value, frag);
+        }
+        check_node(value)?;
+        let line_end = key.end + self.text[key.end..].find('\n').unwrap_or(self.text.len() - key.end);
+        let comment = self.text[key.end..line_end].find('#').map(|i| format!("  {}", self.text[key.end + i..line_end].trim_end()));
+        let end = block_end(self.text, value.end);
+        self.edits.push(Edit { start: key.end, end, depth: 0, text: format!(": {}{}", frag.flow(), comment.unwrap_or_default()) });
+        Ok(())
+    }
+
     /// Replaces a scalar's text with other text of the same length or not,
     /// without looking at it (for masking).
     pub fn overwrite(&mut self, node: &Node, text: String) {
@@ -374,6 +416,86 @@ impl<'n> Editor<'n> {
         }
         let end = insertion_point_after(self.text, v.end);
         self.edits.push(Edit { start: line_start, end, depth: 0, text: String::new() });
+        Ok(())
+    }
+
+    /// Renames a key where it stands: its value, comments and position stay.
+    pub fn rename_key(&mut self, key: &'n Node, new: &str) -> Result<(), NodeError> {
+        check_node(key)?;
+        self.edits.push(Edit { start: key.start, end: key.end, depth: 0, text: quote(new) });
+        Ok(())
+    }
+
+    /// The entry `key` of a block mapping and its lines, from the comment
+    /// lines right above it (same indentation) to the end of its value.
+    fn entry_lines(&self, map: &'n Node, key: &str) -> Result<(&'n Node, &'n Node, usize, usize, usize), NodeError> {
+        check_editable(map, key)?;
+        let (k, v) = map.entry(key).ok_or_else(|| NodeError::at(map, format!("`{key}` is not in this mapping")))?;
+        if map.entries().unwrap_or_default().iter().filter(|(other, _)| other.text() == Some(key)).count() > 1 {
+            return Err(NodeError::at(k, format!("`{key}` appears more than once in this mapping; refusing to move it")));
+        }
+        let line_start = self.text[..k.start].rfind('\n').map_or(0, |i| i + 1);
+        if map.is_flow() || !self.text[line_start..k.start].bytes().all(|b| b == b' ') || v.is_flow() && v.line != k.line {
+            return Err(NodeError::at(k, format!("`{key}` does not sit on lines of its own; edit it by hand")));
+        }
+        let indent = k.start - line_start;
+        let mut first = line_start;
+        // Comment lines directly above, at the key's indentation, belong to it.
+        while first > 0 {
+            let prev_start = self.text[..first - 1].rfind('\n').map_or(0, |i| i + 1);
+            let prev = self.text[prev_start..first].trim_end_matches(['\n', '\r']);
+            if prev.len() > indent && prev[..indent].bytes().all(|b| b == b' ') && prev[indent..].starts_with('#') {
+                first = prev_start;
+            } else {
+                break;
+            }
+        }
+        Ok((k, v, first, line_start, insertion_point_after(self.text, v.end)))
+    }
+
+    /// Takes the entry `key` out of a block mapping, to put it elsewhere as
+    /// [`Frag::Moved`] (its comments and value text travel with it).
+    pub fn take_entry(&mut self, map: &'n Node, key: &str) -> Result<Frag, NodeError> {
+        let (k, v, first, line_start, end) = self.entry_lines(map, key)?;
+        check_node(v)?;
+        let comments = self.text[first..line_start].lines().map(|l| l.trim().to_string()).collect();
+        let after_key = self.text[k.end..end].trim_end_matches(['\n', '\r']);
+        let after_colon = after_key.trim_start().strip_prefix(':').unwrap_or(after_key).trim();
+        let value = if v.line == k.line || after_colon.is_empty() && v.is_null() {
+            after_colon.to_string()
+        } else {
+            // A block value: its lines, dedented (a comment on the key's line stays with the key's line).
+            let from = self.text[..v.start].rfind('\n').map_or(0, |i| i + 1);
+            let lines: Vec<&str> = self.text[from..end].lines().collect();
+            let strip = lines.iter().filter(|l| !l.trim().is_empty()).map(|l| l.len() - l.trim_start().len()).min().unwrap_or(0);
+            let mut text = String::new();
+            for line in lines {
+                text.push_str(line.get(strip..).unwrap_or("").trim_end_matches('\r'));
+                text.push('\n');
+            }
+            text
+        };
+        self.edits.push(Edit { start: first, end, depth: 0, text: String::new() });
+        Ok(Frag::Moved { comments, value })
+    }
+
+    /// Comments an entry out where it stands, under a one-line note: nothing
+    /// the user wrote is lost, and the chart stops reading it.
+    pub fn comment_out(&mut self, map: &'n Node, key: &str, note: &str) -> Result<(), NodeError> {
+        let (k, _, _, line_start, end) = self.entry_lines(map, key)?;
+        let indent = k.start - line_start;
+        let pad = " ".repeat(indent);
+        let mut text = format!("{pad}# {note}\n");
+        for line in self.text[line_start..end].lines() {
+            let line = line.trim_end_matches('\r');
+            let (lead, rest) = line.split_at(line.len() - line.trim_start().len());
+            let cut = lead.len().min(indent);
+            text.push_str(&format!("{}# {}{}\n", &line[..cut], &lead[cut..], rest));
+        }
+        if !self.text[..end].ends_with('\n') {
+            text.pop();
+        }
+        self.edits.push(Edit { start: line_start, end, depth: 0, text });
         Ok(())
     }
 

@@ -21,6 +21,7 @@ pub mod error;
 pub mod helm;
 pub mod knowledge;
 pub mod lint;
+pub mod migrate;
 pub mod output;
 pub mod postrender;
 pub mod secrets;

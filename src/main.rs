@@ -123,11 +123,29 @@ enum Command {
     Explain { code: Option<String> },
     /// Print a JSON Schema of a chart version's values, for editors and CI validators.
     Schema(SchemaArgs),
+    /// Rewrite values files for a target chart version: renames, moves, settings that left commented out with a note.
+    Migrate(MigrateArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     Completions { shell: clap_complete::Shell },
     /// Print the man page (roff).
     #[command(hide = true)]
     Man,
+}
+
+#[derive(clap::Args)]
+struct MigrateArgs {
+    /// Values files or directories (walked for *.yaml and *.yml).
+    #[arg(required = true)]
+    paths: Vec<String>,
+    /// Chart version to migrate to (1.10.1, or a line such as 1.10 or v2).
+    #[arg(long = "to", value_name = "VERSION")]
+    to: String,
+    /// Rewrite the files in place (atomically); without it, print a unified diff and write nothing.
+    #[arg(long)]
+    write: bool,
+    /// Apply the unsafe fixes too (guesses, quoted booleans, renames whose new key is already set).
+    #[arg(long)]
+    unsafe_fixes: bool,
 }
 
 #[derive(clap::Args)]
@@ -171,6 +189,9 @@ struct LintArgs {
     /// Ignore any .polyaxon-lint.yaml.
     #[arg(long, conflicts_with = "config")]
     no_config: bool,
+    /// Apply the safe fixes (as `migrate --write` to the lint target), then report what is left.
+    #[arg(long)]
+    fix: bool,
     /// Colour the human format: auto (a terminal, unless NO_COLOR, CLICOLOR=0 or TERM=dumb say otherwise; FORCE_COLOR forces it), always, never.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     color: Color,
@@ -236,6 +257,7 @@ fn main() -> ExitCode {
         Some(Command::Lint(ref a)) => return lint(a),
         Some(Command::Explain { ref code }) => return explain(code.as_deref()),
         Some(Command::Schema(ref a)) => return schema(a),
+        Some(Command::Migrate(ref a)) => return migrate(a),
         Some(Command::Completions { shell }) => {
             let mut cmd = cli_command();
             let name = cmd.get_bin_name().unwrap_or("polyaxon-pr").to_string();
@@ -373,6 +395,53 @@ fn explain(code: Option<&str>) -> ExitCode {
     }
 }
 
+fn migrate(args: &MigrateArgs) -> ExitCode {
+    match run_migrate(args) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("{}: error: {}", command_name(), output::sanitize(&e.to_string()));
+            ExitCode::from(USAGE)
+        }
+    }
+}
+
+/// Exit 0 when nothing is left to do, 1 when changes are pending (not
+/// written) or unsafe fixes were left out.
+fn run_migrate(args: &MigrateArgs) -> Result<u8, Error> {
+    let catalog = Catalog::get();
+    let target = catalog.resolve(&args.to).map_err(Error::new)?;
+    let mut pending = false;
+    let mut out = String::new();
+    for path in files::inputs(&args.paths)? {
+        let shown = path.display().to_string();
+        let text = std::fs::read_to_string(&path).map_err(|e| Error::new(format!("cannot read {shown}: {e}")))?;
+        let m = polyaxon_helm::migrate::migrate(&shown, &text, target, args.unsafe_fixes)?;
+        for f in &m.fixes {
+            let mark = match (f.applied, f.applicability) {
+                (true, _) => "fixed",
+                (false, rules::Applicability::Unsafe) => "unsafe, not applied (--unsafe-fixes)",
+                (false, rules::Applicability::Safe) => "not applied",
+            };
+            eprintln!("{shown}:{}:{}: {} {} [{mark}]", f.line, f.col, f.code, output::sanitize(&f.action));
+        }
+        pending |= m.pending().next().is_some();
+        if m.text == text {
+            continue;
+        }
+        if args.write {
+            files::write_atomically(&path, &m.text)?;
+            eprintln!("{shown}: rewritten for chart {}", catalog.version(target));
+        } else {
+            pending = true;
+            let mut values = Values::default();
+            let known = if values.add_text(&shown, &text, HelmMajor::V4).is_ok() { values.secrets() } else { Vec::new() };
+            out.push_str(&diff::unified(&shown, &text, &m.text, &known));
+        }
+    }
+    std::io::stdout().lock().write_all(out.as_bytes()).map_err(|e| Error::new(format!("cannot write the diff: {e}")))?;
+    Ok(u8::from(pending))
+}
+
 fn schema(args: &SchemaArgs) -> ExitCode {
     let catalog = Catalog::of(if args.agent { ChartName::Agent } else { ChartName::Platform });
     let target = match &args.chart_version {
@@ -425,6 +494,17 @@ fn run_lint(args: &LintArgs) -> Result<u8, Error> {
         None => catalog.newest(),
     };
     let version = catalog.version(target);
+    if args.fix {
+        for path in files::inputs(&args.paths)?.into_iter().filter(|p| p != std::path::Path::new("-")) {
+            let shown = path.display().to_string();
+            let text = std::fs::read_to_string(&path).map_err(|e| Error::new(format!("cannot read {shown}: {e}")))?;
+            let m = polyaxon_helm::migrate::migrate(&shown, &text, target, false)?;
+            if m.text != text {
+                files::write_atomically(&path, &m.text)?;
+                eprintln!("{shown}: {} fixed", m.fixes.iter().filter(|f| f.applied).count());
+            }
+        }
+    }
     let mut reports = Vec::new();
     for path in files::inputs(&args.paths)? {
         reports.push(files::lint_file(&path, target, config.as_ref())?);

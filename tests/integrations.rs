@@ -97,7 +97,11 @@ fn run_action(workspace: &Path, inputs: &[(&str, &str)]) -> (i32, BTreeMap<Strin
 
 #[test]
 fn github_action_validates_and_its_steps_lint_and_report() {
-    let check = Command::new(venv_tool("check-jsonschema")).args(["--builtin-schema", "vendor.github-actions"]).arg(repo().join("action.yml")).output().unwrap();
+    let check = Command::new(venv_tool("check-jsonschema"))
+        .args(["--builtin-schema", "vendor.github-actions"])
+        .arg(repo().join("action.yml"))
+        .output()
+        .unwrap();
     assert!(check.status.success(), "action.yml against the Actions metadata schema: {}", String::from_utf8_lossy(&check.stdout));
 
     let workspace = scratch("action");

@@ -34,6 +34,9 @@ _polyaxon__pr() {
             polyaxon__pr,man)
                 cmd="polyaxon__pr__subcmd__man"
                 ;;
+            polyaxon__pr,migrate)
+                cmd="polyaxon__pr__subcmd__migrate"
+                ;;
             polyaxon__pr,schema)
                 cmd="polyaxon__pr__subcmd__schema"
                 ;;
@@ -64,6 +67,9 @@ _polyaxon__pr() {
             polyaxon__pr__subcmd__help,man)
                 cmd="polyaxon__pr__subcmd__help__subcmd__man"
                 ;;
+            polyaxon__pr__subcmd__help,migrate)
+                cmd="polyaxon__pr__subcmd__help__subcmd__migrate"
+                ;;
             polyaxon__pr__subcmd__help,schema)
                 cmd="polyaxon__pr__subcmd__help__subcmd__schema"
                 ;;
@@ -83,7 +89,7 @@ _polyaxon__pr() {
 
     case "${cmd}" in
         polyaxon__pr)
-            opts="-f -h -V --values --set --set-string --set-json --set-file --set-literal --helm-version --diff --gpu-target --drop-builtin --external-secret --release --security-scope --helm4-plugin --help --version template install upgrade values lint explain schema completions man help"
+            opts="-f -h -V --values --set --set-string --set-json --set-file --set-literal --helm-version --diff --gpu-target --drop-builtin --external-secret --release --security-scope --helm4-plugin --help --version template install upgrade values lint explain schema migrate completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -177,7 +183,7 @@ _polyaxon__pr() {
             return 0
             ;;
         polyaxon__subcmd__pr__subcmd__help)
-            opts="template install upgrade values lint explain schema completions man help"
+            opts="template install upgrade values lint explain schema migrate completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -274,6 +280,20 @@ _polyaxon__pr() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        polyaxon__subcmd__pr__subcmd__help__subcmd__migrate)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         polyaxon__subcmd__pr__subcmd__help__subcmd__schema)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -345,7 +365,7 @@ _polyaxon__pr() {
             return 0
             ;;
         polyaxon__subcmd__pr__subcmd__lint)
-            opts="-h --chart-version --format --deny --explain --config --no-config --color --help"
+            opts="-h --chart-version --format --deny --explain --config --no-config --fix --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -389,6 +409,24 @@ _polyaxon__pr() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        polyaxon__subcmd__pr__subcmd__migrate)
+            opts="-h --to --write --unsafe-fixes --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

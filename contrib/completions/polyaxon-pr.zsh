@@ -82,6 +82,7 @@ _arguments "${_arguments_options[@]}" : \
 '--config=[Settings file (default\: .polyaxon-lint.yaml in this directory or a parent)]:CONFIG:_files' \
 '--color=[Colour the human format\: auto (a terminal, unless NO_COLOR, CLICOLOR=0 or TERM=dumb say otherwise; FORCE_COLOR forces it), always, never]:COLOR:(auto always never)' \
 '(--config)--no-config[Ignore any .polyaxon-lint.yaml]' \
+'--fix[Apply the safe fixes (as \`migrate --write\` to the lint target), then report what is left]' \
 '-h[Print help]' \
 '--help[Print help]' \
 '*::paths -- Values files or directories (walked for *.yaml and *.yml); `-` reads stdin:_default' \
@@ -100,6 +101,16 @@ _arguments "${_arguments_options[@]}" : \
 '--agent[The agent chart'\''s values (files that say \`deploymentChart\: agent\`)]' \
 '-h[Print help]' \
 '--help[Print help]' \
+&& ret=0
+;;
+(migrate)
+_arguments "${_arguments_options[@]}" : \
+'--to=[Chart version to migrate to (1.10.1, or a line such as 1.10 or v2)]:VERSION:_default' \
+'--write[Rewrite the files in place (atomically); without it, print a unified diff and write nothing]' \
+'--unsafe-fixes[Apply the unsafe fixes too (guesses, quoted booleans, renames whose new key is already set)]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'*::paths -- Values files or directories (walked for *.yaml and *.yml):_default' \
 && ret=0
 ;;
 (completions)
@@ -155,6 +166,10 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(migrate)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
 (completions)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
@@ -186,6 +201,7 @@ _polyaxon-pr_commands() {
 'lint:Lint Polyaxon values files for a target chart version' \
 'explain:Explain a lint rule (code such as K005, or name such as unknown-key); without one, list them' \
 'schema:Print a JSON Schema of a chart version'\''s values, for editors and CI validators' \
+'migrate:Rewrite values files for a target chart version\: renames, moves, settings that left commented out with a note' \
 'completions:Print a shell completion script (bash, zsh, fish, powershell, elvish)' \
 'man:Print the man page (roff)' \
 'help:Print this message or the help of the given subcommand(s)' \
@@ -212,6 +228,7 @@ _polyaxon-pr__subcmd__help_commands() {
 'lint:Lint Polyaxon values files for a target chart version' \
 'explain:Explain a lint rule (code such as K005, or name such as unknown-key); without one, list them' \
 'schema:Print a JSON Schema of a chart version'\''s values, for editors and CI validators' \
+'migrate:Rewrite values files for a target chart version\: renames, moves, settings that left commented out with a note' \
 'completions:Print a shell completion script (bash, zsh, fish, powershell, elvish)' \
 'man:Print the man page (roff)' \
 'help:Print this message or the help of the given subcommand(s)' \
@@ -248,6 +265,11 @@ _polyaxon-pr__subcmd__help__subcmd__man_commands() {
     local commands; commands=()
     _describe -t commands 'polyaxon-pr help man commands' commands "$@"
 }
+(( $+functions[_polyaxon-pr__subcmd__help__subcmd__migrate_commands] )) ||
+_polyaxon-pr__subcmd__help__subcmd__migrate_commands() {
+    local commands; commands=()
+    _describe -t commands 'polyaxon-pr help migrate commands' commands "$@"
+}
 (( $+functions[_polyaxon-pr__subcmd__help__subcmd__schema_commands] )) ||
 _polyaxon-pr__subcmd__help__subcmd__schema_commands() {
     local commands; commands=()
@@ -282,6 +304,11 @@ _polyaxon-pr__subcmd__lint_commands() {
 _polyaxon-pr__subcmd__man_commands() {
     local commands; commands=()
     _describe -t commands 'polyaxon-pr man commands' commands "$@"
+}
+(( $+functions[_polyaxon-pr__subcmd__migrate_commands] )) ||
+_polyaxon-pr__subcmd__migrate_commands() {
+    local commands; commands=()
+    _describe -t commands 'polyaxon-pr migrate commands' commands "$@"
 }
 (( $+functions[_polyaxon-pr__subcmd__schema_commands] )) ||
 _polyaxon-pr__subcmd__schema_commands() {

@@ -67,6 +67,26 @@ pub fn lint_file(path: &Path, target: usize, config: Option<&Config>) -> Result<
     Ok(FileReport { path: shown, text, diagnostics })
 }
 
+/// Replaces a file's text atomically: a temporary file in the same
+/// directory, with the original's permissions, renamed over it. On any
+/// error the original is untouched.
+pub fn write_atomically(path: &Path, text: &str) -> Result<(), Error> {
+    let shown = path.display();
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.polyaxon-{}.tmp", std::process::id()));
+    let result = (|| {
+        let permissions = std::fs::metadata(path)?.permissions();
+        std::fs::write(&tmp, text)?;
+        std::fs::set_permissions(&tmp, permissions)?;
+        std::fs::rename(&tmp, path)
+    })();
+    result.map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        Error::new(format!("cannot rewrite {shown}: {e}"))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,311 @@
+//! `polyaxon-pr migrate`: rewrites a values file for a target chart version
+//! with the fixes the linter's findings carry, through the same setter layer
+//! as the post-renderer ([`crate::edit`]): comments, blank lines, key
+//! order, quoting and line endings stay as they were.
+//!
+//! What each finding becomes:
+//! - a rename the chart's history records (K002, K004, K007, K008): the key
+//!   renamed where it stands, or moved under its new parent (created where
+//!   missing) with its comments; safe, unless the new key is already set;
+//! - a setting that moved out of the values file or was removed (K001,
+//!   K003): commented out in place under a note saying where it went, so
+//!   nothing is lost; a section some of whose entries were renamed
+//!   (`nodeSelectors.core` -> `nodeSelector`) gives those up first;
+//! - `ingress.tls` in the old `{enabled, hosts, secretName}` form: the list form;
+//! - guesses (a did-you-mean, K005/K010), a quoted boolean Helm reads
+//!   differently (T003), a subchart key the bundled subchart probably
+//!   ignores, and a rename whose new key is already set: unsafe, applied
+//!   only when asked.
+//!
+//! Keys polyaxon-pr reads (`dirs`, `mountPaths`) are kept. Migrating the
+//! result again changes nothing.
+
+use crate::edit::{Editor, Frag, MapRef};
+use crate::error::{Error, Location};
+use crate::knowledge::catalog::{Catalog, ChangeKind};
+use crate::lint::rules::{Applicability, Code, Severity};
+use crate::lint::{lint_text, Diagnostic};
+use crate::yaml::{self, Node};
+
+/// One change migrate makes, or would make with `--unsafe-fixes`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fix {
+    pub code: Code,
+    pub key: String,
+    pub line: usize,
+    pub col: usize,
+    /// What it does, in words.
+    pub action: String,
+    /// For a rename or move: the new dotted path.
+    pub to: Option<String>,
+    pub applicability: Applicability,
+    pub applied: bool,
+}
+
+#[derive(Debug, Default)]
+pub struct Migration {
+    pub text: String,
+    pub fixes: Vec<Fix>,
+}
+
+impl Migration {
+    /// Unsafe fixes left out, to report.
+    pub fn pending(&self) -> impl Iterator<Item = &Fix> {
+        self.fixes.iter().filter(|f| !f.applied)
+    }
+}
+
+/// What to do with one key.
+enum Action {
+    /// Rename (or move) the key to this dotted path.
+    Rename(String),
+    /// Comment the entry out under this note.
+    CommentOut(String),
+    /// Replace the old `ingress.tls` mapping with the list form.
+    TlsList,
+    /// Write a quoted boolean unquoted.
+    Unquote,
+}
+
+const MAX_PASSES: usize = 8;
+
+/// Migrates `text` (one document) to chart `target`, applying unsafe fixes
+/// only when `unsafe_fixes`. `path` names the file in errors.
+pub fn migrate(path: &str, text: &str, target: usize, unsafe_fixes: bool) -> Result<Migration, Error> {
+    let located = |e: yaml::ParseError| {
+        Error::at(Location::File { path: path.to_string(), line: e.line, col: e.col }, format!("invalid YAML: {}", e.message))
+    };
+    if yaml::parse_all(text).map_err(located)?.len() > 1 {
+        return Err(Error::new(format!("{path}: migrate edits values files of one document; this one has several")));
+    }
+    let mut migration = Migration { text: text.to_string(), fixes: Vec::new() };
+    for _ in 0..MAX_PASSES {
+        let Some(root) = yaml::parse_one(&migration.text).map_err(located)? else { break };
+        let diagnostics = lint_text(&migration.text, target).map_err(located)?;
+        let planned = plan(&root, &diagnostics, target);
+        let mut editor = Editor::new(&migration.text);
+        let mut changed = false;
+        let mut done: Vec<String> = Vec::new();
+        for (d, action, applicability) in planned {
+            // One change per key and pass, never inside a key changed this pass.
+            if done.iter().any(|k| d.key == *k || d.key.starts_with(&format!("{k}."))) {
+                continue;
+            }
+            let apply = applicability == Applicability::Safe || unsafe_fixes;
+            let words = describe(&action, &d);
+            let to = match &action {
+                Action::Rename(to) => Some(to.clone()),
+                _ => None,
+            };
+            let mut fix = Fix {
+                code: d.code,
+                key: d.key.clone(),
+                line: d.span.line,
+                col: d.span.col,
+                action: words,
+                to,
+                applicability,
+                applied: false,
+            };
+            if apply {
+                match apply_action(&mut editor, &root, &d.key, &action) {
+                    Ok(()) => {
+                        fix.applied = true;
+                        changed = true;
+                        done.push(d.key.clone());
+                    }
+                    Err(why) => fix.action = format!("{} (not done: {why})", fix.action),
+                }
+            }
+            if !migration.fixes.iter().any(|f| f.key == fix.key && f.code == fix.code && f.applied == fix.applied) {
+                migration.fixes.push(fix);
+            }
+        }
+        if !changed {
+            break;
+        }
+        let text =
+            editor.finish().map_err(|e| Error::at(Location::File { path: path.to_string(), line: e.line, col: e.col }, e.message))?;
+        migration.text = text;
+    }
+    Ok(migration)
+}
+
+/// The fixes the findings carry, with how safe each is.
+fn plan(root: &Node, diagnostics: &[Diagnostic], target: usize) -> Vec<(Diagnostic, Action, Applicability)> {
+    let catalog = Catalog::get();
+    let mut out = Vec::new();
+    for d in diagnostics.iter().filter(|d| !d.key.contains("[]") && !d.key.contains('"')) {
+        let safety = d.code.fix_applicability();
+        let action = match (d.code, &d.replacement) {
+            (Code::K002 | Code::K004 | Code::K007 | Code::K008 | Code::K005 | Code::K010, Some(to)) if to != &d.key => {
+                let taken = lookup(root, to).is_some();
+                let safety = if taken { Applicability::Unsafe } else { safety };
+                if taken {
+                    out.push((
+                        d.clone(),
+                        Action::CommentOut(format!("polyaxon-helm migrate: `{}` is set too; this was its old name", to)),
+                        safety,
+                    ));
+                    continue;
+                }
+                (Action::Rename(to.clone()), safety)
+            }
+            (Code::K001 | Code::K003, _) => {
+                // Entries renamed out of a section that moved go first.
+                let renamed_children: Vec<(String, String)> = lookup(root, &d.key)
+                    .and_then(Node::entries)
+                    .unwrap_or_default()
+                    .iter()
+                    .filter_map(|(k, _)| {
+                        let child = format!("{}.{}", d.key, k.text()?);
+                        let change = catalog.change_of(&child)?;
+                        let to = change.to.filter(|_| change.kind == ChangeKind::Renamed && target >= catalog.index_of(change.since))?;
+                        Some((child, to.to_string()))
+                    })
+                    .collect();
+                if let Some((child, to)) = renamed_children.into_iter().find(|(_, to)| lookup(root, to).is_none()) {
+                    let mut moved = d.clone();
+                    moved.key = child;
+                    out.push((moved, Action::Rename(to), Applicability::Safe));
+                    continue;
+                }
+                // A subchart key the bundled subchart probably ignores: a guess.
+                let safety =
+                    if d.severity == Severity::Warning && d.code == Code::K001 { Applicability::Unsafe } else { Applicability::Safe };
+                (Action::CommentOut(format!("polyaxon-helm migrate: {}", d.message)), safety)
+            }
+            (Code::T001, _) if d.key == "ingress.tls" && lookup(root, "ingress.tls").is_some_and(Node::is_map) => {
+                let on = lookup(root, "ingress.tls.enabled").and_then(Node::scalar).is_none_or(|s| s == yaml::Scalar::Bool(true));
+                if on {
+                    (Action::TlsList, Applicability::Safe)
+                } else {
+                    // Off: the list form is empty (the chart's default); the old settings stay as a comment.
+                    let note =
+                        "polyaxon-helm migrate: `ingress.tls` is a list of {secretName, hosts} now; this was the old form, with TLS off";
+                    (Action::CommentOut(note.into()), Applicability::Safe)
+                }
+            }
+            (Code::T003, _) => (Action::Unquote, Applicability::Unsafe),
+            _ => continue,
+        };
+        out.push((d.clone(), action.0, action.1));
+    }
+    out
+}
+
+fn describe(action: &Action, d: &Diagnostic) -> String {
+    match action {
+        Action::Rename(to) => format!("`{}` -> `{to}`", d.key),
+        Action::CommentOut(_) => format!("`{}` commented out: {}", d.key, d.message),
+        Action::TlsList => "`ingress.tls` rewritten as a list of {secretName, hosts}".into(),
+        Action::Unquote => format!("`{}` written unquoted (Helm read the string as true)", d.key),
+    }
+}
+
+/// The node at a dotted path (plain segments only).
+fn lookup<'a>(root: &'a Node, path: &str) -> Option<&'a Node> {
+    path.split('.').try_fold(root, |node, seg| node.get(seg))
+}
+
+fn parent_and_leaf(path: &str) -> (&str, &str) {
+    path.rsplit_once('.').unwrap_or(("", path))
+}
+
+fn apply_action<'n>(editor: &mut Editor<'n>, root: &'n Node, key: &str, action: &Action) -> Result<(), String> {
+    let (parent_path, leaf) = parent_and_leaf(key);
+    let parent = if parent_path.is_empty() { Some(root) } else { lookup(root, parent_path) };
+    let parent = parent.filter(|p| p.is_map()).ok_or_else(|| format!("`{parent_path}` is not a mapping"))?;
+    let (key_node, value) = parent.entry(leaf).ok_or_else(|| format!("`{key}` is not there"))?;
+    match action {
+        Action::Rename(to) => {
+            let (to_parent, to_leaf) = parent_and_leaf(to);
+            if to_parent == parent_path {
+                return editor.rename_key(key_node, to_leaf).map_err(|e| e.message);
+            }
+            let moved = editor.take_entry(parent, leaf).map_err(|e| e.message)?;
+            let mut map = MapRef::Node(root);
+            let mut walked = String::new();
+            for seg in to_parent.split('.').filter(|s| !s.is_empty()) {
+                walked = if walked.is_empty() { seg.to_string() } else { format!("{walked}.{seg}") };
+                map = editor.ensure_map(map, seg, &walked).map_err(|e| e.message)?;
+            }
+            editor.add(map, to_leaf, moved).map_err(|e| e.message)
+        }
+        Action::CommentOut(note) => editor.comment_out(parent, leaf, note).map_err(|e| e.message),
+        Action::TlsList => {
+            let mut entry = Vec::new();
+            if let Some(secret) = value.get("secretName").and_then(Node::text) {
+                entry.push(("secretName".to_string(), Frag::str(secret)));
+            }
+            let hosts: Vec<Frag> =
+                value.get("hosts").and_then(Node::items).unwrap_or_default().iter().filter_map(Node::text).map(Frag::str).collect();
+            if !hosts.is_empty() {
+                entry.push(("hosts".to_string(), Frag::Seq(hosts)));
+            }
+            let list = if entry.is_empty() { Vec::new() } else { vec![Frag::Map(entry)] };
+            editor.replace_value(key_node, value, Frag::Seq(list)).map_err(|e| e.message)
+        }
+        Action::Unquote => {
+            let text = value.text().ok_or("not a scalar")?.to_lowercase();
+            editor
+                .replace(
+                    value,
+                    Frag::Scalar(if matches!(text.as_str(), "false" | "no" | "off" | "0" | "f" | "n") { "false" } else { "true" }.into()),
+                )
+                .map_err(|e| e.message)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(text: &str, version: &str, unsafe_fixes: bool) -> Migration {
+        migrate("values.yaml", text, Catalog::get().resolve(version).unwrap(), unsafe_fixes).unwrap()
+    }
+
+    #[test]
+    fn renames_in_place_keep_comments_and_quoting() {
+        let text = "# security\nsecurityContext:\n  enabled: true\n  # the uid\n  user: '1000'   # ours\n  group: 1000\n";
+        let m = run(text, "2.15.1", false);
+        assert_eq!(
+            m.text,
+            "# security\nsecurityContext:\n  enabled: true\n  # the uid\n  runAsUser: '1000'   # ours\n  runAsGroup: 1000\n"
+        );
+        assert!(m.fixes.iter().all(|f| f.applied));
+        assert_eq!(run(&m.text, "2.15.1", false).text, m.text, "idempotent");
+    }
+
+    #[test]
+    fn moves_create_the_new_parent_and_carry_comments() {
+        let text = "postgresql:\n  enabled: true\n  # who\n  postgresqlUsername: px\n  postgresqlDatabase: polyaxon\n";
+        let m = run(text, "2.15.1", false);
+        assert_eq!(m.text, "postgresql:\n  enabled: true\n  auth:\n    # who\n    username: px\n    database: polyaxon\n");
+    }
+
+    #[test]
+    fn settings_that_left_are_commented_out_not_lost() {
+        let text = "integrations:\n  slack:\n  - url: https://hooks.example\nrbac:\n  enabled: true\n";
+        let m = run(text, "2.15.1", false);
+        assert!(m.text.starts_with("# polyaxon-helm migrate: `integrations` moved to the web UI settings page in chart 0.5.0\n# integrations:\n#   slack:\n#   - url: https://hooks.example\nrbac:"), "{}", m.text);
+    }
+
+    #[test]
+    fn guesses_wait_for_unsafe_fixes() {
+        let text = "email:\n  hots: smtp\n";
+        let m = run(text, "2.15.1", false);
+        assert_eq!(m.text, text);
+        assert_eq!(m.pending().count(), 1);
+        assert_eq!(run(text, "2.15.1", true).text, "email:\n  host: smtp\n");
+    }
+
+    #[test]
+    fn old_tls_form_becomes_the_list() {
+        let text =
+            "ingress:\n  enabled: true\n  tls:\n    enabled: true\n    secretName: pax-tls\n    hosts:\n    - polyaxon.example.com\n";
+        let m = run(text, "2.15.1", false);
+        assert_eq!(m.text, "ingress:\n  enabled: true\n  tls: [{secretName: pax-tls, hosts: [polyaxon.example.com]}]\n");
+    }
+}

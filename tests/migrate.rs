@@ -1,0 +1,232 @@
+//! `migrate` on every CI values file of the corpus and every old version's
+//! defaults, to 2.15.1: it is idempotent, loses no value (every scalar of the
+//! input is still in the output, active or commented out), leaves no key
+//! error but the unsafe fixes it reports, and makes progress against
+//! Polyaxon's own 2.15.1 validator (never more errors, never an accepted
+//! file rejected). Then Helm itself (a chart whose template is `toJson
+//! .Values`) shows that each renamed key carries the same value to the new
+//! chart as the old key did; and the CLI writes atomically, or not at all.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::*;
+use polyaxon_helm::knowledge::catalog::Catalog;
+use polyaxon_helm::lint::lint_text;
+use polyaxon_helm::lint::rules::Severity;
+use polyaxon_helm::migrate::{migrate, Migration};
+use polyaxon_helm::yaml::{self, Node};
+
+fn inputs() -> Vec<PathBuf> {
+    let corpus = corpus();
+    let mut files = Vec::new();
+    for dir in ["values/ci", "values/defaults"] {
+        for e in std::fs::read_dir(corpus.join(dir)).unwrap() {
+            let p = e.unwrap().path();
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            if (name.ends_with(".yml") || name.ends_with(".yaml")) && !name.starts_with("values-2.15.1") {
+                files.push(p);
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+/// Every scalar value's text in a document (keys may be renamed).
+fn scalars(node: &Node, out: &mut Vec<String>) {
+    if let Some(t) = node.text() {
+        if !t.is_empty() {
+            out.push(t.to_string());
+        }
+    }
+    for (_, v) in node.entries().unwrap_or_default() {
+        scalars(v, out);
+    }
+    for item in node.items().unwrap_or_default() {
+        scalars(item, out);
+    }
+}
+
+fn validate(files: &[PathBuf]) -> Vec<usize> {
+    let list = std::env::temp_dir().join(format!("polyaxon-migrate-{}.list", std::process::id()));
+    std::fs::write(&list, files.iter().map(|f| format!("{}\n", f.display())).collect::<String>()).unwrap();
+    let out = Command::new(venv_python("polyaxon-2.15.1"))
+        .arg(repo().join("scripts/polyaxon-validate.py"))
+        .args(["--fast-yaml", "--files-from"])
+        .arg(&list)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["errors"].as_array().unwrap().len())
+        .collect()
+}
+
+#[test]
+fn every_ci_file_and_old_default_migrates_to_2_15_1() {
+    let target = Catalog::get().newest();
+    let scratch = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("migrate");
+    let _ = std::fs::remove_dir_all(&scratch);
+    std::fs::create_dir_all(&scratch).unwrap();
+    let files = inputs();
+    assert!(files.len() > 250, "{}", files.len());
+    let mut migrated_files = Vec::new();
+    let (mut fixed, mut commented) = (0, 0);
+    for file in &files {
+        let text = std::fs::read_to_string(file).unwrap();
+        let shown = file.display().to_string();
+        let m: Migration = migrate(&shown, &text, target, false).unwrap_or_else(|e| panic!("{shown}: {e}"));
+        fixed += m.fixes.iter().filter(|f| f.applied).count();
+        commented += m.text.matches("# polyaxon-helm migrate:").count();
+        // Idempotent.
+        let again = migrate(&shown, &m.text, target, false).unwrap();
+        assert_eq!(again.text, m.text, "{shown}: a second migration changes it");
+        // Nothing lost: every scalar of the input is in the output.
+        let mut before = Vec::new();
+        if let Some(root) = yaml::parse_one(&text).unwrap() {
+            scalars(&root, &mut before);
+        }
+        for s in before.iter().filter(|s| !s.contains('\n')) {
+            assert!(m.text.contains(s.as_str()), "{shown}: `{s}` was lost");
+        }
+        // No key error left but what was reported as unsafe.
+        let pending: Vec<&str> = m.pending().map(|f| f.key.as_str()).collect();
+        for d in lint_text(&m.text, target).unwrap() {
+            let catalog_error =
+                d.severity == Severity::Error && matches!(d.code.as_str(), "K001" | "K002" | "K003" | "K004" | "K007" | "K008");
+            assert!(!catalog_error || pending.contains(&d.key.as_str()), "{shown}: after migration {} {} ({})", d.code, d.key, d.message);
+        }
+        let out = scratch.join(file.file_name().unwrap());
+        std::fs::write(&out, &m.text).unwrap();
+        migrated_files.push(out);
+    }
+    assert!(fixed > 1000 && commented > 500, "{fixed} fixes, {commented} commented out");
+    // Polyaxon's own 2.15.1 validator: never worse, better overall.
+    let (before, after) = (validate(&files), validate(&migrated_files));
+    for ((file, b), a) in files.iter().zip(&before).zip(&after) {
+        assert!(a <= b, "{}: {b} validator errors before, {a} after", file.display());
+    }
+    let (b, a): (usize, usize) = (before.iter().sum(), after.iter().sum());
+    assert!(a * 2 < b, "validator errors: {b} before, {a} after");
+    eprintln!(
+        "{} files: {fixed} fixes applied, {commented} settings commented out; Polyaxon 2.15.1 validator errors {b} -> {a}",
+        files.len()
+    );
+}
+
+/// The values Helm's templates see, as JSON (Helm 4, `toJson .Values`).
+fn helm_values(file: &Path) -> serde_json::Value {
+    let out = Command::new(helm(4))
+        .args(["template", "probe"])
+        .arg(repo().join("testdata/values-probe/chart"))
+        .arg("-f")
+        .arg(file)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "helm: {}", String::from_utf8_lossy(&out.stderr));
+    let rendered = String::from_utf8(out.stdout).unwrap();
+    let doc = yaml::parse_all(&rendered).unwrap().into_iter().find(|d| d.get("data").is_some()).unwrap();
+    serde_json::from_str(doc.path(&["data", "values.json"]).and_then(Node::text).unwrap()).unwrap()
+}
+
+fn at<'a>(json: &'a serde_json::Value, path: &str) -> Option<&'a serde_json::Value> {
+    path.split('.').try_fold(json, |v, seg| v.get(seg))
+}
+
+#[test]
+fn renamed_keys_carry_the_same_value_to_helm() {
+    let scratch = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("migrate-helm");
+    std::fs::create_dir_all(&scratch).unwrap();
+    let target = Catalog::get().newest();
+    let original = r#"# before
+securityContext:
+  enabled: true
+  user: 1000      # uid
+  group: "2000"
+postgresql:
+  enabled: false
+  postgresqlUsername: px
+  postgresqlPassword: 'p@ss:0644'
+  postgresqlDatabase: polyaxon
+email:
+  use_tls: yes
+rabbitmq-ha:
+  enabled: false
+timeZone: UTC
+"#;
+    let m = migrate("values.yaml", original, target, false).unwrap();
+    let renames: BTreeMap<&str, &str> =
+        m.fixes.iter().filter(|f| f.applied).filter_map(|f| Some((f.key.as_str(), f.to.as_deref()?))).collect();
+    assert!(renames.len() >= 7, "{renames:?}\n{}", m.text);
+    let (a, b) = (scratch.join("original.yaml"), scratch.join("migrated.yaml"));
+    std::fs::write(&a, original).unwrap();
+    std::fs::write(&b, &m.text).unwrap();
+    let (before, after) = (helm_values(&a), helm_values(&b));
+    for (old, new) in &renames {
+        assert_eq!(at(&before, old), at(&after, new), "`{old}` -> `{new}` changed what Helm reads");
+        assert!(at(&after, old).is_none(), "`{old}` is still set");
+    }
+    assert!(m.text.starts_with("# before\n") && m.text.contains("runAsUser: 1000      # uid"), "comments kept:\n{}", m.text);
+}
+
+#[test]
+fn the_cli_diffs_by_default_and_writes_atomically() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("migrate-cli");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("values.yaml");
+    let text = "securityContext:\n  enabled: true\n  user: 1000\nexternalServices:\n  postgresql:\n    password: hunter2-secret\nemail:\n  hots: smtp\n";
+    std::fs::write(&file, text).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let run = |args: &[&str]| Command::new(polyaxon_pr()).arg("migrate").args(args).arg(&file).output().unwrap();
+    let out = run(&["--to", "2.15.1"]);
+    assert_eq!(out.status.code(), Some(1), "changes pending");
+    let diff = String::from_utf8(out.stdout).unwrap();
+    assert!(diff.contains("-  user: 1000\n+  runAsUser: 1000\n") && !diff.contains("hunter2"), "{diff}");
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("K005 `email.hots` -> `email.host` [unsafe, not applied (--unsafe-fixes)]"), "{said}");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), text, "nothing written without --write");
+
+    let out = run(&["--to", "2.15.1", "--write"]);
+    assert_eq!(out.status.code(), Some(1), "an unsafe fix is still pending");
+    let written = std::fs::read_to_string(&file).unwrap();
+    assert!(written.contains("  runAsUser: 1000\n") && written.contains("hots: smtp"), "{written}");
+    assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o640, "permissions kept");
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1, "no temporary file left");
+
+    let out = run(&["--to", "2.15.1", "--write", "--unsafe-fixes"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(std::fs::read_to_string(&file).unwrap().contains("  host: smtp\n"));
+    // Broken YAML: a located error, the file untouched.
+    std::fs::write(&file, "email: [\n").unwrap();
+    let out = run(&["--to", "2.15.1", "--write"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("values.yaml:1:9: invalid YAML"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "email: [\n");
+}
+
+#[test]
+fn lint_fix_applies_the_safe_fixes_then_reports_the_rest() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("lint-fix");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("values.yaml"), "securityContext:\n  enabled: true\n  user: 1000\n  group: 1000\nemail:\n  hots: smtp\n")
+        .unwrap();
+    let out = Command::new(polyaxon_pr())
+        .args(["lint", "--no-config", "--fix", "--format", "json", "values.yaml"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let codes: Vec<&str> = report["diagnostics"].as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, ["K005"], "only the guess is left: {report}");
+    assert!(std::fs::read_to_string(dir.join("values.yaml")).unwrap().contains("runAsGroup: 1000"));
+}
