@@ -149,16 +149,19 @@ pub fn split_args(args: &[String], cwd: &Path) -> Result<Split, Error> {
             f => (f, inline),
         };
         match flag {
-            "--diff" | "--show-secrets" => split.post_renderer.push(flag.to_string()),
+            "--diff" => split.post_renderer.push(flag.to_string()),
+            "--show-secrets" => return Err(Error::new("`--show-secrets` belongs to `helm polyaxon values`")),
             "--drop-builtin" => {
                 let value = value_of(flag, inline, &mut it)?;
                 let service: Service = value.parse().map_err(Error::new)?;
-                // Let the chart render the external service itself, hooks included.
+                // Let the chart render the external service itself, hooks included; polyaxon-pr
+                // still checks that the external one is configured, and drops whatever is left.
                 let sets: Vec<String> = service.subcharts().iter().map(|s| format!("{s}.enabled=false")).collect();
                 for set in sets {
                     split.helm.extend(["--set".to_string(), set.clone()]);
                     split.post_renderer.push(format!("--set={set}"));
                 }
+                split.post_renderer.push(format!("--drop-builtin={value}"));
             }
             f if OWN_FLAGS.contains(&f) => {
                 let value = value_of(flag, inline, &mut it)?;
@@ -398,6 +401,7 @@ mod tests {
                 "--set-literal=l=a,b",
                 "--diff",
                 "--set=redis.enabled=false",
+                "--drop-builtin=redis",
                 "--gpu-target=Job/*"
             ])
         );
@@ -409,6 +413,8 @@ mod tests {
         assert!(split_args(&args(&["-f"]), Path::new("/")).is_err());
         assert!(split_args(&args(&["-f", "https://x/v.yaml"]), Path::new("/")).is_err());
         assert!(split_args(&args(&["--drop-builtin", "mysql"]), Path::new("/")).is_err());
+        let err = split_args(&args(&["--show-secrets"]), Path::new("/")).unwrap_err().to_string();
+        assert!(err.contains("belongs to `helm polyaxon values`"), "{err}");
     }
 
     #[test]

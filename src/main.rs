@@ -34,7 +34,7 @@ struct Cli {
     /// Remove a built-in dependency (postgresql, redis, rabbitmq) that an external service replaces; on an upgrade this deletes it from the cluster (repeatable).
     #[arg(long = "drop-builtin", value_name = "SERVICE", value_parser = parse_service)]
     drop_builtin: Vec<Service>,
-    /// Read external services' passwords from this existing Secret (keys postgres-password, redis-password, rabbitmq-password) instead of emitting the chart's.
+    /// Read external services' passwords from this existing Secret instead of emitting the chart's (keys as the chart version names them: postgresql-password on 0.6 to 1.x, else postgres-password; redis-password, rabbitmq-password).
     #[arg(long = "external-secret", value_name = "NAME")]
     external_secret: Option<String>,
     /// Release name (default: the manifests' `release:` label).
@@ -71,7 +71,7 @@ struct ValuesArgs {
     /// Set a literal string value, as Helm's --set-literal.
     #[arg(long = "set-literal", value_name = "KEY=VALUE")]
     set_literal: Vec<String>,
-    /// Read values as this Helm major version does (3 takes a file's first YAML document, 4 merges them all); default: what the stream shows.
+    /// Read values as this Helm major version does (3 takes a file's first YAML document, 4 merges them all); default: what the stream shows, else 4.
     #[arg(long = "helm-version", value_name = "3|4", value_parser = ["3", "4"])]
     helm_version: Option<String>,
 }

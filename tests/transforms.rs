@@ -121,7 +121,7 @@ spec:
         ..BASE
     },
     Case {
-        name: "0.4: security contexts only tell Polyaxon about its runs; workloads stay as rendered",
+        name: "before 0.5: the chart had no security context, and polyaxon-pr adds none",
         values: "securityContext:\n  enabled: true\n",
         input: r#"---
 kind: Deployment

@@ -30,11 +30,11 @@ complete -c polyaxon-pr -n "__fish_polyaxon_pr_needs_command" -l set-string -d '
 complete -c polyaxon-pr -n "__fish_polyaxon_pr_needs_command" -l set-json -d 'Set a JSON value, as Helm\'s --set-json' -r
 complete -c polyaxon-pr -n "__fish_polyaxon_pr_needs_command" -l set-file -d 'Set a value from a file\'s contents, as Helm\'s --set-file' -r
 complete -c polyaxon-pr -n "__fish_polyaxon_pr_needs_command" -l set-literal -d 'Set a literal string value, as Helm\'s --set-literal' -r
-complete -c polyaxon-pr -n "__fish_polyaxon_pr_needs_command" -l helm-version -d 'Read values as this Helm major version does (3 takes a file\'s first YAML document, 4 merges them all); default: what the stream shows' -r -f -a "3\t''
+complete -c polyaxon-pr -n "__fish_polyaxon_pr_needs_command" -l helm-version -d 'Read values as this Helm major version does (3 takes a file\'s first YAML document, 4 merges them all); default: what the stream shows, else 4' -r -f -a "3\t''
 4\t''"
 complete -c polyaxon-pr -n "__fish_polyaxon_pr_needs_command" -l gpu-target -d 'Also mount the NVIDIA driver into every container of these workloads (KIND/NAME, NAME may be a glob; repeatable)' -r
 complete -c polyaxon-pr -n "__fish_polyaxon_pr_needs_command" -l drop-builtin -d 'Remove a built-in dependency (postgresql, redis, rabbitmq) that an external service replaces; on an upgrade this deletes it from the cluster (repeatable)' -r
-complete -c polyaxon-pr -n "__fish_polyaxon_pr_needs_command" -l external-secret -d 'Read external services\' passwords from this existing Secret (keys postgres-password, redis-password, rabbitmq-password) instead of emitting the chart\'s' -r
+complete -c polyaxon-pr -n "__fish_polyaxon_pr_needs_command" -l external-secret -d 'Read external services\' passwords from this existing Secret instead of emitting the chart\'s (keys as the chart version names them: postgresql-password on 0.6 to 1.x, else postgres-password; redis-password, rabbitmq-password)' -r
 complete -c polyaxon-pr -n "__fish_polyaxon_pr_needs_command" -l release -d 'Release name (default: the manifests\' `release:` label)' -r
 complete -c polyaxon-pr -n "__fish_polyaxon_pr_needs_command" -l security-scope -d 'Whose workloads get security contexts: polyaxon (its own, as the chart version renders them) or all (subchart containers too, never changing who they run as)' -r -f -a "polyaxon\t''
 all\t''"
@@ -59,7 +59,7 @@ complete -c polyaxon-pr -n "__fish_polyaxon_pr_using_subcommand values" -l set-s
 complete -c polyaxon-pr -n "__fish_polyaxon_pr_using_subcommand values" -l set-json -d 'Set a JSON value, as Helm\'s --set-json' -r
 complete -c polyaxon-pr -n "__fish_polyaxon_pr_using_subcommand values" -l set-file -d 'Set a value from a file\'s contents, as Helm\'s --set-file' -r
 complete -c polyaxon-pr -n "__fish_polyaxon_pr_using_subcommand values" -l set-literal -d 'Set a literal string value, as Helm\'s --set-literal' -r
-complete -c polyaxon-pr -n "__fish_polyaxon_pr_using_subcommand values" -l helm-version -d 'Read values as this Helm major version does (3 takes a file\'s first YAML document, 4 merges them all); default: what the stream shows' -r -f -a "3\t''
+complete -c polyaxon-pr -n "__fish_polyaxon_pr_using_subcommand values" -l helm-version -d 'Read values as this Helm major version does (3 takes a file\'s first YAML document, 4 merges them all); default: what the stream shows, else 4' -r -f -a "3\t''
 4\t''"
 complete -c polyaxon-pr -n "__fish_polyaxon_pr_using_subcommand values" -l show-secrets -d 'Show passwords and other credentials instead of *****'
 complete -c polyaxon-pr -n "__fish_polyaxon_pr_using_subcommand values" -s h -l help -d 'Print help'

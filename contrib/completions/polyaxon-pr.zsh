@@ -22,10 +22,10 @@ _polyaxon-pr() {
 '*--set-json=[Set a JSON value, as Helm'\''s --set-json]:KEY=JSON:_default' \
 '*--set-file=[Set a value from a file'\''s contents, as Helm'\''s --set-file]:KEY=PATH:_default' \
 '*--set-literal=[Set a literal string value, as Helm'\''s --set-literal]:KEY=VALUE:_default' \
-'--helm-version=[Read values as this Helm major version does (3 takes a file'\''s first YAML document, 4 merges them all); default\: what the stream shows]:3|4:(3 4)' \
+'--helm-version=[Read values as this Helm major version does (3 takes a file'\''s first YAML document, 4 merges them all); default\: what the stream shows, else 4]:3|4:(3 4)' \
 '*--gpu-target=[Also mount the NVIDIA driver into every container of these workloads (KIND/NAME, NAME may be a glob; repeatable)]:KIND/NAME:_default' \
 '*--drop-builtin=[Remove a built-in dependency (postgresql, redis, rabbitmq) that an external service replaces; on an upgrade this deletes it from the cluster (repeatable)]:SERVICE:_default' \
-'--external-secret=[Read external services'\'' passwords from this existing Secret (keys postgres-password, redis-password, rabbitmq-password) instead of emitting the chart'\''s]:NAME:_default' \
+'--external-secret=[Read external services'\'' passwords from this existing Secret instead of emitting the chart'\''s (keys as the chart version names them\: postgresql-password on 0.6 to 1.x, else postgres-password; redis-password, rabbitmq-password)]:NAME:_default' \
 '--release=[Release name (default\: the manifests'\'' \`release\:\` label)]:RELEASE:_default' \
 '--security-scope=[Whose workloads get security contexts\: polyaxon (its own, as the chart version renders them) or all (subchart containers too, never changing who they run as)]:SECURITY_SCOPE:(polyaxon all)' \
 '--diff[Print a unified diff of every changed document on stderr (secrets masked)]' \
@@ -67,7 +67,7 @@ _arguments "${_arguments_options[@]}" : \
 '*--set-json=[Set a JSON value, as Helm'\''s --set-json]:KEY=JSON:_default' \
 '*--set-file=[Set a value from a file'\''s contents, as Helm'\''s --set-file]:KEY=PATH:_default' \
 '*--set-literal=[Set a literal string value, as Helm'\''s --set-literal]:KEY=VALUE:_default' \
-'--helm-version=[Read values as this Helm major version does (3 takes a file'\''s first YAML document, 4 merges them all); default\: what the stream shows]:3|4:(3 4)' \
+'--helm-version=[Read values as this Helm major version does (3 takes a file'\''s first YAML document, 4 merges them all); default\: what the stream shows, else 4]:3|4:(3 4)' \
 '--show-secrets[Show passwords and other credentials instead of *****]' \
 '-h[Print help]' \
 '--help[Print help]' \
