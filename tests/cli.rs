@@ -108,3 +108,17 @@ fn through_helm_the_messages_name_helm_polyaxon() {
     let help = String::from_utf8(out.stdout).unwrap();
     assert!(help.contains("Usage: helm polyaxon [OPTIONS]") && help.starts_with("`helm polyaxon`: the polyaxon-pr Helm plugin"), "{help}");
 }
+
+/// At a terminal with nothing piped in, it shows its usage instead of
+/// waiting on stdin (a pseudo-terminal from util-linux `script`).
+#[test]
+fn at_a_terminal_without_input_it_prints_help() {
+    let out = Command::new("script")
+        .args(["-qec", &format!("{} < /dev/tty", polyaxon_pr().display()), "/dev/null"])
+        .env("POLYAXON_PR_LOG", "/dev/null")
+        .output()
+        .expect("util-linux script");
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(2), "{shown}");
+    assert!(shown.contains("Usage:") && shown.contains("polyaxon-pr"), "{shown}");
+}
