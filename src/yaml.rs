@@ -444,7 +444,7 @@ impl<'a> Builder<'a> {
                     let (event, span) = self.next()?;
                     if let Event::MappingEnd = event {
                         let end = if flow {
-                            closing_bracket(self.source, self.offsets.byte(span.end.index()), b'}')
+                            closing_bracket(self.source, self.offsets.byte(span.start.index()), self.offsets.byte(span.end.index()), b'}')
                         } else {
                             last_end(&entries, start)
                         };
@@ -468,7 +468,7 @@ impl<'a> Builder<'a> {
                     let (event, span) = self.next()?;
                     if let Event::SequenceEnd = event {
                         let end = if flow {
-                            closing_bracket(self.source, self.offsets.byte(span.end.index()), b']')
+                            closing_bracket(self.source, self.offsets.byte(span.start.index()), self.offsets.byte(span.end.index()), b']')
                         } else {
                             items.last().map_or(start, |n| n.end)
                         };
@@ -582,10 +582,14 @@ fn error_at(span: Span, message: &str) -> ParseError {
     ParseError { line: span.start.line(), col: span.start.col() + 1, message: message.into() }
 }
 
-/// Just past the bracket that closes a flow collection whose end mark is at
-/// `end`: the parser puts a mapping's end mark on a trailing comma (`{a: 1,}`).
-fn closing_bracket(source: &str, end: usize, bracket: u8) -> usize {
+/// Just past the bracket that closes a flow collection whose end mark spans
+/// `start..end`. The mark starts at the bracket but runs on over the blanks
+/// after it; on a trailing comma (`{a: 1,}`) it starts at the comma.
+fn closing_bracket(source: &str, start: usize, end: usize, bracket: u8) -> usize {
     let bytes = source.as_bytes();
+    if bytes.get(start) == Some(&bracket) {
+        return start + 1;
+    }
     if end > 0 && bytes[end - 1] == bracket {
         return end;
     }

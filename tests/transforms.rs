@@ -164,6 +164,25 @@ spec:
         ..BASE
     },
     Case {
+        // Found by the fuzzer: the parser's end mark of `{...}` runs over the
+        // blank after it, and the entry went into the enclosing mapping.
+        name: "a blank before a flow mapping's closing brace does not move the insertion out of it",
+        values: "securityContext:\n  enabled: true\n",
+        input: r#"---
+kind: DaemonSet
+metadata: {name: pax-agent, labels: {chart: polyaxon-2.15.1}}
+spec: {template: {spec: {containers: [{name: agent}] } }  }
+"#,
+        want: Want::Output(
+            r#"---
+kind: DaemonSet
+metadata: {name: pax-agent, labels: {chart: polyaxon-2.15.1}}
+spec: {template: {spec: {containers: [{name: agent, securityContext: {allowPrivilegeEscalation: false, runAsNonRoot: true}}] , securityContext: {runAsUser: 2222, runAsGroup: 2222, fsGroup: 2222}} }  }
+"#,
+        ),
+        ..BASE
+    },
+    Case {
         name: "CRLF line endings stay CRLF",
         values: "securityContext:\n  enabled: true\n",
         input: "---\r\nkind: Deployment\r\nmetadata:\r\n  name: pax-polyaxon-gateway\r\n  labels: {chart: polyaxon-2.15.1}\r\nspec:\r\n  template:\r\n    spec:\r\n      containers:\r\n      - name: polyaxon-gateway\r\n        image: polyaxon/polyaxon-gateway:2.15.1\r\n",
