@@ -38,12 +38,14 @@ pub enum Frag {
     Scalar(String),
     Map(Vec<(String, Frag)>),
     Seq(Vec<Frag>),
-    /// A value moved from elsewhere in the same file, as its text (one line,
-    /// or block lines dedented to column 0), with the comment lines that sat
-    /// above its key; see [`Editor::take_entry`].
+    /// A value moved from elsewhere in the same file, as its text: what
+    /// followed the key's colon on its line (a scalar, a block scalar's
+    /// header, a comment) and the lines below it, dedented to column 0; with
+    /// the comment lines that sat above the key. See [`Editor::take_entry`].
     Moved {
         comments: Vec<String>,
-        value: String,
+        head: String,
+        body: String,
     },
 }
 
@@ -96,8 +98,8 @@ impl Frag {
     fn render_flow(&self, out: &mut String) {
         match self {
             Frag::Scalar(s) => out.push_str(s),
-            // A flow context takes the value's own text (a block value is refused earlier).
-            Frag::Moved { value, .. } => out.push_str(value),
+            // A flow context takes a one-line value without a comment ([`Editor::add`] refuses others).
+            Frag::Moved { head, .. } => out.push_str(head),
             Frag::Map(entries) => {
                 out.push('{');
                 for (i, (k, v)) in entries.iter().enumerate() {
@@ -144,9 +146,13 @@ fn render_entries(entries: &[(String, Frag)], indent: usize, out: &mut String) {
         out.push_str(&quote(k));
         out.push(':');
         match v {
-            Frag::Moved { value, .. } if value.contains('\n') => {
+            Frag::Moved { head, body, .. } => {
+                if !head.is_empty() {
+                    out.push(' ');
+                    out.push_str(head);
+                }
                 out.push('\n');
-                for line in value.lines() {
+                for line in body.lines() {
                     if !line.is_empty() {
                         out.push_str(&" ".repeat(indent + 2));
                     }
@@ -232,20 +238,20 @@ pub enum SeqRef<'n> {
 }
 
 /// Content this editor creates, referenced by index from [`MapRef::New`] and [`SeqRef::New`].
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 enum NewNode {
     Map(Vec<(String, Child)>),
     Seq(Vec<Child>),
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 enum Child {
     Frag(Frag),
     New(usize),
 }
 
 /// Where created content is attached to the text.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 enum Host<'n> {
     /// A new `key: …` entry of an existing mapping.
     Entry { map: &'n Node, key: String },
@@ -255,7 +261,7 @@ enum Host<'n> {
     Item { seq: &'n Node },
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Edit {
     start: usize,
     end: usize,
@@ -266,7 +272,8 @@ struct Edit {
 }
 
 /// Records what one transform wants of one document and turns it into text.
-#[derive(Debug)]
+/// Cloning it is how a caller undoes a change that failed half-way.
+#[derive(Debug, Clone)]
 pub struct Editor<'n> {
     text: &'n str,
     crlf: bool,
@@ -326,6 +333,14 @@ impl<'n> Editor<'n> {
     /// Adds `key: value` to a mapping that does not have the key (the caller
     /// has looked: an existing key is an error, not overwritten).
     pub fn add(&mut self, map: MapRef<'n>, key: &str, value: Frag) -> Result<(), NodeError> {
+        if let (MapRef::Node(node), Frag::Moved { head, body, .. }) = (map, &value) {
+            if node.is_flow() && (!body.is_empty() || head.contains('#')) {
+                return Err(NodeError::at(
+                    node,
+                    format!("`{key}` has lines or a comment of its own and this mapping is flow style; move it by hand"),
+                ));
+            }
+        }
         match self.child(map, key)? {
             Found::Missing(slot) => {
                 self.put(slot, Child::Frag(value));
@@ -444,7 +459,7 @@ impl<'n> Editor<'n> {
         while first > 0 {
             let prev_start = self.text[..first - 1].rfind('\n').map_or(0, |i| i + 1);
             let prev = self.text[prev_start..first].trim_end_matches(['\n', '\r']);
-            if prev.len() > indent && prev[..indent].bytes().all(|b| b == b' ') && prev[indent..].starts_with('#') {
+            if prev.len() > indent && prev.as_bytes()[..indent].iter().all(|&b| b == b' ') && prev.as_bytes()[indent] == b'#' {
                 first = prev_start;
             } else {
                 break;
@@ -459,24 +474,15 @@ impl<'n> Editor<'n> {
         let (k, v, first, line_start, end) = self.entry_lines(map, key)?;
         check_node(v)?;
         let comments = self.text[first..line_start].lines().map(|l| l.trim().to_string()).collect();
-        let after_key = self.text[k.end..end].trim_end_matches(['\n', '\r']);
-        let after_colon = after_key.trim_start().strip_prefix(':').unwrap_or(after_key).trim();
-        let value = if v.line == k.line || after_colon.is_empty() && v.is_null() {
-            after_colon.to_string()
-        } else {
-            // A block value: its lines, dedented (a comment on the key's line stays with the key's line).
-            let from = self.text[..v.start].rfind('\n').map_or(0, |i| i + 1);
-            let lines: Vec<&str> = self.text[from..end].lines().collect();
-            let strip = lines.iter().filter(|l| !l.trim().is_empty()).map(|l| l.len() - l.trim_start().len()).min().unwrap_or(0);
-            let mut text = String::new();
-            for line in lines {
-                text.push_str(line.get(strip..).unwrap_or("").trim_end_matches('\r'));
-                text.push('\n');
-            }
-            text
-        };
+        let key_line_end = self.text[k.end..end].find('\n').map_or(end, |i| k.end + i + 1);
+        let after_key = self.text[k.end..key_line_end].trim_end_matches(['\n', '\r']);
+        let head = after_key.trim_start().strip_prefix(':').unwrap_or(after_key).trim().to_string();
+        // The lines below the key (a block value, a block scalar's text), dedented.
+        let lines: Vec<&str> = self.text[key_line_end..end].lines().map(|l| l.trim_end_matches('\r')).collect();
+        let strip = lines.iter().filter(|l| !l.trim().is_empty()).map(|l| l.len() - l.trim_start().len()).min().unwrap_or(0);
+        let body: String = lines.iter().map(|l| format!("{}\n", l.get(strip..).unwrap_or(""))).collect();
         self.edits.push(Edit { start: first, end, depth: 0, text: String::new() });
-        Ok(Frag::Moved { comments, value })
+        Ok(Frag::Moved { comments, head, body })
     }
 
     /// Comments an entry out where it stands, under a one-line note: nothing

@@ -12,6 +12,7 @@ use polyaxon_helm::knowledge::{ChartName, Service};
 use polyaxon_helm::lint::config::Config;
 use polyaxon_helm::lint::rules::{self, Severity, RULES};
 use polyaxon_helm::lint::{files, jsonschema};
+use polyaxon_helm::migrate::FileMigration;
 use polyaxon_helm::postrender::{self, HELM4_FILENAME};
 use polyaxon_helm::transform::{GpuTarget, Options, SecurityScope};
 use polyaxon_helm::values::{HelmMajor, Sources, Values};
@@ -228,6 +229,11 @@ fn command_name() -> String {
     std::env::var("POLYAXON_PR_COMMAND").ok().filter(|n| !n.is_empty()).unwrap_or_else(|| "polyaxon-pr".into())
 }
 
+/// A subcommand's error, under the name the user typed, with control characters made visible.
+fn say_error(e: &Error) {
+    eprintln!("{}: error: {}", command_name(), output::sanitize(&e.to_string()));
+}
+
 /// The CLI, named as the user typed it (usage, help, completions).
 fn cli_command() -> clap::Command {
     let name = command_name();
@@ -275,7 +281,7 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            eprintln!("polyaxon-pr: error: {}", output::sanitize(&e.to_string()));
+            say_error(&e);
             ExitCode::FAILURE
         }
     }
@@ -368,7 +374,7 @@ fn values(args: &ValuesCmd) -> ExitCode {
             write_stdout(&text, "the values")
         }
         Err(e) => {
-            eprintln!("polyaxon-pr: error: {}", output::sanitize(&e.to_string()));
+            say_error(&e);
             ExitCode::FAILURE
         }
     }
@@ -399,9 +405,22 @@ fn migrate(args: &MigrateArgs) -> ExitCode {
     match run_migrate(args) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            eprintln!("{}: error: {}", command_name(), output::sanitize(&e.to_string()));
+            say_error(&e);
             ExitCode::from(USAGE)
         }
+    }
+}
+
+/// One line per fix: applied (or, without `write`, to be applied), or left out and why.
+fn report_fixes(file: &FileMigration, write: bool) {
+    for f in &file.migration.fixes {
+        let mark = match (f.applied, f.applicability) {
+            (true, _) if write => "fixed",
+            (true, _) => "would fix",
+            (false, rules::Applicability::Unsafe) => "unsafe, not applied (--unsafe-fixes)",
+            (false, rules::Applicability::Safe) => "not applied",
+        };
+        eprintln!("{}:{}:{}: {} {} [{mark}]", file.shown, f.line, f.col, f.code, output::sanitize(&f.action));
     }
 }
 
@@ -413,29 +432,18 @@ fn run_migrate(args: &MigrateArgs) -> Result<u8, Error> {
     let mut pending = false;
     let mut out = String::new();
     for path in files::inputs(&args.paths)? {
-        let shown = path.display().to_string();
-        let text = std::fs::read_to_string(&path).map_err(|e| Error::new(format!("cannot read {shown}: {e}")))?;
-        let m = polyaxon_helm::migrate::migrate(&shown, &text, target, args.unsafe_fixes)?;
-        for f in &m.fixes {
-            let mark = match (f.applied, f.applicability) {
-                (true, _) => "fixed",
-                (false, rules::Applicability::Unsafe) => "unsafe, not applied (--unsafe-fixes)",
-                (false, rules::Applicability::Safe) => "not applied",
-            };
-            eprintln!("{shown}:{}:{}: {} {} [{mark}]", f.line, f.col, f.code, output::sanitize(&f.action));
-        }
-        pending |= m.pending().next().is_some();
-        if m.text == text {
+        let file = FileMigration::read(&path, target, args.unsafe_fixes, &|_| false)?;
+        report_fixes(&file, args.write);
+        pending |= file.migration.pending().next().is_some();
+        if !file.changed() {
             continue;
         }
         if args.write {
-            files::write_atomically(&path, &m.text)?;
-            eprintln!("{shown}: rewritten for chart {}", catalog.version(target));
+            file.write()?;
+            eprintln!("{}: rewritten for chart {}", file.shown, catalog.version(target));
         } else {
             pending = true;
-            let mut values = Values::default();
-            let known = if values.add_text(&shown, &text, HelmMajor::V4).is_ok() { values.secrets() } else { Vec::new() };
-            out.push_str(&diff::unified(&shown, &text, &m.text, &known));
+            out.push_str(&file.diff());
         }
     }
     std::io::stdout().lock().write_all(out.as_bytes()).map_err(|e| Error::new(format!("cannot write the diff: {e}")))?;
@@ -463,7 +471,7 @@ fn write_stdout(text: &str, what: &str) -> ExitCode {
     match std::io::stdout().lock().write_all(text.as_bytes()) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("polyaxon-pr: error: cannot write {what} to stdout: {e}");
+            eprintln!("{}: error: cannot write {what} to stdout: {e}", command_name());
             ExitCode::FAILURE
         }
     }
@@ -476,7 +484,7 @@ fn lint(args: &LintArgs) -> ExitCode {
     match run_lint(args) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            eprintln!("polyaxon-pr: error: {}", output::sanitize(&e.to_string()));
+            say_error(&e);
             ExitCode::from(USAGE)
         }
     }
@@ -496,12 +504,11 @@ fn run_lint(args: &LintArgs) -> Result<u8, Error> {
     let version = catalog.version(target);
     if args.fix {
         for path in files::inputs(&args.paths)?.into_iter().filter(|p| p != std::path::Path::new("-")) {
-            let shown = path.display().to_string();
-            let text = std::fs::read_to_string(&path).map_err(|e| Error::new(format!("cannot read {shown}: {e}")))?;
-            let m = polyaxon_helm::migrate::migrate(&shown, &text, target, false)?;
-            if m.text != text {
-                files::write_atomically(&path, &m.text)?;
-                eprintln!("{shown}: {} fixed", m.fixes.iter().filter(|f| f.applied).count());
+            let ignored = |code| config.as_ref().is_some_and(|c| c.ignores(&path, code));
+            let file = FileMigration::read(&path, target, false, &ignored)?;
+            if file.changed() {
+                file.write()?;
+                eprintln!("{}: {} fixed", file.shown, file.migration.fixes.iter().filter(|f| f.applied).count());
             }
         }
     }

@@ -20,11 +20,17 @@
 //! Keys polyaxon-pr reads (`dirs`, `mountPaths`) are kept. Migrating the
 //! result again changes nothing.
 
+use std::path::{Path, PathBuf};
+
+use crate::diff;
 use crate::edit::{Editor, Frag, MapRef};
 use crate::error::{Error, Location};
 use crate::knowledge::catalog::{Catalog, ChangeKind};
+use crate::lint::files::write_atomically;
 use crate::lint::rules::{Applicability, Code, Severity};
+use crate::lint::types::boolean_string;
 use crate::lint::{lint_text, Diagnostic};
+use crate::values::{HelmMajor, Values};
 use crate::yaml::{self, Node};
 
 /// One change migrate makes, or would make with `--unsafe-fixes`.
@@ -69,9 +75,46 @@ enum Action {
 
 const MAX_PASSES: usize = 8;
 
+/// One values file migrated (not yet written).
+#[derive(Debug)]
+pub struct FileMigration {
+    pub path: PathBuf,
+    /// As shown in messages.
+    pub shown: String,
+    pub before: String,
+    pub migration: Migration,
+}
+
+impl FileMigration {
+    /// Reads and migrates `path`, leaving out the findings `ignored` names
+    /// (a lint configuration's ignores).
+    pub fn read(path: &Path, target: usize, unsafe_fixes: bool, ignored: &dyn Fn(Code) -> bool) -> Result<Self, Error> {
+        let shown = path.display().to_string();
+        let before = std::fs::read_to_string(path).map_err(|e| Error::new(format!("cannot read {shown}: {e}")))?;
+        let migration = migrate(&shown, &before, target, unsafe_fixes, ignored)?;
+        Ok(FileMigration { path: path.to_path_buf(), shown, before, migration })
+    }
+
+    pub fn changed(&self) -> bool {
+        self.migration.text != self.before
+    }
+
+    pub fn write(&self) -> Result<(), Error> {
+        write_atomically(&self.path, &self.migration.text)
+    }
+
+    /// The unified diff, with the file's credentials masked.
+    pub fn diff(&self) -> String {
+        let mut values = Values::default();
+        let known = if values.add_text(&self.shown, &self.before, HelmMajor::V4).is_ok() { values.secrets() } else { Vec::new() };
+        diff::unified(&self.shown, &self.before, &self.migration.text, &known)
+    }
+}
+
 /// Migrates `text` (one document) to chart `target`, applying unsafe fixes
-/// only when `unsafe_fixes`. `path` names the file in errors.
-pub fn migrate(path: &str, text: &str, target: usize, unsafe_fixes: bool) -> Result<Migration, Error> {
+/// only when `unsafe_fixes` and none for the findings `ignored` names.
+/// `path` names the file in errors.
+pub fn migrate(path: &str, text: &str, target: usize, unsafe_fixes: bool, ignored: &dyn Fn(Code) -> bool) -> Result<Migration, Error> {
     let located = |e: yaml::ParseError| {
         Error::at(Location::File { path: path.to_string(), line: e.line, col: e.col }, format!("invalid YAML: {}", e.message))
     };
@@ -81,7 +124,8 @@ pub fn migrate(path: &str, text: &str, target: usize, unsafe_fixes: bool) -> Res
     let mut migration = Migration { text: text.to_string(), fixes: Vec::new() };
     for _ in 0..MAX_PASSES {
         let Some(root) = yaml::parse_one(&migration.text).map_err(located)? else { break };
-        let diagnostics = lint_text(&migration.text, target).map_err(located)?;
+        let mut diagnostics = lint_text(&migration.text, target).map_err(located)?;
+        diagnostics.retain(|d| !ignored(d.code));
         let planned = plan(&root, &diagnostics, target);
         let mut editor = Editor::new(&migration.text);
         let mut changed = false;
@@ -108,13 +152,18 @@ pub fn migrate(path: &str, text: &str, target: usize, unsafe_fixes: bool) -> Res
                 applied: false,
             };
             if apply {
+                // A move can fail after taking the entry out: keep none of it then.
+                let before = editor.clone();
                 match apply_action(&mut editor, &root, &d.key, &action) {
                     Ok(()) => {
                         fix.applied = true;
                         changed = true;
                         done.push(d.key.clone());
                     }
-                    Err(why) => fix.action = format!("{} (not done: {why})", fix.action),
+                    Err(why) => {
+                        editor = before;
+                        fix.action = format!("{} (not done: {why})", fix.action);
+                    }
                 }
             }
             if !migration.fixes.iter().any(|f| f.key == fix.key && f.code == fix.code && f.applied == fix.applied) {
@@ -126,6 +175,10 @@ pub fn migrate(path: &str, text: &str, target: usize, unsafe_fixes: bool) -> Res
         }
         let text =
             editor.finish().map_err(|e| Error::at(Location::File { path: path.to_string(), line: e.line, col: e.col }, e.message))?;
+        // Each pass must leave YAML that reads back; positions in it are not the user's.
+        if let Err(e) = yaml::parse_all(&text) {
+            return Err(Error::new(format!("{path}: migrating produced text that does not parse ({}); nothing was written", e.message)));
+        }
         migration.text = text;
     }
     Ok(migration)
@@ -205,7 +258,7 @@ fn describe(action: &Action, d: &Diagnostic) -> String {
 
 /// The node at a dotted path (plain segments only).
 fn lookup<'a>(root: &'a Node, path: &str) -> Option<&'a Node> {
-    path.split('.').try_fold(root, |node, seg| node.get(seg))
+    root.path(&path.split('.').collect::<Vec<_>>())
 }
 
 fn parent_and_leaf(path: &str) -> (&str, &str) {
@@ -247,13 +300,8 @@ fn apply_action<'n>(editor: &mut Editor<'n>, root: &'n Node, key: &str, action: 
             editor.replace_value(key_node, value, Frag::Seq(list)).map_err(|e| e.message)
         }
         Action::Unquote => {
-            let text = value.text().ok_or("not a scalar")?.to_lowercase();
-            editor
-                .replace(
-                    value,
-                    Frag::Scalar(if matches!(text.as_str(), "false" | "no" | "off" | "0" | "f" | "n") { "false" } else { "true" }.into()),
-                )
-                .map_err(|e| e.message)
+            let b = value.text().and_then(boolean_string).ok_or("not a boolean string")?;
+            editor.replace(value, Frag::bool(b)).map_err(|e| e.message)
         }
     }
 }
@@ -263,7 +311,7 @@ mod tests {
     use super::*;
 
     fn run(text: &str, version: &str, unsafe_fixes: bool) -> Migration {
-        migrate("values.yaml", text, Catalog::get().resolve(version).unwrap(), unsafe_fixes).unwrap()
+        migrate("values.yaml", text, Catalog::get().resolve(version).unwrap(), unsafe_fixes, &|_| false).unwrap()
     }
 
     #[test]
@@ -299,6 +347,30 @@ mod tests {
         assert_eq!(m.text, text);
         assert_eq!(m.pending().count(), 1);
         assert_eq!(run(text, "2.15.1", true).text, "email:\n  host: smtp\n");
+    }
+
+    #[test]
+    fn a_moved_block_scalar_keeps_its_style_and_a_comment_in_any_script() {
+        let text = "postgresql:\n  # 日本の説明\n  postgresqlUsername: |\n    line1\n    line2\n";
+        let m = run(text, "2.15.1", false);
+        assert_eq!(m.text, "postgresql:\n  auth:\n    # 日本の説明\n    username: |\n      line1\n      line2\n");
+    }
+
+    #[test]
+    fn a_flow_destination_is_left_for_a_person() {
+        let text = "postgresql:\n  auth: {password: x}\n  postgresqlUsername: px   # who\n";
+        let m = run(text, "2.15.1", false);
+        assert_eq!(m.text, text, "nothing half-done");
+        assert!(m.fixes.iter().any(|f| !f.applied && f.action.contains("flow style")), "{:?}", m.fixes);
+    }
+
+    #[test]
+    fn a_move_that_fails_half_way_leaves_the_entry_where_it_was() {
+        // The other fix in the same pass must not carry the failed one's half with it.
+        let text = "postgresql:\n  auth: none\n  postgresqlUsername: px\nsecurityContext:\n  user: 1000\n";
+        let m = run(text, "2.15.1", false);
+        assert_eq!(m.text, text.replace("user:", "runAsUser:"));
+        assert!(m.fixes.iter().any(|f| !f.applied && f.key == "postgresql.postgresqlUsername"), "{:?}", m.fixes);
     }
 
     #[test]

@@ -81,11 +81,11 @@ fn every_ci_file_and_old_default_migrates_to_2_15_1() {
     for file in &files {
         let text = std::fs::read_to_string(file).unwrap();
         let shown = file.display().to_string();
-        let m: Migration = migrate(&shown, &text, target, false).unwrap_or_else(|e| panic!("{shown}: {e}"));
+        let m: Migration = migrate(&shown, &text, target, false, &|_| false).unwrap_or_else(|e| panic!("{shown}: {e}"));
         fixed += m.fixes.iter().filter(|f| f.applied).count();
         commented += m.text.matches("# polyaxon-helm migrate:").count();
         // Idempotent.
-        let again = migrate(&shown, &m.text, target, false).unwrap();
+        let again = migrate(&shown, &m.text, target, false, &|_| false).unwrap();
         assert_eq!(again.text, m.text, "{shown}: a second migration changes it");
         // Nothing lost: every scalar of the input is in the output.
         let mut before = Vec::new();
@@ -160,7 +160,7 @@ rabbitmq-ha:
   enabled: false
 timeZone: UTC
 "#;
-    let m = migrate("values.yaml", original, target, false).unwrap();
+    let m = migrate("values.yaml", original, target, false, &|_| false).unwrap();
     let renames: BTreeMap<&str, &str> =
         m.fixes.iter().filter(|f| f.applied).filter_map(|f| Some((f.key.as_str(), f.to.as_deref()?))).collect();
     assert!(renames.len() >= 7, "{renames:?}\n{}", m.text);
@@ -192,6 +192,7 @@ fn the_cli_diffs_by_default_and_writes_atomically() {
     assert!(diff.contains("-  user: 1000\n+  runAsUser: 1000\n") && !diff.contains("hunter2"), "{diff}");
     let said = String::from_utf8_lossy(&out.stderr);
     assert!(said.contains("K005 `email.hots` -> `email.host` [unsafe, not applied (--unsafe-fixes)]"), "{said}");
+    assert!(said.contains("`securityContext.user` -> `securityContext.runAsUser` [would fix]"), "{said}");
     assert_eq!(std::fs::read_to_string(&file).unwrap(), text, "nothing written without --write");
 
     let out = run(&["--to", "2.15.1", "--write"]);
@@ -210,6 +211,17 @@ fn the_cli_diffs_by_default_and_writes_atomically() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("values.yaml:1:9: invalid YAML"), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(std::fs::read_to_string(&file).unwrap(), "email: [\n");
+
+    // Through a symbolic link: the file it points at is rewritten, the link stays a link.
+    std::fs::create_dir_all(dir.join("store")).unwrap();
+    std::fs::write(dir.join("store/real.yaml"), text).unwrap();
+    let link = dir.join("linked.yaml");
+    std::os::unix::fs::symlink("store/real.yaml", &link).unwrap();
+    let out = Command::new(polyaxon_pr()).args(["migrate", "--to", "2.15.1", "--write"]).arg(&link).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink(), "the link was replaced by a file");
+    assert!(std::fs::read_to_string(dir.join("store/real.yaml")).unwrap().contains("  runAsUser: 1000\n"));
+    assert_eq!(std::fs::read_dir(dir.join("store")).unwrap().count(), 1, "no temporary file left");
 }
 
 #[test]
@@ -229,4 +241,18 @@ fn lint_fix_applies_the_safe_fixes_then_reports_the_rest() {
     let codes: Vec<&str> = report["diagnostics"].as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap()).collect();
     assert_eq!(codes, ["K005"], "only the guess is left: {report}");
     assert!(std::fs::read_to_string(dir.join("values.yaml")).unwrap().contains("runAsGroup: 1000"));
+}
+
+#[test]
+fn lint_fix_leaves_what_the_configuration_ignores() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("lint-fix-config");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(".polyaxon-lint.yaml"), "ignore: [K004]\n").unwrap();
+    std::fs::write(dir.join("values.yaml"), "securityContext:\n  enabled: true\n  user: 1000\nintegrations:\n  slack: []\n").unwrap();
+    let out = Command::new(polyaxon_pr()).args(["lint", "--fix", "values.yaml"]).current_dir(&dir).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    let fixed = std::fs::read_to_string(dir.join("values.yaml")).unwrap();
+    assert!(fixed.contains("\n  user: 1000\n"), "an ignored finding was fixed:\n{fixed}");
+    assert!(fixed.contains("# integrations:\n"), "the rest was not:\n{fixed}");
 }

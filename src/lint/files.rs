@@ -1,7 +1,7 @@
 //! What the linter reads: files, directories (walked for *.yaml and *.yml,
 //! skipping hidden and vendored directories) and `-` for stdin.
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
@@ -67,24 +67,20 @@ pub fn lint_file(path: &Path, target: usize, config: Option<&Config>) -> Result<
     Ok(FileReport { path: shown, text, diagnostics })
 }
 
-/// Replaces a file's text atomically: a temporary file in the same
-/// directory, with the original's permissions, renamed over it. On any
-/// error the original is untouched.
+/// Replaces a file's text atomically: a temporary file beside it (beside
+/// the target, for a symbolic link, which stays a link), with the
+/// original's permissions, synced, then renamed over it. On any error the
+/// original is untouched.
 pub fn write_atomically(path: &Path, text: &str) -> Result<(), Error> {
-    let shown = path.display();
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.polyaxon-{}.tmp", std::process::id()));
-    let result = (|| {
-        let permissions = std::fs::metadata(path)?.permissions();
-        std::fs::write(&tmp, text)?;
-        std::fs::set_permissions(&tmp, permissions)?;
-        std::fs::rename(&tmp, path)
-    })();
-    result.map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        Error::new(format!("cannot rewrite {shown}: {e}"))
-    })
+    let cannot = |e: std::io::Error| Error::new(format!("cannot rewrite {}: {e}", path.display()));
+    let target = std::fs::canonicalize(path).map_err(cannot)?;
+    let dir = target.parent().unwrap_or(Path::new("/"));
+    let mut tmp = tempfile::Builder::new().prefix(".polyaxon-").suffix(".tmp").tempfile_in(dir).map_err(cannot)?;
+    tmp.write_all(text.as_bytes()).map_err(cannot)?;
+    tmp.as_file().set_permissions(std::fs::metadata(&target).map_err(cannot)?.permissions()).map_err(cannot)?;
+    tmp.as_file().sync_all().map_err(cannot)?;
+    tmp.persist(&target).map_err(|e| cannot(e.error))?;
+    Ok(())
 }
 
 #[cfg(test)]

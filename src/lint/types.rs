@@ -19,8 +19,24 @@ const ALLOWED_BY_KNOWLEDGE: &[(&str, &[&str], Severity)] = &[
     ("securityContext.fsGroupChangePolicy", FS_GROUP_CHANGE_POLICIES, Severity::Warning),
 ];
 
-/// Strings Polyaxon's validators read as booleans.
-pub(super) const BOOLEAN_STRINGS: &[&str] = &["true", "false", "yes", "no", "on", "off", "1", "0", "t", "f", "y", "n"];
+/// Strings Polyaxon's validators read as booleans: the true ones, then the false ones.
+const TRUE_STRINGS: &[&str] = &["true", "yes", "on", "1", "t", "y"];
+const FALSE_STRINGS: &[&str] = &["false", "no", "off", "0", "f", "n"];
+
+/// Every spelling of a boolean Polyaxon's validators accept, in lower case.
+pub(super) fn boolean_strings() -> impl Iterator<Item = &'static str> {
+    TRUE_STRINGS.iter().chain(FALSE_STRINGS).copied()
+}
+
+/// The boolean Polyaxon's validators read a string as (any case).
+pub fn boolean_string(s: &str) -> Option<bool> {
+    let lower = s.to_lowercase();
+    if TRUE_STRINGS.contains(&lower.as_str()) {
+        Some(true)
+    } else {
+        FALSE_STRINGS.contains(&lower.as_str()).then_some(false)
+    }
+}
 
 /// What a key's value should be.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -140,7 +156,7 @@ pub fn check(ctx: &mut Ctx<'_>, path: &str, chart: Option<Kind>, schema: Option<
     }
     // A quoted boolean: the validators convert it, Helm templates take any non-empty string for true.
     if let (Expected::Bool, true, Some(Scalar::Str(s))) = (expected, quoted, &scalar) {
-        if BOOLEAN_STRINGS.contains(&s.to_lowercase().as_str()) {
+        if boolean_string(s).is_some() {
             let d = ctx.report(QUOTED_BOOLEAN, path, span, format!("`{path}` is the string \"{s}\", which Helm templates read as true"));
             d.help = Some(format!("write it unquoted: {s}"));
             return;
