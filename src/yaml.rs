@@ -610,7 +610,7 @@ fn opening_quote(source: &str, start: usize) -> usize {
 }
 
 /// The byte just past the quote that closes the quoted scalar opening at `start`.
-fn closing_quote(source: &str, start: usize) -> usize {
+pub fn closing_quote(source: &str, start: usize) -> usize {
     let bytes = source.as_bytes();
     // The parser's positions can be off after a `%` directive holding
     // multi-byte characters: no quote where one was expected, no scan.

@@ -81,7 +81,14 @@ fn github_annotations() {
 fn sarif_passes_microsofts_validator() {
     let validator = repo().join(".cache/sarif-multitool/package/Sarif.Multitool");
     assert!(validator.is_file(), "run scripts/setup.sh");
-    let dir = scratch("sarif", &[("values.yaml", TYPO), ("ci/old.yaml", "api:\n  replicas: 1\npostgresql:\n  enabled: false\n")]);
+    let dir = scratch(
+        "sarif",
+        &[
+            ("values.yaml", TYPO),
+            ("ci/old.yaml", "api:\n  replicas: 1\npostgresql:\n  enabled: false\n"),
+            ("quoted.yaml", "securityContext:\n  enabled: true\n  'user': 1000\n"),
+        ],
+    );
     let out = lint(&["--no-config", "--format", "sarif", "."], &dir);
     std::fs::write(dir.join("out.sarif"), &out.stdout).unwrap();
     let check = Command::new(&validator)
@@ -95,12 +102,21 @@ fn sarif_passes_microsofts_validator() {
     assert!(!said.contains(": error ") && !said.contains("SARIF2005"), "{said}");
     let sarif: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let results = sarif["runs"][0]["results"].as_array().unwrap();
-    assert_eq!(results.len(), 3);
+    assert_eq!(results.len(), 4);
+    assert_eq!(sarif["runs"][0]["columnKind"], "unicodeCodePoints");
     assert_eq!(results[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "ci/old.yaml");
     // A key renamed where it stands comes with a fix: its text replaced by the new name.
     let typo = results.iter().find(|r| r["ruleId"] == "K005").unwrap();
     let replacement = &typo["fixes"][0]["artifactChanges"][0]["replacements"][0];
     assert_eq!(replacement["insertedContent"]["text"], "useTls");
+    assert_eq!(
+        (replacement["deletedRegion"]["startColumn"].as_u64(), replacement["deletedRegion"]["endColumn"].as_u64()),
+        (Some(3), Some(9))
+    );
+    // A quoted key: the region takes in its quotes.
+    let quoted = results.iter().find(|r| r["ruleId"] == "K004").unwrap();
+    let replacement = &quoted["fixes"][0]["artifactChanges"][0]["replacements"][0];
+    assert_eq!(replacement["insertedContent"]["text"], "runAsUser");
     assert_eq!(
         (replacement["deletedRegion"]["startColumn"].as_u64(), replacement["deletedRegion"]["endColumn"].as_u64()),
         (Some(3), Some(9))

@@ -15,6 +15,7 @@ use super::all;
 use crate::lint::files::FileReport;
 use crate::lint::rules::{Severity, RULES};
 use crate::lint::Diagnostic;
+use crate::{edit, yaml};
 
 fn level(s: Severity) -> &'static str {
     match s {
@@ -52,26 +53,36 @@ fn text(s: &str) -> MultiformatMessageString {
 }
 
 /// A fix SARIF can carry: a key renamed where it stands (same parent), the
-/// key's text replaced by the new name.
-fn fix(file: &str, d: &Diagnostic) -> Option<Fix> {
+/// key's text (quotes and all) replaced by the new name, quoted if need be.
+fn fix(file: &FileReport, d: &Diagnostic) -> Option<Fix> {
     let replacement = d.replacement.as_deref()?;
-    let (old_parent, _) = d.key.rsplit_once('.').unwrap_or(("", &d.key));
+    let (old_parent, old_leaf) = d.key.rsplit_once('.').unwrap_or(("", &d.key));
     let (new_parent, new_leaf) = replacement.rsplit_once('.').unwrap_or(("", replacement));
-    if old_parent != new_parent || new_leaf.contains(['"', '[']) || d.span.line != d.span.end_line {
+    // A key holding a dot or a bracket is spelt with quotes in the dotted path: not a plain leaf.
+    if old_parent != new_parent || d.key.contains('"') || new_leaf.contains(['"', '[']) {
         return None;
     }
-    let old_leaf_len = d.key.rsplit('.').next().unwrap_or(&d.key).chars().count() as i64;
+    let key_end = match file.text.as_bytes().get(d.span.start)? {
+        b'"' | b'\'' => yaml::closing_quote(&file.text, d.span.start),
+        _ if file.text[d.span.start..].starts_with(old_leaf) => d.span.start + old_leaf.len(),
+        // An anchor, a tag, a key spelt some other way: no safe region.
+        _ => return None,
+    };
+    let key_text = &file.text[d.span.start..key_end];
+    if key_text.contains('\n') {
+        return None;
+    }
     let region = Region::builder()
         .start_line(d.span.line as i64)
         .start_column(d.span.col as i64)
         .end_line(d.span.line as i64)
-        .end_column(d.span.col as i64 + old_leaf_len)
+        .end_column((d.span.col + key_text.chars().count()) as i64)
         .build();
     let change = ArtifactChange::builder()
-        .artifact_location(artifact(file))
+        .artifact_location(artifact(&file.path))
         .replacements(vec![Replacement::builder()
             .deleted_region(region)
-            .inserted_content(ArtifactContent::builder().text(new_leaf).build())
+            .inserted_content(ArtifactContent::builder().text(edit::quote(new_leaf)).build())
             .build()])
         .build();
     Some(
@@ -118,7 +129,7 @@ pub fn render(reports: &[FileReport], version: &str) -> String {
                 .level(result_level(d.severity))
                 .message(Message::builder().text(message).build())
                 .locations(vec![location]);
-            match fix(&file.path, d) {
+            match fix(file, d) {
                 Some(f) => result.fixes(vec![f]).build(),
                 None => result.build(),
             }
@@ -131,7 +142,13 @@ pub fn render(reports: &[FileReport], version: &str) -> String {
         .rules(rules)
         .build();
     let properties = PropertyBag::builder().additional_properties(BTreeMap::from([("chartVersion".to_string(), json!(version))])).build();
-    let run = Run::builder().tool(Tool::builder().driver(driver).build()).properties(properties).results(results).build();
+    // Columns count characters, as the parsers and editors do.
+    let run = Run::builder()
+        .tool(Tool::builder().driver(driver).build())
+        .column_kind(json!("unicodeCodePoints"))
+        .properties(properties)
+        .results(results)
+        .build();
     let log = Sarif::builder().schema("https://json.schemastore.org/sarif-2.1.0.json").version(json!("2.1.0")).runs(vec![run]).build();
     serde_json::to_string_pretty(&log).expect("SARIF serialises") + "\n"
 }
