@@ -557,6 +557,20 @@ fn set_errors_never_show_what_follows_a_password() {
         assert_eq!(out.status.code(), Some(1), "{arg}: {err}");
         assert!(!err.contains("hunter2") && !err.contains("s3") && !err.contains("et`"), "{arg}: {err}");
     }
+    // Nor do the post-renderer's warnings on keys it reads: one set after a
+    // credential is reported by argument number only.
+    let mut run = Command::new(polyaxon_pr())
+        .args(["--set", "x.password=hunter2,dns.s3cr3t=1"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(run.stdin.take());
+    let out = run.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("--set (argument 1)`: a key set after a credential") && !err.contains("s3cr3t"), "{err}");
     // Numeric credentials are masked by `values` too.
     let out = Command::new(polyaxon_pr()).args(["values", "--set", "externalServices.rabbitmq.password=987654"]).output().unwrap();
     assert_eq!(String::from_utf8_lossy(&out.stdout), "{\"externalServices\":{\"rabbitmq\":{\"password\":\"*****\"}}}\n");

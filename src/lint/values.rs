@@ -6,16 +6,17 @@
 use super::keys::{did_you_mean, join};
 use crate::knowledge::catalog::{Catalog, ChangeKind};
 use crate::knowledge::schema::Schema;
-use crate::knowledge::{Chart, POST_RENDER_KEYS, TRANSFORM_SECTIONS};
+use crate::knowledge::{read_by_post_renderer, Chart, ChartName, POST_RENDER_KEYS, TRANSFORM_SECTIONS};
 use crate::values::{Val, Values, V};
 
 /// Warnings on the user's keys under the sections polyaxon-pr reads,
 /// judged against `chart` (the newest when the stream does not say), and
 /// `ran`: the transforms that ran.
 pub fn post_render_keys(values: &Values, chart: Option<&Chart>, ran: &[&str]) -> Vec<String> {
-    let catalog = Catalog::get();
-    let target = chart.and_then(Chart::catalog_index).unwrap_or_else(|| catalog.newest());
-    let schema = chart.map_or_else(|| Schema::validator("2.15.1").expect("generated"), Schema::for_chart);
+    let chart = chart.copied().unwrap_or_else(|| Chart::newest(ChartName::Platform));
+    let catalog = Catalog::of(chart.name);
+    let target = chart.index_in(catalog).unwrap_or_else(|| catalog.newest());
+    let schema = Schema::for_chart(&chart);
     let mut out = Vec::new();
     for (section, transform) in TRANSFORM_SECTIONS {
         let Some(found) = values.get(section) else { continue };
@@ -36,7 +37,6 @@ struct Judge<'a> {
 
 fn check(j: &mut Judge<'_>, path: &str, val: &Val) {
     let V::Map(entries) = &val.v else { return };
-    let read_by_pr = |p: &str| POST_RENDER_KEYS.iter().any(|k| *k == p || k.starts_with(&format!("{p}.")));
     let mut known: Vec<&str> =
         POST_RENDER_KEYS.iter().filter_map(|k| k.strip_prefix(path)?.strip_prefix('.')).map(|r| r.split('.').next().unwrap_or(r)).collect();
     known.extend(j.catalog.children(path, j.target));
@@ -49,15 +49,22 @@ fn check(j: &mut Judge<'_>, path: &str, val: &Val) {
         {
             let to = change.to.unwrap_or_default();
             // polyaxon-pr still reads the old spelling where the chart version does.
-            if !read_by_pr(&key) || j.catalog.at(&key, j.target).is_none() {
+            if !read_by_post_renderer(&key) || j.catalog.at(&key, j.target).is_none() {
                 j.out.push(format!("{at}: `{key}` was renamed to `{to}` in chart {}", change.since));
             }
             continue;
         }
         if known.contains(&name.as_str()) || j.catalog.knows(&key) {
-            if read_by_pr(&key) {
+            if read_by_post_renderer(&key) {
                 check(j, &key, child);
             }
+            continue;
+        }
+        if child.origin.hides_key() {
+            j.out.push(format!(
+                "{at}: a key set after a credential is not one polyaxon-pr or chart {} reads; if it is the rest of the value, escape its comma as \\,{off}",
+                j.catalog.version(j.target)
+            ));
             continue;
         }
         let hint = did_you_mean(name, &known).map(|k| format!(" (did you mean `{}`?)", join(path, &k))).unwrap_or_default();

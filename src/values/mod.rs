@@ -70,6 +70,9 @@ pub enum Origin {
         flag: Flag,
         index: usize,
         key: String,
+        /// Set after a credential in the same argument: the key may be the
+        /// rest of a password whose comma was not escaped, so it is not shown.
+        after_credential: bool,
     },
 }
 
@@ -78,8 +81,14 @@ impl Origin {
         match self {
             Origin::File { path, line, col } => Location::File { path: path.to_string(), line: *line, col: *col },
             // The value itself is never shown: it may be a password.
+            Origin::Arg { flag, index, after_credential: true, .. } => Location::Arg(format!("{} (argument {index})", flag.name())),
             Origin::Arg { flag, key, .. } => Location::Arg(format!("{} {key}", flag.name())),
         }
+    }
+
+    /// Whether the key path may be part of a secret and must not be shown.
+    pub fn hides_key(&self) -> bool {
+        matches!(self, Origin::Arg { after_credential: true, .. })
     }
 }
 
@@ -154,7 +163,7 @@ impl Values {
             let trimmed = arg.trim();
             if sources.helm == HelmMajor::V4 && trimmed.starts_with('{') {
                 // Helm 4 takes a whole JSON object too.
-                let origin = Origin::Arg { flag: Flag::SetJson, index: i + 1, key: String::new() };
+                let origin = Origin::Arg { flag: Flag::SetJson, index: i + 1, key: String::new(), after_credential: false };
                 let json: serde_json::Value = serde_json::from_str(trimmed)
                     .ok()
                     .filter(serde_json::Value::is_object)

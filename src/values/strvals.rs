@@ -161,7 +161,18 @@ fn set_index(list: &mut Vec<Val>, index: i64, val: Val) -> Step {
 
 impl Parser<'_> {
     fn origin(&self) -> Origin {
-        Origin::Arg { flag: self.flag, index: self.origin_index, key: self.path.join(".").replace(".[", "[") }
+        Origin::Arg {
+            flag: self.flag,
+            index: self.origin_index,
+            key: self.path.join(".").replace(".[", "["),
+            after_credential: self.after_credential(),
+        }
+    }
+
+    /// Whether a credential was set earlier in this argument: an unescaped
+    /// comma in its value makes the rest of the password look like keys.
+    fn after_credential(&self) -> bool {
+        self.set_so_far.iter().any(|k| crate::secrets::sensitive(k.rsplit('.').next().unwrap_or(k)))
     }
 
     fn val(&self, v: V) -> Val {
@@ -200,9 +211,8 @@ impl Parser<'_> {
     /// (unless a credential came before it, whose unescaped value may run
     /// on past a comma) and the character position.
     fn where_(&self) -> String {
-        let after_credential = self.set_so_far.iter().any(|k| crate::secrets::sensitive(k.rsplit('.').next().unwrap_or(k)));
         match self.set_so_far.last() {
-            Some(last) if !after_credential => format!("the text after `{last}=…` (at character {})", self.pos),
+            Some(last) if !self.after_credential() => format!("the text after `{last}=…` (at character {})", self.pos),
             _ => format!("the text at character {}", self.pos),
         }
     }
