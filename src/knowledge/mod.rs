@@ -185,9 +185,20 @@ impl Chart {
         parse_version(version).is_some_and(|v| self.version >= v)
     }
 
-    /// The catalog's index of this version (or of the newest one before it).
+    /// The newest version of a chart the catalog knows.
+    pub fn newest(name: ChartName) -> Chart {
+        let catalog = Catalog::of(name);
+        Chart { name, version: parse_version(catalog.version(catalog.newest())).expect("catalog versions parse") }
+    }
+
+    /// The platform catalog's index of this version (or of the newest one
+    /// before it): the transforms read the platform chart's keys.
     pub fn catalog_index(&self) -> Option<usize> {
-        let catalog = Catalog::get();
+        self.index_in(Catalog::get())
+    }
+
+    /// `catalog`'s index of this version (or of the newest one before it).
+    pub fn index_in(&self, catalog: &Catalog) -> Option<usize> {
         (0..catalog.versions.len()).rev().find(|&i| parse_version(catalog.version(i)).is_some_and(|v| v <= self.version))
     }
 }
@@ -348,6 +359,11 @@ pub const POST_RENDER_KEYS: &[&str] = &[
     "scheduler.enabled",
     "broker",
 ];
+
+/// Whether polyaxon-pr reads `path` or something under it.
+pub fn read_by_post_renderer(path: &str) -> bool {
+    POST_RENDER_KEYS.iter().any(|k| *k == path || k.strip_prefix(path).is_some_and(|rest| rest.starts_with('.')))
+}
 
 /// The sections each transform reads: a misspelt key there can leave it off.
 pub const TRANSFORM_SECTIONS: &[(&str, &str)] = &[

@@ -12,10 +12,10 @@
 use serde_json::{json, Map, Value};
 
 use super::keys::join;
-use super::types::{accepts, allowed, Accepts, Expected, BOOLEAN_STRINGS};
+use super::types::{accepts, allowed, boolean_strings, Accepts, Expected};
 use crate::knowledge::catalog::{Catalog, ChangeKind, Kind};
 use crate::knowledge::schema::{SType, Schema, SchemaEntry};
-use crate::knowledge::{description, Chart, ChartName, POST_RENDER_KEYS};
+use crate::knowledge::{description, read_by_post_renderer, Chart, ChartName, POST_RENDER_KEYS};
 use crate::lint::rules::Severity;
 
 /// The JSON Schema of chart `target`'s values (an index into `catalog`).
@@ -28,7 +28,7 @@ pub fn values_schema(catalog: &'static Catalog, target: usize) -> Value {
     let chart_name = if catalog.chart == ChartName::Agent { "agent" } else { "polyaxon" };
     root.insert("$schema".into(), json!("http://json-schema.org/draft-07/schema#"));
     // 0, 1 and quoted booleans (warnings, T003): every spelling Polyaxon reads as one.
-    let mut spellings: Vec<String> = BOOLEAN_STRINGS.iter().flat_map(|s| [s.to_string(), s.to_uppercase(), capitalised(s)]).collect();
+    let mut spellings: Vec<String> = boolean_strings().flat_map(|s| [s.to_string(), s.to_uppercase(), capitalised(s)]).collect();
     spellings.sort();
     spellings.dedup();
     root.insert("definitions".into(), json!({"booleanSpelling": {"anyOf": [{"enum": [0, 1]}, {"type": "string", "enum": spellings}]}}));
@@ -152,7 +152,7 @@ impl Gen {
                 }
                 p
             }
-            (None, None) if POST_RENDER_KEYS.iter().any(|k| *k == path || k.starts_with(&format!("{path}."))) => {
+            (None, None) if read_by_post_renderer(&path) => {
                 Map::from_iter([("description".to_string(), json!(format!("read by polyaxon-pr, not by chart {}", self.version)))])
             }
             (None, None) => return None,

@@ -10,7 +10,7 @@ use super::rules::*;
 use super::{types, Ctx};
 use crate::knowledge::catalog::{Change, ChangeKind, Kind};
 use crate::knowledge::schema::{Extra, SType};
-use crate::knowledge::{ChartName, POST_RENDER_KEYS};
+use crate::knowledge::{read_by_post_renderer, ChartName};
 use crate::yaml::Node;
 
 /// How keys below a section are judged.
@@ -96,7 +96,7 @@ fn walk(ctx: &mut Ctx<'_>, map: &Node, prefix: &str, mode: Mode) {
                 types::check(ctx, &path, None, Some(&entry), key, value);
                 descend(ctx, value, &path, None, Some((entry.ty, entry.extra)));
             }
-            (None, None) if is_post_render_key(&path) => {
+            (None, None) if read_by_post_renderer(&path) => {
                 let span = ctx.span(key, key);
                 let version = ctx.version().to_string();
                 let d = ctx.report(POST_RENDERER_KEY, &path, span, format!("`{path}` is read by polyaxon-pr, not by chart {version}"));
@@ -164,10 +164,6 @@ fn descend(ctx: &mut Ctx<'_>, value: &Node, path: &str, chart: Option<Kind>, sch
 /// A mapping whose entries are sections that moved (`tolerations.experiments`).
 fn moved_entries(ctx: &Ctx<'_>, value: &Node, path: &str) -> bool {
     value.entries().unwrap_or_default().iter().any(|(k, _)| k.text().is_some_and(|k| ctx.catalog.change_of(&join(path, k)).is_some()))
-}
-
-fn is_post_render_key(path: &str) -> bool {
-    POST_RENDER_KEYS.iter().any(|k| *k == path || k.starts_with(&format!("{path}.")))
 }
 
 /// Keys of a subchart section: the ones the chart sets or reads there (by
