@@ -30,6 +30,7 @@ use crate::lint::files::write_atomically;
 use crate::lint::rules::{Applicability, Code, Severity};
 use crate::lint::types::boolean_string;
 use crate::lint::{lint_text, Diagnostic};
+use crate::secrets;
 use crate::values::{HelmMajor, Values};
 use crate::yaml::{self, Node};
 
@@ -106,7 +107,9 @@ impl FileMigration {
     /// The unified diff, with the file's credentials masked.
     pub fn diff(&self) -> String {
         let mut values = Values::default();
-        let known = if values.add_text(&self.shown, &self.before, HelmMajor::V4).is_ok() { values.secrets() } else { Vec::new() };
+        let mut known = if values.add_text(&self.shown, &self.before, HelmMajor::V4).is_ok() { values.secrets() } else { Vec::new() };
+        // Commented-out credentials are no longer under a key the masking sees.
+        known.extend(secrets::credentials_in(&self.before));
         diff::unified(&self.shown, &self.before, &self.migration.text, &known)
     }
 }

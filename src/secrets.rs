@@ -45,6 +45,45 @@ fn collect<'a>(node: &'a Node, out: &mut Vec<&'a Node>) {
     }
 }
 
+/// The credentials in a values text as they are written, to mask wherever
+/// they show up again (commented out by migrate, say): each value under a
+/// credential-like key, raw and by line, and the password of any
+/// `user:password@host` in a scalar.
+pub fn credentials_in(text: &str) -> Vec<String> {
+    let Ok(docs) = yaml::parse_all(text) else { return Vec::new() };
+    let mut out = Vec::new();
+    for doc in &docs {
+        let mut nodes = Vec::new();
+        secret_values(doc, &mut nodes);
+        for node in nodes {
+            let raw = text[node.start..node.end].trim_matches(['"', '\'']);
+            out.extend(raw.lines().map(str::trim).filter(|l| l.len() >= 3).map(String::from));
+            out.extend(node.text().map(String::from));
+        }
+        scalars(doc, &mut |s| out.extend(url_password(s).map(String::from)));
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn scalars<'a>(node: &'a Node, f: &mut impl FnMut(&'a str)) {
+    match &node.value {
+        Value::Map { entries, .. } => entries.iter().for_each(|(_, v)| scalars(v, f)),
+        Value::Seq { items, .. } => items.iter().for_each(|i| scalars(i, f)),
+        _ => f(node.text().unwrap_or_default()),
+    }
+}
+
+/// The password of `[scheme://]user:password@host…`.
+fn url_password(s: &str) -> Option<&str> {
+    let rest = s.split_once("://").map_or(s, |(_, r)| r);
+    let userinfo = &rest[..rest.find('@')?];
+    let (user, password) = userinfo.split_once(':')?;
+    let plain = |t: &str| !t.contains(['/', ' ']);
+    (plain(user) && plain(password) && !password.is_empty()).then_some(password)
+}
+
 /// Masks secret values in one document with `*****`, line by line, keeping
 /// indentation and line count so a diff of two masked texts lines up; then
 /// every occurrence of a `known` secret (passwords from the values), under
@@ -162,6 +201,30 @@ mod tests {
         // A password that is also a common word leaves longer names alone.
         let masked = redact("name: pax-polyaxon-api\nuser: polyaxon\nurl: pg://polyaxon:polyaxon@db\n", &["polyaxon".to_string()]);
         assert_eq!(masked, "name: pax-polyaxon-api\nuser: *****\nurl: pg://*****:*****@db\n");
+    }
+
+    #[test]
+    fn credentials_are_found_as_written_in_lists_block_scalars_and_urls() {
+        let text = r#"privateRegistries:
+  - host: my.registry.com
+    password: '{"type": "sa", "key": "k\n"}'
+  - password: |
+      -----BEGIN KEY-----
+      AbCdEf
+  - "user-foo:tKV9DY@cloud.somewhere.io:5000"
+image: polyaxon/polyaxon-api:2.15.1
+"#;
+        let found = credentials_in(text);
+        for want in [r#"{"type": "sa", "key": "k\n"}"#, "-----BEGIN KEY-----", "AbCdEf", "tKV9DY"] {
+            assert!(found.iter().any(|f| f == want), "{want} not in {found:?}");
+        }
+        assert!(!found.iter().any(|f| f.contains("registry") || f.contains("2.15.1")), "{found:?}");
+        let commented = "# privateRegistries:
+#     password: '{\"type\": \"sa\", \"key\": \"k\\n\"}'
+#   - \"user-foo:tKV9DY@cloud\"
+";
+        let masked = redact(commented, &found);
+        assert!(!masked.contains("sa\"") && !masked.contains("tKV9DY"), "{masked}");
     }
 
     #[test]

@@ -225,6 +225,33 @@ fn the_cli_diffs_by_default_and_writes_atomically() {
 }
 
 #[test]
+fn credentials_commented_out_stay_masked_in_the_diff() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("migrate-masked");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("values.yaml");
+    // privateRegistries left the values file in 0.5: migrate comments it out,
+    // and a commented line is no longer under a key the masking knows.
+    std::fs::write(
+        &file,
+        r#"privateRegistries:
+  - host: my.registry.com
+    user: _json_key
+    password: '{"type": "service_account", "private_key": "Zq8vLk3Tn"}'
+  - "user-foo:tKV9DYsxrwfiY85@cloud.somewhere.io:5000"
+"#,
+    )
+    .unwrap();
+    let out = Command::new(polyaxon_pr()).args(["migrate", "--to", "2.15.1"]).arg(&file).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let diff = String::from_utf8(out.stdout).unwrap();
+    assert!(diff.contains("+# privateRegistries:"), "{diff}");
+    for secret in ["Zq8vLk3Tn", "tKV9DYsxrwfiY85"] {
+        assert!(!diff.contains(secret), "{secret} shown:\n{diff}");
+    }
+}
+
+#[test]
 fn lint_fix_applies_the_safe_fixes_then_reports_the_rest() {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("lint-fix");
     let _ = std::fs::remove_dir_all(&dir);

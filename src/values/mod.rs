@@ -337,18 +337,18 @@ impl Values {
     /// Every string under a credential-like key (`password`, `secret`,
     /// `token`...): never to be printed.
     pub fn secrets(&self) -> Vec<String> {
-        fn walk(entries: &[(String, Val)], out: &mut Vec<String>) {
-            for (key, val) in entries {
-                match &val.v {
-                    V::Map(inner) => walk(inner, out),
-                    V::Str(s) if crate::secrets::sensitive(key) && !s.is_empty() => out.push(s.clone()),
-                    V::Int(n) if crate::secrets::sensitive(key) => out.push(n.to_string()),
-                    _ => {}
-                }
+        fn walk(key: &str, val: &Val, out: &mut Vec<String>) {
+            match &val.v {
+                V::Map(entries) => entries.iter().for_each(|(k, v)| walk(k, v, out)),
+                // A list's items are judged by the list's key (`privateRegistries[].password` by theirs).
+                V::List(items) => items.iter().for_each(|v| walk(key, v, out)),
+                V::Str(s) if crate::secrets::sensitive(key) && !s.is_empty() => out.push(s.clone()),
+                V::Int(n) if crate::secrets::sensitive(key) => out.push(n.to_string()),
+                _ => {}
             }
         }
         let mut out = Vec::new();
-        walk(&self.root, &mut out);
+        self.root.iter().for_each(|(k, v)| walk(k, v, &mut out));
         out
     }
 
