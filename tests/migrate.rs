@@ -222,6 +222,18 @@ fn the_cli_diffs_by_default_and_writes_atomically() {
     assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink(), "the link was replaced by a file");
     assert!(std::fs::read_to_string(dir.join("store/real.yaml")).unwrap().contains("  runAsUser: 1000\n"));
     assert_eq!(std::fs::read_dir(dir.join("store")).unwrap().count(), 1, "no temporary file left");
+
+    // Another user's file rewritten by root (CI runs as root): the owner stays.
+    use std::os::unix::fs::MetadataExt;
+    let theirs = dir.join("theirs.yaml");
+    std::fs::write(&theirs, text).unwrap();
+    if std::os::unix::fs::chown(&theirs, Some(4321), Some(4322)).is_ok() {
+        let out = Command::new(polyaxon_pr()).args(["migrate", "--to", "2.15.1", "--write"]).arg(&theirs).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+        let meta = std::fs::metadata(&theirs).unwrap();
+        assert_eq!((meta.uid(), meta.gid()), (4321, 4322), "owner changed");
+        assert!(std::fs::read_to_string(&theirs).unwrap().contains("  runAsUser: 1000\n"));
+    }
 }
 
 #[test]

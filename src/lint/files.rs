@@ -2,6 +2,7 @@
 //! skipping hidden and vendored directories) and `-` for stdin.
 
 use std::io::{Read, Write};
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
@@ -77,7 +78,21 @@ pub fn write_atomically(path: &Path, text: &str) -> Result<(), Error> {
     let dir = target.parent().unwrap_or(Path::new("/"));
     let mut tmp = tempfile::Builder::new().prefix(".polyaxon-").suffix(".tmp").tempfile_in(dir).map_err(cannot)?;
     tmp.write_all(text.as_bytes()).map_err(cannot)?;
-    tmp.as_file().set_permissions(std::fs::metadata(&target).map_err(cannot)?.permissions()).map_err(cannot)?;
+    let meta = std::fs::metadata(&target).map_err(cannot)?;
+    // The rename would hand the file to whoever runs this (root in a
+    // container, say): keep its owner, or write nothing.
+    let mine = tmp.as_file().metadata().map_err(cannot)?;
+    if (mine.uid(), mine.gid()) != (meta.uid(), meta.gid()) {
+        std::os::unix::fs::fchown(tmp.as_file(), Some(meta.uid()), Some(meta.gid())).map_err(|e| {
+            Error::new(format!(
+                "cannot rewrite {} keeping its owner (uid {}, gid {}): {e}; nothing written",
+                path.display(),
+                meta.uid(),
+                meta.gid()
+            ))
+        })?;
+    }
+    tmp.as_file().set_permissions(meta.permissions()).map_err(cannot)?;
     tmp.as_file().sync_all().map_err(cannot)?;
     tmp.persist(&target).map_err(|e| cannot(e.error))?;
     Ok(())
