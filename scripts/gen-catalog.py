@@ -280,10 +280,15 @@ def rust_str(s):
     return json.dumps(s, ensure_ascii=False)
 
 
+# An image tag whose default is the chart's own version.
+CHART_VERSION = object()
+
+
 def rust_default(path, default):
-    # An image tag's default is the chart's own version: no knowledge in it.
-    if default is None or path.endswith("imageTag"):
+    if default is None:
         return "D::None"
+    if default == CHART_VERSION:
+        return "D::ChartVersion"
     if any(w in path.rsplit(".", 1)[-1].lower() for w in SENSITIVE):
         return "D::Hidden"
     if isinstance(default, bool):
@@ -302,8 +307,9 @@ def rust_catalog(name, vers, keys):
     out.append("    keys: &[")
     for path in sorted(keys):
         present = keys[path]
+        # Most image tags follow the chart's version: one range, not one per version.
         if path.endswith("imageTag"):
-            present = {i: (kind, None) for i, (kind, _) in present.items()}
+            present = {i: (kind, CHART_VERSION if d == vers[i][0] else d) for i, (kind, d) in present.items()}
         rs = ", ".join(f"Range({a}, {b}, Kind::{k.capitalize()}, {rust_default(path, d)})" for a, b, k, d in ranges(present))
         out.append(f"        ({rust_str(path)}, &[{rs}]),")
     out.append("    ],")

@@ -124,6 +124,7 @@ pub fn migrate(path: &str, text: &str, target: usize, unsafe_fixes: bool, ignore
     if yaml::parse_all(text).map_err(located)?.len() > 1 {
         return Err(Error::new(format!("{path}: migrate edits values files of one document; this one has several")));
     }
+    let original = yaml::parse_one(text).map_err(located)?;
     let mut migration = Migration { text: text.to_string(), fixes: Vec::new() };
     for _ in 0..MAX_PASSES {
         let Some(root) = yaml::parse_one(&migration.text).map_err(located)? else { break };
@@ -144,16 +145,9 @@ pub fn migrate(path: &str, text: &str, target: usize, unsafe_fixes: bool, ignore
                 Action::Rename(to) => Some(to.clone()),
                 _ => None,
             };
-            let mut fix = Fix {
-                code: d.code,
-                key: d.key.clone(),
-                line: d.span.line,
-                col: d.span.col,
-                action: words,
-                to,
-                applicability,
-                applied: false,
-            };
+            // Reported where the user wrote it: later passes see text already changed.
+            let (line, col) = original.as_ref().and_then(|root| written_at(root, &d.key)).unwrap_or((d.span.line, d.span.col));
+            let mut fix = Fix { code: d.code, key: d.key.clone(), line, col, action: words, to, applicability, applied: false };
             if apply {
                 // A move can fail after taking the entry out: keep none of it then.
                 let before = editor.clone();
@@ -184,6 +178,7 @@ pub fn migrate(path: &str, text: &str, target: usize, unsafe_fixes: bool, ignore
         }
         migration.text = text;
     }
+    migration.fixes.sort_by_key(|f| (f.line, f.col));
     Ok(migration)
 }
 
@@ -216,20 +211,37 @@ fn plan(root: &Node, diagnostics: &[Diagnostic], target: usize) -> Vec<(Diagnost
                     .filter_map(|(k, _)| {
                         let child = format!("{}.{}", d.key, k.text()?);
                         let change = catalog.change_of(&child)?;
-                        let to = change.to.filter(|_| change.kind == ChangeKind::Renamed && target >= catalog.index_of(change.since))?;
+                        let to = change.to.filter(|_| {
+                            matches!(change.kind, ChangeKind::Renamed | ChangeKind::Merged) && target >= catalog.index_of(change.since)
+                        })?;
                         Some((child, to.to_string()))
                     })
                     .collect();
-                if let Some((child, to)) = renamed_children.into_iter().find(|(_, to)| lookup(root, to).is_none()) {
-                    let mut moved = d.clone();
-                    moved.key = child;
-                    out.push((moved, Action::Rename(to), Applicability::Safe));
+                // Every child whose new place is free, at most one per place (api
+                // and streams may both name one); the rest go with the section.
+                let mut carried = false;
+                for (child, to) in &renamed_children {
+                    let planned = out.iter().any(|(_, a, _)| matches!(a, Action::Rename(t) if t == to));
+                    if lookup(root, to).is_none() && !planned {
+                        let mut moved = d.clone();
+                        moved.key = child.clone();
+                        out.push((moved, Action::Rename(to.clone()), Applicability::Safe));
+                        carried = true;
+                    }
+                }
+                if carried {
                     continue;
                 }
+                // Children that would carry over but whose place is taken.
+                let kept: Vec<&str> = renamed_children.iter().map(|(_, to)| parent_and_leaf(to).1).collect();
                 // A subchart key the bundled subchart probably ignores: a guess.
                 let safety =
                     if d.severity == Severity::Warning && d.code == Code::K001 { Applicability::Unsafe } else { Applicability::Safe };
-                (Action::CommentOut(format!("polyaxon-helm migrate: {}", d.message)), safety)
+                let mut note = format!("polyaxon-helm migrate: {}", d.message);
+                if let Some((_, to)) = renamed_children.first() {
+                    note.push_str(&format!(" (set in {} already: {})", parent_and_leaf(to).0, kept.join(", ")));
+                }
+                (Action::CommentOut(note), safety)
             }
             (Code::T001, _) if d.key == "ingress.tls" && lookup(root, "ingress.tls").is_some_and(Node::is_map) => {
                 let on = lookup(root, "ingress.tls.enabled").and_then(Node::scalar).is_none_or(|s| s == yaml::Scalar::Bool(true));
@@ -243,6 +255,8 @@ fn plan(root: &Node, diagnostics: &[Diagnostic], target: usize) -> Vec<(Diagnost
                 }
             }
             (Code::T003, _) => (Action::Unquote, Applicability::Unsafe),
+            // Pinning may be deliberate (a staged upgrade): commented out only when asked.
+            (Code::V002, _) => (Action::CommentOut(format!("polyaxon-helm migrate: {}", d.message)), Applicability::Unsafe),
             _ => continue,
         };
         out.push((d.clone(), action.0, action.1));
@@ -262,6 +276,18 @@ fn describe(action: &Action, d: &Diagnostic) -> String {
 /// The node at a dotted path (plain segments only).
 fn lookup<'a>(root: &'a Node, path: &str) -> Option<&'a Node> {
     root.path(&path.split('.').collect::<Vec<_>>())
+}
+
+/// Line and column of the key of `path` in `root`, or of its deepest ancestor there.
+fn written_at(root: &Node, path: &str) -> Option<(usize, usize)> {
+    let mut node = root;
+    let mut at = None;
+    for seg in path.split('.') {
+        let Some((k, v)) = node.entry(seg) else { break };
+        at = Some((k.line, k.col));
+        node = v;
+    }
+    at
 }
 
 fn parent_and_leaf(path: &str) -> (&str, &str) {
@@ -374,6 +400,46 @@ mod tests {
         let m = run(text, "2.15.1", false);
         assert_eq!(m.text, text.replace("user:", "runAsUser:"));
         assert!(m.fixes.iter().any(|f| !f.applied && f.key == "postgresql.postgresqlUsername"), "{:?}", m.fixes);
+    }
+
+    #[test]
+    fn api_settings_carry_into_the_v2_gateway_unless_it_sets_them() {
+        let text = r#"gateway:
+  replicas: 2
+
+api:
+  imageTag: 1.20.0
+  # the API is our hot path
+  replicas: 3
+  nodeSelector:
+    pool: cpu
+
+streams:
+  replicas: 2
+"#;
+        let m = run(text, "2.15.1", false);
+        assert_eq!(
+            m.text,
+            r#"gateway:
+  replicas: 2
+  nodeSelector:
+    pool: cpu
+
+# polyaxon-helm migrate: `api` moved to gateway in chart 2.0.0 (set in gateway already: replicas)
+# api:
+#   imageTag: 1.20.0
+#   # the API is our hot path
+#   replicas: 3
+
+# polyaxon-helm migrate: `streams` moved to gateway in chart 2.0.0
+# streams:
+#   replicas: 2
+"#
+        );
+        // Reported where the user wrote each key, in file order.
+        let at: Vec<(&str, usize, usize)> = m.fixes.iter().map(|f| (f.key.as_str(), f.line, f.col)).collect();
+        assert_eq!(at, [("api", 4, 1), ("api.nodeSelector", 8, 3), ("streams", 11, 1)]);
+        assert_eq!(run(&m.text, "2.15.1", false).text, m.text, "idempotent");
     }
 
     #[test]

@@ -38,6 +38,8 @@ pub enum Default {
     Int(i64),
     Float(f64),
     Str(&'static str),
+    /// The chart's own version (most image tags).
+    ChartVersion,
 }
 
 impl Default {
@@ -71,6 +73,8 @@ pub struct Range(pub usize, pub usize, pub Kind, pub Default);
 pub enum ChangeKind {
     Renamed,
     Moved,
+    /// Carried into `to` where that is not set (a v1 `api` setting into the v2 gateway).
+    Merged,
     Removed,
 }
 
@@ -203,6 +207,11 @@ impl Catalog {
     /// The default of a scalar key at a version.
     pub fn default(&self, key: &str, version: usize) -> Default {
         self.at(key, version).map_or(Default::None, |r| r.3)
+    }
+
+    /// The newest version whose default for `key` is the string `value`.
+    pub fn default_in(&self, key: &str, value: &str) -> Option<usize> {
+        self.ranges(key)?.iter().rev().find(|r| matches!(r.3, Default::Str(s) if s == value)).map(|r| r.1)
     }
 
     /// Every rename, move and removal, for all versions.

@@ -109,11 +109,13 @@ impl Gen {
             );
         }
         let accepted = self.catalog.at(&path, self.target);
-        if let Some(change) = self.catalog.change_of(&path).filter(|c| self.target >= self.catalog.index_of(c.since)) {
+        // A merge is migrate's business, as in the linter.
+        let change = self.catalog.change_of(&path).filter(|c| c.kind != ChangeKind::Merged);
+        if let Some(change) = change.filter(|c| self.target >= self.catalog.index_of(c.since)) {
             let to = change.to.unwrap_or_default();
             let note = match change.kind {
                 ChangeKind::Renamed => format!("renamed to `{to}` in chart {}", change.since),
-                ChangeKind::Moved => format!("moved to {to} in chart {}", change.since),
+                ChangeKind::Moved | ChangeKind::Merged => format!("moved to {to} in chart {}", change.since),
                 ChangeKind::Removed => format!("removed in chart {}", change.since),
             };
             let rejected =

@@ -251,7 +251,9 @@ fn report_change(ctx: &mut Ctx<'_>, change: &Change, path: &str, tolerated: bool
             span,
             format!("`{path}` was renamed to `{to}` in chart {}; chart {version} ignores it", change.since),
         ),
-        // A chart version that still has the key is not judged by its later move.
+        // A chart version that still has the key is not judged by its later move;
+        // a merge is migrate's business (the linter reports the section that left).
+        ChangeKind::Merged => return false,
         _ if accepted => return false,
         ChangeKind::Moved => ctx.report(MOVED_KEY, path, span, format!("`{path}` moved to {to} in chart {}", change.since)),
         ChangeKind::Removed => {

@@ -65,6 +65,7 @@ pub enum Code {
     X007,
     X008,
     V001,
+    V002,
 }
 
 impl Code {
@@ -93,6 +94,7 @@ impl Code {
             Code::X007 => "X007",
             Code::X008 => "X008",
             Code::V001 => "V001",
+            Code::V002 => "V002",
         }
     }
 
@@ -104,7 +106,7 @@ impl Code {
     /// guess (unsafe); a rename from the chart's history is safe.
     pub fn fix_applicability(self) -> Applicability {
         match self {
-            Code::K005 | Code::K010 => Applicability::Unsafe,
+            Code::K005 | Code::K010 | Code::V002 => Applicability::Unsafe,
             _ => Applicability::Safe,
         }
     }
@@ -191,6 +193,7 @@ pub const UNUSED_SERVICE: Code = Code::X006;
 pub const NO_REDIS: Code = Code::X007;
 pub const PERSISTENCE_CONFLICT: Code = Code::X008;
 pub const DNS_PREFIX_DROPPED: Code = Code::V001;
+pub const IMAGE_OF_ANOTHER_MAJOR: Code = Code::V002;
 
 pub const RULES: &[Rule] = &[
     Rule {
@@ -376,6 +379,14 @@ pub const RULES: &[Rule] = &[
         summary: "the target chart drops dns.prefix",
         explanation: "Chart versions 0.4.3 to 1.12.2 test dns.POLYAXON_DNS_PREFIX instead of dns.prefix before rendering POLYAXON_DNS_PREFIX, so a dns.prefix you set never reaches Polyaxon. Run the chart through polyaxon-pr, whose DNS transform puts it back, or upgrade the chart.",
         fix: FixAvailability::Never,
+    },
+    Rule {
+        code: IMAGE_OF_ANOTHER_MAJOR,
+        name: "image-of-another-major",
+        severity: Severity::Warning,
+        summary: "a Polyaxon image of another chart version than the target",
+        explanation: "An imageTag such as gateway.imageTag: 1.20.0 left in a values file upgraded to chart 2.x runs a 1.x image under 2.x templates, which pass settings, arguments and a database schema the old code does not know (and the other way round). Likewise an image left at an older chart's default name: the v1 gateway ran polyaxon/polyaxon-gateway, the v2 gateway runs polyaxon/polyaxon-api. Polyaxon's own validator accepts both, so nothing else warns. Delete the key to get the chart's own image, or set one of the chart's major version. migrate comments it out with --unsafe-fixes (pinning may be deliberate, for a staged upgrade).",
+        fix: FixAvailability::Sometimes,
     },
 ];
 

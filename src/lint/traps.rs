@@ -2,10 +2,59 @@
 
 use super::rules::*;
 use super::Ctx;
+use crate::knowledge::catalog::Default;
+use crate::knowledge::parse_version;
 use crate::yaml::Node;
 
 pub fn check(ctx: &mut Ctx<'_>, doc: &Node) {
     dns_prefix_dropped(ctx, doc);
+    image_of_another_major(ctx, doc, "");
+}
+
+/// Every `imageTag` of a Polyaxon component (one the target chart reads)
+/// of another major version than the chart's own default there, and
+/// every `image` left at an older chart's default name (the v1 gateway's
+/// polyaxon/polyaxon-gateway, where the v2 gateway runs polyaxon/polyaxon-api).
+fn image_of_another_major(ctx: &mut Ctx<'_>, node: &Node, parent: &str) {
+    for (key, value) in node.entries().unwrap_or_default() {
+        let Some(name) = key.text() else { continue };
+        let path = if parent.is_empty() { name.to_string() } else { format!("{parent}.{name}") };
+        if value.is_map() {
+            image_of_another_major(ctx, value, &path);
+            continue;
+        }
+        let Some(text) = value.text() else { continue };
+        if ctx.catalog.at(&path, ctx.target).is_none() {
+            continue;
+        }
+        let version = ctx.version().to_string();
+        let (message, help) = match name {
+            // Judged against the chart's own default there: some images have versions of their own.
+            "imageTag" => match (parse_version(text), ctx.catalog.default(&path, ctx.target)) {
+                (Some((major, ..)), own @ (Default::Str(_) | Default::ChartVersion))
+                    if parse_version(own.as_str().unwrap_or(&version)).is_some_and(|v| v.0 != major) =>
+                {
+                    let own = own.as_str().unwrap_or(&version);
+                    (
+                        format!("`{path}` pins {text} on chart {version}, whose templates are made for {own} there"),
+                        format!("delete it to run the chart's own version, or pin a tag of the same major version as {own}"),
+                    )
+                }
+                _ => continue,
+            },
+            "image" => match (ctx.catalog.default(&path, ctx.target), ctx.catalog.default_in(&path, text)) {
+                (Default::Str(now), Some(then)) if now != text => (
+                    format!("`{path}` is {text}, the image of chart {}; chart {version} runs {now} there", ctx.catalog.version(then)),
+                    format!("delete it, or set {now}"),
+                ),
+                _ => continue,
+            },
+            _ => continue,
+        };
+        let span = ctx.span(key, value);
+        let d = ctx.report(IMAGE_OF_ANOTHER_MAJOR, &path, span, message);
+        d.help = Some(help);
+    }
 }
 
 /// Charts 0.4.3 to 1.12.2 render POLYAXON_DNS_PREFIX only when
@@ -38,6 +87,28 @@ fn dns_prefix_dropped(ctx: &mut Ctx<'_>, doc: &Node) {
 mod tests {
     use super::super::lint_text;
     use crate::knowledge::catalog::Catalog;
+
+    #[test]
+    fn image_tags_of_another_major_only_on_polyaxon_components() {
+        let text = r#"gateway:
+  image: polyaxon/polyaxon-gateway
+  imageTag: 1.20.0
+scheduler:
+  imageTag: v2.14.0
+operator:
+  imageTag: latest
+postgresql:
+  image:
+    tag: 11.7.0
+"#;
+        let d = lint_text(text, Catalog::get().resolve("2.15.1").unwrap()).unwrap();
+        let found: Vec<_> = d.iter().filter(|d| d.code == "V002").map(|d| (d.key.as_str(), d.span.line, d.span.col)).collect();
+        assert_eq!(found, [("gateway.image", 2, 3), ("gateway.imageTag", 3, 3)]);
+        // The same pin on its own major is a choice, not a trap.
+        let d = lint_text(text, Catalog::get().resolve("1.20.0").unwrap()).unwrap();
+        let found: Vec<_> = d.iter().filter(|d| d.code == "V002").map(|d| d.key.as_str()).collect();
+        assert_eq!(found, ["scheduler.imageTag"]);
+    }
 
     #[test]
     fn dns_prefix_on_the_affected_versions_only() {
