@@ -384,9 +384,7 @@ const EXPECTED_CLASSES: &[(Class, usize)] = &[
 
 #[test]
 fn linter_agrees_with_polyaxons_validators() {
-    let scratch = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("agreement");
-    let _ = std::fs::remove_dir_all(&scratch);
-    std::fs::create_dir_all(&scratch).unwrap();
+    let scratch = scratch("agreement");
     let mut cases = generate(&scratch.join("cases"));
     assert!(cases.len() > 1500, "{} cases", cases.len());
     for validator in VALIDATORS {

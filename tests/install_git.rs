@@ -137,9 +137,7 @@ fn install_use_update_uninstall(major: u32, url: &str, scratch: &Path) {
 
 #[test]
 fn helm3_and_helm4_install_from_a_git_url() {
-    let scratch = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("install-git");
-    let _ = std::fs::remove_dir_all(&scratch);
-    std::fs::create_dir_all(&scratch).unwrap();
+    let scratch = scratch("install-git");
     let (_daemon, url) = serve(&scratch);
     for major in [3, 4] {
         install_use_update_uninstall(major, &url, &scratch);

@@ -18,13 +18,6 @@ use polyaxon_helm::yaml::{self, Node};
 
 const TYPO: &str = "email:\n  useTLS: true\n";
 
-fn scratch(name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 /// `${{ … }}` expressions of a step, as the runner would expand them here.
 fn expand(text: &str, context: &BTreeMap<&str, String>) -> String {
     let mut out = String::new();

@@ -71,9 +71,7 @@ fn validate(files: &[PathBuf]) -> Vec<usize> {
 #[test]
 fn every_ci_file_and_old_default_migrates_to_2_15_1() {
     let target = Catalog::get().newest();
-    let scratch = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("migrate");
-    let _ = std::fs::remove_dir_all(&scratch);
-    std::fs::create_dir_all(&scratch).unwrap();
+    let scratch = scratch("migrate");
     let files = inputs();
     assert!(files.len() > 250, "{}", files.len());
     let mut migrated_files = Vec::new();
@@ -177,9 +175,7 @@ timeZone: UTC
 
 #[test]
 fn the_cli_diffs_by_default_and_writes_atomically() {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("migrate-cli");
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch("migrate-cli");
     let file = dir.join("values.yaml");
     let text = "securityContext:\n  enabled: true\n  user: 1000\nexternalServices:\n  postgresql:\n    password: hunter2-secret\nemail:\n  hots: smtp\n";
     std::fs::write(&file, text).unwrap();
@@ -238,9 +234,7 @@ fn the_cli_diffs_by_default_and_writes_atomically() {
 
 #[test]
 fn credentials_commented_out_stay_masked_in_the_diff() {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("migrate-masked");
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch("migrate-masked");
     let file = dir.join("values.yaml");
     // privateRegistries left the values file in 0.5: migrate comments it out,
     // and a commented line is no longer under a key the masking knows.
@@ -265,9 +259,7 @@ fn credentials_commented_out_stay_masked_in_the_diff() {
 
 #[test]
 fn lint_fix_applies_the_safe_fixes_then_reports_the_rest() {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("lint-fix");
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch("lint-fix");
     std::fs::write(dir.join("values.yaml"), "securityContext:\n  enabled: true\n  user: 1000\n  group: 1000\nemail:\n  hots: smtp\n")
         .unwrap();
     let out = Command::new(polyaxon_pr())
@@ -284,9 +276,7 @@ fn lint_fix_applies_the_safe_fixes_then_reports_the_rest() {
 
 #[test]
 fn lint_fix_leaves_what_the_configuration_ignores() {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("lint-fix-config");
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch("lint-fix-config");
     std::fs::write(dir.join(".polyaxon-lint.yaml"), "ignore: [K004]\n").unwrap();
     std::fs::write(dir.join("values.yaml"), "securityContext:\n  enabled: true\n  user: 1000\nintegrations:\n  slack: []\n").unwrap();
     let out = Command::new(polyaxon_pr()).args(["lint", "--fix", "values.yaml"]).current_dir(&dir).output().unwrap();

@@ -44,6 +44,14 @@ pub fn venv_python(name: &str) -> PathBuf {
     path
 }
 
+/// An empty directory of this name under cargo's scratch space for tests.
+pub fn scratch(name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
 pub fn polyaxon_pr() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_polyaxon-pr"))
 }
