@@ -287,7 +287,7 @@ CHART_VERSION = object()
 def rust_default(path, default):
     if default is None:
         return "D::None"
-    if default == CHART_VERSION:
+    if default is CHART_VERSION:
         return "D::ChartVersion"
     if any(w in path.rsplit(".", 1)[-1].lower() for w in SENSITIVE):
         return "D::Hidden"

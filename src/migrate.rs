@@ -9,13 +9,18 @@
 //!   missing) with its comments; safe, unless the new key is already set;
 //! - a setting that moved out of the values file or was removed (K001,
 //!   K003): commented out in place under a note saying where it went, so
-//!   nothing is lost; a section some of whose entries were renamed
-//!   (`nodeSelectors.core` -> `nodeSelector`) gives those up first;
+//!   nothing is lost; a section some of whose entries carry over (a v1
+//!   `api`'s replicas, resources, scheduling, ... into the v2 `gateway`)
+//!   gives those up first, where their new place is free;
 //! - `ingress.tls` in the old `{enabled, hosts, secretName}` form: the list form;
 //! - guesses (a did-you-mean, K005/K010), a quoted boolean Helm reads
 //!   differently (T003), a subchart key the bundled subchart probably
-//!   ignores, and a rename whose new key is already set: unsafe, applied
-//!   only when asked.
+//!   ignores, a rename whose new key is already set, and an image of
+//!   another chart version (V002, commented out): unsafe, applied only
+//!   when asked.
+//!
+//! Fixes are reported where the user wrote the key, also when a later pass
+//! finds it (a key carried into a new section is reported at its old place).
 //!
 //! Keys polyaxon-pr reads (`dirs`, `mountPaths`) are kept. Migrating the
 //! result again changes nothing.
@@ -126,6 +131,9 @@ pub fn migrate(path: &str, text: &str, target: usize, unsafe_fixes: bool, ignore
     }
     let original = yaml::parse_one(text).map_err(located)?;
     let mut migration = Migration { text: text.to_string(), fixes: Vec::new() };
+    // Renames applied so far (new path, old path): later findings under a
+    // new path are reported where the user wrote the old one.
+    let mut renamed: Vec<(String, String)> = Vec::new();
     for _ in 0..MAX_PASSES {
         let Some(root) = yaml::parse_one(&migration.text).map_err(located)? else { break };
         let mut diagnostics = lint_text(&migration.text, target).map_err(located)?;
@@ -146,13 +154,20 @@ pub fn migrate(path: &str, text: &str, target: usize, unsafe_fixes: bool, ignore
                 _ => None,
             };
             // Reported where the user wrote it: later passes see text already changed.
-            let (line, col) = original.as_ref().and_then(|root| written_at(root, &d.key)).unwrap_or((d.span.line, d.span.col));
+            let written = renamed.iter().rev().fold(d.key.clone(), |key, (new, old)| match key.strip_prefix(new.as_str()) {
+                Some(rest) if rest.is_empty() || rest.starts_with('.') => format!("{old}{rest}"),
+                _ => key,
+            });
+            let (line, col) = original.as_ref().and_then(|root| written_at(root, &written)).unwrap_or((d.span.line, d.span.col));
             let mut fix = Fix { code: d.code, key: d.key.clone(), line, col, action: words, to, applicability, applied: false };
             if apply {
                 // A move can fail after taking the entry out: keep none of it then.
                 let before = editor.clone();
                 match apply_action(&mut editor, &root, &d.key, &action) {
                     Ok(()) => {
+                        if let Action::Rename(to) = &action {
+                            renamed.push((to.clone(), written.clone()));
+                        }
                         fix.applied = true;
                         changed = true;
                         done.push(d.key.clone());
@@ -217,10 +232,22 @@ fn plan(root: &Node, diagnostics: &[Diagnostic], target: usize) -> Vec<(Diagnost
                         Some((child, to.to_string()))
                     })
                     .collect();
-                // Every child whose new place is free, at most one per place (api
-                // and streams may both name one); the rest go with the section.
+                // Every child whose new place is free, at most one per place; the
+                // rest go with the section. Nothing is carried out of a flow or
+                // duplicated section, nor into a flow one: the editor cannot move
+                // those, and the section would stay behind unreported.
+                let movable = |path: &str| {
+                    let (parent, leaf) = parent_and_leaf(path);
+                    let parent = if parent.is_empty() { Some(root) } else { lookup(root, parent) };
+                    parent.and_then(Node::entries).is_none_or(|e| e.iter().filter(|(k, _)| k.text() == Some(leaf)).count() < 2)
+                        && lookup(root, path).is_none_or(|n| !n.is_flow())
+                };
+                let carry = |to: &str| {
+                    let (parent, _) = parent_and_leaf(to);
+                    lookup(root, parent).is_none_or(|n| n.is_map() && !n.is_flow())
+                };
                 let mut carried = false;
-                for (child, to) in &renamed_children {
+                for (child, to) in renamed_children.iter().filter(|(_, to)| movable(&d.key) && carry(to)) {
                     let planned = out.iter().any(|(_, a, _)| matches!(a, Action::Rename(t) if t == to));
                     if lookup(root, to).is_none() && !planned {
                         let mut moved = d.clone();
@@ -232,14 +259,22 @@ fn plan(root: &Node, diagnostics: &[Diagnostic], target: usize) -> Vec<(Diagnost
                 if carried {
                     continue;
                 }
-                // Children that would carry over but whose place is taken.
-                let kept: Vec<&str> = renamed_children.iter().map(|(_, to)| parent_and_leaf(to).1).collect();
+                // Children that would carry over but stay: their place is taken, or cannot be edited.
+                let (taken, stuck): (Vec<_>, Vec<_>) = renamed_children.iter().partition(|(_, to)| lookup(root, to).is_some());
+                let leaves = |list: Vec<&(String, String)>| list.iter().map(|(_, to)| parent_and_leaf(to).1).collect::<Vec<_>>().join(", ");
                 // A subchart key the bundled subchart probably ignores: a guess.
                 let safety =
                     if d.severity == Severity::Warning && d.code == Code::K001 { Applicability::Unsafe } else { Applicability::Safe };
                 let mut note = format!("polyaxon-helm migrate: {}", d.message);
+                // A section's children all carry into one place.
                 if let Some((_, to)) = renamed_children.first() {
-                    note.push_str(&format!(" (set in {} already: {})", parent_and_leaf(to).0, kept.join(", ")));
+                    let place = parent_and_leaf(to).0;
+                    if !taken.is_empty() {
+                        note.push_str(&format!("; {place} sets {} already", leaves(taken)));
+                    }
+                    if !stuck.is_empty() {
+                        note.push_str(&format!("; move {} into {place} by hand", leaves(stuck)));
+                    }
                 }
                 (Action::CommentOut(note), safety)
             }
@@ -356,6 +391,32 @@ mod tests {
     }
 
     #[test]
+    fn a_finding_on_a_carried_key_is_reported_where_the_user_wrote_it() {
+        let text = r#"api:
+  replicas: 3
+  hpa:
+    enabled: "true"
+"#;
+        let m = run(text, "2.15.1", false);
+        assert!(m.text.ends_with("gateway:\n  replicas: 3\n  hpa:\n    enabled: \"true\"\n"), "{}", m.text);
+        let quoted = m.fixes.iter().find(|f| f.code == Code::T003).expect("the quoted boolean, found in a later pass");
+        assert_eq!((quoted.key.as_str(), quoted.line, quoted.col, quoted.applied), ("gateway.hpa.enabled", 4, 5, false));
+    }
+
+    #[test]
+    fn a_flow_section_is_commented_out_whole_not_left_behind() {
+        let text = "api: {replicas: 3, imageTag: 1.20.0}\ngateway: {replicas: 1}\n";
+        let m = run(text, "2.15.1", false);
+        assert_eq!(
+            m.text,
+            "# polyaxon-helm migrate: `api` moved to gateway in chart 2.0.0; gateway sets replicas already\n# api: {replicas: 3, imageTag: 1.20.0}\ngateway: {replicas: 1}\n"
+        );
+        let text = "api:\n  replicas: 3\ngateway: {image: polyaxon/polyaxon-api}\n";
+        let m = run(text, "2.15.1", false);
+        assert!(m.text.contains("move replicas into gateway by hand\n# api:\n#   replicas: 3\n"), "{}", m.text);
+    }
+
+    #[test]
     fn moves_create_the_new_parent_and_carry_comments() {
         let text = "postgresql:\n  enabled: true\n  # who\n  postgresqlUsername: px\n  postgresqlDatabase: polyaxon\n";
         let m = run(text, "2.15.1", false);
@@ -425,7 +486,7 @@ streams:
   nodeSelector:
     pool: cpu
 
-# polyaxon-helm migrate: `api` moved to gateway in chart 2.0.0 (set in gateway already: replicas)
+# polyaxon-helm migrate: `api` moved to gateway in chart 2.0.0; gateway sets replicas already
 # api:
 #   imageTag: 1.20.0
 #   # the API is our hot path

@@ -55,7 +55,8 @@ pub fn credentials_in(text: &str) -> Vec<String> {
     for doc in &docs {
         let mut nodes = Vec::new();
         secret_values(doc, &mut nodes);
-        for node in nodes {
+        // Strings and numbers only: `usePassword: false` must not mask every `false`.
+        for node in nodes.into_iter().filter(|n| !matches!(n.scalar(), Some(yaml::Scalar::Null | yaml::Scalar::Bool(_)))) {
             let raw = text[node.start..node.end].trim_matches(['"', '\'']);
             out.extend(raw.lines().map(str::trim).filter(|l| l.len() >= 3).map(String::from));
             out.extend(node.text().map(String::from));
@@ -75,13 +76,13 @@ fn scalars<'a>(node: &'a Node, f: &mut impl FnMut(&'a str)) {
     }
 }
 
-/// The password of `[scheme://]user:password@host…`.
+/// The password of `[scheme://]user:password@host…`: up to the last `@`,
+/// as a password may hold `@` and `/` where a user name does not.
 fn url_password(s: &str) -> Option<&str> {
     let rest = s.split_once("://").map_or(s, |(_, r)| r);
-    let userinfo = &rest[..rest.find('@')?];
+    let userinfo = &rest[..rest.rfind('@')?];
     let (user, password) = userinfo.split_once(':')?;
-    let plain = |t: &str| !t.contains(['/', ' ']);
-    (plain(user) && plain(password) && !password.is_empty()).then_some(password)
+    (!user.contains(['/', ' ', '@']) && !password.is_empty()).then_some(password)
 }
 
 /// Masks secret values in one document with `*****`, line by line, keeping
@@ -212,13 +213,16 @@ mod tests {
       -----BEGIN KEY-----
       AbCdEf
   - "user-foo:tKV9DY@cloud.somewhere.io:5000"
+  - "deploy:p@ssw0rd/XYZ@cloud.somewhere.io"
+usePassword: false
 image: polyaxon/polyaxon-api:2.15.1
 "#;
         let found = credentials_in(text);
-        for want in [r#"{"type": "sa", "key": "k\n"}"#, "-----BEGIN KEY-----", "AbCdEf", "tKV9DY"] {
+        for want in [r#"{"type": "sa", "key": "k\n"}"#, "-----BEGIN KEY-----", "AbCdEf", "tKV9DY", "p@ssw0rd/XYZ"] {
             assert!(found.iter().any(|f| f == want), "{want} not in {found:?}");
         }
-        assert!(!found.iter().any(|f| f.contains("registry") || f.contains("2.15.1")), "{found:?}");
+        assert!(!found.iter().any(|f| f.contains("registry") || f.contains("2.15.1") || f == "false"), "{found:?}");
+        assert_eq!(url_password("polyaxon/polyaxon-api@sha256:abc"), None);
         let commented = "# privateRegistries:
 #     password: '{\"type\": \"sa\", \"key\": \"k\\n\"}'
 #   - \"user-foo:tKV9DY@cloud\"

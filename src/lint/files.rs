@@ -70,8 +70,9 @@ pub fn lint_file(path: &Path, target: usize, config: Option<&Config>) -> Result<
 
 /// Replaces a file's text atomically: a temporary file beside it (beside
 /// the target, for a symbolic link, which stays a link), with the
-/// original's permissions, synced, then renamed over it. On any error the
-/// original is untouched.
+/// original's owner and permissions, synced, then renamed over it. On any
+/// error (an owner this user cannot give the file, too) the original is
+/// untouched.
 pub fn write_atomically(path: &Path, text: &str) -> Result<(), Error> {
     let cannot = |e: std::io::Error| Error::new(format!("cannot rewrite {}: {e}", path.display()));
     let target = std::fs::canonicalize(path).map_err(cannot)?;

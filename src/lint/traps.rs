@@ -16,6 +16,9 @@ pub fn check(ctx: &mut Ctx<'_>, doc: &Node) {
 /// every `image` left at an older chart's default name (the v1 gateway's
 /// polyaxon/polyaxon-gateway, where the v2 gateway runs polyaxon/polyaxon-api).
 fn image_of_another_major(ctx: &mut Ctx<'_>, node: &Node, parent: &str) {
+    let version = ctx.catalog.version(ctx.target);
+    // Only Polyaxon's own images: subcharts' and helpers' images have versions of their own.
+    let polyaxon = |image: &str| image.starts_with("polyaxon/");
     for (key, value) in node.entries().unwrap_or_default() {
         let Some(name) = key.text() else { continue };
         let path = if parent.is_empty() { name.to_string() } else { format!("{parent}.{name}") };
@@ -24,26 +27,25 @@ fn image_of_another_major(ctx: &mut Ctx<'_>, node: &Node, parent: &str) {
             continue;
         }
         let Some(text) = value.text() else { continue };
-        if ctx.catalog.at(&path, ctx.target).is_none() {
-            continue;
-        }
-        let version = ctx.version().to_string();
         let (message, help) = match name {
-            // Judged against the chart's own default there: some images have versions of their own.
-            "imageTag" => match (parse_version(text), ctx.catalog.default(&path, ctx.target)) {
-                (Some((major, ..)), own @ (Default::Str(_) | Default::ChartVersion))
-                    if parse_version(own.as_str().unwrap_or(&version)).is_some_and(|v| v.0 != major) =>
-                {
-                    let own = own.as_str().unwrap_or(&version);
-                    (
+            "imageTag" => {
+                // The chart's own default there: its version (a Polyaxon component), or
+                // a tag of its own, judged only on a Polyaxon image (a few lag behind).
+                let own = match ctx.catalog.default(&path, ctx.target) {
+                    Default::ChartVersion => version,
+                    Default::Str(own) if ctx.catalog.default(&format!("{parent}.image"), ctx.target).as_str().is_some_and(polyaxon) => own,
+                    _ => continue,
+                };
+                match (parse_version(text), parse_version(own)) {
+                    (Some(pinned), Some(made)) if pinned.0 != made.0 => (
                         format!("`{path}` pins {text} on chart {version}, whose templates are made for {own} there"),
                         format!("delete it to run the chart's own version, or pin a tag of the same major version as {own}"),
-                    )
+                    ),
+                    _ => continue,
                 }
-                _ => continue,
-            },
+            }
             "image" => match (ctx.catalog.default(&path, ctx.target), ctx.catalog.default_in(&path, text)) {
-                (Default::Str(now), Some(then)) if now != text => (
+                (Default::Str(now), Some(then)) if now != text && polyaxon(now) && polyaxon(text) => (
                     format!("`{path}` is {text}, the image of chart {}; chart {version} runs {now} there", ctx.catalog.version(then)),
                     format!("delete it, or set {now}"),
                 ),
@@ -104,6 +106,10 @@ postgresql:
         let d = lint_text(text, Catalog::get().resolve("2.15.1").unwrap()).unwrap();
         let found: Vec<_> = d.iter().filter(|d| d.code == "V002").map(|d| (d.key.as_str(), d.span.line, d.span.col)).collect();
         assert_eq!(found, [("gateway.image", 2, 3), ("gateway.imageTag", 3, 3)]);
+        // Subcharts' images have versions of their own.
+        let theirs = "postgresql:\n  imageTag: 10.4.0\nrabbitmq:\n  image: rabbitmq:3.7.4-management\n";
+        let d = lint_text(theirs, Catalog::get().resolve("0.4.4").unwrap()).unwrap();
+        assert!(!d.iter().any(|d| d.code == "V002"), "{d:?}");
         // The same pin on its own major is a choice, not a trap.
         let d = lint_text(text, Catalog::get().resolve("1.20.0").unwrap()).unwrap();
         let found: Vec<_> = d.iter().filter(|d| d.code == "V002").map(|d| d.key.as_str()).collect();
