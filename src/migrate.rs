@@ -236,18 +236,14 @@ fn plan(root: &Node, diagnostics: &[Diagnostic], target: usize) -> Vec<(Diagnost
                 // rest go with the section. Nothing is carried out of a flow or
                 // duplicated section, nor into a flow one: the editor cannot move
                 // those, and the section would stay behind unreported.
-                let movable = |path: &str| {
-                    let (parent, leaf) = parent_and_leaf(path);
-                    let parent = if parent.is_empty() { Some(root) } else { lookup(root, parent) };
+                let (parent, leaf) = parent_and_leaf(&d.key);
+                let parent = if parent.is_empty() { Some(root) } else { lookup(root, parent) };
+                let section_movable =
                     parent.and_then(Node::entries).is_none_or(|e| e.iter().filter(|(k, _)| k.text() == Some(leaf)).count() < 2)
-                        && lookup(root, path).is_none_or(|n| !n.is_flow())
-                };
-                let carry = |to: &str| {
-                    let (parent, _) = parent_and_leaf(to);
-                    lookup(root, parent).is_none_or(|n| n.is_map() && !n.is_flow())
-                };
+                        && lookup(root, &d.key).is_none_or(|n| !n.is_flow());
+                let carry = |to: &str| section_movable && lookup(root, parent_and_leaf(to).0).is_none_or(|n| n.is_map() && !n.is_flow());
                 let mut carried = false;
-                for (child, to) in renamed_children.iter().filter(|(_, to)| movable(&d.key) && carry(to)) {
+                for (child, to) in renamed_children.iter().filter(|(_, to)| carry(to)) {
                     let planned = out.iter().any(|(_, a, _)| matches!(a, Action::Rename(t) if t == to));
                     if lookup(root, to).is_none() && !planned {
                         let mut moved = d.clone();
