@@ -261,6 +261,25 @@ enum Host<'n> {
     Item { seq: &'n Node },
 }
 
+/// One replacement in the original text: bytes `start..end` become `text`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Splice {
+    pub start: usize,
+    pub end: usize,
+    pub text: String,
+}
+
+/// An entry of a block mapping and the bytes it takes: from the comment
+/// lines above it (`first`), its key's line (`line_start`), to past its value.
+#[derive(Debug, Clone, Copy)]
+struct EntryLines<'n> {
+    key: &'n Node,
+    value: &'n Node,
+    first: usize,
+    line_start: usize,
+    end: usize,
+}
+
 #[derive(Debug, Clone)]
 struct Edit {
     start: usize,
@@ -443,12 +462,18 @@ impl<'n> Editor<'n> {
 
     /// The entry `key` of a block mapping and its lines, from the comment
     /// lines right above it (same indentation) to the end of its value.
-    fn entry_lines(&self, map: &'n Node, key: &str) -> Result<(&'n Node, &'n Node, usize, usize, usize), NodeError> {
+    fn entry_lines(&self, map: &'n Node, key: &str) -> Result<EntryLines<'n>, NodeError> {
         check_editable(map, key)?;
         let (k, v) = map.entry(key).ok_or_else(|| NodeError::at(map, format!("`{key}` is not in this mapping")))?;
         if map.entries().unwrap_or_default().iter().filter(|(other, _)| other.text() == Some(key)).count() > 1 {
             return Err(NodeError::at(k, format!("`{key}` appears more than once in this mapping; refusing to move it")));
         }
+        self.lines_of(map, k, v)
+    }
+
+    /// The lines of one entry (`k`, `v`) of a block mapping.
+    fn lines_of(&self, map: &'n Node, k: &'n Node, v: &'n Node) -> Result<EntryLines<'n>, NodeError> {
+        let key = k.text().unwrap_or_default();
         let line_start = self.text[..k.start].rfind('\n').map_or(0, |i| i + 1);
         if map.is_flow() || !self.text[line_start..k.start].bytes().all(|b| b == b' ') || v.is_flow() && v.line != k.line {
             return Err(NodeError::at(k, format!("`{key}` does not sit on lines of its own; edit it by hand")));
@@ -465,13 +490,13 @@ impl<'n> Editor<'n> {
                 break;
             }
         }
-        Ok((k, v, first, line_start, insertion_point_after(self.text, v.end)))
+        Ok(EntryLines { key: k, value: v, first, line_start, end: insertion_point_after(self.text, v.end) })
     }
 
     /// Takes the entry `key` out of a block mapping, to put it elsewhere as
     /// [`Frag::Moved`] (its comments and value text travel with it).
     pub fn take_entry(&mut self, map: &'n Node, key: &str) -> Result<Frag, NodeError> {
-        let (k, v, first, line_start, end) = self.entry_lines(map, key)?;
+        let EntryLines { key: k, value: v, first, line_start, end } = self.entry_lines(map, key)?;
         check_node(v)?;
         let comments = self.text[first..line_start].lines().map(|l| l.trim().to_string()).collect();
         let key_line_end = self.text[k.end..end].find('\n').map_or(end, |i| k.end + i + 1);
@@ -481,14 +506,35 @@ impl<'n> Editor<'n> {
         let lines: Vec<&str> = self.text[key_line_end..end].lines().map(|l| l.trim_end_matches('\r')).collect();
         let strip = lines.iter().filter(|l| !l.trim().is_empty()).map(|l| l.len() - l.trim_start().len()).min().unwrap_or(0);
         let body: String = lines.iter().map(|l| format!("{}\n", l.get(strip..).unwrap_or(""))).collect();
-        self.edits.push(Edit { start: first, end, depth: 0, text: String::new() });
+        // The last line of a text without a final newline: the line break before it goes too.
+        let start = if end == self.text.len() && !self.text.ends_with('\n') && first > 0 { first - 1 } else { first };
+        self.edits.push(Edit { start, end, depth: 0, text: String::new() });
         Ok(Frag::Moved { comments, head, body })
     }
 
     /// Comments an entry out where it stands, under a one-line note: nothing
     /// the user wrote is lost, and the chart stops reading it.
     pub fn comment_out(&mut self, map: &'n Node, key: &str, note: &str) -> Result<(), NodeError> {
-        let (k, _, _, line_start, end) = self.entry_lines(map, key)?;
+        let lines = self.entry_lines(map, key)?;
+        self.comment_lines(lines, note);
+        Ok(())
+    }
+
+    /// Comments out every entry of `key` in a block mapping but the last
+    /// (the one Helm reads), each under a note.
+    pub fn comment_out_shadowed(&mut self, map: &'n Node, key: &str, note: &str) -> Result<usize, NodeError> {
+        check_editable(map, key)?;
+        let same: Vec<&'n (Node, Node)> = map.entries().unwrap_or_default().iter().filter(|(k, _)| k.text() == Some(key)).collect();
+        let shadowed = same.len().saturating_sub(1);
+        for (k, v) in same.into_iter().take(shadowed) {
+            let lines = self.lines_of(map, k, v)?;
+            self.comment_lines(lines, note);
+        }
+        Ok(shadowed)
+    }
+
+    fn comment_lines(&mut self, lines: EntryLines<'n>, note: &str) {
+        let EntryLines { key: k, line_start, end, .. } = lines;
         let indent = k.start - line_start;
         let pad = " ".repeat(indent);
         let mut text = format!("{pad}# {note}\n");
@@ -502,13 +548,28 @@ impl<'n> Editor<'n> {
             text.pop();
         }
         self.edits.push(Edit { start: line_start, end, depth: 0, text });
-        Ok(())
     }
 
     /// The edited text, or an error when the edits cannot be applied safely.
-    pub fn finish(mut self) -> Result<String, NodeError> {
+    pub fn finish(self) -> Result<String, NodeError> {
+        let text = self.text;
+        let splices = self.splices()?;
+        let mut out = String::with_capacity(text.len() + splices.iter().map(|e| e.text.len()).sum::<usize>());
+        let mut pos = 0;
+        for e in &splices {
+            out.push_str(&text[pos..e.start]);
+            out.push_str(&e.text);
+            pos = e.end;
+        }
+        out.push_str(&text[pos..]);
+        Ok(out)
+    }
+
+    /// The edits as byte ranges of the original text and what replaces
+    /// each, in order and never overlapping (a SARIF fix's replacements).
+    pub fn splices(mut self) -> Result<Vec<Splice>, NodeError> {
         if self.is_empty() {
-            return Ok(self.text.to_string());
+            return Ok(Vec::new());
         }
         if let Some(at) = self.lone_cr {
             let line = self.text[..at].matches(['\n', '\r']).count() + 1;
@@ -533,9 +594,9 @@ impl<'n> Editor<'n> {
         let mut edits = std::mem::take(&mut self.edits);
         edits.sort_by_key(|e| (e.start, std::cmp::Reverse(e.depth)));
         edits.dedup_by(|a, b| a.start == b.start && a.end == b.end && a.text == b.text);
-        let mut out = String::with_capacity(self.text.len() + edits.iter().map(|e| e.text.len()).sum::<usize>());
         let mut pos = 0;
-        for e in &edits {
+        let mut splices = Vec::with_capacity(edits.len());
+        for e in edits {
             if e.start < pos {
                 let line = self.text[..e.start].matches('\n').count() + 1;
                 return Err(NodeError {
@@ -544,16 +605,11 @@ impl<'n> Editor<'n> {
                     message: "two changes overlap here (duplicate keys or entries?); refusing to guess".into(),
                 });
             }
-            out.push_str(&self.text[pos..e.start]);
-            if self.crlf {
-                out.push_str(&e.text.replace("\r\n", "\n").replace('\n', "\r\n"));
-            } else {
-                out.push_str(&e.text);
-            }
             pos = e.end;
+            let text = if self.crlf { e.text.replace("\r\n", "\n").replace('\n', "\r\n") } else { e.text };
+            splices.push(Splice { start: e.start, end: e.end, text });
         }
-        out.push_str(&self.text[pos..]);
-        Ok(out)
+        Ok(splices)
     }
 
     fn create(&mut self, slot: Slot<'n>, node: NewNode) -> usize {

@@ -16,7 +16,7 @@ use polyaxon_helm::migrate::FileMigration;
 use polyaxon_helm::postrender::{self, HELM4_FILENAME};
 use polyaxon_helm::transform::{GpuTarget, Options, SecurityScope};
 use polyaxon_helm::values::{HelmMajor, Sources, Values};
-use polyaxon_helm::{diff, helm, output};
+use polyaxon_helm::{helm, output};
 
 /// Post-render Polyaxon manifests: read the stream Helm renders on stdin,
 /// apply what the Polyaxon values ask for, write the result on stdout. The
@@ -339,7 +339,7 @@ fn post_render(cli: &Cli, log: &mut helm::Log) -> Result<(), Error> {
         log.say(&format!("polyaxon-pr: warning: {note}"));
     }
     if cli.diff {
-        log.say(diff::render(&outcome.changes, &values.secrets()).trim_end());
+        log.say(outcome.diff(&values.secrets()).trim_end());
     }
     let added = outcome.changes.iter().filter(|c| c.before.is_empty()).count();
     let chart = outcome.facts.chart.map_or_else(|| "chart not recognised".to_string(), |c| c.to_string());
@@ -411,13 +411,15 @@ fn migrate(args: &MigrateArgs) -> ExitCode {
     }
 }
 
-/// One line per fix: applied (or, without `write`, to be applied), or left out and why.
-fn report_fixes(file: &FileMigration, write: bool) {
-    for f in &file.migration.fixes {
+/// One line per fix: applied (`written`), to be applied, or left out and
+/// why (unless `applied_only`: `lint --fix` reports the rest as findings).
+fn report_fixes(file: &FileMigration, written: bool, applied_only: bool) {
+    for f in file.migration.fixes.iter().filter(|f| f.applied || !applied_only) {
         let mark = match (f.applied, f.applicability) {
-            (true, _) if write => "fixed",
+            (true, _) if written => "fixed",
             (true, _) => "would fix",
             (false, rules::Applicability::Unsafe) => "unsafe, not applied (--unsafe-fixes)",
+            (false, rules::Applicability::DisplayOnly) => "left for you",
             (false, rules::Applicability::Safe) => "not applied",
         };
         eprintln!("{}:{}:{}: {} {} [{mark}]", file.shown, f.line, f.col, f.code, output::sanitize(&f.action));
@@ -425,29 +427,48 @@ fn report_fixes(file: &FileMigration, write: bool) {
 }
 
 /// Exit 0 when nothing is left to do, 1 when changes are pending (not
-/// written) or unsafe fixes were left out.
+/// written) or unsafe fixes were left out, 2 when a file could not be
+/// read or written (the others are still migrated).
 fn run_migrate(args: &MigrateArgs) -> Result<u8, Error> {
     let catalog = Catalog::get();
     let target = catalog.resolve(&args.to).map_err(Error::new)?;
     let mut pending = false;
+    let mut failed = false;
     let mut out = String::new();
     for path in files::inputs(&args.paths)? {
-        let file = FileMigration::read(&path, target, args.unsafe_fixes, &|_| false)?;
-        report_fixes(&file, args.write);
+        let file = match FileMigration::read(&path, target, args.unsafe_fixes, &|_| false) {
+            Ok(file) => file,
+            Err(e) => {
+                say_error(&e);
+                failed = true;
+                continue;
+            }
+        };
         pending |= file.migration.pending().next().is_some();
         if !file.changed() {
+            report_fixes(&file, false, false);
             continue;
         }
         if args.write {
-            file.write()?;
-            eprintln!("{}: rewritten for chart {}", file.shown, catalog.version(target));
+            match file.write() {
+                Ok(()) => {
+                    report_fixes(&file, true, false);
+                    eprintln!("{}: rewritten for chart {}", file.shown, catalog.version(target));
+                }
+                Err(e) => {
+                    report_fixes(&file, false, false);
+                    say_error(&e);
+                    failed = true;
+                }
+            }
         } else {
+            report_fixes(&file, false, false);
             pending = true;
             out.push_str(&file.diff());
         }
     }
     std::io::stdout().lock().write_all(out.as_bytes()).map_err(|e| Error::new(format!("cannot write the diff: {e}")))?;
-    Ok(u8::from(pending))
+    Ok(if failed { USAGE } else { u8::from(pending) })
 }
 
 fn schema(args: &SchemaArgs) -> ExitCode {
@@ -508,7 +529,7 @@ fn run_lint(args: &LintArgs) -> Result<u8, Error> {
             let file = FileMigration::read(&path, target, false, &ignored)?;
             if file.changed() {
                 file.write()?;
-                eprintln!("{}: {} fixed", file.shown, file.migration.fixes.iter().filter(|f| f.applied).count());
+                report_fixes(&file, true, true);
             }
         }
     }

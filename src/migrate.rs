@@ -28,28 +28,32 @@
 use std::path::{Path, PathBuf};
 
 use crate::diff;
-use crate::edit::{Editor, Frag, MapRef};
+use crate::edit::Editor;
 use crate::error::{Error, Location};
-use crate::knowledge::catalog::{Catalog, ChangeKind};
 use crate::lint::files::write_atomically;
-use crate::lint::rules::{Applicability, Code, Severity};
-use crate::lint::types::boolean_string;
+use crate::lint::fix::{self, KeyEdit};
+use crate::lint::rules::{Applicability, Code};
 use crate::lint::{lint_text, Diagnostic};
 use crate::secrets;
 use crate::values::{HelmMajor, Values};
 use crate::yaml::{self, Node};
 
-/// One change migrate makes, or would make with `--unsafe-fixes`.
+/// One change migrate made, or would make with `--unsafe-fixes`, or leaves
+/// to a person: one line of its report.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Fix {
+pub struct FixOutcome {
     pub code: Code,
+    /// The key the change is about, as the linter names it at that pass.
     pub key: String,
+    /// Where the user wrote it.
     pub line: usize,
     pub col: usize,
-    /// What it does, in words.
+    /// What it does, in words (and why it was not done, when it was tried).
     pub action: String,
-    /// For a rename or move: the new dotted path.
+    /// For a rename, move or carry: the new dotted path.
     pub to: Option<String>,
+    /// Every key path whose value the change alters.
+    pub touches: Vec<String>,
     pub applicability: Applicability,
     pub applied: bool,
 }
@@ -57,26 +61,14 @@ pub struct Fix {
 #[derive(Debug, Default)]
 pub struct Migration {
     pub text: String,
-    pub fixes: Vec<Fix>,
+    pub fixes: Vec<FixOutcome>,
 }
 
 impl Migration {
-    /// Unsafe fixes left out, to report.
-    pub fn pending(&self) -> impl Iterator<Item = &Fix> {
+    /// Changes left out (unsafe, display-only or failed), to report.
+    pub fn pending(&self) -> impl Iterator<Item = &FixOutcome> {
         self.fixes.iter().filter(|f| !f.applied)
     }
-}
-
-/// What to do with one key.
-enum Action {
-    /// Rename (or move) the key to this dotted path.
-    Rename(String),
-    /// Comment the entry out under this note.
-    CommentOut(String),
-    /// Replace the old `ingress.tls` mapping with the list form.
-    TlsList,
-    /// Write a quoted boolean unquoted.
-    Unquote,
 }
 
 const MAX_PASSES: usize = 8;
@@ -96,7 +88,7 @@ impl FileMigration {
     /// (a lint configuration's ignores).
     pub fn read(path: &Path, target: usize, unsafe_fixes: bool, ignored: &dyn Fn(Code) -> bool) -> Result<Self, Error> {
         let shown = path.display().to_string();
-        let before = std::fs::read_to_string(path).map_err(|e| Error::new(format!("cannot read {shown}: {e}")))?;
+        let before = crate::lint::files::read_text(path)?;
         let migration = migrate(&shown, &before, target, unsafe_fixes, ignored)?;
         Ok(FileMigration { path: path.to_path_buf(), shown, before, migration })
     }
@@ -109,13 +101,14 @@ impl FileMigration {
         write_atomically(&self.path, &self.migration.text)
     }
 
-    /// The unified diff, with the file's credentials masked.
+    /// The unified diff between the file and exactly the text `write`
+    /// writes, with every credential the file holds masked.
     pub fn diff(&self) -> String {
         let mut values = Values::default();
         let mut known = if values.add_text(&self.shown, &self.before, HelmMajor::V4).is_ok() { values.secrets() } else { Vec::new() };
         // Commented-out credentials are no longer under a key the masking sees.
         known.extend(secrets::credentials_in(&self.before));
-        diff::unified(&self.shown, &self.before, &self.migration.text, &known)
+        diff::unified(&self.shown, &format!("{} (migrated)", self.shown), &self.before, &self.migration.text, &known)
     }
 }
 
@@ -131,62 +124,78 @@ pub fn migrate(path: &str, text: &str, target: usize, unsafe_fixes: bool, ignore
     }
     let original = yaml::parse_one(text).map_err(located)?;
     let mut migration = Migration { text: text.to_string(), fixes: Vec::new() };
-    // Renames applied so far (new path, old path): later findings under a
+    // Moves applied so far (new path, old path): later findings under a
     // new path are reported where the user wrote the old one.
-    let mut renamed: Vec<(String, String)> = Vec::new();
+    let mut moved: Vec<(String, String)> = Vec::new();
     for _ in 0..MAX_PASSES {
         let Some(root) = yaml::parse_one(&migration.text).map_err(located)? else { break };
         let mut diagnostics = lint_text(&migration.text, target).map_err(located)?;
-        diagnostics.retain(|d| !ignored(d.code));
-        let planned = plan(&root, &diagnostics, target);
+        diagnostics.retain(|d| d.fix.is_some() && !ignored(d.code));
+        // Duplicate keys first: every other fix waits for one copy of its key.
+        diagnostics.sort_by_key(|d| d.code != Code::K006);
         let mut editor = Editor::new(&migration.text);
-        let mut changed = false;
-        let mut done: Vec<String> = Vec::new();
-        for (d, action, applicability) in planned {
+        let mut done: Vec<&str> = Vec::new();
+        for d in &diagnostics {
+            let fix = d.fix.as_ref().expect("kept above");
             // One change per key and pass, never inside a key changed this pass.
-            if done.iter().any(|k| d.key == *k || d.key.starts_with(&format!("{k}."))) {
+            let within = |k: &str, of: &str| k == of || k.strip_prefix(of).is_some_and(|rest| rest.starts_with('.'));
+            if fix.edits.iter().flat_map(KeyEdit::touches).any(|k| done.iter().any(|d| within(k, d) || within(d, k))) {
                 continue;
             }
-            let apply = applicability == Applicability::Safe || unsafe_fixes;
-            let words = describe(&action, &d);
-            let to = match &action {
-                Action::Rename(to) => Some(to.clone()),
-                _ => None,
+            let apply = match fix.applicability {
+                Applicability::Safe => true,
+                Applicability::Unsafe => unsafe_fixes,
+                Applicability::DisplayOnly => false,
             };
-            // Reported where the user wrote it: later passes see text already changed.
-            let written = renamed.iter().rev().fold(d.key.clone(), |key, (new, old)| match key.strip_prefix(new.as_str()) {
-                Some(rest) if rest.is_empty() || rest.starts_with('.') => format!("{old}{rest}"),
-                _ => key,
-            });
-            let (line, col) = original.as_ref().and_then(|root| written_at(root, &written)).unwrap_or((d.span.line, d.span.col));
-            let mut fix = Fix { code: d.code, key: d.key.clone(), line, col, action: words, to, applicability, applied: false };
+            let mut not_done = None;
             if apply {
-                // A move can fail after taking the entry out: keep none of it then.
+                // A move can fail after taking the entry out: keep none of the fix then.
                 let before = editor.clone();
-                match apply_action(&mut editor, &root, &d.key, &action) {
-                    Ok(()) => {
-                        if let Action::Rename(to) = &action {
-                            renamed.push((to.clone(), written.clone()));
-                        }
-                        fix.applied = true;
-                        changed = true;
-                        done.push(d.key.clone());
-                    }
-                    Err(why) => {
-                        editor = before;
-                        fix.action = format!("{} (not done: {why})", fix.action);
+                if let Some(why) = fix.edits.iter().find_map(|e| fix::apply(&mut editor, &root, e).err()) {
+                    editor = before;
+                    not_done = Some(why);
+                } else {
+                    done.extend(fix.edits.iter().flat_map(KeyEdit::touches));
+                }
+            }
+            let applied = apply && not_done.is_none();
+            let mut outcomes = outcomes(d, fix, applied, not_done.as_deref());
+            for outcome in &mut outcomes {
+                // Reported where the user wrote it: later passes see text already changed.
+                let written = moved.iter().rev().fold(outcome.key.clone(), |key, (new, old)| match key.strip_prefix(new.as_str()) {
+                    Some(rest) if rest.is_empty() || rest.starts_with('.') => format!("{old}{rest}"),
+                    _ => key,
+                });
+                // A duplicate is reported at the copy it comments out, not the one a path finds.
+                if let Some(at) = original.as_ref().and_then(|root| written_at(root, &written)).filter(|_| d.code != Code::K006) {
+                    (outcome.line, outcome.col) = at;
+                }
+                if applied {
+                    if let Some(to) = &outcome.to {
+                        moved.push((to.clone(), written));
                     }
                 }
             }
-            if !migration.fixes.iter().any(|f| f.key == fix.key && f.code == fix.code && f.applied == fix.applied) {
-                migration.fixes.push(fix);
+            for outcome in outcomes {
+                if !migration.fixes.iter().any(|f| f.key == outcome.key && f.code == outcome.code && f.applied == outcome.applied) {
+                    migration.fixes.push(outcome);
+                }
             }
         }
-        if !changed {
+        if done.is_empty() {
             break;
         }
-        let text =
-            editor.finish().map_err(|e| Error::at(Location::File { path: path.to_string(), line: e.line, col: e.col }, e.message))?;
+        let at = |e: crate::edit::NodeError| Error::at(Location::File { path: path.to_string(), line: e.line, col: e.col }, e.message);
+        let mut text = editor.finish().map_err(at)?;
+        // A section left with comments only would read as null and wipe the chart's defaults.
+        let after = yaml::parse_one(&text).ok().flatten();
+        let mut emptied = Vec::new();
+        if let Some(after) = &after {
+            fix::emptied_sections(&root, after, "", &mut emptied);
+        }
+        if !emptied.is_empty() {
+            text = fix::keep_emptied(&text, &emptied).map_err(at)?;
+        }
         // Each pass must leave YAML that reads back; positions in it are not the user's.
         if let Err(e) = yaml::parse_all(&text) {
             return Err(Error::new(format!("{path}: migrating produced text that does not parse ({}); nothing was written", e.message)));
@@ -197,116 +206,44 @@ pub fn migrate(path: &str, text: &str, target: usize, unsafe_fixes: bool, ignore
     Ok(migration)
 }
 
-/// The fixes the findings carry, with how safe each is.
-fn plan(root: &Node, diagnostics: &[Diagnostic], target: usize) -> Vec<(Diagnostic, Action, Applicability)> {
-    let catalog = Catalog::get();
-    let mut out = Vec::new();
-    for d in diagnostics.iter().filter(|d| !d.key.contains("[]") && !d.key.contains('"')) {
-        let safety = d.code.fix_applicability();
-        let action = match (d.code, &d.replacement) {
-            (Code::K002 | Code::K004 | Code::K007 | Code::K008 | Code::K005 | Code::K010, Some(to)) if to != &d.key => {
-                let taken = lookup(root, to).is_some();
-                let safety = if taken { Applicability::Unsafe } else { safety };
-                if taken {
-                    out.push((
-                        d.clone(),
-                        Action::CommentOut(format!("polyaxon-helm migrate: `{}` is set too; this was its old name", to)),
-                        safety,
-                    ));
-                    continue;
-                }
-                (Action::Rename(to.clone()), safety)
-            }
-            (Code::K001 | Code::K003, _) => {
-                // Entries renamed out of a section that moved go first.
-                let renamed_children: Vec<(String, String)> = lookup(root, &d.key)
-                    .and_then(Node::entries)
-                    .unwrap_or_default()
-                    .iter()
-                    .filter_map(|(k, _)| {
-                        let child = format!("{}.{}", d.key, k.text()?);
-                        let change = catalog.change_of(&child)?;
-                        let to = change.to.filter(|_| {
-                            matches!(change.kind, ChangeKind::Renamed | ChangeKind::Merged) && target >= catalog.index_of(change.since)
-                        })?;
-                        Some((child, to.to_string()))
-                    })
-                    .collect();
-                // Every child whose new place is free, at most one per place; the
-                // rest go with the section. Nothing is carried out of a flow or
-                // duplicated section, nor into a flow one: the editor cannot move
-                // those, and the section would stay behind unreported.
-                let (parent, leaf) = parent_and_leaf(&d.key);
-                let parent = if parent.is_empty() { Some(root) } else { lookup(root, parent) };
-                let section_movable =
-                    parent.and_then(Node::entries).is_none_or(|e| e.iter().filter(|(k, _)| k.text() == Some(leaf)).count() < 2)
-                        && lookup(root, &d.key).is_none_or(|n| !n.is_flow());
-                let carry = |to: &str| section_movable && lookup(root, parent_and_leaf(to).0).is_none_or(|n| n.is_map() && !n.is_flow());
-                let mut carried = false;
-                for (child, to) in renamed_children.iter().filter(|(_, to)| carry(to)) {
-                    let planned = out.iter().any(|(_, a, _)| matches!(a, Action::Rename(t) if t == to));
-                    if lookup(root, to).is_none() && !planned {
-                        let mut moved = d.clone();
-                        moved.key = child.clone();
-                        out.push((moved, Action::Rename(to.clone()), Applicability::Safe));
-                        carried = true;
-                    }
-                }
-                if carried {
-                    continue;
-                }
-                // Children that would carry over but stay: their place is taken, or cannot be edited.
-                let (taken, stuck): (Vec<_>, Vec<_>) = renamed_children.iter().partition(|(_, to)| lookup(root, to).is_some());
-                let leaves = |list: Vec<&(String, String)>| list.iter().map(|(_, to)| parent_and_leaf(to).1).collect::<Vec<_>>().join(", ");
-                // A subchart key the bundled subchart probably ignores: a guess.
-                let safety =
-                    if d.severity == Severity::Warning && d.code == Code::K001 { Applicability::Unsafe } else { Applicability::Safe };
-                let mut note = format!("polyaxon-helm migrate: {}", d.message);
-                // A section's children all carry into one place.
-                if let Some((_, to)) = renamed_children.first() {
-                    let place = parent_and_leaf(to).0;
-                    if !taken.is_empty() {
-                        note.push_str(&format!("; {place} sets {} already", leaves(taken)));
-                    }
-                    if !stuck.is_empty() {
-                        note.push_str(&format!("; move {} into {place} by hand", leaves(stuck)));
-                    }
-                }
-                (Action::CommentOut(note), safety)
-            }
-            (Code::T001, _) if d.key == "ingress.tls" && lookup(root, "ingress.tls").is_some_and(Node::is_map) => {
-                let on = lookup(root, "ingress.tls.enabled").and_then(Node::scalar).is_none_or(|s| s == yaml::Scalar::Bool(true));
-                if on {
-                    (Action::TlsList, Applicability::Safe)
-                } else {
-                    // Off: the list form is empty (the chart's default); the old settings stay as a comment.
-                    let note =
-                        "polyaxon-helm migrate: `ingress.tls` is a list of {secretName, hosts} now; this was the old form, with TLS off";
-                    (Action::CommentOut(note.into()), Applicability::Safe)
-                }
-            }
-            (Code::T003, _) => (Action::Unquote, Applicability::Unsafe),
-            // Pinning may be deliberate (a staged upgrade): commented out only when asked.
-            (Code::V002, _) => (Action::CommentOut(format!("polyaxon-helm migrate: {}", d.message)), Applicability::Unsafe),
-            _ => continue,
-        };
-        out.push((d.clone(), action.0, action.1));
+/// The report lines of one fix: one per edit (a carry names each key it
+/// moves), or the fix's title when it has no edits (display-only).
+fn outcomes(d: &Diagnostic, fix: &fix::Fix, applied: bool, not_done: Option<&str>) -> Vec<FixOutcome> {
+    // A duplicate key's fix changes the earlier copy, which `related` points at.
+    let at = if d.code == Code::K006 { d.related.first().map_or(d.span, |(s, _)| *s) } else { d.span };
+    let line = |key: &str, action: String, to: Option<String>, touches: Vec<String>| FixOutcome {
+        code: d.code,
+        key: key.to_string(),
+        line: at.line,
+        col: at.col,
+        action: match not_done {
+            Some(why) => format!("{action} (not done: {why})"),
+            None => action,
+        },
+        to,
+        touches,
+        applicability: fix.applicability,
+        applied,
+    };
+    if fix.edits.is_empty() {
+        return vec![line(&d.key, fix.title.clone(), None, vec![d.key.clone()])];
+    }
+    // The comment-out that closes a carry is said with the keys it carried.
+    let closes = |e: &KeyEdit| fix.edits.len() > 1 && matches!(e, KeyEdit::CommentOut { .. });
+    let mut out: Vec<FixOutcome> = fix
+        .edits
+        .iter()
+        .filter(|e| !closes(e))
+        .map(|e| {
+            let touches = e.touches().into_iter().map(String::from).collect();
+            line(e.source(), e.describe(), e.destination().map(String::from), touches)
+        })
+        .collect();
+    let closing = fix.edits.iter().filter(|e| closes(e)).flat_map(KeyEdit::touches).map(String::from);
+    if let Some(first) = out.first_mut() {
+        first.touches.extend(closing);
     }
     out
-}
-
-fn describe(action: &Action, d: &Diagnostic) -> String {
-    match action {
-        Action::Rename(to) => format!("`{}` -> `{to}`", d.key),
-        Action::CommentOut(_) => format!("`{}` commented out: {}", d.key, d.message),
-        Action::TlsList => "`ingress.tls` rewritten as a list of {secretName, hosts}".into(),
-        Action::Unquote => format!("`{}` written unquoted (Helm read the string as true)", d.key),
-    }
-}
-
-/// The node at a dotted path (plain segments only).
-fn lookup<'a>(root: &'a Node, path: &str) -> Option<&'a Node> {
-    root.path(&path.split('.').collect::<Vec<_>>())
 }
 
 /// Line and column of the key of `path` in `root`, or of its deepest ancestor there.
@@ -321,54 +258,10 @@ fn written_at(root: &Node, path: &str) -> Option<(usize, usize)> {
     at
 }
 
-fn parent_and_leaf(path: &str) -> (&str, &str) {
-    path.rsplit_once('.').unwrap_or(("", path))
-}
-
-fn apply_action<'n>(editor: &mut Editor<'n>, root: &'n Node, key: &str, action: &Action) -> Result<(), String> {
-    let (parent_path, leaf) = parent_and_leaf(key);
-    let parent = if parent_path.is_empty() { Some(root) } else { lookup(root, parent_path) };
-    let parent = parent.filter(|p| p.is_map()).ok_or_else(|| format!("`{parent_path}` is not a mapping"))?;
-    let (key_node, value) = parent.entry(leaf).ok_or_else(|| format!("`{key}` is not there"))?;
-    match action {
-        Action::Rename(to) => {
-            let (to_parent, to_leaf) = parent_and_leaf(to);
-            if to_parent == parent_path {
-                return editor.rename_key(key_node, to_leaf).map_err(|e| e.message);
-            }
-            let moved = editor.take_entry(parent, leaf).map_err(|e| e.message)?;
-            let mut map = MapRef::Node(root);
-            let mut walked = String::new();
-            for seg in to_parent.split('.').filter(|s| !s.is_empty()) {
-                walked = if walked.is_empty() { seg.to_string() } else { format!("{walked}.{seg}") };
-                map = editor.ensure_map(map, seg, &walked).map_err(|e| e.message)?;
-            }
-            editor.add(map, to_leaf, moved).map_err(|e| e.message)
-        }
-        Action::CommentOut(note) => editor.comment_out(parent, leaf, note).map_err(|e| e.message),
-        Action::TlsList => {
-            let mut entry = Vec::new();
-            if let Some(secret) = value.get("secretName").and_then(Node::text) {
-                entry.push(("secretName".to_string(), Frag::str(secret)));
-            }
-            let hosts: Vec<Frag> =
-                value.get("hosts").and_then(Node::items).unwrap_or_default().iter().filter_map(Node::text).map(Frag::str).collect();
-            if !hosts.is_empty() {
-                entry.push(("hosts".to_string(), Frag::Seq(hosts)));
-            }
-            let list = if entry.is_empty() { Vec::new() } else { vec![Frag::Map(entry)] };
-            editor.replace_value(key_node, value, Frag::Seq(list)).map_err(|e| e.message)
-        }
-        Action::Unquote => {
-            let b = value.text().and_then(boolean_string).ok_or("not a boolean string")?;
-            editor.replace(value, Frag::bool(b)).map_err(|e| e.message)
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::knowledge::catalog::Catalog;
 
     fn run(text: &str, version: &str, unsafe_fixes: bool) -> Migration {
         migrate("values.yaml", text, Catalog::get().resolve(version).unwrap(), unsafe_fixes, &|_| false).unwrap()

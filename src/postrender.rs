@@ -50,6 +50,20 @@ pub struct Outcome {
     pub facts: Facts,
 }
 
+impl Outcome {
+    /// `--diff`: a unified diff of every changed or added document, each
+    /// headed by its kind, name and place; `known` are the values'
+    /// credentials, masked wherever they appear.
+    pub fn diff(&self, known: &[String]) -> String {
+        let mut out = String::new();
+        for change in &self.changes {
+            let title = format!("{}/{} (document {})", change.kind, change.name, change.index);
+            out.push_str(&crate::diff::unified(&title, &title, &change.before, &change.after, known));
+        }
+        out
+    }
+}
+
 /// Runs every transform the values turn on over a stream.
 pub fn run(input: &str, values: &Values, options: &Options) -> Result<Outcome, Error> {
     if input.len() > MAX_INPUT_BYTES {

@@ -209,6 +209,13 @@ impl Catalog {
         self.at(key, version).map_or(Default::None, |r| r.3)
     }
 
+    /// The string default of `key` when every version that has the key agrees on it.
+    pub fn same_default_everywhere(&self, key: &str) -> Option<&'static str> {
+        let ranges = self.ranges(key)?;
+        let first = ranges.first()?.3.as_str()?;
+        ranges.iter().all(|r| r.3 == Default::Str(first)).then_some(first)
+    }
+
     /// The newest version whose default for `key` is the string `value`.
     pub fn default_in(&self, key: &str, value: &str) -> Option<usize> {
         self.ranges(key)?.iter().rev().find(|r| matches!(r.3, Default::Str(s) if s == value)).map(|r| r.1)

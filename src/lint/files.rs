@@ -43,10 +43,58 @@ pub fn inputs(paths: &[String]) -> Result<Vec<PathBuf>, Error> {
                 }
             }
         } else {
-            return Err(Error::new(format!("{path}: no such file or directory")));
+            return Err(Error::new(format!("{path}: {}", not_a_file(p))));
         }
     }
     Ok(files)
+}
+
+/// Why `path` is neither a regular file nor a directory to walk, in words.
+fn not_a_file(path: &Path) -> String {
+    use std::os::unix::fs::FileTypeExt;
+    match std::fs::metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => "no such file or directory".into(),
+        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        Err(e) => e.to_string(),
+        Ok(meta) => {
+            let t = meta.file_type();
+            let what = if t.is_fifo() {
+                "a FIFO (named pipe)"
+            } else if t.is_char_device() || t.is_block_device() {
+                "a device"
+            } else if t.is_socket() {
+                "a socket"
+            } else {
+                "not a file or directory"
+            };
+            format!("{what}, not a regular file")
+        }
+    }
+}
+
+/// A values file's text; what stands in the way, in words.
+pub fn read_text(path: &Path) -> Result<String, Error> {
+    let shown = path.display();
+    if path.is_dir() {
+        return Err(Error::new(format!("cannot read {shown}: a directory, not a regular file")));
+    }
+    if !path.is_file() {
+        return Err(Error::new(format!("cannot read {shown}: {}", not_a_file(path))));
+    }
+    let bytes = std::fs::read(path).map_err(|e| Error::new(format!("cannot read {shown}: {}", io_reason(&e))))?;
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        Error::new(format!("cannot read {shown}: not UTF-8 text (byte {at})"))
+    })
+}
+
+/// An I/O error as a short reason, without Rust's "(os error N)".
+pub fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string(),
+    }
 }
 
 /// Lints one file; unreadable files and YAML that does not parse are errors.
@@ -56,9 +104,7 @@ pub fn lint_file(path: &Path, target: usize, config: Option<&Config>) -> Result<
         std::io::stdin().read_to_string(&mut text).map_err(|e| Error::new(format!("cannot read stdin: {e}")))?;
         ("<stdin>".to_string(), text)
     } else {
-        let shown = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| Error::new(format!("cannot read {shown}: {e}")))?;
-        (shown, text)
+        (path.display().to_string(), read_text(path)?)
     };
     let mut diagnostics = lint_text(&text, target)
         .map_err(|e| Error::at(Location::File { path: shown.clone(), line: e.line, col: e.col }, format!("invalid YAML: {}", e.message)))?;

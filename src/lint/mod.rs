@@ -13,6 +13,7 @@
 pub mod config;
 pub mod cross;
 pub mod files;
+pub mod fix;
 pub mod jsonschema;
 pub mod keys;
 pub mod rules;
@@ -53,6 +54,8 @@ pub struct Diagnostic {
     pub help: Option<String>,
     /// The key to write instead, where there is one.
     pub replacement: Option<String>,
+    /// The remedy `migrate` and `lint --fix` apply, where there is one.
+    pub fix: Option<fix::Fix>,
 }
 
 /// What a rule family needs: the text, the chart's catalog, the target
@@ -138,6 +141,7 @@ impl<'a> Ctx<'a> {
             related: Vec::new(),
             help: None,
             replacement: None,
+            fix: None,
         });
         self.out.last_mut().expect("just pushed")
     }
@@ -148,7 +152,10 @@ pub fn lint_text(text: &str, target: usize) -> Result<Vec<Diagnostic>, yaml::Par
     // Aliases and merge keys are linted as Helm reads them, reported at the user's text.
     let docs = yaml::parse_all_resolved(text)?;
     let mut ctx = Ctx::new(text, target);
-    for doc in &docs {
+    // The text as written, for the fixes: parsed once, when one is needed.
+    let mut raw: Option<Vec<Node>> = None;
+    for (i, doc) in docs.iter().enumerate() {
+        let before = ctx.out.len();
         ctx.for_document(doc, target);
         keys::check_duplicates(&mut ctx, doc, "");
         if doc.is_map() {
@@ -157,6 +164,12 @@ pub fn lint_text(text: &str, target: usize) -> Result<Vec<Diagnostic>, yaml::Par
             if ctx.catalog.chart == ChartName::Platform {
                 cross::check(&mut ctx, doc);
                 traps::check(&mut ctx, doc);
+            }
+        }
+        if ctx.out.len() > before {
+            let raw = raw.get_or_insert_with(|| yaml::parse_all(text).unwrap_or_default());
+            if let Some(raw_doc) = raw.get(i) {
+                fix::attach(&mut ctx.out[before..], raw_doc, doc, ctx.catalog, ctx.target);
             }
         }
     }

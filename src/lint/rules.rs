@@ -138,8 +138,12 @@ impl serde::Serialize for Code {
 /// Whether a fix may be applied without review (ruff's fix safety).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Applicability {
+    /// Helm reads the same values after it, but where the fix says.
     Safe,
+    /// A guess or a choice: applied with `--unsafe-fixes`.
     Unsafe,
+    /// Said, never applied: the change needs a person (the title says why).
+    DisplayOnly,
 }
 
 impl Applicability {
@@ -147,6 +151,7 @@ impl Applicability {
         match self {
             Applicability::Safe => "safe",
             Applicability::Unsafe => "unsafe",
+            Applicability::DisplayOnly => "display-only",
         }
     }
 }

@@ -165,8 +165,7 @@ pub fn check(ctx: &mut Ctx<'_>, path: &str, chart: Option<Kind>, schema: Option<
     let d = ctx.report(WRONG_TYPE, path, span, format!("`{path}` expects {}, found {found}", expected.name()));
     match (expected, &scalar) {
         (Expected::Str, Some(_)) if value.text().is_some() => {
-            let leaf = path.rsplit('.').next().unwrap_or(path);
-            d.help = Some(if crate::secrets::sensitive(leaf) {
+            d.help = Some(if crate::secrets::credential_path(path) {
                 "quote it".into()
             } else {
                 format!("quote it: \"{}\"", value.text().unwrap_or_default())
@@ -205,7 +204,8 @@ fn check_allowed(ctx: &mut Ctx<'_>, path: &str, schema: Option<&SchemaEntry>, ke
         return false;
     }
     let span = ctx.span(key, value);
-    let d = ctx.report(INVALID_VALUE, path, span, format!("`{path}` must be one of {}, found `{given}`", allowed.join(", ")));
+    let found = if crate::secrets::credential_path(path) { "another value" } else { given };
+    let d = ctx.report(INVALID_VALUE, path, span, format!("`{path}` must be one of {}, found `{found}`", allowed.join(", ")));
     d.severity = severity;
     if let Some(close) = allowed.iter().find(|a| a.eq_ignore_ascii_case(given)) {
         d.help = Some(format!("write `{close}`"));

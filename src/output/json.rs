@@ -4,6 +4,7 @@ use serde_json::{json, Map, Value};
 
 use super::{all, rule_name};
 use crate::lint::files::FileReport;
+use crate::lint::fix::KeyEdit;
 
 pub fn render(reports: &[FileReport], version: &str) -> String {
     let diagnostics: Vec<Value> = all(reports)
@@ -24,7 +25,15 @@ pub fn render(reports: &[FileReport], version: &str) -> String {
             }
             if let Some(replacement) = &d.replacement {
                 o.insert("replacement".into(), json!(replacement));
-                o.insert("fix".into(), json!({"replacement": replacement, "applicability": d.code.fix_applicability().as_str()}));
+            }
+            if let Some(fix) = &d.fix {
+                let mut f = Map::new();
+                if let [KeyEdit::Move { to, .. }] = fix.edits.as_slice() {
+                    f.insert("replacement".into(), json!(to));
+                }
+                f.insert("applicability".into(), json!(fix.applicability.as_str()));
+                f.insert("message".into(), json!(fix.title));
+                o.insert("fix".into(), Value::Object(f));
             }
             Value::Object(o)
         })

@@ -12,10 +12,11 @@ use serde_sarif::sarif::{
 };
 
 use super::all;
+use crate::edit::Editor;
 use crate::lint::files::FileReport;
-use crate::lint::rules::{Severity, RULES};
+use crate::lint::rules::{Applicability, Severity, RULES};
 use crate::lint::Diagnostic;
-use crate::{edit, yaml};
+use crate::{lint, secrets, yaml};
 
 fn level(s: Severity) -> &'static str {
     match s {
@@ -52,45 +53,55 @@ fn text(s: &str) -> MultiformatMessageString {
     MultiformatMessageString::builder().text(s).build()
 }
 
-/// A fix SARIF can carry: a key renamed where it stands (same parent), the
-/// key's text (quotes and all) replaced by the new name, quoted if need be.
+/// The diagnostic's fix as SARIF carries it: the exact replacements
+/// applying it alone to the file makes (what `lint --fix` would write for it).
 fn fix(file: &FileReport, d: &Diagnostic) -> Option<Fix> {
-    let replacement = d.replacement.as_deref()?;
-    let (old_parent, old_leaf) = d.key.rsplit_once('.').unwrap_or(("", &d.key));
-    let (new_parent, new_leaf) = replacement.rsplit_once('.').unwrap_or(("", replacement));
-    // A key holding a dot or a bracket is spelt with quotes in the dotted path: not a plain leaf.
-    if old_parent != new_parent || d.key.contains('"') || new_leaf.contains(['"', '[']) {
+    let fix = d.fix.as_ref().filter(|f| f.applicability != Applicability::DisplayOnly)?;
+    // The document the diagnostic is in: the last one starting before it.
+    let docs = yaml::parse_all(&file.text).ok()?;
+    let root = docs.iter().rev().find(|doc| doc.start <= d.span.start).or(docs.first())?;
+    let mut editor = Editor::new(&file.text);
+    for edit in &fix.edits {
+        lint::fix::apply(&mut editor, root, edit).ok()?;
+    }
+    let splices = editor.splices().ok()?;
+    // A moved or commented-out credential would travel in the replacement text.
+    let credentials = secrets::credentials_in(&file.text);
+    if splices.is_empty() || splices.iter().any(|s| credentials.iter().any(|c| s.text.contains(c.as_str()))) {
         return None;
     }
-    let key_end = match file.text.as_bytes().get(d.span.start)? {
-        b'"' | b'\'' => yaml::closing_quote(&file.text, d.span.start),
-        _ if file.text[d.span.start..].starts_with(old_leaf) => d.span.start + old_leaf.len(),
-        // An anchor, a tag, a key spelt some other way: no safe region.
-        _ => return None,
-    };
-    let key_text = &file.text[d.span.start..key_end];
-    if key_text.contains('\n') {
-        return None;
+    let position = Positions::new(&file.text);
+    let replacements: Vec<Replacement> = splices
+        .iter()
+        .map(|splice| {
+            let ((start_line, start_col), (end_line, end_col)) = (position.of(splice.start), position.of(splice.end));
+            let region = Region::builder().start_line(start_line).start_column(start_col).end_line(end_line).end_column(end_col).build();
+            Replacement::builder()
+                .deleted_region(region)
+                .inserted_content(ArtifactContent::builder().text(splice.text.as_str()).build())
+                .build()
+        })
+        .collect();
+    let change = ArtifactChange::builder().artifact_location(artifact(&file.path)).replacements(replacements).build();
+    Some(Fix::builder().description(Message::builder().text(fix.title.as_str()).build()).artifact_changes(vec![change]).build())
+}
+
+/// 1-based lines and columns (code points) of byte offsets.
+struct Positions<'a> {
+    text: &'a str,
+    line_starts: Vec<usize>,
+}
+
+impl<'a> Positions<'a> {
+    fn new(text: &'a str) -> Self {
+        Positions { text, line_starts: std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect() }
     }
-    let region = Region::builder()
-        .start_line(d.span.line as i64)
-        .start_column(d.span.col as i64)
-        .end_line(d.span.line as i64)
-        .end_column((d.span.col + key_text.chars().count()) as i64)
-        .build();
-    let change = ArtifactChange::builder()
-        .artifact_location(artifact(&file.path))
-        .replacements(vec![Replacement::builder()
-            .deleted_region(region)
-            .inserted_content(ArtifactContent::builder().text(edit::quote(new_leaf)).build())
-            .build()])
-        .build();
-    Some(
-        Fix::builder()
-            .description(Message::builder().text(format!("rename to `{replacement}`")).build())
-            .artifact_changes(vec![change])
-            .build(),
-    )
+
+    fn of(&self, offset: usize) -> (i64, i64) {
+        let line = self.line_starts.partition_point(|&s| s <= offset);
+        let start = self.line_starts[line - 1];
+        (line as i64, self.text[start..offset].chars().count() as i64 + 1)
+    }
 }
 
 pub fn render(reports: &[FileReport], version: &str) -> String {

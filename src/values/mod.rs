@@ -17,8 +17,8 @@ use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
 use crate::error::{Error, Location};
-use crate::stream;
 use crate::yaml::{self, Node, Scalar};
+use crate::{secrets, stream};
 use strvals::Flag;
 
 /// A value in the merged tree.
@@ -334,21 +334,23 @@ impl Values {
         )
     }
 
-    /// Every string under a credential-like key (`password`, `secret`,
-    /// `token`...): never to be printed.
+    /// Every credential in the values ([`crate::secrets`]' rule, URL
+    /// passwords included): never to be printed.
     pub fn secrets(&self) -> Vec<String> {
-        fn walk(key: &str, val: &Val, out: &mut Vec<String>) {
+        fn walk(key: &str, below: bool, val: &Val, out: &mut Vec<String>) {
             match &val.v {
-                V::Map(entries) => entries.iter().for_each(|(k, v)| walk(k, v, out)),
-                // A list's items are judged by the list's key (`privateRegistries[].password` by theirs).
-                V::List(items) => items.iter().for_each(|v| walk(key, v, out)),
-                V::Str(s) if crate::secrets::sensitive(key) && !s.is_empty() => out.push(s.clone()),
-                V::Int(n) if crate::secrets::sensitive(key) => out.push(n.to_string()),
+                V::Map(entries) => entries.iter().for_each(|(k, v)| walk(k, secrets::below(k, below), v, out)),
+                // A list's items are judged by the list's key.
+                V::List(items) => items.iter().for_each(|v| walk(key, below, v, out)),
+                V::Str(s) if secrets::credential(key, below) && !s.is_empty() => out.push(s.clone()),
+                V::Int(n) if secrets::credential(key, below) => out.push(n.to_string()),
+                V::Float(f) if secrets::credential(key, below) => out.push(go_format_float(*f)),
+                V::Str(s) => out.extend(secrets::url_password(s).map(String::from)),
                 _ => {}
             }
         }
         let mut out = Vec::new();
-        self.root.iter().for_each(|(k, v)| walk(k, v, &mut out));
+        self.root.iter().for_each(|(k, v)| walk(k, secrets::sensitive(k), v, &mut out));
         out
     }
 
@@ -357,7 +359,7 @@ impl Values {
     pub fn json(&self, key: &str) -> Option<String> {
         let found = self.get(key)?;
         let mut out = String::new();
-        write_json(&found.val.v, key.rsplit('.').next().unwrap_or(key), true, &mut out);
+        write_json(&found.val.v, key.rsplit('.').next().unwrap_or(key), false, false, &mut out);
         Some(out)
     }
 
@@ -365,7 +367,7 @@ impl Values {
     /// sorted, numbers as Go prints them), credentials masked unless `show_secrets`.
     pub fn to_json(&self, show_secrets: bool) -> String {
         let mut out = String::new();
-        write_json(&V::Map(self.root.clone()), "", show_secrets, &mut out);
+        write_json(&V::Map(self.root.clone()), "", false, !show_secrets, &mut out);
         out
     }
 }
@@ -451,23 +453,26 @@ pub fn go_format_float(f: f64) -> String {
     format!("{f}")
 }
 
-fn write_json(v: &V, key: &str, show_secrets: bool, out: &mut String) {
+/// Writes a value as Go's `encoding/json` does; `hide` masks credentials
+/// (`key` and `below`: where the value sits, for [`secrets::credential`]).
+fn write_json(v: &V, key: &str, below: bool, hide: bool, out: &mut String) {
+    let hidden = hide && secrets::credential(key, below);
     match v {
         V::Null => out.push_str("null"),
         V::Bool(b) => out.push_str(&b.to_string()),
         // A numeric password is a password (a boolean such as usePassword is not).
-        V::Int(_) | V::Float(_) if !show_secrets && crate::secrets::sensitive(key) => out.push_str("\"*****\""),
+        V::Int(_) | V::Float(_) | V::Str(_) if hidden => out.push_str("\"*****\""),
         V::Int(n) => out.push_str(&n.to_string()),
         V::Float(f) => out.push_str(&go_format_float(*f)),
-        V::Str(s) if !show_secrets && crate::secrets::sensitive(key) => out.push_str("\"*****\""),
-        V::Str(s) => out.push_str(&serde_json::Value::from(s.as_str()).to_string()),
+        V::Str(s) if hide => out.push_str(&json_string(&secrets::mask_url_password(s))),
+        V::Str(s) => out.push_str(&json_string(s)),
         V::List(items) => {
             out.push('[');
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
                     out.push(',');
                 }
-                write_json(&item.v, key, show_secrets, out);
+                write_json(&item.v, key, below, hide, out);
             }
             out.push(']');
         }
@@ -479,13 +484,18 @@ fn write_json(v: &V, key: &str, show_secrets: bool, out: &mut String) {
                 if i > 0 {
                     out.push(',');
                 }
-                out.push_str(&serde_json::Value::from(k.as_str()).to_string());
+                out.push_str(&json_string(k));
                 out.push(':');
-                write_json(&val.v, k, show_secrets, out);
+                write_json(&val.v, k, secrets::below(k, below), hide, out);
             }
             out.push('}');
         }
     }
+}
+
+/// A string as Go's `encoding/json` writes it.
+fn json_string(s: &str) -> String {
+    serde_json::Value::from(s).to_string()
 }
 
 #[cfg(test)]
