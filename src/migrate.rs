@@ -54,6 +54,8 @@ pub struct FixOutcome {
     pub to: Option<String>,
     /// Every key path whose value the change alters.
     pub touches: Vec<String>,
+    /// The edit itself (none for a fix left for a person).
+    pub edit: Option<KeyEdit>,
     pub applicability: Applicability,
     pub applied: bool,
 }
@@ -211,7 +213,7 @@ pub fn migrate(path: &str, text: &str, target: usize, unsafe_fixes: bool, ignore
 fn outcomes(d: &Diagnostic, fix: &fix::Fix, applied: bool, not_done: Option<&str>) -> Vec<FixOutcome> {
     // A duplicate key's fix changes the earlier copy, which `related` points at.
     let at = if d.code == Code::K006 { d.related.first().map_or(d.span, |(s, _)| *s) } else { d.span };
-    let line = |key: &str, action: String, to: Option<String>, touches: Vec<String>| FixOutcome {
+    let line = |key: &str, action: String, to: Option<String>, touches: Vec<String>, edit: Option<&KeyEdit>| FixOutcome {
         code: d.code,
         key: key.to_string(),
         line: at.line,
@@ -222,11 +224,12 @@ fn outcomes(d: &Diagnostic, fix: &fix::Fix, applied: bool, not_done: Option<&str
         },
         to,
         touches,
+        edit: edit.cloned(),
         applicability: fix.applicability,
         applied,
     };
     if fix.edits.is_empty() {
-        return vec![line(&d.key, fix.title.clone(), None, vec![d.key.clone()])];
+        return vec![line(&d.key, fix.title.clone(), None, vec![d.key.clone()], None)];
     }
     // The comment-out that closes a carry is said with the keys it carried.
     let closes = |e: &KeyEdit| fix.edits.len() > 1 && matches!(e, KeyEdit::CommentOut { .. });
@@ -236,7 +239,7 @@ fn outcomes(d: &Diagnostic, fix: &fix::Fix, applied: bool, not_done: Option<&str
         .filter(|e| !closes(e))
         .map(|e| {
             let touches = e.touches().into_iter().map(String::from).collect();
-            line(e.source(), e.describe(), e.destination().map(String::from), touches)
+            line(e.source(), e.describe(), e.destination().map(String::from), touches, Some(e))
         })
         .collect();
     let closing = fix.edits.iter().filter(|e| closes(e)).flat_map(KeyEdit::touches).map(String::from);
