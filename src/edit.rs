@@ -592,7 +592,8 @@ impl<'n> Editor<'n> {
             self.render(host, frags, &attached)?;
         }
         let mut edits = std::mem::take(&mut self.edits);
-        edits.sort_by_key(|e| (e.start, std::cmp::Reverse(e.depth)));
+        // At one offset, insertions come before a replacement that starts there.
+        edits.sort_by_key(|e| (e.start, e.end != e.start, std::cmp::Reverse(e.depth)));
         edits.dedup_by(|a, b| a.start == b.start && a.end == b.end && a.text == b.text);
         let mut pos = 0;
         let mut splices = Vec::with_capacity(edits.len());

@@ -286,3 +286,62 @@ fn lint_fix_leaves_what_the_configuration_ignores() {
     assert!(fixed.contains("\n  user: 1000\n"), "an ignored finding was fixed:\n{fixed}");
     assert!(fixed.contains("# integrations:\n"), "the rest was not:\n{fixed}");
 }
+
+#[test]
+fn lint_fix_writes_what_migrate_writes() {
+    let dir = scratch("lint-fix-same");
+    let text = "securityContext:\n  enabled: true\n  user: 1000\n  user: 2000\nemail:\n  password: x\npersistence:\n  data:\n    d:\n      existingClaim: d\n      mountPath: /d\napi:\n  replicas: 2\n";
+    for name in ["a.yaml", "b.yaml"] {
+        std::fs::write(dir.join(name), text).unwrap();
+    }
+    let migrate = Command::new(polyaxon_pr()).args(["migrate", "--to", "2.15.1", "--write", "a.yaml"]).current_dir(&dir).output().unwrap();
+    assert_eq!(migrate.status.code(), Some(0), "{}", String::from_utf8_lossy(&migrate.stderr));
+    let lint = Command::new(polyaxon_pr())
+        .args(["lint", "--no-config", "--chart-version", "2.15.1", "--fix", "b.yaml"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    let (a, b) = (std::fs::read_to_string(dir.join("a.yaml")).unwrap(), std::fs::read_to_string(dir.join("b.yaml")).unwrap());
+    assert_ne!(a, text);
+    assert_eq!(a, b, "lint --fix and migrate --write differ; lint said:\n{}", String::from_utf8_lossy(&lint.stderr));
+    // lint --fix says which fixes it applied, one line each.
+    let said = String::from_utf8_lossy(&lint.stderr);
+    assert!(said.contains("K006 the earlier `securityContext.user` commented out") && said.contains("[fixed]"), "{said}");
+}
+
+#[test]
+fn what_is_not_a_regular_file_is_named() {
+    let dir = scratch("not-a-file");
+    let fifo = dir.join("pipe.yaml");
+    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    for (path, said) in
+        [(fifo.as_path(), "a FIFO (named pipe), not a regular file"), (Path::new("/dev/null"), "a device, not a regular file")]
+    {
+        for args in [&["lint", "--no-config"][..], &["migrate", "--to", "2.15.1"][..]] {
+            let out = Command::new(polyaxon_pr()).args(args).arg(path).output().unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "{args:?} {}: {stderr}", path.display());
+            assert!(stderr.contains(said) && !stderr.contains("no such file"), "{args:?} {}: {stderr}", path.display());
+        }
+    }
+    let missing = Command::new(polyaxon_pr()).args(["migrate", "--to", "2.15.1"]).arg(dir.join("gone.yaml")).output().unwrap();
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("gone.yaml: no such file or directory"));
+}
+
+#[test]
+fn a_write_that_fails_is_reported_as_not_written() {
+    let dir = scratch("write-fails");
+    let file = dir.join("values.yaml");
+    let text = "securityContext:\n  enabled: true\n  user: 1000\n";
+    std::fs::write(&file, text).unwrap();
+    // An immutable directory: nothing can be created in it, not even by root (CI runs as root).
+    if !Command::new("chattr").arg("+i").arg(&dir).status().is_ok_and(|s| s.success()) {
+        panic!("chattr +i is needed to make a directory nobody can write to (e2fsprogs)");
+    }
+    let out = Command::new(polyaxon_pr()).args(["migrate", "--to", "2.15.1", "--write"]).arg(&file).output().unwrap();
+    Command::new("chattr").arg("-i").arg(&dir).status().unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{said}");
+    assert!(said.contains("[would fix]") && !said.contains("[fixed]") && said.contains("cannot rewrite"), "{said}");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), text);
+}

@@ -123,6 +123,7 @@ fn volume(path: &str, name: &str, spec: &Node, out: &mut Carry) -> Option<Connec
     let set = [&claim, &host, &store].iter().filter(|s| s.is_some()).count();
     if set > 1 {
         out.notes.push(format!("`{path}` sets more than one of existingClaim, hostPath and store: carry the one you mean by hand"));
+        out.needs_choice = true;
         return None;
     }
     if let Some(sub) = text("subPath") {
@@ -142,10 +143,12 @@ fn volume(path: &str, name: &str, spec: &Node, out: &mut Carry) -> Option<Connec
         (None, None, Some(store)) => {
             let Some((_, kind)) = STORES.iter().find(|(s, _)| *s == store) else {
                 out.notes.push(format!("`{path}.store` {store} has no connection kind (s3, gcs, azure)"));
+                out.needs_choice = true;
                 return None;
             };
             let Some(bucket) = text("bucket") else {
                 out.notes.push(format!("`{path}` names a store but no bucket"));
+                out.needs_choice = true;
                 return None;
             };
             schema.push(("bucket", Setting::Str(bucket)));
@@ -170,6 +173,7 @@ fn volume(path: &str, name: &str, spec: &Node, out: &mut Carry) -> Option<Connec
         let default = || Catalog::get().same_default_everywhere(&format!("{path}.mountPath")).map(str::to_string);
         let Some(mount) = mount.or_else(default) else {
             out.notes.push(format!("`{path}` has no mountPath, which 1.x requires: add it by hand"));
+            out.needs_choice = true;
             return None;
         };
         schema.push(("mountPath", Setting::Str(mount)));
@@ -219,5 +223,6 @@ mod tests {
         assert_eq!(old.connections[0].1.name, "data");
         let made = carried("persistence:\n  data:\n    existingClaim:\n    name: polyaxon-pvc-data\n    size: 10Gi\n");
         assert!(made.connections.is_empty() && made.notes[0].contains("made its own claim"), "{:?}", made.notes);
+        assert!(made.needs_choice, "a volume left behind is a choice");
     }
 }
