@@ -34,7 +34,17 @@ import yaml
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "src", "knowledge", "catalog_data.rs")
 SENSITIVE = ("password", "secret", "token", "apikey", "cookie")
-VALIDATORS = ["2.15.1", "1.20.0", "1.14.3", "0.6.1"]
+# Polyaxon's validators, each with the first chart version it judges.
+VALIDATORS = [("2.15.1", "2.0.0"), ("1.20.0", "1.15.0"), ("1.14.3", "1.0.0"), ("0.6.1", "0.0.0")]
+
+
+def version_key(version):
+    """`1.10.1`, `0.4.3rc1`, `2.0.0-rc5` -> (1, 10, 1): pre-release suffixes ignored."""
+    return tuple(int(re.match(r"\d+", part).group()) for part in version.split(".")[:3])
+
+
+def validator_of(version):
+    return next(v for v, since in VALIDATORS if version_key(version) >= version_key(since))
 
 # Maps whose keys are the user's own (annotations, labels, Kubernetes
 # objects): nothing below them is judged by the chart's history.
@@ -95,11 +105,15 @@ def ranges(present):
     return out
 
 
-def add_template_reads(keys, index, rows):
+def add_template_reads(keys, index, rows, objects):
     """Keys the templates read count as accepted where the defaults say
     nothing. A map the templates read itself (`toJson .Values.notifier`,
     `with .Values.proxy`) is handed on whole: kind `whole`, judged below by
-    Polyaxon's schema, since the key history cannot see what is read from it."""
+    Polyaxon's schema, since the key history cannot see what is read from it.
+    So is a key the templates read that defaults to nothing where Polyaxon's
+    schema for that version declares an object (`artifactsStore`):
+    `objects(version, path)` says so."""
+    versions = {i: v for v, i in index.items()}
     for path, first, last in rows:
         last = last.replace("+head", "")
         if first not in index or last not in index:
@@ -107,10 +121,11 @@ def add_template_reads(keys, index, rows):
         for i in range(index[first], index[last] + 1):
             present = keys.setdefault(path, {})
             kind, default = present.get(i, ("any", None))
-            present[i] = ("whole", default) if kind in ("map", "open") else (kind, default)
+            whole = kind in ("map", "open") or (kind in ("any", "null") and objects(versions[i], path))
+            present[i] = ("whole", default) if whole else (kind, default)
 
 
-def platform(corpus):
+def platform(corpus, objects):
     with open(os.path.join(corpus, "values/defaults/manifest.tsv")) as f:
         rows = list(csv.DictReader(f, delimiter="\t"))
     vers = [(r["chart_version"], r["prerelease"] == "yes") for r in rows if "+" not in r["chart_version"]]
@@ -125,11 +140,11 @@ def platform(corpus):
             keys.setdefault(path, {})[i] = entry
     with open(os.path.join(corpus, "template-keys-history.tsv")) as f:
         reads = [(r["key"], r["first_version"], r["last_version"]) for r in csv.DictReader(f, delimiter="\t")]
-    add_template_reads(keys, index, reads)
+    add_template_reads(keys, index, reads, objects)
     return vers, keys
 
 
-def agent():
+def agent(objects):
     base = os.path.join(ROOT, "catalog", "agent")
     with open(os.path.join(base, "manifest.tsv")) as f:
         rows = list(csv.DictReader(f, delimiter="\t"))
@@ -155,7 +170,7 @@ def agent():
         del keys[path]
     with open(os.path.join(base, "template-keys.tsv")) as f:
         reads = [(r["key"], r["first_version"], r["last_version"]) for r in csv.DictReader(f, delimiter="\t") if "[]" not in r["key"]]
-    add_template_reads(keys, index, reads)
+    add_template_reads(keys, index, reads, objects)
     return vers, keys
 
 
@@ -215,7 +230,7 @@ def entry_of(node):
 
 def schemas():
     out = {}
-    for version in VALIDATORS:
+    for version, _ in VALIDATORS:
         with open(os.path.join(ROOT, "catalog", "schema", f"{version}.json")) as f:
             data = json.load(f)
         rows = []
@@ -347,9 +362,12 @@ def rust(platform_data, agent_data, changes, schema_rows, described):
         out.append(f"    ({rust_str(key)}, {rust_str(fixed[key])}),")
     out.append("];")
     out.append("pub static SCHEMAS: &[SchemaData] = &[")
+    judges_from = dict(VALIDATORS)
     for version, (agent_rejects, rows) in schema_rows.items():
         rejects = ", ".join(rust_str(k) for k in agent_rejects)
-        out.append(f"    SchemaData {{ validator: {rust_str(version)}, agent_rejects: &[{rejects}], entries: &[")
+        out.append(
+            f"    SchemaData {{ validator: {rust_str(version)}, judges_from: {rust_str(judges_from[version])}, agent_rejects: &[{rejects}], entries: &["
+        )
         for path, e in rows:
             enum = ", ".join(rust_str(v) for v in e["enum"])
             alias = f"Some({rust_str(e['alias'])})" if e.get("alias") else "None"
@@ -366,15 +384,18 @@ def main():
     parser.add_argument("--seeds", default=os.environ.get("POLYAXON_SEEDS", os.path.join(ROOT, "..", "shared", "seeds")))
     parser.add_argument("--check", action="store_true")
     args = parser.parse_args()
-    platform_data = platform(args.corpus)
-    agent_data = agent()
+    schema_rows = schemas()
+    types = {v: {path: e["type"] for path, e in rows} for v, (_, rows) in schema_rows.items()}
+    objects = lambda version, path: types[validator_of(version)].get(path) == "object"
+    platform_data = platform(args.corpus, objects)
+    agent_data = agent(objects)
     with open(os.path.join(ROOT, "catalog", "changes.yaml")) as f:
         changes = yaml.safe_load(f)
     index = {v for v, _ in platform_data[0]}
     for change in changes:
         if change["since"] not in index:
             sys.exit(f"changes.yaml: {change['key']}: unknown version {change['since']}")
-    text = rust(platform_data, agent_data, changes, schemas(), descriptions(args.seeds, args.corpus))
+    text = rust(platform_data, agent_data, changes, schema_rows, descriptions(args.seeds, args.corpus))
     if args.check:
         with open(OUT) as f:
             if f.read() != text:

@@ -55,3 +55,28 @@ fn fixtures_report_exactly_what_they_expect() {
     }
     assert!(total >= 30, "only {total} expectations");
 }
+
+/// The chart hands `artifactsStore` to Polyaxon whole (its templates read
+/// the section itself): on every chart version that has it, no field
+/// Polyaxon declares for any store kind is "ignored by the chart" (K008).
+#[test]
+fn the_artifacts_store_is_judged_by_polyaxon_on_every_version() {
+    let catalog = Catalog::get();
+    let stores = [
+        ("gcs", "    bucket: gs://b\n"),
+        ("s3", "    bucket: s3://b\n"),
+        ("wasb", "    bucket: wasbs://c@a.blob.core.windows.net/\n"),
+        ("volume_claim", "    volumeClaim: pvc\n    mountPath: /plx\n    readOnly: false\n"),
+        ("host_path", "    hostPath: /tmp/plx\n    mountPath: /plx\n"),
+    ];
+    let mut versions = 0;
+    for target in (0..catalog.versions.len()).filter(|&v| catalog.at("artifactsStore", v).is_some()) {
+        versions += 1;
+        for (kind, schema) in stores {
+            let text = format!("artifactsStore:\n  name: store\n  kind: {kind}\n  schema:\n{schema}  secret:\n    name: s\n");
+            let found: Vec<_> = lint_text(&text, target).unwrap().into_iter().filter(|d| d.code == "K008").map(|d| d.key).collect();
+            assert!(found.is_empty(), "chart {} ({kind}): K008 on {found:?}", catalog.version(target));
+        }
+    }
+    assert!(versions > 200, "{versions}");
+}

@@ -57,6 +57,8 @@ pub const fn entry(ty: SType, flags: u8, values: &'static [&'static str], extra:
 #[derive(Debug)]
 pub struct SchemaData {
     pub validator: &'static str,
+    /// The first chart version this validator judges (up to the next one's).
+    pub judges_from: &'static str,
     /// Top-level keys the validator refuses in an agent deployment.
     pub agent_rejects: &'static [&'static str],
     pub entries: &'static [(&'static str, SchemaEntry)],
@@ -69,19 +71,11 @@ pub struct Schema {
 }
 
 impl Schema {
-    /// The validator of a chart version: 2.15.1 for charts 2.x, 1.20.0 for
-    /// 1.15 to 1.x, 1.14.3 for 1.0 to 1.14, 0.6.1 (polyaxon-deploy) for 0.x.
+    /// The validator that judges a chart version (the generated table says
+    /// from which version each one does: 2.15.1 for charts 2.x, ...).
     pub fn for_chart(chart: &Chart) -> Schema {
-        let validator = if chart.at_least("2.0.0") {
-            "2.15.1"
-        } else if chart.at_least("1.15.0") {
-            "1.20.0"
-        } else if chart.at_least("1.0.0") {
-            "1.14.3"
-        } else {
-            "0.6.1"
-        };
-        Schema::validator(validator).expect("the four validators are generated")
+        let data = SCHEMAS.iter().filter(|s| chart.at_least(s.judges_from)).max_by_key(|s| super::parse_version(s.judges_from));
+        Schema { data: data.expect("a validator judges from 0.0.0") }
     }
 
     pub fn validator(version: &str) -> Option<Schema> {
@@ -92,12 +86,30 @@ impl Schema {
         self.data.validator
     }
 
+    /// The entry the schema declares for exactly this path (no `*`).
+    pub fn exact(&self, path: &str) -> Option<&'static SchemaEntry> {
+        let entries = self.data.entries;
+        entries.binary_search_by(|(k, _)| (*k).cmp(path)).ok().map(|i| &entries[i].1)
+    }
+
+    /// The entry that types a key: where the chart version knows the key, only
+    /// what the schema declares for exactly it. An entry for "any entry of this
+    /// map" describes another version's shape (0.6's named
+    /// `persistence.data.<name>` over 0.1's one `persistence.data`).
+    pub fn typing(&self, path: &str, chart_knows: bool) -> Option<&'static SchemaEntry> {
+        if chart_knows {
+            self.exact(path)
+        } else {
+            self.at(path)
+        }
+    }
+
     /// A key's entry; a value of a map matches the map's `*` entry, and a
     /// key of such a value its `*.key` entry.
     pub fn at(&self, path: &str) -> Option<&'static SchemaEntry> {
         let entries = self.data.entries;
         let find = |p: &str| entries.binary_search_by(|(k, _)| (*k).cmp(p)).ok().map(|i| &entries[i].1);
-        find(path).or_else(|| {
+        self.exact(path).or_else(|| {
             let (parent, _) = path.rsplit_once('.')?;
             find(&format!("{parent}.*")).or_else(|| {
                 let (grand, _) = parent.rsplit_once('.').unwrap_or(("", parent));

@@ -165,6 +165,7 @@ fn volume(path: &str, name: &str, spec: &Node, out: &mut Carry) -> Option<Connec
             out.notes.push(format!(
                 "`{path}` names no existingClaim, hostPath or store (the old chart made its own claim): create one and add it by hand"
             ));
+            out.needs_choice = true;
             return None;
         }
     };

@@ -168,7 +168,7 @@ impl Gen {
     /// A value by the chart's kind and Polyaxon's schema: its type, allowed
     /// values and, for mappings and lists, what is below.
     fn typed(&self, path: &str, chart: Option<Kind>, by_schema: bool) -> Map<String, Value> {
-        let entry = self.schema.at(path).filter(|_| by_schema);
+        let entry = self.schema.typing(path, chart.is_some()).filter(|_| by_schema);
         let rules = accepts(chart, entry);
         let mut out = match rules.expected {
             Some(Expected::Map) => self.mapping(path, chart, entry),

@@ -72,7 +72,7 @@ fn walk(ctx: &mut Ctx<'_>, map: &Node, prefix: &str, mode: Mode) {
             Mode::Checked | Mode::Schema(_) => {}
         }
         let chart = ctx.catalog.at(&path, ctx.target).copied();
-        let schema = ctx.schema.at(&path).copied();
+        let schema = ctx.schema.typing(&path, chart.is_some()).copied();
         // A later chart's key, on an older chart whose validator already knew it
         // (below a section handed on whole, later charts' finer reads do not matter).
         let too_new = mode == Mode::Checked
