@@ -541,6 +541,9 @@ def rules(entries):
 
 def rules_v2(mod, sc_mod):
     d = mod
+    if not hasattr(d, "check_rabbitmq"):
+        # polyaxon >= 2.17.0 removed RabbitMQ: no rabbitmq field, broker is Literal["redis"].
+        return rules_v2_redis_only(mod, sc_mod)
     agent_keys = ["passwordLength", "passwordAuth", "platformSecret", "encryptionSecret", "user", "globalReplicas", "globalConcurrency",
                   "scheduler", "compiler", "worker", "beat", "(clean_hook: not a field, always null)", "apiHooks", "flower", "postgresql",
                   "redis", "rabbitmq", "broker", "email", "ldap", "intervals", "metrics", "organizationKey"]
@@ -559,6 +562,26 @@ def rules_v2(mod, sc_mod):
         ("tolerations, celeryTolerations", d.DeploymentConfig.validate_tolerations, "each item must be a mapping (or V1Toleration) -> else value_error."),
         ("securityContext", sc_mod.SecurityContextConfig.validate_security_context, "exactly one of runAsUser/runAsGroup truthy -> rejected ('requires both `user` and `group` or none'); 0 counts as unset, so runAsUser: 1000 with runAsGroup: 0 is rejected."),
         ("", d.validate_connections, "defined (artifactsStore/connections names must be unique) but NOT called by 2.15.1's DeploymentConfig: duplicate connection names are accepted."),
+    ])
+
+
+def rules_v2_redis_only(mod, sc_mod):
+    d = mod
+    agent_keys = ["passwordLength", "passwordAuth", "platformSecret", "encryptionSecret", "user", "globalReplicas", "globalConcurrency",
+                  "scheduler", "compiler", "worker", "beat", "(clean_hook: not a field, always null)", "apiHooks", "flower", "postgresql",
+                  "redis", "broker", "email", "ldap", "intervals", "metrics", "organizationKey"]
+    return rules([
+        ("", d.check_postgres, "postgresql.enabled is exactly false and externalServices.postgresql is missing/null -> rejected ('A postgresql instance is required')."),
+        ("", d.check_redis, "redis.enabled is true and externalServices.redis is set -> rejected ('either enable the in-cluster redis or use an external instance, not both')."),
+        ("", d.check_redis, "(redis.enabled is true or externalServices.redis is set) and broker != 'redis' (i.e. broker unset) and redis.nonBroker is not true -> rejected ('redis is enabled but you are using a different broker backend')."),
+        ("", d.validate_platform_deployment, "any of scheduler/compiler/worker/beat has enabled: true while redis is not used as the broker (neither redis.enabled nor externalServices.redis set, or redis.nonBroker is true) -> rejected ('You enabled some services that require a broker, please set redis!'). No RabbitMQ rules: rabbitmq, externalServices.rabbitmq and broker: rabbitmq are rejected as fields (extra_forbidden / literal_error)."),
+        ("", d.validate_deployment_chart, "deploymentChart == 'agent' and agent is missing/null -> rejected ('Agent deployment requires a valid `agent` key'). deploymentChart == 'platform' with agent.enabled only prints a header, no rejection."),
+        ("", d.wrong_agent_deployment_keys, "deploymentChart == 'agent' and any of these keys is non-null -> rejected ('Agent deployment received some keys that are not required'): " + ", ".join(agent_keys) + "."),
+        ("", d.DeploymentConfig.validate_deployment, "the rules above run as a model validator (mode after): only when every field is valid, and only the first failing rule is reported, with loc ''. deploymentChart defaults to 'platform'."),
+        ("affinity, celeryAffinity", d.DeploymentConfig.validate_affinity, "must be a mapping (or V1Affinity); anything else -> value_error 'This field expects a dict or an instance of V1Affinity'."),
+        ("tolerations, celeryTolerations", d.DeploymentConfig.validate_tolerations, "each item must be a mapping (or V1Toleration) -> else value_error."),
+        ("securityContext", sc_mod.SecurityContextConfig.validate_security_context, "exactly one of runAsUser/runAsGroup truthy -> rejected ('requires both `user` and `group` or none'); 0 counts as unset, so runAsUser: 1000 with runAsGroup: 0 is rejected."),
+        ("", d.validate_connections, "defined (artifactsStore/connections names must be unique) but NOT called by DeploymentConfig: duplicate connection names are accepted."),
     ])
 
 

@@ -23,13 +23,11 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-# version  venv
-all=(
-  "2.15.1 polyaxon-2.15.1"
-  "1.20.0 polyaxon-1.20.0"
-  "1.14.3 polyaxon-1.14.3"
-  "0.6.1 polyaxon-deploy-0.6.1"
-)
+# version  venv, from catalog/validators.tsv
+all=()
+while IFS=$'\t' read -r validator _package _python _since venv; do
+  [ "$validator" = validator ] || all+=("$validator $venv")
+done <"$root/catalog/validators.tsv"
 selected=()
 for entry in "${all[@]}"; do
   v=${entry%% *}

@@ -34,8 +34,14 @@ import yaml
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "src", "knowledge", "catalog_data.rs")
 SENSITIVE = ("password", "secret", "token", "apikey", "cookie")
+def read_validators():
+    """[(validator, first chart version it judges)], newest first, from catalog/validators.tsv."""
+    with open(os.path.join(ROOT, "catalog", "validators.tsv")) as f:
+        return [(r["validator"], r["judges_from"]) for r in csv.DictReader(f, delimiter="\t")]
+
+
 # Polyaxon's validators, each with the first chart version it judges.
-VALIDATORS = [("2.15.1", "2.0.0"), ("1.20.0", "1.15.0"), ("1.14.3", "1.0.0"), ("0.6.1", "0.0.0")]
+VALIDATORS = read_validators()
 
 
 def version_key(version):
@@ -125,7 +131,7 @@ def add_template_reads(keys, index, rows, objects):
             present[i] = ("whole", default) if whole else (kind, default)
 
 
-def platform(corpus, objects):
+def platform(corpus, objects, inferred, schema_paths):
     with open(os.path.join(corpus, "values/defaults/manifest.tsv")) as f:
         rows = list(csv.DictReader(f, delimiter="\t"))
     vers = [(r["chart_version"], r["prerelease"] == "yes") for r in rows if "+" not in r["chart_version"]]
@@ -141,10 +147,11 @@ def platform(corpus, objects):
     with open(os.path.join(corpus, "template-keys-history.tsv")) as f:
         reads = [(r["key"], r["first_version"], r["last_version"]) for r in csv.DictReader(f, delimiter="\t")]
     add_template_reads(keys, index, reads, objects)
-    return vers, keys
+    removed = add_inferred(vers, keys, inferred, schema_paths)
+    return vers, keys, removed
 
 
-def agent(objects):
+def agent(objects, inferred, schema_paths):
     base = os.path.join(ROOT, "catalog", "agent")
     with open(os.path.join(base, "manifest.tsv")) as f:
         rows = list(csv.DictReader(f, delimiter="\t"))
@@ -171,7 +178,35 @@ def agent(objects):
     with open(os.path.join(base, "template-keys.tsv")) as f:
         reads = [(r["key"], r["first_version"], r["last_version"]) for r in csv.DictReader(f, delimiter="\t") if "[]" not in r["key"]]
     add_template_reads(keys, index, reads, objects)
-    return vers, keys
+    removed = add_inferred(vers, keys, inferred, schema_paths)
+    return vers, keys, removed
+
+
+def add_inferred(vers, keys, inferred, schema_paths):
+    """Appends the chart versions known by inference (catalog/inferred.yaml):
+    each is its base version's keys, minus those whose place Polyaxon's
+    deploy schema for it no longer has. Returns {(path, version)} removed."""
+    removed_at = {}
+    for entry in inferred:
+        version, base = entry["version"], entry["base"]
+        index = {v: i for i, (v, _) in enumerate(vers)}
+        if base not in index:
+            sys.exit(f"catalog/inferred.yaml: {version}: unknown base {base}")
+        b, i = index[base], len(vers)
+        vers.append((version, False))
+        old, new = schema_paths[validator_of(base)], schema_paths[validator_of(version)]
+        gone = {p for p in old - new if "[]" not in p and "*" not in p}
+        # The outermost of them: `rabbitmq`, not each of its fields.
+        gone = {p for p in gone if not any(q in gone for q in prefixes(p))}
+        for path in gone:
+            removed_at.setdefault(path, version)
+        for path, present in keys.items():
+            if b not in present or any(path == p or path.startswith(p + ".") for p in gone):
+                continue
+            kind, default = present[b]
+            # An image tag that followed the base's version follows this one.
+            present[i] = (kind, version if path.endswith("imageTag") and default == base else default)
+    return removed_at
 
 
 def prefixes(path):
@@ -186,6 +221,11 @@ def flatten_schema(node, path, out, definitions, stack=()):
     validators construct with the mapping as keyword arguments has its
     arguments as fields, with values left unchecked."""
     ref = node.get("ref") or next((a["ref"] for a in node.get("anyOf", []) if a.get("ref")), None)
+    # A Kubernetes model the validator's kubernetes package leaves unchecked
+    # ("opaque": 2.18.0 pins kubernetes<37) is checked as Kubernetes defines it.
+    opaque = next((a["class"] for a in node.get("anyOf", []) if a.get("opaque")), None)
+    if not ref and opaque in KUBERNETES:
+        ref, definitions = opaque, {**KUBERNETES, **definitions}
     if ref in definitions and ref not in stack:
         node = {**node, **definitions[ref], "nullable": node.get("nullable", True)}
         stack = stack + (ref,)
@@ -228,11 +268,24 @@ def entry_of(node):
     }
 
 
+# Kubernetes's own models as the newest validator that checks them defines them.
+KUBERNETES = {}
+
+
 def schemas():
-    out = {}
+    """Each validator's schema as rows. Kubernetes's own models (affinity,
+    tolerations, resources) are the same whichever validator embeds them:
+    one whose kubernetes package does not check them gets the newest
+    definitions another validator's package has."""
+    data_of = {}
     for version, _ in VALIDATORS:
         with open(os.path.join(ROOT, "catalog", "schema", f"{version}.json")) as f:
-            data = json.load(f)
+            data_of[version] = json.load(f)
+    for version, _ in reversed(VALIDATORS):
+        KUBERNETES.update(data_of[version].get("definitions", {}))
+    out = {}
+    for version, _ in VALIDATORS:
+        data = data_of[version]
         rows = []
         flatten_schema(data["root"], "", rows, data.get("definitions", {}))
         seen = {}
@@ -315,10 +368,11 @@ def rust_default(path, default):
     return f"D::Str({rust_str(default)})"
 
 
-def rust_catalog(name, vers, keys):
+def rust_catalog(name, vers, keys, inferred):
     out = [f"pub static {name}: CatalogData = CatalogData {{"]
     out.append("    versions: &[" + ", ".join(rust_str(v) for v, _ in vers) + "],")
     out.append("    prereleases: &[" + ", ".join(rust_str(v) for v, pre in vers if pre) + "],")
+    out.append("    inferred: &[" + ", ".join(f"({rust_str(e['version'])}, {rust_str(' '.join(e['source'].split()))})" for e in inferred) + "],")
     out.append("    keys: &[")
     for path in sorted(keys):
         present = keys[path]
@@ -332,7 +386,7 @@ def rust_catalog(name, vers, keys):
     return out
 
 
-def rust(platform_data, agent_data, changes, schema_rows, described):
+def rust(platform_data, agent_data, changes, schema_rows, described, inferred):
     out = [
         "// @generated by scripts/gen-catalog.py from the corpus, catalog/agent and catalog/schema; do not edit by hand.",
         "",
@@ -340,8 +394,8 @@ def rust(platform_data, agent_data, changes, schema_rows, described):
         "use super::schema::{entry, Extra as X, SType as T, SchemaData};",
         "",
     ]
-    out += rust_catalog("PLATFORM", *platform_data)
-    out += rust_catalog("AGENT", *agent_data)
+    out += rust_catalog("PLATFORM", *platform_data, inferred["platform"])
+    out += rust_catalog("AGENT", *agent_data, inferred["agent"])
     out.append("pub static CHANGES: &[Change] = &[")
     for c in changes:
         opt = lambda v: f"Some({rust_str(v)})" if v is not None else "None"
@@ -386,16 +440,24 @@ def main():
     args = parser.parse_args()
     schema_rows = schemas()
     types = {v: {path: e["type"] for path, e in rows} for v, (_, rows) in schema_rows.items()}
+    schema_paths = {v: set(t) for v, t in types.items()}
     objects = lambda version, path: types[validator_of(version)].get(path) == "object"
-    platform_data = platform(args.corpus, objects)
-    agent_data = agent(objects)
+    with open(os.path.join(ROOT, "catalog", "inferred.yaml")) as f:
+        inferred = yaml.safe_load(f)
+    *platform_data, platform_removed = platform(args.corpus, objects, inferred["platform"], schema_paths)
+    *agent_data, _ = agent(objects, inferred["agent"], schema_paths)
     with open(os.path.join(ROOT, "catalog", "changes.yaml")) as f:
         changes = yaml.safe_load(f)
+    # What a new Polyaxon release removed from its schema and changes.yaml does not say yet.
+    for path, since in sorted(platform_removed.items()):
+        if not any(c["key"] == path for c in changes):
+            changes.append({"key": path, "kind": "removed", "since": since, "validator_rejects": True,
+                            "note": f"Polyaxon {since}'s deploy schema no longer has it (the {since} chart is not public: inferred)"})
     index = {v for v, _ in platform_data[0]}
     for change in changes:
         if change["since"] not in index:
             sys.exit(f"changes.yaml: {change['key']}: unknown version {change['since']}")
-    text = rust(platform_data, agent_data, changes, schema_rows, descriptions(args.seeds, args.corpus))
+    text = rust(platform_data, agent_data, changes, schema_rows, descriptions(args.seeds, args.corpus), inferred)
     if args.check:
         with open(OUT) as f:
             if f.read() != text:

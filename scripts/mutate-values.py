@@ -43,6 +43,11 @@ VALIDATE = os.path.join(ROOT, "scripts", "polyaxon-validate.py")
 # "@path": a project file; "agent:V": the agent chart's defaults at V (from
 # catalog/agent), "agent+path": a corpus file for the agent chart.
 PLAN = {
+    "2.18.0": (
+        "2.18.0",
+        ["values/defaults/values-2.15.1.yaml", "rendered/v2.15.1/*.values.yaml", "@testdata/lint/*-2.15.1.yaml", "agent:2.15.1", "agent+rendered/agent-2.15.1/*.values.yaml"],
+        1.0,
+    ),
     "2.15.1": (
         "2.15.1",
         ["values/defaults/values-2.15.1.yaml", "rendered/v2.15.1/*.values.yaml", "@testdata/lint/*-2.15.1.yaml", "agent:2.15.1", "agent+rendered/agent-2.15.1/*.values.yaml"],
@@ -53,7 +58,7 @@ PLAN = {
     "0.6.1": ("0.6.1", ["values/defaults/values-0.6.1.yaml", "values/ci/*@0.5.0-*.yml", "rendered/v0.5.6/*.values.yaml"], 0.4),
 }
 # Older and newer defaults, for keys put back or brought forward.
-NEIGHBOURS = {"2.15.1": ["1.20.0", "1.10.1", "0.6.1"], "1.20.0": ["1.10.1", "0.6.1", "2.15.1"], "1.14.3": ["0.6.1", "1.20.0", "2.15.1"], "0.6.1": ["0.4.4", "1.14.3"]}
+NEIGHBOURS = {"2.18.0": ["2.15.1", "1.20.0", "1.10.1"], "2.15.1": ["1.20.0", "1.10.1", "0.6.1"], "1.20.0": ["1.10.1", "0.6.1", "2.15.1"], "1.14.3": ["0.6.1", "1.20.0", "2.15.1"], "0.6.1": ["0.4.4", "1.14.3"]}
 CASES_PER_BASE_KIND = 26  # mutations of each kind per full-size base, scaled by PLAN and --scale
 NEUTRAL = ["reorder", "comments", "quote", "flow", "crlf", "anchor", "merge"]
 MUTATIONS = ["typo", "wrong_type", "null", "quoted_scalar", "enum", "old_key", "other_version_key", "cross"]
@@ -386,9 +391,15 @@ def load_yaml(path):
         return yaml.safe_load(f)
 
 
-def foreign_keys(corpus, target, neighbours):
-    own = load_yaml(os.path.join(corpus, f"values/defaults/values-{target}.yaml")) or {}
-    own_paths = {p for p, _ in walk(own)}
+# Chart versions whose charts are not public (catalog/inferred.yaml): their own
+# keys are those of the newest chart in the corpus, less what they removed.
+INFERRED_BASE = {"2.18.0": "2.15.1"}
+
+
+def foreign_keys(corpus, target, neighbours, changes):
+    own = load_yaml(os.path.join(corpus, f"values/defaults/values-{INFERRED_BASE.get(target, target)}.yaml")) or {}
+    removed = {tuple(c["key"].split(".")) for c in changes if c["kind"] == "removed"}
+    own_paths = {p for p, _ in walk(own) if not any(p[:len(r)] == r for r in removed)}
     out = []
     for other in neighbours:
         tree = load_yaml(os.path.join(corpus, f"values/defaults/values-{other}.yaml")) or {}
@@ -509,7 +520,7 @@ def main():
             "enums": enums_of(schema),
             # Merges are migrate's knowledge; the linter judges the section that left.
             "changes": [c for c in changes if version_key(c["since"]) <= version_key(target) and c["kind"] != "merged"],
-            "foreign": foreign_keys(args.corpus, target, NEIGHBOURS[validator]),
+            "foreign": foreign_keys(args.corpus, target, NEIGHBOURS[validator], [c for c in changes if version_key(c["since"]) <= version_key(target)]),
         }
         trees = dict(bases_of(args.corpus, patterns))
         removed = clean(validator, trees, outdir)

@@ -26,7 +26,7 @@ validation_error. Files that cannot be read at all (empty, `{}`, bad YAML,
 missing) give one error of type SchemaError with loc "".
 
 Options:
-    --validator V      2.15.1 | 1.20.0 | 1.14.3 | 0.6.1: run under .cache/venv/<that validator>
+    --validator V      a validator of catalog/validators.tsv (2.18.0, 2.15.1, ...): run under its venv
     --files-from F     read more paths from F, one per line ("-" for stdin)
     --which            print the validator in use (e.g. "polyaxon 1.20.0") and exit
     --fast-yaml        let the validator parse YAML with libyaml (yaml.CSafeLoader) instead of
@@ -39,12 +39,14 @@ import re
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-VENVS = {
-    "2.15.1": "polyaxon-2.15.1",
-    "1.20.0": "polyaxon-1.20.0",
-    "1.14.3": "polyaxon-1.14.3",
-    "0.6.1": "polyaxon-deploy-0.6.1",
-}
+def read_venvs():
+    """validator -> venv, from catalog/validators.tsv (the one list of them)."""
+    with open(os.path.join(ROOT, "catalog", "validators.tsv")) as f:
+        rows = [line.rstrip("\n").split("\t") for line in f][1:]
+    return {row[0]: row[4] for row in rows if row and row[0]}
+
+
+VENVS = read_venvs()
 DEFAULT_VENV = "2.15.1"
 REEXEC_ENV = "POLYAXON_VALIDATE_REEXEC"
 MSG_LIMIT = 300

@@ -3,14 +3,12 @@
 # requirements file (scripts/requirements/<name>.txt); nothing goes into the
 # global Python:
 #
-#   .cache/venv/tools                  Python 3.11  kubernetes-validate, PyYAML, pre-commit, check-jsonschema
-#   .cache/venv/polyaxon-2.15.1        Python 3.11  polyaxon._deploy (pydantic 2)
-#   .cache/venv/polyaxon-1.20.0        Python 3.9   polyaxon.deploy  (marshmallow)
-#   .cache/venv/polyaxon-1.14.3        Python 3.9   polyaxon.deploy  (marshmallow)
-#   .cache/venv/polyaxon-deploy-0.6.1  Python 3.7   polyaxon_deploy  (marshmallow 3.0.0rc5)
+#   .cache/venv/tools   Python 3.11  kubernetes-validate, PyYAML, pre-commit, check-jsonschema
+#   and one venv per Polyaxon validator of catalog/validators.tsv (its venv name
+#   and Python minor version there: polyaxon-2.18.0, ..., polyaxon-deploy-0.6.1).
 #
 # Usage: scripts/setup-venvs.sh [--only NAME[,NAME...]]...
-#   NAME is tools, or a validator: 2.15.1, 1.20.0, 1.14.3 or 0.6.1 (or the full venv name).
+#   NAME is tools, or a validator (2.18.0, 0.6.1, ...) or its venv name.
 #
 # Idempotent: a venv whose marker (.setup-complete: sha256 of its requirements
 # file + Python version) matches is left alone. Otherwise it is rebuilt from
@@ -21,14 +19,11 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 reqdir=$root/scripts/requirements
 venvdir=$root/.cache/venv
 
-# name  python-minor
-all_venvs=(
-  "tools 3.11"
-  "polyaxon-2.15.1 3.11"
-  "polyaxon-1.20.0 3.9"
-  "polyaxon-1.14.3 3.9"
-  "polyaxon-deploy-0.6.1 3.7"
-)
+# name  python-minor: the tools, then every validator of catalog/validators.tsv.
+all_venvs=("tools 3.11")
+while IFS=$'\t' read -r validator _package python _since venv; do
+  [ "$validator" = validator ] || all_venvs+=("$venv $python")
+done <"$root/catalog/validators.tsv"
 
 die() { echo "setup-venvs: $*" >&2; exit 1; }
 
@@ -52,7 +47,7 @@ else
       name=${entry%% *}
       if [ "$want" = "$name" ] || [ "$want" = "${name##*-}" ]; then selected+=("$entry"); found=1; fi
     done
-    [ -n "$found" ] || die "unknown venv '$want' (known: tools, 2.15.1, 1.20.0, 1.14.3, 0.6.1)"
+    [ -n "$found" ] || die "unknown venv '$want' (known: tools and the validators of catalog/validators.tsv)"
   done
 fi
 

@@ -125,7 +125,8 @@ impl Frag {
         }
     }
 
-    fn flow(&self) -> String {
+    /// The fragment as one line of (flow) YAML.
+    pub fn flow(&self) -> String {
         let mut out = String::new();
         self.render_flow(&mut out);
         out

@@ -431,7 +431,7 @@ fn report_fixes(file: &FileMigration, written: bool, applied_only: bool) {
 /// read or written (the others are still migrated).
 fn run_migrate(args: &MigrateArgs) -> Result<u8, Error> {
     let catalog = Catalog::get();
-    let target = catalog.resolve(&args.to).map_err(Error::new)?;
+    let target = resolve_target(catalog, &args.to)?;
     let mut pending = false;
     let mut failed = false;
     let mut out = String::new();
@@ -474,7 +474,7 @@ fn run_migrate(args: &MigrateArgs) -> Result<u8, Error> {
 fn schema(args: &SchemaArgs) -> ExitCode {
     let catalog = Catalog::of(if args.agent { ChartName::Agent } else { ChartName::Platform });
     let target = match &args.chart_version {
-        Some(v) => match catalog.resolve(v) {
+        Some(v) => match resolve_target(catalog, v) {
             Ok(t) => t,
             Err(e) => {
                 eprintln!("{} schema: error: {e}", command_name());
@@ -485,6 +485,15 @@ fn schema(args: &SchemaArgs) -> ExitCode {
     };
     let text = serde_json::to_string_pretty(&jsonschema::values_schema(catalog, target)).expect("JSON values serialise");
     write_stdout(&format!("{text}\n"), "the schema")
+}
+
+/// A chart version the user named: a warning when it is newer than any known.
+fn resolve_target(catalog: &Catalog, name: &str) -> Result<usize, Error> {
+    let (index, warning) = catalog.resolve_target(name).map_err(Error::new)?;
+    if let Some(warning) = warning {
+        eprintln!("{}: warning: {warning}", command_name());
+    }
+    Ok(index)
 }
 
 /// Writes a command's whole output; a failure (a closed pipe) is an error.
@@ -519,7 +528,7 @@ fn run_lint(args: &LintArgs) -> Result<u8, Error> {
     };
     let catalog = Catalog::get();
     let target = match args.chart_version.as_ref().or(config.as_ref().and_then(|c| c.chart_version.as_ref())) {
-        Some(v) => catalog.resolve(v).map_err(Error::new)?,
+        Some(v) => resolve_target(catalog, v)?,
         None => catalog.newest(),
     };
     let version = catalog.version(target);

@@ -61,7 +61,7 @@ fn a_misspelt_key_a_transform_reads_is_a_located_warning() {
     assert_eq!((code, out.as_str()), (0, STREAM));
     assert!(
         err.contains(
-            "warning: argument `--set securityContext.enable`: `securityContext.enable` is not a key polyaxon-pr or chart 2.15.1 reads (did you mean `securityContext.enabled`?); the security-context transform stays off"
+            "warning: argument `--set securityContext.enable`: `securityContext.enable` is not a key polyaxon-pr or chart 2.18.0 reads (did you mean `securityContext.enabled`?); the security-context transform stays off"
         ),
         "{err}"
     );

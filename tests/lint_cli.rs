@@ -40,7 +40,11 @@ fn exit_codes() {
     assert_eq!(code(&["--no-config", "warn.yaml"]), Some(0));
     assert_eq!(code(&["--no-config", "--deny", "warnings", "warn.yaml"]), Some(1));
     assert_eq!(code(&["--no-config", "missing.yaml"]), Some(2));
-    assert_eq!(code(&["--no-config", "--chart-version", "9.9", "clean.yaml"]), Some(2));
+    // A release that never was is an error; one newer than any known is judged as the newest, said so.
+    assert_eq!(code(&["--no-config", "--chart-version", "1.10.7", "clean.yaml"]), Some(2));
+    let newer = lint(&["--no-config", "--chart-version", "9.9", "clean.yaml"], &dir);
+    assert_eq!(newer.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&newer.stderr).contains("warning: chart 9.9 is newer than any polyaxon-helm knows"));
     assert_eq!(code(&["--no-config", "--format", "xml", "clean.yaml"]), Some(2));
     let out = lint(&["--no-config", "broken.yaml"], &dir);
     assert_eq!(out.status.code(), Some(2));
@@ -50,10 +54,17 @@ fn exit_codes() {
 #[test]
 fn json_output_has_the_documented_fields() {
     let dir = scratch("json", &[("values.yaml", TYPO)]);
-    let out = lint(&["--no-config", "--format", "json", "values.yaml"], &dir);
+    let out = lint(&["--no-config", "--format", "json", "--chart-version", "2.15.1", "values.yaml"], &dir);
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["version"], 1);
     assert_eq!(report["chart_version"], "2.15.1");
+    assert!(report.get("knowledge").is_none(), "2.15.1's chart is public: {report}");
+    // By default, the newest chart: known by inference, and the report says from what.
+    let newest: serde_json::Value =
+        serde_json::from_slice(&lint(&["--no-config", "--format", "json", "values.yaml"], &dir).stdout).unwrap();
+    assert_eq!(newest["chart_version"], "2.18.0");
+    assert_eq!(newest["knowledge"]["inferred"], true);
+    assert!(newest["knowledge"]["source"].as_str().unwrap().contains("Polyaxon 2.18.0's deploy schema"), "{newest}");
     let d = &report["diagnostics"][0];
     let fields: Vec<&str> = d.as_object().unwrap().keys().map(String::as_str).collect();
     assert_eq!(
@@ -70,7 +81,7 @@ fn json_output_has_the_documented_fields() {
 #[test]
 fn github_annotations() {
     let dir = scratch("github", &[("values.yaml", TYPO)]);
-    let out = lint(&["--no-config", "--format", "github", "values.yaml"], &dir);
+    let out = lint(&["--no-config", "--format", "github", "--chart-version", "2.15.1", "values.yaml"], &dir);
     assert_eq!(
         stdout(&out),
         "::error file=values.yaml,line=2,col=3,endLine=2,endColumn=9,title=K005::unknown key `email.useTLS`: neither chart 2.15.1 nor Polyaxon reads it (help: did you mean `email.useTls`?)\n"
@@ -128,7 +139,7 @@ fn human_output_is_plain_off_a_terminal_and_hides_secrets() {
     let text =
         "postgresql:\n  enabled: false\nexternalServices:\n  postgresql:\n    host: db\n    password: hunter2-secret\n    prot: 5432\n";
     let dir = scratch("human", &[("values.yaml", text)]);
-    let out = stdout(&lint(&["--no-config", "values.yaml"], &dir));
+    let out = stdout(&lint(&["--no-config", "--chart-version", "2.15.1", "values.yaml"], &dir));
     assert!(!out.contains('\u{1b}'), "ANSI escapes in plain output");
     assert!(
         out.contains("K005 (unknown-key)")

@@ -27,7 +27,8 @@ fn every_versions_defaults_lint_clean_against_that_version() {
     let catalog = Catalog::get();
     let mut checked = 0;
     let mut findings = Vec::new();
-    for (index, version) in catalog.versions.iter().enumerate() {
+    // The newest versions' charts are not public (known by inference): no defaults to lint.
+    for (index, version) in catalog.versions.iter().enumerate().filter(|(i, _)| catalog.inferred(*i).is_none()) {
         let path = corpus().join(format!("values/defaults/values-{version}.yaml"));
         let text = std::fs::read_to_string(&path).unwrap();
         for d in lint_text(&text, index).unwrap() {
@@ -43,7 +44,7 @@ fn every_versions_defaults_lint_clean_against_that_version() {
 #[test]
 fn defaults_of_0_4_4_against_2_15_1() {
     let text = std::fs::read_to_string(corpus().join("values/defaults/values-0.4.4.yaml")).unwrap();
-    let d = lint_text(&text, Catalog::get().newest()).unwrap();
+    let d = lint_text(&text, Catalog::get().resolve("2.15.1").unwrap()).unwrap();
     let at = |line: usize| d.iter().find(|d| d.span.line == line).unwrap_or_else(|| panic!("nothing on line {line}"));
     let spot = [
         (34, "K001", "serviceType", None),

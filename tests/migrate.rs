@@ -52,9 +52,14 @@ fn scalars(node: &Node, out: &mut Vec<String>) {
 }
 
 fn validate(files: &[PathBuf]) -> Vec<usize> {
-    let list = std::env::temp_dir().join(format!("polyaxon-migrate-{}.list", std::process::id()));
+    validator_errors("2.15.1", files).into_iter().map(|e| e.len()).collect()
+}
+
+/// What Polyaxon's validator `version` reports on each file: (loc, type).
+fn validator_errors(version: &str, files: &[PathBuf]) -> Vec<Vec<(String, String)>> {
+    let list = std::env::temp_dir().join(format!("polyaxon-migrate-{}-{version}.list", std::process::id()));
     std::fs::write(&list, files.iter().map(|f| format!("{}\n", f.display())).collect::<String>()).unwrap();
-    let out = Command::new(venv_python("polyaxon-2.15.1"))
+    let out = Command::new(venv_python(&format!("polyaxon-{version}")))
         .arg(repo().join("scripts/polyaxon-validate.py"))
         .args(["--fast-yaml", "--files-from"])
         .arg(&list)
@@ -64,13 +69,106 @@ fn validate(files: &[PathBuf]) -> Vec<usize> {
     String::from_utf8(out.stdout)
         .unwrap()
         .lines()
-        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["errors"].as_array().unwrap().len())
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            // Whole-file rules differ only by their message.
+            let kind = |e: &serde_json::Value| match e["loc"].as_str().unwrap() {
+                "" => format!("{}: {}", e["type"].as_str().unwrap(), e["msg"].as_str().unwrap()),
+                _ => e["type"].as_str().unwrap().to_string(),
+            };
+            v["errors"].as_array().unwrap().iter().map(|e| (e["loc"].as_str().unwrap().to_string(), kind(e))).collect()
+        })
         .collect()
+}
+
+/// A 2.15 deployment on RabbitMQ, with every RabbitMQ setting there was.
+const RABBITMQ_KITCHEN_SINK: &str = r#"broker: rabbitmq
+rabbitmq:
+  enabled: true
+  auth:
+    username: polyaxon
+    password: plant-amqp-pw
+  persistence:
+    enabled: true
+redis:
+  enabled: true
+  nonBroker: true
+scheduler:
+  enabled: true
+  celery:
+    confirmPublish: true
+worker:
+  enabled: true
+  celery:
+    confirmPublish: false
+    brokerPoolLimit: 10
+compiler:
+  celery:
+    confirmPublish: true
+externalServices:
+  rabbitmq:
+    host: amqp.example.com
+    port: 5672
+    user: polyaxon
+    password: plant-ext-pw
+"#;
+
+#[test]
+fn every_2x_file_migrates_from_2_15_1_to_2_18_0() {
+    let target = Catalog::get().resolve("2.18.0").unwrap();
+    let scratch = scratch("migrate-2.18");
+    let sink = scratch.join("rabbitmq-kitchen-sink.yaml");
+    std::fs::write(&sink, RABBITMQ_KITCHEN_SINK).unwrap();
+    let mut files: Vec<PathBuf> = inputs()
+        .into_iter()
+        .filter(|f| {
+            let name = f.file_name().unwrap().to_string_lossy().into_owned();
+            name.contains("@2.") || name.starts_with("values-2.")
+        })
+        .collect();
+    files.push(corpus().join("values/defaults/values-2.15.1.yaml"));
+    files.push(sink.clone());
+    let mut migrated = Vec::new();
+    for (i, file) in files.iter().enumerate() {
+        let text = std::fs::read_to_string(file).unwrap();
+        let shown = file.display().to_string();
+        // --unsafe-fixes for the kitchen sink: it has no redis broker, the decision is to turn one on.
+        let m = migrate(&shown, &text, target, *file == sink, &|_| false).unwrap_or_else(|e| panic!("{shown}: {e}"));
+        assert_eq!(migrate(&shown, &m.text, target, *file == sink, &|_| false).unwrap().text, m.text, "{shown}: not idempotent");
+        let mut before = Vec::new();
+        if let Some(root) = yaml::parse_one(&text).unwrap() {
+            scalars(&root, &mut before);
+        }
+        for s in before.iter().filter(|s| !s.contains('\n')) {
+            assert!(m.text.contains(s.as_str()), "{shown}: `{s}` was lost");
+        }
+        let out = scratch.join(format!("{i}-{}", file.file_name().unwrap().to_string_lossy()));
+        std::fs::write(&out, &m.text).unwrap();
+        migrated.push(out);
+    }
+    let (before, after) = (validator_errors("2.15.1", &files), validator_errors("2.18.0", &migrated));
+    let mut new_errors = 0;
+    for ((file, b), a) in files.iter().zip(&before).zip(&after) {
+        let fresh: Vec<_> = a.iter().filter(|e| !b.contains(e)).collect();
+        assert!(fresh.is_empty(), "{}: the 2.18.0 validator reports {fresh:?}, which 2.15.1's did not on the original", file.display());
+        new_errors += fresh.len();
+    }
+    let kitchen = std::fs::read_to_string(migrated.last().unwrap()).unwrap();
+    assert!(
+        kitchen.contains("broker: redis") && kitchen.contains("# rabbitmq:") && kitchen.contains("#   password: plant-ext-pw"),
+        "{kitchen}"
+    );
+    eprintln!(
+        "{} 2.x files and a RabbitMQ kitchen sink migrated to 2.18.0: Polyaxon errors {} (2.15.1 on the originals) -> {} (2.18.0 on the results), {new_errors} new",
+        files.len() - 1,
+        before.iter().map(Vec::len).sum::<usize>(),
+        after.iter().map(Vec::len).sum::<usize>()
+    );
 }
 
 #[test]
 fn every_ci_file_and_old_default_migrates_to_2_15_1() {
-    let target = Catalog::get().newest();
+    let target = Catalog::get().resolve("2.15.1").unwrap();
     let scratch = scratch("migrate");
     let files = inputs();
     assert!(files.len() > 250, "{}", files.len());
@@ -142,7 +240,7 @@ fn at<'a>(json: &'a serde_json::Value, path: &str) -> Option<&'a serde_json::Val
 fn renamed_keys_carry_the_same_value_to_helm() {
     let scratch = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("migrate-helm");
     std::fs::create_dir_all(&scratch).unwrap();
-    let target = Catalog::get().newest();
+    let target = Catalog::get().resolve("2.15.1").unwrap();
     let original = r#"# before
 securityContext:
   enabled: true

@@ -94,6 +94,8 @@ pub struct Change {
 pub struct CatalogData {
     pub versions: &'static [&'static str],
     pub prereleases: &'static [&'static str],
+    /// Versions known by inference (their charts are not public), with where the knowledge comes from.
+    pub inferred: &'static [(&'static str, &'static str)],
     /// Every key any version knows, sorted, with the version ranges that know it.
     pub keys: &'static [(&'static str, &'static [Range])],
 }
@@ -104,6 +106,7 @@ pub struct Catalog {
     pub chart: ChartName,
     pub versions: &'static [&'static str],
     prereleases: &'static [&'static str],
+    inferred: &'static [(&'static str, &'static str)],
     keys: &'static [(&'static str, &'static [Range])],
     changes: &'static [Change],
 }
@@ -112,11 +115,18 @@ static PLATFORM_CATALOG: Catalog = Catalog {
     chart: ChartName::Platform,
     versions: PLATFORM.versions,
     prereleases: PLATFORM.prereleases,
+    inferred: PLATFORM.inferred,
     keys: PLATFORM.keys,
     changes: CHANGES,
 };
-static AGENT_CATALOG: Catalog =
-    Catalog { chart: ChartName::Agent, versions: AGENT.versions, prereleases: AGENT.prereleases, keys: AGENT.keys, changes: CHANGES };
+static AGENT_CATALOG: Catalog = Catalog {
+    chart: ChartName::Agent,
+    versions: AGENT.versions,
+    prereleases: AGENT.prereleases,
+    inferred: AGENT.inferred,
+    keys: AGENT.keys,
+    changes: CHANGES,
+};
 
 impl Catalog {
     /// The platform chart's catalog.
@@ -150,17 +160,60 @@ impl Catalog {
         (0..self.versions.len())
             .rev()
             .find(|&i| self.versions[i].starts_with(&line) && !self.prereleases.contains(&self.versions[i]))
-            .ok_or_else(|| {
-                let chart = match self.chart {
-                    ChartName::Platform => "polyaxon",
-                    ChartName::Agent => "agent",
-                };
-                format!(
-                    "unknown {chart} chart version `{name}`: the catalog knows {} to {}",
-                    self.versions[0],
-                    self.versions[self.newest()]
-                )
-            })
+            .ok_or_else(|| self.unknown(name))
+    }
+
+    /// [`Catalog::resolve`], and a version newer than any known (a release
+    /// after this build) as the newest known, with a warning saying so.
+    pub fn resolve_target(&self, name: &str) -> Result<(usize, Option<String>), String> {
+        match self.resolve(name) {
+            Ok(i) => Ok((i, None)),
+            Err(e) => {
+                let newest = self.newest();
+                let wanted = super::parse_version(&format!("{}.0.0", name.trim_start_matches('v')))
+                    .filter(|_| name.trim_start_matches('v').matches('.').count() < 2)
+                    .or_else(|| super::parse_version(name));
+                match wanted {
+                    Some(v) if super::parse_version(self.versions[newest]).is_some_and(|known| v > known) => {
+                        let known = self.versions[newest];
+                        Ok((newest, Some(format!(
+                            "chart {} is newer than any polyaxon-helm knows (newest: {known}): judged as {known}; update polyaxon-helm, or absorb the release with scripts/update-knowledge.sh",
+                            name.trim_start_matches('v')
+                        ))))
+                    }
+                    _ => Err(e),
+                }
+            }
+        }
+    }
+
+    /// Why `name` is no version of this chart, with the nearest real ones.
+    fn unknown(&self, name: &str) -> String {
+        let chart = match self.chart {
+            ChartName::Platform => "polyaxon",
+            ChartName::Agent => "agent",
+        };
+        let releases: Vec<&str> = self.versions.iter().copied().filter(|v| !self.prereleases.contains(v)).collect();
+        let nearest = super::parse_version(name).map(|wanted| {
+            let after = releases.iter().position(|v| super::parse_version(v).is_some_and(|v| v > wanted));
+            let before = after.map_or(releases.len(), |i| i).checked_sub(1).map(|i| releases[i]);
+            [before, after.map(|i| releases[i])].into_iter().flatten().collect::<Vec<_>>()
+        });
+        match nearest.filter(|n| !n.is_empty()) {
+            Some(n) => format!("unknown {chart} chart version `{name}`: no such release; the nearest are {}", n.join(" and ")),
+            None => format!(
+                "unknown {chart} chart version `{name}`: the catalog knows {} to {}",
+                self.versions[0],
+                self.versions[self.newest()]
+            ),
+        }
+    }
+
+    /// Where the knowledge of version `index` comes from, when its chart is not
+    /// public and the version is known by inference.
+    pub fn inferred(&self, index: usize) -> Option<&'static str> {
+        let version = self.versions[index];
+        self.inferred.iter().find(|(v, _)| *v == version).map(|(_, source)| *source)
     }
 
     /// The first release (not a pre-release) after version `index`, if any.
@@ -254,11 +307,21 @@ mod tests {
     #[test]
     fn resolves_versions_and_lines() {
         let c = Catalog::get();
-        assert_eq!(c.version(c.newest()), "2.15.1");
+        assert_eq!(c.version(c.newest()), "2.18.0");
+        assert!(c.inferred(c.newest()).is_some_and(|s| s.contains("Polyaxon 2.18.0")));
+        assert!(c.inferred(c.resolve("2.15.1").unwrap()).is_none());
         assert_eq!(c.version(c.resolve("v1.10.1").unwrap()), "1.10.1");
         assert_eq!(c.version(c.resolve("1.10").unwrap()), "1.10.1");
         assert_eq!(c.version(c.resolve("0.4").unwrap()), "0.4.4");
         assert!(c.resolve("3.0").is_err());
+        let newest = c.version(c.newest());
+        let (i, note) = c.resolve_target("2.19.0").unwrap();
+        assert_eq!(c.version(i), newest);
+        assert!(note.unwrap().contains("newer than any polyaxon-helm knows"));
+        assert!(c.resolve_target("v3").unwrap().1.is_some());
+        let err = c.resolve_target("2.15.7").unwrap_err();
+        assert!(err.ends_with("the nearest are 2.15.1 and 2.16.0"), "{err}");
+        assert_eq!(c.resolve_target("2.18").unwrap(), (c.resolve("2.18.0").unwrap(), None));
     }
 
     #[test]

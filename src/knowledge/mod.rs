@@ -50,6 +50,18 @@ impl Service {
         }
     }
 
+    /// When and why the chart stopped offering the service (RabbitMQ: Polyaxon
+    /// 2.17), from the key history; the linter, migrate, the JSON Schema and
+    /// the post-renderer all ask here.
+    pub fn removal(self) -> Option<&'static catalog::Change> {
+        Catalog::get().change_of(self.name()).filter(|c| c.kind == catalog::ChangeKind::Removed)
+    }
+
+    /// Whether chart version `version` (a platform catalog index) offers the service.
+    pub fn offered(self, version: usize) -> bool {
+        self.removal().is_none_or(|c| version < Catalog::get().index_of(c.since))
+    }
+
     /// The values key that turns the built-in on, for a chart version.
     pub fn enabled_key(self, version: Option<usize>) -> &'static str {
         match self {
@@ -272,8 +284,12 @@ pub const DNS_BACKENDS: &[&str] = &["kube-dns", "coredns"];
 pub const FS_GROUP_CHANGE_POLICIES: &[&str] = &["Always", "OnRootMismatch"];
 /// Values a Service's `type` may take (Kubernetes'; Polyaxon checks `gateway.service.type`).
 pub const SERVICE_TYPES: &[&str] = &["ClusterIP", "NodePort", "LoadBalancer", "ExternalName"];
-/// Values `broker` may take.
-pub const BROKERS: &[&str] = &["redis", "rabbitmq"];
+/// The service a `broker` value names, when chart version `version` no
+/// longer offers it (`broker: rabbitmq` from 2.17).
+pub fn broker_removed(value: &str, version: usize) -> Option<&'static catalog::Change> {
+    let service = value.parse::<Service>().ok().filter(|s| *s != Service::Postgresql)?;
+    (!service.offered(version)).then(|| service.removal()).flatten()
+}
 /// The cluster domain Kubernetes uses unless told otherwise.
 pub const DEFAULT_CLUSTER_DOMAIN: &str = "cluster.local";
 
@@ -293,12 +309,6 @@ pub fn dns_env_components(chart: &Chart) -> &'static [&'static str] {
     } else {
         &["api"]
     }
-}
-
-/// Chart versions 0.4.3 to 1.12.x test `dns.POLYAXON_DNS_PREFIX` instead
-/// of `dns.prefix`, so the prefix never reaches Polyaxon.
-pub fn dns_prefix_dropped(chart: &Chart) -> bool {
-    chart.at_least("0.4.3") && !chart.at_least("1.13.0")
 }
 
 /// Chart versions up to 0.6.x mount the NVIDIA driver themselves, given

@@ -84,14 +84,18 @@ struct Dependency {
 }
 
 impl Dependency {
+    /// How the service stands; one the chart version no longer offers
+    /// (RabbitMQ from 2.17) is neither deployed nor configured: its keys
+    /// are removed keys (K001), judged there.
     fn of(ctx: &Ctx<'_>, doc: &Node, service: Service) -> Dependency {
         let enabled_key = service.enabled_key(Some(ctx.target));
         let host_key = format!("externalServices.{service}.host");
-        let enabled = switch(ctx, doc, enabled_key);
+        let offered = service.offered(ctx.target);
+        let enabled = switch(ctx, doc, enabled_key).filter(|_| offered);
         Dependency {
             service,
             enabled_key,
-            external: text(ctx, doc, &host_key).is_some(),
+            external: offered && text(ctx, doc, &host_key).is_some(),
             host_key,
             in_cluster: enabled == Some(true),
             off: enabled == Some(false),
@@ -229,17 +233,27 @@ pub fn check(ctx: &mut Ctx<'_>, doc: &Node) {
     }
     let needs_broker =
         ["scheduler", "compiler", "worker", "beat"].into_iter().find(|s| switch(ctx, doc, &format!("{s}.enabled")) == Some(true));
+    // Without RabbitMQ (2.17 on) only a redis that is the broker is one.
+    let broker_there = if Service::Rabbitmq.offered(ctx.target) { redis.used() || rabbitmq.used() } else { redis.used() && !non_broker };
     if let Some(service) = needs_broker {
-        if !redis.used() && !rabbitmq.used() {
+        if !broker_there {
             let enabled = format!("{service}.enabled");
             let (key, span) = locate(ctx, doc, &[enabled.as_str(), "broker"]);
-            let broker = broker.unwrap_or_else(|| "redis".into());
-            let message = format!(
-                "{service} needs a broker, but neither redis nor rabbitmq is deployed or configured{}",
-                read_as_true(doc, &enabled)
-            );
+            let message = if Service::Rabbitmq.offered(ctx.target) {
+                format!("{service} needs a broker, but neither redis nor rabbitmq is deployed or configured{}", read_as_true(doc, &enabled))
+            } else if redis.used() {
+                format!("{service} needs a broker, and redis is marked redis.nonBroker: true (chart {} has no RabbitMQ)", ctx.version())
+            } else {
+                format!("{service} needs a broker, but redis is not deployed or configured{}", read_as_true(doc, &enabled))
+            };
+            let broker = broker.filter(|b| Service::Rabbitmq.offered(ctx.target) || b == "redis").unwrap_or_else(|| "redis".into());
+            let nothing_but_redis = !Service::Rabbitmq.offered(ctx.target) && redis.used();
             let d = ctx.report(NO_BROKER, &key, span, message);
-            d.help = Some(format!("enable the in-cluster {broker}, or set externalServices.{broker}.host"));
+            d.help = Some(if nothing_but_redis {
+                "drop redis.nonBroker: redis is the only broker there is".to_string()
+            } else {
+                format!("enable the in-cluster {broker}, or set externalServices.{broker}.host")
+            });
         }
     }
 }

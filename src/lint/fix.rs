@@ -42,6 +42,8 @@ pub enum KeyEdit {
     TlsList { key: String },
     /// Writes a quoted boolean unquoted.
     Unquote { key: String },
+    /// Sets the scalar at `key` (created with its parents where missing).
+    Set { key: String, value: Frag },
     /// Adds the new entry `key` (which must not be set) holding `value`,
     /// carried from the settings at `from`.
     Add { key: String, value: Frag, from: String },
@@ -57,7 +59,8 @@ impl KeyEdit {
             | KeyEdit::CommentOut { key, .. }
             | KeyEdit::CommentOutShadowed { key, .. }
             | KeyEdit::TlsList { key }
-            | KeyEdit::Unquote { key } => key,
+            | KeyEdit::Unquote { key }
+            | KeyEdit::Set { key, .. } => key,
             KeyEdit::Add { from, .. } => from,
             KeyEdit::Append { from, key, .. } => from.first().unwrap_or(key),
         }
@@ -91,6 +94,7 @@ impl KeyEdit {
             KeyEdit::CommentOutShadowed { key, .. } => format!("the earlier `{key}` commented out (Helm reads only the last)"),
             KeyEdit::TlsList { .. } => "`ingress.tls` rewritten as a list of {secretName, hosts}".into(),
             KeyEdit::Unquote { key } => format!("`{key}` written unquoted (Helm read the string as true)"),
+            KeyEdit::Set { key, value } => format!("`{key}` set to {}", value.flow()),
             KeyEdit::Add { key, from, .. } => format!("`{from}` -> `{key}`"),
             KeyEdit::Append { key, from, .. } => format!("`{}` -> `{key}`", from.join("`, `")),
         }
@@ -120,6 +124,7 @@ fn fix_for(d: &Diagnostic, raw: &Node, resolved: &Node, catalog: &Catalog, targe
             Some(Fix { applicability: Applicability::Safe, title: format!("comment out the earlier `{}`", d.key), edits })
         }
         (Code::T001, _) if d.key == "ingress.tls" && lookup(raw, "ingress.tls").is_some_and(Node::is_map) => Some(tls(d, raw)),
+        (Code::T002, _) if d.key == "broker" => broker(resolved, target),
         (Code::T003, _) => {
             let edits = vec![KeyEdit::Unquote { key: d.key.clone() }];
             Some(Fix { applicability: Applicability::Unsafe, title: format!("write `{}` unquoted", d.key), edits })
@@ -212,6 +217,10 @@ fn section_left(d: &Diagnostic, raw: &Node, resolved: &Node, catalog: &Catalog, 
     let mut applicability =
         if d.severity == Severity::Warning && d.code == Code::K001 { Applicability::Unsafe } else { Applicability::Safe };
     let mut note = format!("{NOTE} {}", d.message);
+    // Why it went, where the chart's history says (RabbitMQ in 2.17).
+    if let Some(why) = catalog.change_of(&d.key).filter(|c| c.kind == ChangeKind::Removed).and_then(|c| c.note) {
+        note.push_str(&format!(": {why}"));
+    }
     if let Some((_, to)) = carried.first() {
         let place = parent_and_leaf(to).0;
         let names = |list: Vec<&(String, String)>| list.iter().map(|(_, to)| leaf(to)).collect::<Vec<_>>().join(", ");
@@ -228,6 +237,29 @@ fn section_left(d: &Diagnostic, raw: &Node, resolved: &Node, catalog: &Catalog, 
         }
     }
     comment_out(d, applicability, note)
+}
+
+/// A broker the chart version no longer has (`broker: rabbitmq` from 2.17):
+/// redis, the only one left; a decision where no redis is deployed or
+/// configured yet (the in-cluster one is then turned on, when asked).
+fn broker(resolved: &Node, target: usize) -> Option<Fix> {
+    let value = lookup(resolved, "broker").and_then(Node::text)?;
+    crate::knowledge::broker_removed(value, target)?;
+    let external = lookup(resolved, "externalServices.redis.host").and_then(Node::text).is_some_and(|h| !h.is_empty());
+    let in_cluster = lookup(resolved, "redis.enabled").and_then(Node::scalar) == Some(Scalar::Bool(true));
+    let mut edits = vec![KeyEdit::Set { key: "broker".into(), value: Frag::str("redis") }];
+    // A redis kept apart from the broker on purpose becomes it: a decision.
+    if lookup(resolved, "redis.nonBroker").and_then(Node::scalar) == Some(Scalar::Bool(true)) {
+        edits.push(KeyEdit::Set { key: "redis.nonBroker".into(), value: Frag::bool(false) });
+        let title = "set `broker: redis` and make the redis that is there the broker (redis.nonBroker: false): a decision";
+        return Some(Fix { applicability: Applicability::Unsafe, title: title.into(), edits });
+    }
+    if external || in_cluster {
+        return Some(Fix { applicability: Applicability::Safe, title: "set `broker: redis`".into(), edits });
+    }
+    edits.push(KeyEdit::Set { key: "redis.enabled".into(), value: Frag::bool(true) });
+    let title = "set `broker: redis` and turn on the in-cluster redis (or set externalServices.redis.host instead): a decision";
+    Some(Fix { applicability: Applicability::Unsafe, title: title.into(), edits })
 }
 
 /// `ingress.tls` in the old `{enabled, hosts, secretName}` form.
@@ -296,6 +328,10 @@ fn connection(c: &Connection) -> Frag {
 pub fn apply<'n>(editor: &mut Editor<'n>, root: &'n Node, edit: &'n KeyEdit) -> Result<(), String> {
     let err = |e: NodeError| e.message;
     match edit {
+        KeyEdit::Set { key, value } => {
+            let (map, leaf) = create_parents(editor, root, key)?;
+            return editor.set_scalar(map, leaf, value.clone()).map_err(err);
+        }
         KeyEdit::Add { key, value, .. } => {
             let (map, leaf) = create_parents(editor, root, key)?;
             return editor.add(map, leaf, value.clone()).map_err(err);
@@ -352,7 +388,7 @@ pub fn apply<'n>(editor: &mut Editor<'n>, root: &'n Node, edit: &'n KeyEdit) -> 
             let b = value.text().and_then(super::types::boolean_string).ok_or("not a boolean string")?;
             editor.replace(value, Frag::bool(b)).map_err(err)
         }
-        KeyEdit::Add { .. } | KeyEdit::Append { .. } => unreachable!("handled above"),
+        KeyEdit::Add { .. } | KeyEdit::Append { .. } | KeyEdit::Set { .. } => unreachable!("handled above"),
     }
 }
 

@@ -400,16 +400,21 @@ pub fn find(code_or_name: &str) -> Option<&'static Rule> {
     RULES.iter().find(|r| r.code.as_str().eq_ignore_ascii_case(code_or_name) || r.name.eq_ignore_ascii_case(code_or_name))
 }
 
-/// The text `explain` prints.
+/// The text `explain` prints: the rule, and where the knowledge it judges by comes from.
 pub fn explain(rule: &Rule) -> String {
+    let catalog = crate::knowledge::catalog::Catalog::get();
+    let inferred: Vec<String> = (0..catalog.versions.len())
+        .filter_map(|i| catalog.inferred(i).map(|source| format!("  {}: {source}", catalog.version(i))))
+        .collect();
     format!(
-        "{} ({}): {}\ndefault severity: {}; fix: {}\n\n{}\n",
+        "{} ({}): {}\ndefault severity: {}; fix: {}\n\n{}\n\nKnowledge: each chart version's own values and templates; these versions' charts are not public, so their facts are inferred:\n{}\n",
         rule.code,
         rule.name,
         rule.summary,
         rule.severity,
         rule.fix.as_str(),
-        rule.explanation
+        rule.explanation,
+        inferred.join("\n")
     )
 }
 

@@ -7,7 +7,7 @@ use super::rules::*;
 use super::Ctx;
 use crate::knowledge::catalog::Kind;
 use crate::knowledge::schema::{SType, SchemaEntry};
-use crate::knowledge::{DNS_BACKENDS, FS_GROUP_CHANGE_POLICIES, SERVICE_TYPES};
+use crate::knowledge::{broker_removed, DNS_BACKENDS, FS_GROUP_CHANGE_POLICIES, SERVICE_TYPES};
 use crate::yaml::{Node, Scalar, Style, Value};
 
 /// Keys (or key endings) whose allowed values Polyaxon's schema does not
@@ -204,11 +204,17 @@ fn check_allowed(ctx: &mut Ctx<'_>, path: &str, schema: Option<&SchemaEntry>, ke
         return false;
     }
     let span = ctx.span(key, value);
+    let removal = (path == "broker").then(|| broker_removed(given, ctx.target)).flatten();
+    let version = ctx.version().to_string();
     let found = if crate::secrets::credential_path(path) { "another value" } else { given };
     let d = ctx.report(INVALID_VALUE, path, span, format!("`{path}` must be one of {}, found `{found}`", allowed.join(", ")));
     d.severity = severity;
     if let Some(close) = allowed.iter().find(|a| a.eq_ignore_ascii_case(given)) {
         d.help = Some(format!("write `{close}`"));
+    }
+    if let Some(removal) = removal {
+        d.message.push_str(&format!(": chart {version} has no {given} (removed in {})", removal.since));
+        d.help = Some(format!("set `broker: redis`; {}", removal.note.unwrap_or_default()));
     }
     true
 }
@@ -279,6 +285,11 @@ mod tests {
             ]
         );
         assert_eq!(d[1].help.as_deref(), Some("write `kubernetes`"));
-        assert!(lint("broker: rabbitmq\nrabbitmq:\n  enabled: true\n").is_empty());
+        let at = |v: &str| Catalog::get().resolve(v).unwrap();
+        assert!(lint_text("broker: rabbitmq\nrabbitmq:\n  enabled: true\n", at("2.16.4")).unwrap().is_empty());
+        // Polyaxon 2.17 removed RabbitMQ: the error says so and what to do.
+        let d = lint_text("broker: rabbitmq\n", at("2.17.0")).unwrap();
+        assert!(d[0].message.ends_with("chart 2.17.0 has no rabbitmq (removed in 2.17.0)"), "{}", d[0].message);
+        assert!(d[0].help.as_deref().unwrap().starts_with("set `broker: redis`"));
     }
 }

@@ -38,6 +38,9 @@ pub fn render(reports: &[FileReport], version: &str) -> String {
             Value::Object(o)
         })
         .collect();
-    let doc = json!({"version": 1, "chart_version": version, "diagnostics": diagnostics});
+    let mut doc = json!({"version": 1, "chart_version": version, "diagnostics": diagnostics});
+    if let Some(source) = super::inferred(version) {
+        doc["knowledge"] = json!({"inferred": true, "source": source});
+    }
     serde_json::to_string_pretty(&doc).expect("JSON values serialise") + "\n"
 }

@@ -5,6 +5,7 @@ pub mod human;
 pub mod json;
 pub mod sarif;
 
+use crate::knowledge::catalog::Catalog;
 use crate::lint::files::FileReport;
 use crate::lint::rules::Severity;
 use crate::lint::Diagnostic;
@@ -14,13 +15,21 @@ pub fn all(reports: &[FileReport]) -> impl Iterator<Item = (&FileReport, &Diagno
     reports.iter().flat_map(|r| r.diagnostics.iter().map(move |d| (r, d)))
 }
 
+/// Where the knowledge of a chart version comes from, when it is inferred
+/// (the chart is not public).
+pub fn inferred(version: &str) -> Option<&'static str> {
+    let catalog = Catalog::get();
+    catalog.resolve(version).ok().and_then(|i| catalog.inferred(i))
+}
+
 /// `2 errors, 1 warning in 1 file (chart 2.15.1)`.
 pub fn summary(reports: &[FileReport], version: &str) -> String {
     let count = |s: Severity| all(reports).filter(|(_, d)| d.severity == s).count();
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     let files = reports.iter().filter(|r| !r.diagnostics.is_empty()).count();
+    let known = inferred(version).map(|source| format!("; inferred from {source}")).unwrap_or_default();
     format!(
-        "{}, {}, {} in {} of {} (chart {version})",
+        "{}, {}, {} in {} of {} (chart {version}{known})",
         plural(count(Severity::Error), "error"),
         plural(count(Severity::Warning), "warning"),
         plural(count(Severity::Info), "note"),

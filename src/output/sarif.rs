@@ -152,7 +152,11 @@ pub fn render(reports: &[FileReport], version: &str) -> String {
         .information_uri(env!("CARGO_PKG_HOMEPAGE"))
         .rules(rules)
         .build();
-    let properties = PropertyBag::builder().additional_properties(BTreeMap::from([("chartVersion".to_string(), json!(version))])).build();
+    let mut bag = BTreeMap::from([("chartVersion".to_string(), json!(version))]);
+    if let Some(source) = super::inferred(version) {
+        bag.insert("chartKnowledgeInferredFrom".to_string(), json!(source));
+    }
+    let properties = PropertyBag::builder().additional_properties(bag).build();
     // Columns count characters, as the parsers and editors do.
     let run = Run::builder()
         .tool(Tool::builder().driver(driver).build())
