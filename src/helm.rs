@@ -126,8 +126,9 @@ pub struct Split {
 
 /// Values flags Helm and polyaxon-pr both take.
 const VALUES_FLAGS: &[&str] = &["--set", "--set-string", "--set-json", "--set-file", "--set-literal"];
-/// polyaxon-pr's own flags that take a value.
-const OWN_FLAGS: &[&str] = &["--gpu-target", "--external-secret", "--release", "--security-scope"];
+/// polyaxon-pr's own flags: the wrapper hands them to polyaxon-pr only (and
+/// `--drop-builtin` to Helm as a `--set` too). All but `--diff` take a value.
+pub const OWN_FLAGS: &[&str] = &["--diff", "--gpu-target", "--drop-builtin", "--external-secret", "--release", "--security-scope"];
 
 /// Finds the values arguments in a Helm command line.
 pub fn split_args(args: &[String], cwd: &Path) -> Result<Split, Error> {
@@ -215,6 +216,13 @@ fn absolute_set_file(value: &str, cwd: &Path) -> String {
         })
         .collect::<Vec<_>>()
         .join(",")
+}
+
+/// Runs `helm <command> --help`; returns Helm's exit code.
+pub fn help(command: &str) -> Result<u8, Error> {
+    let helm = env::var("HELM_BIN").unwrap_or_else(|_| "helm".into());
+    let status = Command::new(&helm).args([command, "--help"]).status().map_err(|e| Error::new(format!("cannot run {helm}: {e}")))?;
+    Ok(status.code().map_or(1, |c| c.clamp(0, 255) as u8))
 }
 
 /// Runs `helm <command> <args>` with the post-renderer attached; returns Helm's exit code.

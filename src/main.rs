@@ -128,6 +128,8 @@ enum Command {
     Migrate(MigrateArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     Completions { shell: clap_complete::Shell },
+    /// Print the path of this binary, for Helm 3's `--post-renderer "$(helm polyaxon path)"`.
+    Path,
     /// Print the man page (roff).
     #[command(hide = true)]
     Man,
@@ -215,7 +217,7 @@ enum Format {
 
 #[derive(clap::Args)]
 struct HelmArgs {
-    /// Arguments for Helm (plus polyaxon-pr's own flags, which it takes for itself).
+    /// Arguments for Helm, and polyaxon-pr's own flags (below), which it takes for itself.
     #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
     args: Vec<String>,
 }
@@ -238,7 +240,12 @@ fn say_error(e: &Error) {
 fn cli_command() -> clap::Command {
     let name = command_name();
     let about = if name == "polyaxon-pr" { None } else { Some(format!("`{name}`: the polyaxon-pr Helm plugin")) };
-    let cmd = Cli::command().bin_name(name.clone()).display_name(name);
+    let usage = format!("{name} [OPTIONS] < manifests.yaml > out.yaml\n       {name} <COMMAND>");
+    let mut cmd = Cli::command().bin_name(name.clone()).display_name(name).override_usage(usage);
+    let own_flags = own_flags_help();
+    for wrapped in ["template", "install", "upgrade"] {
+        cmd = cmd.mut_subcommand(wrapped, |sub| sub.after_help(own_flags.clone()));
+    }
     match about {
         Some(before) => cmd.before_help(before),
         None => cmd,
@@ -256,9 +263,18 @@ fn main() -> ExitCode {
         Err(e) => e.exit(),
     };
     let result = match cli.command {
-        Some(Command::Template(a)) => helm::wrap("template", a.args),
-        Some(Command::Install(a)) => helm::wrap("install", a.args),
-        Some(Command::Upgrade(a)) => helm::wrap("upgrade", a.args),
+        Some(Command::Template(a)) => wrap("template", a.args),
+        Some(Command::Install(a)) => wrap("install", a.args),
+        Some(Command::Upgrade(a)) => wrap("upgrade", a.args),
+        Some(Command::Path) => {
+            return match std::env::current_exe() {
+                Ok(exe) => write_stdout(&format!("{}\n", exe.display()), "the path"),
+                Err(e) => {
+                    say_error(&Error::new(format!("cannot locate polyaxon-pr itself: {e}")));
+                    ExitCode::FAILURE
+                }
+            }
+        }
         Some(Command::Values(ref v)) => return values(v),
         Some(Command::Lint(ref a)) => return lint(a),
         Some(Command::Explain { ref code }) => return explain(code.as_deref()),
@@ -287,11 +303,43 @@ fn main() -> ExitCode {
     }
 }
 
+/// The wrapper's own flags, as the top-level help describes them (shown
+/// below `template|install|upgrade --help`).
+fn own_flags_help() -> String {
+    let cli = Cli::command();
+    let own = cli.get_arguments().filter(|a| a.get_long().is_some_and(|l| helm::OWN_FLAGS.contains(&format!("--{l}").as_str())));
+    let mut section = clap::Command::new("own").disable_help_flag(true).args(own.cloned()).help_template("{options}");
+    format!(
+        "polyaxon-pr's own flags (taken out before Helm sees them):\n{}\n\n\
+         Values flags (-f/--values, --set, --set-string, --set-json, --set-file, --set-literal) go to Helm and to \
+         polyaxon-pr; --drop-builtin SERVICE also becomes --set SERVICE.enabled=false for Helm. \
+         `helm polyaxon template --help` (install, upgrade) prints Helm's own help after this.",
+        section.render_help().to_string().trim_end()
+    )
+}
+
+/// `helm polyaxon template|install|upgrade`: Helm with polyaxon-pr attached;
+/// with `--help` (which belongs to Helm there), this help and then Helm's.
+fn wrap(command: &str, args: Vec<String>) -> Result<u8, Error> {
+    if !args.iter().any(|a| a == "--help" || a == "-h") {
+        return helm::wrap(command, args);
+    }
+    let mut cli = cli_command();
+    cli.build();
+    let sub = cli.find_subcommand_mut(command).expect("a wrapped command");
+    let _ = write!(std::io::stdout().lock(), "{}\n\nHelm's help for `helm {command}`:\n", sub.render_long_help().to_string().trim_end());
+    helm::help(command)
+}
+
 fn post_render_main(cli: &Cli) -> ExitCode {
     // Nothing to do and nobody piping manifests in: show how it is used.
     if std::io::stdin().is_terminal() && std::env::args_os().len() == 1 {
         let _ = cli_command().print_help();
         return ExitCode::from(USAGE);
+    }
+    if std::io::stdin().is_terminal() {
+        let name = command_name();
+        eprintln!("{name}: waiting for manifests on stdin (pipe them in, or end with Ctrl-D); `{name} --help` for usage");
     }
     let mut log = helm::Log::open();
     match post_render(cli, &mut log) {
@@ -321,6 +369,10 @@ fn post_render(cli: &Cli, log: &mut helm::Log) -> Result<(), Error> {
     let helm = cli.values.helm().unwrap_or(if cli.helm4_plugin || input.contains(HELM4_FILENAME) { HelmMajor::V4 } else { HelmMajor::V3 });
     let sources = cli.values.sources(helm);
     let values = Values::load(&sources)?;
+    if input.trim().is_empty() {
+        log.say("polyaxon-pr: no manifests on stdin (the input was empty): nothing to post-render");
+        return write_manifests(&input);
+    }
     let options = Options {
         gpu_targets: cli.gpu_targets.clone(),
         drop_builtin: cli.drop_builtin.clone(),
@@ -350,9 +402,13 @@ fn post_render(cli: &Cli, log: &mut helm::Log) -> Result<(), Error> {
         outcome.removed,
         if outcome.transforms.is_empty() { "no transform enabled".to_string() } else { outcome.transforms.join(", ") }
     ));
+    write_manifests(&outcome.output)
+}
+
+fn write_manifests(text: &str) -> Result<(), Error> {
     let mut stdout = std::io::stdout().lock();
     stdout
-        .write_all(outcome.output.as_bytes())
+        .write_all(text.as_bytes())
         .and_then(|()| stdout.flush())
         .map_err(|e| Error::new(format!("cannot write the manifests to stdout: {e}")))
 }

@@ -122,3 +122,70 @@ fn at_a_terminal_without_input_it_prints_help() {
     assert_eq!(out.status.code(), Some(2), "{shown}");
     assert!(shown.contains("Usage:") && shown.contains("polyaxon-pr"), "{shown}");
 }
+
+/// With arguments at a terminal, it says it is waiting for the manifests.
+#[test]
+fn at_a_terminal_with_values_it_says_it_reads_stdin() {
+    let out = Command::new("script")
+        .args(["-qec", &format!("{} --set a=1 < /dev/tty", polyaxon_pr().display()), "/dev/null"])
+        .env("POLYAXON_PR_LOG", "/dev/null")
+        .output()
+        .expect("util-linux script");
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(shown.starts_with("polyaxon-pr: waiting for manifests on stdin (pipe them in, or end with Ctrl-D)"), "{shown}");
+}
+
+#[test]
+fn empty_input_says_there_was_none() {
+    for input in ["", "\n"] {
+        let (code, out, err) = invoke(&["--set", "dns.backend=coredns"], input);
+        assert_eq!((code, out.as_str()), (0, input));
+        assert_eq!(err, "polyaxon-pr: no manifests on stdin (the input was empty): nothing to post-render\n");
+    }
+    // Values are still read, and their errors are still errors.
+    let (code, out, err) = invoke(&["-f", "/nonexistent/values.yaml"], "");
+    assert_eq!((code, out.as_str()), (1, ""));
+    assert!(err.contains("/nonexistent/values.yaml"), "{err}");
+}
+
+/// Every flag the wrapper takes for polyaxon-pr is in `help template`, with
+/// the text of the top-level help; `path` is a listed command.
+#[test]
+fn the_wrappers_own_flags_and_path_are_in_the_help() {
+    let help = |args: &[&str]| String::from_utf8(Command::new(polyaxon_pr()).args(args).output().unwrap().stdout).unwrap();
+    let top = help(&["--help"]);
+    assert!(top.contains("\n  path ") && top.contains("Usage: polyaxon-pr [OPTIONS] < manifests.yaml > out.yaml"), "{top}");
+    for command in ["template", "install", "upgrade"] {
+        let sub = help(&["help", command]);
+        let own = sub.split_once("polyaxon-pr's own flags").map(|(_, own)| own.to_string()).unwrap_or_default();
+        for flag in polyaxon_helm::helm::OWN_FLAGS {
+            let line = top.lines().skip_while(|l| !l.trim_start().starts_with(flag)).nth(1).unwrap().trim();
+            assert!(own.contains(flag) && own.contains(line), "`help {command}` lacks {flag}: {line}\n{sub}");
+        }
+    }
+}
+
+/// `helm polyaxon template --help` (where `--help` belongs to Helm) prints
+/// the wrapper's help, then Helm's.
+#[test]
+fn template_help_shows_the_own_flags_then_helms() {
+    let out = Command::new(polyaxon_pr())
+        .args(["template", "--help"])
+        .env("HELM_BIN", helm(4))
+        .env("POLYAXON_PR_COMMAND", "helm polyaxon")
+        .output()
+        .unwrap();
+    let help = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let own = help.find("--drop-builtin <SERVICE>").expect("own flags");
+    let helms = help.find("Helm's help for `helm template`:").expect("Helm's help announced");
+    let theirs = help.find("Render chart templates locally").expect("Helm's help");
+    assert!(help.starts_with("Run `helm template` with polyaxon-pr attached") && own < helms && helms < theirs, "{help}");
+    assert!(help.contains("Usage: helm polyaxon template [ARGS]..."), "{help}");
+}
+
+#[test]
+fn path_prints_the_binary() {
+    let (code, out, _) = invoke(&["path"], "");
+    assert_eq!((code, out.trim_end()), (0, polyaxon_pr().canonicalize().unwrap().to_str().unwrap()));
+}

@@ -43,22 +43,7 @@ _polyaxon-pr() {
         (( CURRENT += 1 ))
         curcontext="${curcontext%:*:*}:polyaxon-pr-command-$line[1]:"
         case $line[1] in
-            (template)
-_arguments "${_arguments_options[@]}" : \
-'*::args -- Arguments for Helm (plus polyaxon-pr'\''s own flags, which it takes for itself):_default' \
-&& ret=0
-;;
-(install)
-_arguments "${_arguments_options[@]}" : \
-'*::args -- Arguments for Helm (plus polyaxon-pr'\''s own flags, which it takes for itself):_default' \
-&& ret=0
-;;
-(upgrade)
-_arguments "${_arguments_options[@]}" : \
-'*::args -- Arguments for Helm (plus polyaxon-pr'\''s own flags, which it takes for itself):_default' \
-&& ret=0
-;;
-(values)
+            (values)
 _arguments "${_arguments_options[@]}" : \
 '*-f+[Values file, as given to Helm (repeatable, later files win; comma-separated lists are split as Helm does)]:FILE:_default' \
 '*--values=[Values file, as given to Helm (repeatable, later files win; comma-separated lists are split as Helm does)]:FILE:_default' \
@@ -120,10 +105,31 @@ _arguments "${_arguments_options[@]}" : \
 ':shell:(bash elvish fish powershell zsh)' \
 && ret=0
 ;;
+(path)
+_arguments "${_arguments_options[@]}" : \
+'-h[Print help]' \
+'--help[Print help]' \
+&& ret=0
+;;
 (man)
 _arguments "${_arguments_options[@]}" : \
 '-h[Print help]' \
 '--help[Print help]' \
+&& ret=0
+;;
+(template)
+_arguments "${_arguments_options[@]}" : \
+'*::args -- Arguments for Helm, and polyaxon-pr'\''s own flags (below), which it takes for itself:_default' \
+&& ret=0
+;;
+(install)
+_arguments "${_arguments_options[@]}" : \
+'*::args -- Arguments for Helm, and polyaxon-pr'\''s own flags (below), which it takes for itself:_default' \
+&& ret=0
+;;
+(upgrade)
+_arguments "${_arguments_options[@]}" : \
+'*::args -- Arguments for Helm, and polyaxon-pr'\''s own flags (below), which it takes for itself:_default' \
 && ret=0
 ;;
 (help)
@@ -138,19 +144,7 @@ _arguments "${_arguments_options[@]}" : \
         (( CURRENT += 1 ))
         curcontext="${curcontext%:*:*}:polyaxon-pr-help-command-$line[1]:"
         case $line[1] in
-            (template)
-_arguments "${_arguments_options[@]}" : \
-&& ret=0
-;;
-(install)
-_arguments "${_arguments_options[@]}" : \
-&& ret=0
-;;
-(upgrade)
-_arguments "${_arguments_options[@]}" : \
-&& ret=0
-;;
-(values)
+            (values)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
@@ -174,7 +168,23 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(path)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
 (man)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(template)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(install)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(upgrade)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
@@ -194,16 +204,17 @@ esac
 (( $+functions[_polyaxon-pr_commands] )) ||
 _polyaxon-pr_commands() {
     local commands; commands=(
-'template:Run \`helm template\` with polyaxon-pr attached; values flags go to both' \
-'install:Run \`helm install\` with polyaxon-pr attached; values flags go to both' \
-'upgrade:Run \`helm upgrade\` with polyaxon-pr attached; values flags go to both' \
 'values:Print the merged values as Helm'\''s templates see them, as JSON (credentials masked)' \
 'lint:Lint Polyaxon values files for a target chart version' \
 'explain:Explain a lint rule (code such as K005, or name such as unknown-key); without one, list them' \
 'schema:Print a JSON Schema of a chart version'\''s values, for editors and CI validators' \
 'migrate:Rewrite values files for a target chart version\: renames, moves, settings that left commented out with a note' \
 'completions:Print a shell completion script (bash, zsh, fish, powershell, elvish)' \
+'path:Print the path of this binary, for Helm 3'\''s \`--post-renderer "\$(helm polyaxon path)"\`' \
 'man:Print the man page (roff)' \
+'template:Run \`helm template\` with polyaxon-pr attached; values flags go to both' \
+'install:Run \`helm install\` with polyaxon-pr attached; values flags go to both' \
+'upgrade:Run \`helm upgrade\` with polyaxon-pr attached; values flags go to both' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'polyaxon-pr commands' commands "$@"
@@ -221,16 +232,17 @@ _polyaxon-pr__subcmd__explain_commands() {
 (( $+functions[_polyaxon-pr__subcmd__help_commands] )) ||
 _polyaxon-pr__subcmd__help_commands() {
     local commands; commands=(
-'template:Run \`helm template\` with polyaxon-pr attached; values flags go to both' \
-'install:Run \`helm install\` with polyaxon-pr attached; values flags go to both' \
-'upgrade:Run \`helm upgrade\` with polyaxon-pr attached; values flags go to both' \
 'values:Print the merged values as Helm'\''s templates see them, as JSON (credentials masked)' \
 'lint:Lint Polyaxon values files for a target chart version' \
 'explain:Explain a lint rule (code such as K005, or name such as unknown-key); without one, list them' \
 'schema:Print a JSON Schema of a chart version'\''s values, for editors and CI validators' \
 'migrate:Rewrite values files for a target chart version\: renames, moves, settings that left commented out with a note' \
 'completions:Print a shell completion script (bash, zsh, fish, powershell, elvish)' \
+'path:Print the path of this binary, for Helm 3'\''s \`--post-renderer "\$(helm polyaxon path)"\`' \
 'man:Print the man page (roff)' \
+'template:Run \`helm template\` with polyaxon-pr attached; values flags go to both' \
+'install:Run \`helm install\` with polyaxon-pr attached; values flags go to both' \
+'upgrade:Run \`helm upgrade\` with polyaxon-pr attached; values flags go to both' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'polyaxon-pr help commands' commands "$@"
@@ -269,6 +281,11 @@ _polyaxon-pr__subcmd__help__subcmd__man_commands() {
 _polyaxon-pr__subcmd__help__subcmd__migrate_commands() {
     local commands; commands=()
     _describe -t commands 'polyaxon-pr help migrate commands' commands "$@"
+}
+(( $+functions[_polyaxon-pr__subcmd__help__subcmd__path_commands] )) ||
+_polyaxon-pr__subcmd__help__subcmd__path_commands() {
+    local commands; commands=()
+    _describe -t commands 'polyaxon-pr help path commands' commands "$@"
 }
 (( $+functions[_polyaxon-pr__subcmd__help__subcmd__schema_commands] )) ||
 _polyaxon-pr__subcmd__help__subcmd__schema_commands() {
@@ -309,6 +326,11 @@ _polyaxon-pr__subcmd__man_commands() {
 _polyaxon-pr__subcmd__migrate_commands() {
     local commands; commands=()
     _describe -t commands 'polyaxon-pr migrate commands' commands "$@"
+}
+(( $+functions[_polyaxon-pr__subcmd__path_commands] )) ||
+_polyaxon-pr__subcmd__path_commands() {
+    local commands; commands=()
+    _describe -t commands 'polyaxon-pr path commands' commands "$@"
 }
 (( $+functions[_polyaxon-pr__subcmd__schema_commands] )) ||
 _polyaxon-pr__subcmd__schema_commands() {
