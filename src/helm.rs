@@ -11,9 +11,9 @@
 
 use std::env;
 use std::fs;
-use std::io::Write;
+use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 
 use crate::error::Error;
 use crate::knowledge::Service;
@@ -226,7 +226,8 @@ pub fn help(command: &str) -> Result<u8, Error> {
 }
 
 /// Runs `helm <command> <args>` with the post-renderer attached; returns Helm's exit code.
-pub fn wrap(command: &str, args: Vec<String>) -> Result<u8, Error> {
+/// Says so under `name`, the command the user typed, when the post-renderer failed.
+pub fn wrap(command: &str, args: Vec<String>, name: &str) -> Result<u8, Error> {
     let cwd = env::current_dir().map_err(|e| Error::new(format!("cannot read the current directory: {e}")))?;
     let split = split_args(&args, &cwd)?;
     let helm = env::var("HELM_BIN").unwrap_or_else(|_| "helm".into());
@@ -265,15 +266,39 @@ pub fn wrap(command: &str, args: Vec<String>) -> Result<u8, Error> {
     if let Some(log) = &log {
         cmd.env("POLYAXON_PR_LOG", log);
     }
-    let status = cmd.status().map_err(|e| Error::new(format!("cannot run {helm}: {e}")))?;
-    // Helm 3 shows a failing post-renderer's stderr itself; otherwise it is hidden.
-    let hidden = major >= 4 || status.success();
-    if let Some(said) = log.as_ref().and_then(|l| fs::read_to_string(l).ok()) {
-        if hidden {
-            eprint!("{said}");
-        }
+    let mut child = cmd.stderr(Stdio::piped()).spawn().map_err(|e| Error::new(format!("cannot run {helm}: {e}")))?;
+    let stderr = child.stderr.take().expect("piped");
+    let held = std::thread::spawn(move || pass_stderr_until_post_render_error(stderr));
+    let status = child.wait().map_err(|e| Error::new(format!("cannot run {helm}: {e}")))?;
+    let held = held.join().unwrap_or_default();
+    // What polyaxon-pr said, which Helm 4 hides and Helm 3 shows only inside its own error.
+    let said = log.as_ref().and_then(|l| fs::read_to_string(l).ok()).unwrap_or_default();
+    eprint!("{said}");
+    if said.lines().any(|l| l.starts_with("polyaxon-pr: error:")) {
+        // Helm's report repeats the error above under its own prefix (Helm 4's inside "wrong node kind").
+        eprintln!("{name}: `helm {command}` stopped: its post-renderer failed (above)");
+    } else {
+        eprint!("{held}");
     }
     Ok(status.code().map_or(1, |c| c.clamp(0, 255) as u8))
+}
+
+/// Copies Helm's stderr through as it comes, up to Helm's report of a failed
+/// post-render (its last words), which is returned instead.
+fn pass_stderr_until_post_render_error(stderr: impl std::io::Read) -> String {
+    const REPORTS: [&str; 2] = ["Error: error while running post render on files", "Error: error while parsing post rendered output"];
+    let mut held = String::new();
+    for line in std::io::BufReader::new(stderr).split(b'\n') {
+        let Ok(line) = line else { break };
+        let line = String::from_utf8_lossy(&line);
+        if held.is_empty() && !REPORTS.iter().any(|r| line.starts_with(r)) {
+            eprintln!("{line}");
+        } else {
+            held.push_str(&line);
+            held.push('\n');
+        }
+    }
+    held
 }
 
 fn helm_major_version(helm: &str) -> Result<u32, Error> {

@@ -322,7 +322,7 @@ fn own_flags_help() -> String {
 /// with `--help` (which belongs to Helm there), this help and then Helm's.
 fn wrap(command: &str, args: Vec<String>) -> Result<u8, Error> {
     if !args.iter().any(|a| a == "--help" || a == "-h") {
-        return helm::wrap(command, args);
+        return helm::wrap(command, args, &command_name());
     }
     let mut cli = cli_command();
     cli.build();
