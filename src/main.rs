@@ -13,6 +13,7 @@ use polyaxon_helm::lint::config::Config;
 use polyaxon_helm::lint::rules::{self, Severity, RULES};
 use polyaxon_helm::lint::{files, jsonschema};
 use polyaxon_helm::migrate::FileMigration;
+use polyaxon_helm::output::style::{ColorChoice, Stream, Style};
 use polyaxon_helm::postrender::{self, HELM4_FILENAME};
 use polyaxon_helm::transform::{GpuTarget, Options, SecurityScope};
 use polyaxon_helm::values::{HelmMajor, Sources, Values};
@@ -44,6 +45,11 @@ struct Cli {
     /// Whose workloads get security contexts: polyaxon (its own, as the chart version renders them) or all (subchart containers too, never changing who they run as).
     #[arg(long = "security-scope", value_enum, default_value_t = Scope::Polyaxon)]
     security_scope: Scope,
+    #[command(flatten)]
+    color: ColorArg,
+    /// At a terminal, show warnings whole (long lists are cut short there; the run's log has them whole).
+    #[arg(long)]
+    verbose: bool,
     /// Run as Helm 4's postrenderer/v1 plugin: report failures in a form Helm 4 shows (set by helm4-plugins/polyaxon-pr).
     #[arg(long = "helm4-plugin", hide = true)]
     helm4_plugin: bool,
@@ -149,6 +155,8 @@ struct MigrateArgs {
     /// Apply the unsafe fixes too (guesses, quoted booleans, renames whose new key is already set).
     #[arg(long)]
     unsafe_fixes: bool,
+    #[command(flatten)]
+    color: ColorArg,
 }
 
 #[derive(clap::Args)]
@@ -195,9 +203,16 @@ struct LintArgs {
     /// Apply the safe fixes (as `migrate --write` to the lint target), then report what is left.
     #[arg(long)]
     fix: bool,
-    /// Colour the human format: auto (a terminal, unless NO_COLOR, CLICOLOR=0 or TERM=dumb say otherwise; FORCE_COLOR forces it), always, never.
-    #[arg(long, value_enum, default_value_t = Color::Auto)]
-    color: Color,
+    #[command(flatten)]
+    color: ColorArg,
+}
+
+/// `--color`, the same for every command.
+#[derive(clap::Args)]
+struct ColorArg {
+    /// Colour: auto (a terminal, unless NO_COLOR, CLICOLOR=0 or TERM=dumb say otherwise; FORCE_COLOR forces it), always, never.
+    #[arg(long = "color", value_name = "WHEN", value_enum, default_value_t = Color::Auto)]
+    choice: Color,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -205,6 +220,16 @@ enum Color {
     Auto,
     Always,
     Never,
+}
+
+impl From<Color> for ColorChoice {
+    fn from(c: Color) -> ColorChoice {
+        match c {
+            Color::Auto => ColorChoice::Auto,
+            Color::Always => ColorChoice::Always,
+            Color::Never => ColorChoice::Never,
+        }
+    }
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -341,8 +366,13 @@ fn post_render_main(cli: &Cli) -> ExitCode {
         let name = command_name();
         eprintln!("{name}: waiting for manifests on stdin (pipe them in, or end with Ctrl-D); `{name} --help` for usage");
     }
-    let mut log = helm::Log::open();
-    match post_render(cli, &mut log) {
+    let mut log = helm::Log::open(Style::of(Stream::Stderr, cli.color.choice.into(), cli.verbose));
+    let result = post_render(cli, &mut log);
+    if log.shortened {
+        let whole = log.path().map_or_else(String::new, |p| format!(", as does {}", p.display()));
+        log.tell(&format!("polyaxon-pr: lists above are cut short; --verbose shows them whole{whole}"));
+    }
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             log.say(&format!("polyaxon-pr: error: {e}"));
@@ -502,6 +532,7 @@ fn run_migrate(args: &MigrateArgs) -> Result<u8, Error> {
             out.push_str(&file.diff());
         }
     }
+    let (out, _) = Style::of(Stream::Stdout, args.color.choice.into(), true).text(&out);
     std::io::stdout().lock().write_all(out.as_bytes()).map_err(|e| Error::new(format!("cannot write the diff: {e}")))?;
     Ok(u8::from(pending))
 }
@@ -574,12 +605,7 @@ fn run_lint(args: &LintArgs) -> Result<u8, Error> {
     }
     let text = match args.format {
         Format::Human => {
-            let color = match args.color {
-                Color::Always => true,
-                Color::Never => false,
-                // NO_COLOR, FORCE_COLOR, CLICOLOR(_FORCE), TERM=dumb and whether stdout is a terminal.
-                Color::Auto => supports_color::on(supports_color::Stream::Stdout).is_some(),
-            };
+            let color = ColorChoice::from(args.color.choice).on(Stream::Stdout);
             format!("{}{}\n", output::human::render(&reports, color), output::summary(&reports, version))
         }
         Format::Json => output::json::render(&reports, version),

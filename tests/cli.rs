@@ -189,3 +189,53 @@ fn path_prints_the_binary() {
     let (code, out, _) = invoke(&["path"], "");
     assert_eq!((code, out.trim_end()), (0, polyaxon_pr().canonicalize().unwrap().to_str().unwrap()));
 }
+
+/// Post-render messages and diffs follow `--color` (and NO_COLOR) like the
+/// lint report; at a terminal a long warning is wrapped and its list cut
+/// short, while pipes and the log keep it whole.
+#[test]
+fn warnings_and_diffs_are_coloured_and_short_at_a_terminal() {
+    let render = corpus().join("rendered/v2.15.1/defaults.yaml");
+    let external = "externalServices.postgresql.host=pg,externalServices.postgresql.password=x";
+    let stream = std::fs::read_to_string(&render).unwrap();
+    let (_, err) = post_render(&stream, &["--set", external, "--diff", "--color", "always"]);
+    assert!(err.contains("polyaxon-pr: \x1b[1m\x1b[33mwarning:\x1b[0m externalServices.postgresql is configured"), "{err}");
+    assert!(err.contains("\n\x1b[32m+") && err.contains("\n\x1b[1m--- "), "coloured diff: {err}");
+    let (_, plain) = post_render(&stream, &["--set", external]);
+    let long = plain.lines().find(|l| l.contains("still rendered")).unwrap();
+    assert!(long.len() > 400 && !plain.contains('\x1b'), "piped: whole and plain: {plain}");
+
+    let log = scratch("cli-terminal").join("run.log");
+    let at_terminal = |extra: &str, env: (&str, &str)| {
+        let cmd = format!("stty rows 40 cols 90; {} --set {external} {extra} < {} > /dev/null", polyaxon_pr().display(), render.display());
+        let out = Command::new("script").args(["-qec", &cmd, "/dev/null"]).env("POLYAXON_PR_LOG", &log).env(env.0, env.1).output().unwrap();
+        String::from_utf8_lossy(&out.stdout).replace("\r\n", "\n")
+    };
+    let shown = at_terminal("", ("NO_COLOR", "1"));
+    assert!(!shown.contains('\x1b'), "NO_COLOR: {shown}");
+    assert!(shown.lines().all(|l| l.chars().count() <= 90), "{shown}");
+    let words = shown.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        words.contains("(NetworkPolicy/pax-postgresql, PodDisruptionBudget/pax-postgresql and 5 more); set postgresql.enabled=false"),
+        "{shown}"
+    );
+    assert!(words.contains(&format!("lists above are cut short; --verbose shows them whole, as does {}", log.display())), "{shown}");
+    assert!(std::fs::read_to_string(&log).unwrap().contains(long), "the log keeps the whole warning");
+    let verbose = at_terminal("--verbose", ("NO_COLOR", "1"));
+    assert!(verbose.split_whitespace().collect::<Vec<_>>().join(" ").contains(long.trim_start_matches("polyaxon-pr: ")), "{verbose}");
+    assert!(at_terminal("", ("FORCE_COLOR", "1")).contains("\x1b[33mwarning:"), "a terminal is coloured");
+}
+
+#[test]
+fn migrates_diff_follows_color() {
+    let file = scratch("cli-migrate-color").join("values.yaml");
+    std::fs::write(&file, "securityContext:\n  enabled: true\n  user: 1000\n").unwrap();
+    let diff = |when: &str| {
+        let out = Command::new(polyaxon_pr()).args(["migrate", "--to", "2.15.1", "--color", when]).arg(&file).output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "changes pending");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let coloured = diff("always");
+    assert!(coloured.contains("\x1b[31m-  user: 1000\x1b[0m\n") && coloured.contains("\x1b[32m+  runAsUser: 1000\x1b[0m\n"), "{coloured}");
+    assert!(!diff("never").contains('\x1b') && !diff("auto").contains('\x1b'), "plain when asked, and in a pipe");
+}

@@ -95,7 +95,7 @@ _polyaxon__pr() {
 
     case "${cmd}" in
         polyaxon__pr)
-            opts="-f -h -V --values --set --set-string --set-json --set-file --set-literal --helm-version --diff --gpu-target --drop-builtin --external-secret --release --security-scope --helm4-plugin --help --version values lint explain schema migrate completions path man template install upgrade help"
+            opts="-f -h -V --values --set --set-string --set-json --set-file --set-literal --helm-version --diff --gpu-target --drop-builtin --external-secret --release --security-scope --color --verbose --helm4-plugin --help --version values lint explain schema migrate completions path man template install upgrade help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -151,6 +151,10 @@ _polyaxon__pr() {
                     ;;
                 --security-scope)
                     COMPREPLY=($(compgen -W "polyaxon all" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -437,7 +441,7 @@ _polyaxon__pr() {
             return 0
             ;;
         polyaxon__subcmd__pr__subcmd__migrate)
-            opts="-h --to --write --unsafe-fixes --help"
+            opts="-h --to --write --unsafe-fixes --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -445,6 +449,10 @@ _polyaxon__pr() {
             case "${prev}" in
                 --to)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
                     ;;
                 *)

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_polyaxon_pr_global_optspecs
-    string join \n f/values= set= set-string= set-json= set-file= set-literal= helm-version= diff gpu-target= drop-builtin= external-secret= release= security-scope= helm4-plugin h/help V/version
+    string join \n f/values= set= set-string= set-json= set-file= set-literal= helm-version= diff gpu-target= drop-builtin= external-secret= release= security-scope= color= verbose helm4-plugin h/help V/version
 end
 
 function __fish_polyaxon_pr_needs_command
@@ -38,7 +38,11 @@ complete -c polyaxon-pr -n "__fish_polyaxon_pr_needs_command" -l external-secret
 complete -c polyaxon-pr -n "__fish_polyaxon_pr_needs_command" -l release -d 'Release name (default: the manifests\' `release:` label)' -r
 complete -c polyaxon-pr -n "__fish_polyaxon_pr_needs_command" -l security-scope -d 'Whose workloads get security contexts: polyaxon (its own, as the chart version renders them) or all (subchart containers too, never changing who they run as)' -r -f -a "polyaxon\t''
 all\t''"
+complete -c polyaxon-pr -n "__fish_polyaxon_pr_needs_command" -l color -d 'Colour: auto (a terminal, unless NO_COLOR, CLICOLOR=0 or TERM=dumb say otherwise; FORCE_COLOR forces it), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
 complete -c polyaxon-pr -n "__fish_polyaxon_pr_needs_command" -l diff -d 'Print a unified diff of every changed document on stderr (secrets masked)'
+complete -c polyaxon-pr -n "__fish_polyaxon_pr_needs_command" -l verbose -d 'At a terminal, show warnings whole (long lists are cut short there; the run\'s log has them whole)'
 complete -c polyaxon-pr -n "__fish_polyaxon_pr_needs_command" -l helm4-plugin -d 'Run as Helm 4\'s postrenderer/v1 plugin: report failures in a form Helm 4 shows (set by helm4-plugins/polyaxon-pr)'
 complete -c polyaxon-pr -n "__fish_polyaxon_pr_needs_command" -s h -l help -d 'Print help'
 complete -c polyaxon-pr -n "__fish_polyaxon_pr_needs_command" -s V -l version -d 'Print version'
@@ -72,7 +76,7 @@ github\t''"
 complete -c polyaxon-pr -n "__fish_polyaxon_pr_using_subcommand lint" -l deny -d 'Fail (exit 1) on warnings too' -r -f -a "warnings\t''"
 complete -c polyaxon-pr -n "__fish_polyaxon_pr_using_subcommand lint" -l explain -d 'Print the explanation of a rule and exit' -r
 complete -c polyaxon-pr -n "__fish_polyaxon_pr_using_subcommand lint" -l config -d 'Settings file (default: .polyaxon-lint.yaml in this directory or a parent)' -r -F
-complete -c polyaxon-pr -n "__fish_polyaxon_pr_using_subcommand lint" -l color -d 'Colour the human format: auto (a terminal, unless NO_COLOR, CLICOLOR=0 or TERM=dumb say otherwise; FORCE_COLOR forces it), always, never' -r -f -a "auto\t''
+complete -c polyaxon-pr -n "__fish_polyaxon_pr_using_subcommand lint" -l color -d 'Colour: auto (a terminal, unless NO_COLOR, CLICOLOR=0 or TERM=dumb say otherwise; FORCE_COLOR forces it), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c polyaxon-pr -n "__fish_polyaxon_pr_using_subcommand lint" -l no-config -d 'Ignore any .polyaxon-lint.yaml'
@@ -83,6 +87,9 @@ complete -c polyaxon-pr -n "__fish_polyaxon_pr_using_subcommand schema" -l chart
 complete -c polyaxon-pr -n "__fish_polyaxon_pr_using_subcommand schema" -l agent -d 'The agent chart\'s values (files that say `deploymentChart: agent`)'
 complete -c polyaxon-pr -n "__fish_polyaxon_pr_using_subcommand schema" -s h -l help -d 'Print help'
 complete -c polyaxon-pr -n "__fish_polyaxon_pr_using_subcommand migrate" -l to -d 'Chart version to migrate to (1.10.1, or a line such as 1.10 or v2)' -r
+complete -c polyaxon-pr -n "__fish_polyaxon_pr_using_subcommand migrate" -l color -d 'Colour: auto (a terminal, unless NO_COLOR, CLICOLOR=0 or TERM=dumb say otherwise; FORCE_COLOR forces it), always, never' -r -f -a "auto\t''
+always\t''
+never\t''"
 complete -c polyaxon-pr -n "__fish_polyaxon_pr_using_subcommand migrate" -l write -d 'Rewrite the files in place (atomically); without it, print a unified diff and write nothing'
 complete -c polyaxon-pr -n "__fish_polyaxon_pr_using_subcommand migrate" -l unsafe-fixes -d 'Apply the unsafe fixes too (guesses, quoted booleans, renames whose new key is already set)'
 complete -c polyaxon-pr -n "__fish_polyaxon_pr_using_subcommand migrate" -s h -l help -d 'Print help'

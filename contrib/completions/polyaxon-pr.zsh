@@ -28,7 +28,9 @@ _polyaxon-pr() {
 '--external-secret=[Read external services'\'' passwords from this existing Secret instead of emitting the chart'\''s (keys as the chart version names them\: postgresql-password on 0.6 to 1.x, else postgres-password; redis-password, rabbitmq-password)]:NAME:_default' \
 '--release=[Release name (default\: the manifests'\'' \`release\:\` label)]:RELEASE:_default' \
 '--security-scope=[Whose workloads get security contexts\: polyaxon (its own, as the chart version renders them) or all (subchart containers too, never changing who they run as)]:SECURITY_SCOPE:(polyaxon all)' \
+'--color=[Colour\: auto (a terminal, unless NO_COLOR, CLICOLOR=0 or TERM=dumb say otherwise; FORCE_COLOR forces it), always, never]:WHEN:(auto always never)' \
 '--diff[Print a unified diff of every changed document on stderr (secrets masked)]' \
+'--verbose[At a terminal, show warnings whole (long lists are cut short there; the run'\''s log has them whole)]' \
 '--helm4-plugin[Run as Helm 4'\''s postrenderer/v1 plugin\: report failures in a form Helm 4 shows (set by helm4-plugins/polyaxon-pr)]' \
 '-h[Print help]' \
 '--help[Print help]' \
@@ -65,7 +67,7 @@ _arguments "${_arguments_options[@]}" : \
 '--deny=[Fail (exit 1) on warnings too]:DENY:(warnings)' \
 '--explain=[Print the explanation of a rule and exit]:CODE:_default' \
 '--config=[Settings file (default\: .polyaxon-lint.yaml in this directory or a parent)]:CONFIG:_files' \
-'--color=[Colour the human format\: auto (a terminal, unless NO_COLOR, CLICOLOR=0 or TERM=dumb say otherwise; FORCE_COLOR forces it), always, never]:COLOR:(auto always never)' \
+'--color=[Colour\: auto (a terminal, unless NO_COLOR, CLICOLOR=0 or TERM=dumb say otherwise; FORCE_COLOR forces it), always, never]:WHEN:(auto always never)' \
 '(--config)--no-config[Ignore any .polyaxon-lint.yaml]' \
 '--fix[Apply the safe fixes (as \`migrate --write\` to the lint target), then report what is left]' \
 '-h[Print help]' \
@@ -91,6 +93,7 @@ _arguments "${_arguments_options[@]}" : \
 (migrate)
 _arguments "${_arguments_options[@]}" : \
 '--to=[Chart version to migrate to (1.10.1, or a line such as 1.10 or v2)]:VERSION:_default' \
+'--color=[Colour\: auto (a terminal, unless NO_COLOR, CLICOLOR=0 or TERM=dumb say otherwise; FORCE_COLOR forces it), always, never]:WHEN:(auto always never)' \
 '--write[Rewrite the files in place (atomically); without it, print a unified diff and write nothing]' \
 '--unsafe-fixes[Apply the unsafe fixes too (guesses, quoted booleans, renames whose new key is already set)]' \
 '-h[Print help]' \

@@ -4,6 +4,7 @@ pub mod github;
 pub mod human;
 pub mod json;
 pub mod sarif;
+pub mod style;
 
 use crate::lint::files::FileReport;
 use crate::lint::rules::Severity;
