@@ -1,8 +1,9 @@
 //! `polyaxon-pr`: the CLI. It parses and types the arguments and wires the
 //! library's modules; nothing below it names a flag or opens the log.
 
+use std::collections::HashSet;
 use std::io::{IsTerminal, Read, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
@@ -13,6 +14,7 @@ use polyaxon_helm::lint::config::Config;
 use polyaxon_helm::lint::rules::{self, Severity, RULES};
 use polyaxon_helm::lint::{files, jsonschema};
 use polyaxon_helm::migrate::FileMigration;
+use polyaxon_helm::output::exit_codes;
 use polyaxon_helm::output::style::{ColorChoice, Stream, Style};
 use polyaxon_helm::postrender::{self, HELM4_FILENAME};
 use polyaxon_helm::transform::{GpuTarget, Options, SecurityScope};
@@ -78,7 +80,7 @@ struct ValuesArgs {
     /// Set a literal string value, as Helm's --set-literal.
     #[arg(long = "set-literal", value_name = "KEY=VALUE")]
     set_literal: Vec<String>,
-    /// Read values as this Helm major version does (3 takes a file's first YAML document, 4 merges them all); default: what the stream shows, else 4.
+    /// Read values as this Helm major version does (3 takes a file's first YAML document, 4 merges them all); default: 4 when run as Helm 4's plugin or the stream carries Helm 4's filename annotation, else 3 (`values`: 4).
     #[arg(long = "helm-version", value_name = "3|4", value_parser = ["3", "4"])]
     helm_version: Option<String>,
 }
@@ -143,8 +145,8 @@ enum Command {
 
 #[derive(clap::Args)]
 struct MigrateArgs {
-    /// Values files or directories (walked for *.yaml and *.yml).
-    #[arg(required = true)]
+    /// Values files or directories (walked for *.yaml and *.yml; a file there that is not a values file is skipped with a note).
+    #[arg(default_value = "values.yaml")]
     paths: Vec<String>,
     /// Chart version to migrate to (1.10.1, or a line such as 1.10 or v2).
     #[arg(long = "to", value_name = "VERSION")]
@@ -266,7 +268,7 @@ fn cli_command() -> clap::Command {
     let name = command_name();
     let about = if name == "polyaxon-pr" { None } else { Some(format!("`{name}`: the polyaxon-pr Helm plugin")) };
     let usage = format!("{name} [OPTIONS] < manifests.yaml > out.yaml\n       {name} <COMMAND>");
-    let mut cmd = Cli::command().bin_name(name.clone()).display_name(name).override_usage(usage);
+    let mut cmd = Cli::command().bin_name(name.clone()).display_name(name).override_usage(usage).after_long_help(exit_codes::help_text());
     let own_flags = own_flags_help();
     for wrapped in ["template", "install", "upgrade"] {
         cmd = cmd.mut_subcommand(wrapped, |sub| sub.after_help(own_flags.clone()));
@@ -283,9 +285,9 @@ fn main() -> ExitCode {
         let at = info.location().map_or_else(String::new, |l| format!(" at {}:{}", l.file(), l.line()));
         eprintln!("polyaxon-pr: internal error{at}; nothing was written. Please report it (the input is not shown here).");
     }));
-    let cli = match Cli::from_arg_matches(&cli_command().get_matches()) {
+    let cli = match cli_command().try_get_matches().and_then(|m| Cli::from_arg_matches(&m)) {
         Ok(cli) => cli,
-        Err(e) => e.exit(),
+        Err(e) => with_values_tip(e).exit(),
     };
     let result = match cli.command {
         Some(Command::Template(a)) => wrap("template", a.args),
@@ -326,6 +328,20 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// A values file given where a command or argument belongs gets a tip: they go with -f, as to Helm.
+fn with_values_tip(mut e: clap::Error) -> clap::Error {
+    use clap::error::{ContextKind, ContextValue};
+    let stray = [ContextKind::InvalidSubcommand, ContextKind::InvalidArg].iter().find_map(|k| match e.get(*k) {
+        Some(ContextValue::String(s)) => Some(s.clone()),
+        _ => None,
+    });
+    if let Some(file) = stray.filter(|s| s.ends_with(".yaml") || s.ends_with(".yml")) {
+        let tip = format!("values files are given with -f, as to Helm: `-f {file}`");
+        e.insert(ContextKind::Suggested, ContextValue::StyledStrs(vec![tip.into()]));
+    }
+    e
 }
 
 /// The wrapper's own flags, as the top-level help describes them (shown
@@ -497,6 +513,30 @@ fn migrate(args: &MigrateArgs) -> ExitCode {
     }
 }
 
+/// The migrations of every input file but stdin. A file found in a
+/// directory that cannot be migrated (a manifest, several documents, YAML
+/// that does not parse) is skipped with a note; a named one is an error.
+fn migrations(paths: &[String], read: impl Fn(&Path) -> Result<FileMigration, Error>) -> Result<Vec<FileMigration>, Error> {
+    let mut out = Vec::new();
+    for path in files::inputs(paths)?.into_iter().filter(|p| p != Path::new("-")) {
+        match read(&path) {
+            Ok(file) => out.push(file),
+            Err(e) if !paths.iter().any(|named| Path::new(named) == path) => {
+                eprintln!("{}: skipped {}", command_name(), output::sanitize(&e.to_string()));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(out)
+}
+
+/// What `lint --fix` does to a file: the safe fixes of the findings the
+/// configuration does not ignore. The one place that decides which findings
+/// `--fix` fixes, for its report and for the human format's `[*]` marks.
+fn lint_fixes(path: &Path, target: usize, config: Option<&Config>) -> Result<FileMigration, Error> {
+    FileMigration::read(path, target, false, &|code| config.is_some_and(|c| c.ignores(path, code)))
+}
+
 /// One line per fix: applied (or, without `write`, to be applied), or left out and why.
 fn report_fixes(file: &FileMigration, write: bool) {
     for f in &file.migration.fixes {
@@ -517,8 +557,7 @@ fn run_migrate(args: &MigrateArgs) -> Result<u8, Error> {
     let target = catalog.resolve(&args.to).map_err(Error::new)?;
     let mut pending = false;
     let mut out = String::new();
-    for path in files::inputs(&args.paths)? {
-        let file = FileMigration::read(&path, target, args.unsafe_fixes, &|_| false)?;
+    for file in migrations(&args.paths, |path| FileMigration::read(path, target, args.unsafe_fixes, &|_| false))? {
         report_fixes(&file, args.write);
         pending |= file.migration.pending().next().is_some();
         if !file.changed() {
@@ -590,23 +629,36 @@ fn run_lint(args: &LintArgs) -> Result<u8, Error> {
     };
     let version = catalog.version(target);
     if args.fix {
-        for path in files::inputs(&args.paths)?.into_iter().filter(|p| p != std::path::Path::new("-")) {
-            let ignored = |code| config.as_ref().is_some_and(|c| c.ignores(&path, code));
-            let file = FileMigration::read(&path, target, false, &ignored)?;
+        for file in migrations(&args.paths, |path| lint_fixes(path, target, config.as_ref()))? {
             if file.changed() {
                 file.write()?;
-                eprintln!("{}: {} fixed", file.shown, file.migration.fixes.iter().filter(|f| f.applied).count());
+                for f in file.migration.fixes.iter().filter(|f| f.applied) {
+                    eprintln!("{}:{}:{}: {} {} [fixed]", file.shown, f.line, f.col, f.code, output::sanitize(&f.action));
+                }
             }
         }
     }
     let mut reports = Vec::new();
-    for path in files::inputs(&args.paths)? {
-        reports.push(files::lint_file(&path, target, config.as_ref())?);
+    let inputs = files::inputs(&args.paths)?;
+    for path in &inputs {
+        reports.push(files::lint_file(path, target, config.as_ref())?);
     }
     let text = match args.format {
         Format::Human => {
             let color = ColorChoice::from(args.color.choice).on(Stream::Stdout);
-            format!("{}{}\n", output::human::render(&reports, color), output::summary(&reports, version))
+            // Where each finding stands that `--fix` would fix (not on stdin, nor in a file it cannot migrate).
+            let fixable: Vec<HashSet<(usize, usize, rules::Code)>> = inputs
+                .iter()
+                .map(|path| {
+                    let file = (path != Path::new("-")).then(|| lint_fixes(path, target, config.as_ref()).ok()).flatten();
+                    file.map(|f| f.migration.fixes.iter().filter(|f| f.applied).map(|f| (f.line, f.col, f.code)).collect())
+                        .unwrap_or_default()
+                })
+                .collect();
+            let is_fixable = |i: usize, d: &polyaxon_helm::lint::Diagnostic| fixable[i].contains(&(d.span.line, d.span.col, d.code));
+            let count = output::all_indexed(&reports).filter(|(i, d)| is_fixable(*i, d)).count();
+            let footer = if count == 0 { String::new() } else { format!("\n[*] {count} fixable with `{} lint --fix`", command_name()) };
+            format!("{}{}{footer}\n", output::human::render(&reports, color, &is_fixable), output::summary(&reports, version))
         }
         Format::Json => output::json::render(&reports, version),
         Format::Sarif => output::sarif::render(&reports, version),

@@ -96,7 +96,7 @@ impl FileMigration {
     /// (a lint configuration's ignores).
     pub fn read(path: &Path, target: usize, unsafe_fixes: bool, ignored: &dyn Fn(Code) -> bool) -> Result<Self, Error> {
         let shown = path.display().to_string();
-        let before = std::fs::read_to_string(path).map_err(|e| Error::new(format!("cannot read {shown}: {e}")))?;
+        let before = std::fs::read_to_string(path).map_err(|e| Error::unreadable(&shown, &e))?;
         let migration = migrate(&shown, &before, target, unsafe_fixes, ignored)?;
         Ok(FileMigration { path: path.to_path_buf(), shown, before, migration })
     }

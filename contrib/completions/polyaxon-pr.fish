@@ -30,7 +30,7 @@ complete -c polyaxon-pr -n "__fish_polyaxon_pr_needs_command" -l set-string -d '
 complete -c polyaxon-pr -n "__fish_polyaxon_pr_needs_command" -l set-json -d 'Set a JSON value, as Helm\'s --set-json' -r
 complete -c polyaxon-pr -n "__fish_polyaxon_pr_needs_command" -l set-file -d 'Set a value from a file\'s contents, as Helm\'s --set-file' -r
 complete -c polyaxon-pr -n "__fish_polyaxon_pr_needs_command" -l set-literal -d 'Set a literal string value, as Helm\'s --set-literal' -r
-complete -c polyaxon-pr -n "__fish_polyaxon_pr_needs_command" -l helm-version -d 'Read values as this Helm major version does (3 takes a file\'s first YAML document, 4 merges them all); default: what the stream shows, else 4' -r -f -a "3\t''
+complete -c polyaxon-pr -n "__fish_polyaxon_pr_needs_command" -l helm-version -d 'Read values as this Helm major version does (3 takes a file\'s first YAML document, 4 merges them all); default: 4 when run as Helm 4\'s plugin or the stream carries Helm 4\'s filename annotation, else 3 (`values`: 4)' -r -f -a "3\t''
 4\t''"
 complete -c polyaxon-pr -n "__fish_polyaxon_pr_needs_command" -l gpu-target -d 'Also mount the NVIDIA driver into every container of these workloads (KIND/NAME, NAME may be a glob; repeatable)' -r
 complete -c polyaxon-pr -n "__fish_polyaxon_pr_needs_command" -l drop-builtin -d 'Remove a built-in dependency (postgresql, redis, rabbitmq) that an external service replaces; on an upgrade this deletes it from the cluster (repeatable)' -r
@@ -44,7 +44,7 @@ never\t''"
 complete -c polyaxon-pr -n "__fish_polyaxon_pr_needs_command" -l diff -d 'Print a unified diff of every changed document on stderr (secrets masked)'
 complete -c polyaxon-pr -n "__fish_polyaxon_pr_needs_command" -l verbose -d 'At a terminal, show warnings whole (long lists are cut short there; the run\'s log has them whole)'
 complete -c polyaxon-pr -n "__fish_polyaxon_pr_needs_command" -l helm4-plugin -d 'Run as Helm 4\'s postrenderer/v1 plugin: report failures in a form Helm 4 shows (set by helm4-plugins/polyaxon-pr)'
-complete -c polyaxon-pr -n "__fish_polyaxon_pr_needs_command" -s h -l help -d 'Print help'
+complete -c polyaxon-pr -n "__fish_polyaxon_pr_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c polyaxon-pr -n "__fish_polyaxon_pr_needs_command" -s V -l version -d 'Print version'
 complete -c polyaxon-pr -n "__fish_polyaxon_pr_needs_command" -f -a "values" -d 'Print the merged values as Helm\'s templates see them, as JSON (credentials masked)'
 complete -c polyaxon-pr -n "__fish_polyaxon_pr_needs_command" -f -a "lint" -d 'Lint Polyaxon values files for a target chart version'
@@ -64,7 +64,7 @@ complete -c polyaxon-pr -n "__fish_polyaxon_pr_using_subcommand values" -l set-s
 complete -c polyaxon-pr -n "__fish_polyaxon_pr_using_subcommand values" -l set-json -d 'Set a JSON value, as Helm\'s --set-json' -r
 complete -c polyaxon-pr -n "__fish_polyaxon_pr_using_subcommand values" -l set-file -d 'Set a value from a file\'s contents, as Helm\'s --set-file' -r
 complete -c polyaxon-pr -n "__fish_polyaxon_pr_using_subcommand values" -l set-literal -d 'Set a literal string value, as Helm\'s --set-literal' -r
-complete -c polyaxon-pr -n "__fish_polyaxon_pr_using_subcommand values" -l helm-version -d 'Read values as this Helm major version does (3 takes a file\'s first YAML document, 4 merges them all); default: what the stream shows, else 4' -r -f -a "3\t''
+complete -c polyaxon-pr -n "__fish_polyaxon_pr_using_subcommand values" -l helm-version -d 'Read values as this Helm major version does (3 takes a file\'s first YAML document, 4 merges them all); default: 4 when run as Helm 4\'s plugin or the stream carries Helm 4\'s filename annotation, else 3 (`values`: 4)' -r -f -a "3\t''
 4\t''"
 complete -c polyaxon-pr -n "__fish_polyaxon_pr_using_subcommand values" -l show-secrets -d 'Show passwords and other credentials instead of *****'
 complete -c polyaxon-pr -n "__fish_polyaxon_pr_using_subcommand values" -s h -l help -d 'Print help'

@@ -22,7 +22,7 @@ _polyaxon-pr() {
 '*--set-json=[Set a JSON value, as Helm'\''s --set-json]:KEY=JSON:_default' \
 '*--set-file=[Set a value from a file'\''s contents, as Helm'\''s --set-file]:KEY=PATH:_default' \
 '*--set-literal=[Set a literal string value, as Helm'\''s --set-literal]:KEY=VALUE:_default' \
-'--helm-version=[Read values as this Helm major version does (3 takes a file'\''s first YAML document, 4 merges them all); default\: what the stream shows, else 4]:3|4:(3 4)' \
+'--helm-version=[Read values as this Helm major version does (3 takes a file'\''s first YAML document, 4 merges them all); default\: 4 when run as Helm 4'\''s plugin or the stream carries Helm 4'\''s filename annotation, else 3 (\`values\`\: 4)]:3|4:(3 4)' \
 '*--gpu-target=[Also mount the NVIDIA driver into every container of these workloads (KIND/NAME, NAME may be a glob; repeatable)]:KIND/NAME:_default' \
 '*--drop-builtin=[Remove a built-in dependency (postgresql, redis, rabbitmq) that an external service replaces; on an upgrade this deletes it from the cluster (repeatable)]:SERVICE:_default' \
 '--external-secret=[Read external services'\'' passwords from this existing Secret instead of emitting the chart'\''s (keys as the chart version names them\: postgresql-password on 0.6 to 1.x, else postgres-password; redis-password, rabbitmq-password)]:NAME:_default' \
@@ -32,8 +32,8 @@ _polyaxon-pr() {
 '--diff[Print a unified diff of every changed document on stderr (secrets masked)]' \
 '--verbose[At a terminal, show warnings whole (long lists are cut short there; the run'\''s log has them whole)]' \
 '--helm4-plugin[Run as Helm 4'\''s postrenderer/v1 plugin\: report failures in a form Helm 4 shows (set by helm4-plugins/polyaxon-pr)]' \
-'-h[Print help]' \
-'--help[Print help]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
 '-V[Print version]' \
 '--version[Print version]' \
 ":: :_polyaxon-pr_commands" \
@@ -54,7 +54,7 @@ _arguments "${_arguments_options[@]}" : \
 '*--set-json=[Set a JSON value, as Helm'\''s --set-json]:KEY=JSON:_default' \
 '*--set-file=[Set a value from a file'\''s contents, as Helm'\''s --set-file]:KEY=PATH:_default' \
 '*--set-literal=[Set a literal string value, as Helm'\''s --set-literal]:KEY=VALUE:_default' \
-'--helm-version=[Read values as this Helm major version does (3 takes a file'\''s first YAML document, 4 merges them all); default\: what the stream shows, else 4]:3|4:(3 4)' \
+'--helm-version=[Read values as this Helm major version does (3 takes a file'\''s first YAML document, 4 merges them all); default\: 4 when run as Helm 4'\''s plugin or the stream carries Helm 4'\''s filename annotation, else 3 (\`values\`\: 4)]:3|4:(3 4)' \
 '--show-secrets[Show passwords and other credentials instead of *****]' \
 '-h[Print help]' \
 '--help[Print help]' \
@@ -98,7 +98,7 @@ _arguments "${_arguments_options[@]}" : \
 '--unsafe-fixes[Apply the unsafe fixes too (guesses, quoted booleans, renames whose new key is already set)]' \
 '-h[Print help]' \
 '--help[Print help]' \
-'*::paths -- Values files or directories (walked for *.yaml and *.yml):_default' \
+'*::paths -- Values files or directories (walked for *.yaml and *.yml; a file there that is not a values file is skipped with a note):_default' \
 && ret=0
 ;;
 (completions)

@@ -57,7 +57,7 @@ pub fn lint_file(path: &Path, target: usize, config: Option<&Config>) -> Result<
         ("<stdin>".to_string(), text)
     } else {
         let shown = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| Error::new(format!("cannot read {shown}: {e}")))?;
+        let text = std::fs::read_to_string(path).map_err(|e| Error::unreadable(&shown, &e))?;
         (shown, text)
     };
     let mut diagnostics = lint_text(&text, target)

@@ -1,5 +1,6 @@
 //! Output formats for lint results, one module each.
 
+pub mod exit_codes;
 pub mod github;
 pub mod human;
 pub mod json;
@@ -13,6 +14,11 @@ use crate::lint::Diagnostic;
 /// Every diagnostic with the file it belongs to.
 pub fn all(reports: &[FileReport]) -> impl Iterator<Item = (&FileReport, &Diagnostic)> {
     reports.iter().flat_map(|r| r.diagnostics.iter().map(move |d| (r, d)))
+}
+
+/// Every diagnostic with the index of its report.
+pub fn all_indexed(reports: &[FileReport]) -> impl Iterator<Item = (usize, &Diagnostic)> {
+    reports.iter().enumerate().flat_map(|(i, r)| r.diagnostics.iter().map(move |d| (i, d)))
 }
 
 /// `2 errors, 1 warning in 1 file (chart 2.15.1)`.
