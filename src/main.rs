@@ -415,10 +415,6 @@ fn post_render(cli: &Cli, log: &mut helm::Log) -> Result<(), Error> {
     let helm = cli.values.helm().unwrap_or(if cli.helm4_plugin || input.contains(HELM4_FILENAME) { HelmMajor::V4 } else { HelmMajor::V3 });
     let sources = cli.values.sources(helm);
     let values = Values::load(&sources)?;
-    if input.trim().is_empty() {
-        log.say("polyaxon-pr: no manifests on stdin (the input was empty): nothing to post-render");
-        return write_manifests(&input);
-    }
     let options = Options {
         gpu_targets: cli.gpu_targets.clone(),
         drop_builtin: cli.drop_builtin.clone(),
@@ -429,6 +425,13 @@ fn post_render(cli: &Cli, log: &mut helm::Log) -> Result<(), Error> {
             Scope::All => SecurityScope::All,
         },
     };
+    if input.trim().is_empty() {
+        for note in postrender::values_notes(&values, &options)? {
+            log.say(&format!("polyaxon-pr: warning: {note}"));
+        }
+        log.say("polyaxon-pr: no manifests on stdin (the input was empty): nothing to post-render");
+        return write_manifests(&input);
+    }
     if sources.is_empty() {
         log.say("polyaxon-pr: no values given (-f/--values, --set): manifests passed through unchanged");
     }
