@@ -19,13 +19,13 @@
 #
 # The smoke run has a fixed seed, a fixed input count per target and no time
 # limit, so every run executes exactly that many inputs, however loaded the
-# machine. Which inputs, beyond the committed seeds, is exact for `stream`
-# only (the summary line's digest of the new inputs is the same every run):
-# postrender, values and lint reach serde_json's indexmap and other hash
-# tables, whose keys are random per process and whose probing counts as
-# coverage, so libFuzzer steers to other inputs each run, and may find a
-# failure in one run and not the next. Finding new failures is the long
-# run's job; fix what a smoke run finds and commit the reproducer as a seed.
+# machine, the committed seeds first. Which inputs it generates after the
+# seeds varies from run to run, for every target: libFuzzer's coverage
+# feedback is not reproducible here even with the same seed and binary
+# (stream, six runs: 588, 588, 579, 589, 582 and 589 new inputs; the summary
+# line's digest of them shows it), so a smoke run may find a failure that
+# the next one does not. Finding new failures is the long run's job; fix what
+# a smoke run finds and commit the reproducer as a seed.
 #
 # Exits non-zero when a target finds a crash or a property failure, and
 # says where the reproducer is (fuzz/artifacts/<target>/, git-ignored).
@@ -125,7 +125,7 @@ run_target() {
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
     rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
     if ((status == 0)); then
-        # The new inputs' names are their SHA-1s: their digest shows two smoke runs explored the same inputs.
+        # The new inputs' names are their SHA-1s: their digest tells whether two runs explored the same inputs.
         echo "$t: ok, ${execs:-?} executions (${rate:-?}/s), corpus $(ls "$scratch" | wc -l) new (digest $(ls "$scratch" | sha256sum | cut -c1-12)) + $(ls "$fuzz/corpus/$t" | wc -l) seeds"
         return 0
     fi
