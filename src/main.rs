@@ -383,12 +383,7 @@ fn post_render_main(cli: &Cli) -> ExitCode {
         eprintln!("{name}: waiting for manifests on stdin (pipe them in, or end with Ctrl-D); `{name} --help` for usage");
     }
     let mut log = helm::Log::open(Style::of(Stream::Stderr, cli.color.choice.into(), cli.verbose));
-    let result = post_render(cli, &mut log);
-    if log.shortened {
-        let whole = log.path().map_or_else(String::new, |p| format!(", as does {}", p.display()));
-        log.tell(&format!("polyaxon-pr: lists above are cut short; --verbose shows them whole{whole}"));
-    }
-    match result {
+    let code = match post_render(cli, &mut log) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             log.say(&format!("polyaxon-pr: error: {e}"));
@@ -402,7 +397,12 @@ fn post_render_main(cli: &Cli) -> ExitCode {
             }
             ExitCode::FAILURE
         }
+    };
+    if log.shortened {
+        let whole = log.path().map_or_else(String::new, |p| format!(", as does {}", p.display()));
+        log.tell(&format!("polyaxon-pr: lists above are cut short; --verbose shows them whole{whole}"));
     }
+    code
 }
 
 fn post_render(cli: &Cli, log: &mut helm::Log) -> Result<(), Error> {
