@@ -2,7 +2,7 @@
 """Regenerates the committed seed corpora under fuzz/corpus/<target>/.
 
 Sources: the Helm renders, post-renderer captures and values files of
-../shared/corpus (or $CORPUS), the project's testdata/, and hand-written
+the corpus ($CORPUS, else the copy in testdata/shared), the project's testdata/, and hand-written
 tricky inputs (below). Renders are cut into small streams of a few
 documents (never the 1.8 MB files whole) so the seeds stay small and fast.
 
@@ -20,7 +20,10 @@ import sys
 
 FUZZ = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(FUZZ)
-CORPUS = os.environ.get("CORPUS") or os.path.join(os.path.dirname(ROOT), "shared", "corpus")
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
+import testdata  # noqa: E402
+
+CORPUS = os.environ.get("CORPUS") or testdata.shared("corpus")
 OUT = os.path.join(FUZZ, "corpus")
 SEP = "\n%%%%\n"  # ends the extra values of a postrender input
 

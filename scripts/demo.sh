@@ -4,7 +4,7 @@
 # mounts, DNS, an external postgres replacing the built-in one) under Helm 3
 # and Helm 4, every output checked with kubernetes-validate; the values file
 # linted; then a real Polyaxon v2.15.1 render from the corpus through
-# polyaxon-pr when ../shared/corpus is there.
+# polyaxon-pr (the corpus in testdata/shared).
 #
 #   scripts/demo.sh [OUTPUT_DIR]     (default: demo-output/)
 #
@@ -45,7 +45,7 @@ step "helm polyaxon lint $values"
 "$root/bin/polyaxon-pr" lint --no-config --color never "$values" >"$out/lint.txt" 2>&1 || true
 tail -1 "$out/lint.txt"
 
-corpus=$root/../shared/corpus/rendered/v2.15.1
+corpus=$("$root/scripts/unpack-testdata.sh")/corpus/rendered/v2.15.1
 if [ -d "$corpus" ]; then
   step "Polyaxon v2.15.1 render (1.8 MB) + security contexts"
   start=$(date +%s%N)

@@ -4,7 +4,7 @@ chart version and of Polyaxon's own deploy schema that the linter and the
 post-renderer share, as static Rust tables (nothing is parsed at start-up).
 
 Sources:
-- the corpus (../shared/corpus): values/defaults/values-<version>.yaml and
+- the corpus (../shared/corpus; by default the copy in testdata/shared): values/defaults/values-<version>.yaml and
   manifest.tsv (every key each platform chart version's defaults set, its
   type and scalar default), template-keys-history.tsv (keys the templates
   read, which count as accepted even when the defaults omit them);
@@ -13,10 +13,10 @@ Sources:
   the chart references and migration notes);
 - catalog/schema/<validator>.json: Polyaxon's deploy schema per validator
   version (scripts/extract-schema.py, from the real packages);
-- the chart references in ../shared/seeds (v0.4, v0.5, v1): each key's
+- the chart references in ../shared/seeds (likewise; v0.4, v0.5, v1): each key's
   description, for the values JSON Schema.
 
-    scripts/gen-catalog.py [--corpus DIR] [--check]
+    scripts/gen-catalog.py [--corpus DIR] [--seeds DIR] [--check]
 
 --check compares with the checked-in file instead of writing it (exit 1 on a
 difference). Defaults of credential-like keys are not copied. Needs PyYAML,
@@ -30,6 +30,8 @@ import re
 import sys
 
 import yaml
+
+import testdata
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "src", "knowledge", "catalog_data.rs")
@@ -434,10 +436,12 @@ def rust(platform_data, agent_data, changes, schema_rows, described, inferred):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", default=os.environ.get("POLYAXON_CORPUS", os.path.join(ROOT, "..", "shared", "corpus")))
-    parser.add_argument("--seeds", default=os.environ.get("POLYAXON_SEEDS", os.path.join(ROOT, "..", "shared", "seeds")))
+    parser.add_argument("--corpus", default=os.environ.get("POLYAXON_CORPUS"))
+    parser.add_argument("--seeds", default=os.environ.get("POLYAXON_SEEDS"))
     parser.add_argument("--check", action="store_true")
     args = parser.parse_args()
+    args.corpus = args.corpus or testdata.shared("corpus")
+    args.seeds = args.seeds or testdata.shared("seeds")
     schema_rows = schemas()
     types = {v: {path: e["type"] for path, e in rows} for v, (_, rows) in schema_rows.items()}
     schema_paths = {v: set(t) for v, t in types.items()}

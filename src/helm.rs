@@ -11,12 +11,13 @@
 
 use std::env;
 use std::fs;
-use std::io::Write;
+use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 
 use crate::error::Error;
 use crate::knowledge::Service;
+use crate::output::style::{ColorChoice, Stream, Style};
 
 /// Name of the Helm 4 `postrenderer/v1` plugin shipped in `helm4-plugins/`.
 pub const POSTRENDERER_PLUGIN: &str = "polyaxon-pr";
@@ -31,6 +32,10 @@ pub struct Log {
     file: Option<fs::File>,
     /// Also keep the text (for Helm 4's error report).
     pub text: String,
+    /// How stderr shows it (the file and `text` stay whole and plain).
+    style: Style,
+    /// Whether stderr got a list cut short.
+    pub shortened: bool,
 }
 
 impl Log {
@@ -39,7 +44,7 @@ impl Log {
     /// `$XDG_CACHE_HOME/polyaxon-pr/logs` (`~/.cache/...`), created 0600 in a
     /// 0700 directory; older runs beyond the last 20 are pruned. Failing to
     /// write a log never fails the render.
-    pub fn open() -> Self {
+    pub fn open(style: Style) -> Self {
         let path = env::var_os("POLYAXON_PR_LOG").filter(|p| !p.is_empty()).map(PathBuf::from).or_else(|| {
             let dir = log_dir()?;
             create_private_dir(&dir).ok()?;
@@ -48,16 +53,23 @@ impl Log {
             Some(dir.join(format!("run-{stamp}-{}.log", std::process::id())))
         });
         let file = path.as_ref().and_then(|p| create_private_file(p).ok());
-        Log { path, file, text: String::new() }
+        Log { path, file, text: String::new(), style, shortened: false }
     }
 
     pub fn path(&self) -> Option<&Path> {
         self.path.as_deref()
     }
 
+    /// Says something on stderr only, not in the log.
+    pub fn tell(&self, message: &str) {
+        eprintln!("{}", self.style.text(message).0);
+    }
+
     pub fn say(&mut self, message: &str) {
         let line = crate::output::sanitize(message);
-        eprintln!("{line}");
+        let (shown, shortened) = self.style.text(&line);
+        eprintln!("{shown}");
+        self.shortened |= shortened;
         if let Some(file) = &mut self.file {
             let _ = writeln!(file, "{line}");
         }
@@ -122,12 +134,17 @@ pub struct Split {
     pub helm: Vec<String>,
     /// Arguments for polyaxon-pr.
     pub post_renderer: Vec<String>,
+    /// `--color` and `--verbose`: how the wrapper shows what polyaxon-pr said.
+    pub color: ColorChoice,
+    pub verbose: bool,
 }
 
 /// Values flags Helm and polyaxon-pr both take.
 const VALUES_FLAGS: &[&str] = &["--set", "--set-string", "--set-json", "--set-file", "--set-literal"];
-/// polyaxon-pr's own flags that take a value.
-const OWN_FLAGS: &[&str] = &["--gpu-target", "--external-secret", "--release", "--security-scope"];
+/// polyaxon-pr's own flags: the wrapper hands them to polyaxon-pr only (and
+/// `--drop-builtin` to Helm as a `--set` too). All but `--diff` take a value.
+pub const OWN_FLAGS: &[&str] =
+    &["--diff", "--gpu-target", "--drop-builtin", "--external-secret", "--release", "--security-scope", "--color", "--verbose"];
 
 /// Finds the values arguments in a Helm command line.
 pub fn split_args(args: &[String], cwd: &Path) -> Result<Split, Error> {
@@ -150,6 +167,15 @@ pub fn split_args(args: &[String], cwd: &Path) -> Result<Split, Error> {
         };
         match flag {
             "--diff" => split.post_renderer.push(flag.to_string()),
+            "--verbose" => split.verbose = true,
+            "--color" => {
+                split.color = match value_of(flag, inline, &mut it)?.as_str() {
+                    "auto" => ColorChoice::Auto,
+                    "always" => ColorChoice::Always,
+                    "never" => ColorChoice::Never,
+                    other => return Err(Error::new(format!("`--color {}`: use auto, always or never", crate::output::sanitize(other)))),
+                }
+            }
             "--show-secrets" => return Err(Error::new("`--show-secrets` belongs to `helm polyaxon values`")),
             "--drop-builtin" => {
                 let value = value_of(flag, inline, &mut it)?;
@@ -217,8 +243,16 @@ fn absolute_set_file(value: &str, cwd: &Path) -> String {
         .join(",")
 }
 
+/// Runs `helm <command> --help`; returns Helm's exit code.
+pub fn help(command: &str) -> Result<u8, Error> {
+    let helm = env::var("HELM_BIN").unwrap_or_else(|_| "helm".into());
+    let status = Command::new(&helm).args([command, "--help"]).status().map_err(|e| Error::new(format!("cannot run {helm}: {e}")))?;
+    Ok(status.code().map_or(1, |c| c.clamp(0, 255) as u8))
+}
+
 /// Runs `helm <command> <args>` with the post-renderer attached; returns Helm's exit code.
-pub fn wrap(command: &str, args: Vec<String>) -> Result<u8, Error> {
+/// Says so under `name`, the command the user typed, when the post-renderer failed.
+pub fn wrap(command: &str, args: Vec<String>, name: &str) -> Result<u8, Error> {
     let cwd = env::current_dir().map_err(|e| Error::new(format!("cannot read the current directory: {e}")))?;
     let split = split_args(&args, &cwd)?;
     let helm = env::var("HELM_BIN").unwrap_or_else(|_| "helm".into());
@@ -257,15 +291,45 @@ pub fn wrap(command: &str, args: Vec<String>) -> Result<u8, Error> {
     if let Some(log) = &log {
         cmd.env("POLYAXON_PR_LOG", log);
     }
-    let status = cmd.status().map_err(|e| Error::new(format!("cannot run {helm}: {e}")))?;
-    // Helm 3 shows a failing post-renderer's stderr itself; otherwise it is hidden.
-    let hidden = major >= 4 || status.success();
-    if let Some(said) = log.as_ref().and_then(|l| fs::read_to_string(l).ok()) {
-        if hidden {
-            eprint!("{said}");
-        }
+    let mut child = cmd.stderr(Stdio::piped()).spawn().map_err(|e| Error::new(format!("cannot run {helm}: {e}")))?;
+    let stderr = child.stderr.take().expect("piped");
+    let held = std::thread::spawn(move || pass_stderr_until_post_render_error(stderr));
+    let status = child.wait().map_err(|e| Error::new(format!("cannot run {helm}: {e}")))?;
+    let held = held.join().unwrap_or_default();
+    // What polyaxon-pr said, which Helm 4 hides and Helm 3 shows only inside its own error.
+    let said = log.as_ref().and_then(|l| fs::read_to_string(l).ok()).unwrap_or_default();
+    let style = Style::of(Stream::Stderr, split.color, split.verbose);
+    let (shown, shortened) = style.text(&said);
+    eprint!("{shown}");
+    if shortened {
+        let whole = log.as_ref().map_or_else(String::new, |p| format!(", as does {}", p.display()));
+        eprintln!("{}", style.text(&format!("{name}: lists above are cut short; --verbose shows them whole{whole}")).0);
+    }
+    if said.lines().any(|l| l.starts_with("polyaxon-pr: error:")) {
+        // Helm's report repeats the error above under its own prefix (Helm 4's inside "wrong node kind").
+        eprintln!("{}", style.text(&format!("{name}: `helm {command}` stopped: its post-renderer failed (above)")).0);
+    } else {
+        eprint!("{held}");
     }
     Ok(status.code().map_or(1, |c| c.clamp(0, 255) as u8))
+}
+
+/// Copies Helm's stderr through as it comes, up to Helm's report of a failed
+/// post-render (its last words), which is returned instead.
+fn pass_stderr_until_post_render_error(stderr: impl std::io::Read) -> String {
+    const REPORTS: [&str; 2] = ["Error: error while running post render on files", "Error: error while parsing post rendered output"];
+    let mut held = String::new();
+    for line in std::io::BufReader::new(stderr).split(b'\n') {
+        let Ok(line) = line else { break };
+        let line = String::from_utf8_lossy(&line);
+        if held.is_empty() && !REPORTS.iter().any(|r| line.starts_with(r)) {
+            eprintln!("{line}");
+        } else {
+            held.push_str(&line);
+            held.push('\n');
+        }
+    }
+    held
 }
 
 fn helm_major_version(helm: &str) -> Result<u32, Error> {

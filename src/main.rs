@@ -2,7 +2,7 @@
 //! library's modules; nothing below it names a flag or opens the log.
 
 use std::io::{IsTerminal, Read, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
@@ -13,6 +13,8 @@ use polyaxon_helm::lint::config::Config;
 use polyaxon_helm::lint::rules::{self, Severity, RULES};
 use polyaxon_helm::lint::{files, jsonschema};
 use polyaxon_helm::migrate::FileMigration;
+use polyaxon_helm::output::exit_codes;
+use polyaxon_helm::output::style::{ColorChoice, Stream, Style};
 use polyaxon_helm::postrender::{self, HELM4_FILENAME};
 use polyaxon_helm::transform::{GpuTarget, Options, SecurityScope};
 use polyaxon_helm::values::{HelmMajor, Sources, Values};
@@ -44,6 +46,11 @@ struct Cli {
     /// Whose workloads get security contexts: polyaxon (its own, as the chart version renders them) or all (subchart containers too, never changing who they run as).
     #[arg(long = "security-scope", value_enum, default_value_t = Scope::Polyaxon)]
     security_scope: Scope,
+    #[command(flatten)]
+    color: ColorArg,
+    /// At a terminal, show warnings whole (long lists are cut short there; the run's log has them whole).
+    #[arg(long)]
+    verbose: bool,
     /// Run as Helm 4's postrenderer/v1 plugin: report failures in a form Helm 4 shows (set by helm4-plugins/polyaxon-pr).
     #[arg(long = "helm4-plugin", hide = true)]
     helm4_plugin: bool,
@@ -72,7 +79,7 @@ struct ValuesArgs {
     /// Set a literal string value, as Helm's --set-literal.
     #[arg(long = "set-literal", value_name = "KEY=VALUE")]
     set_literal: Vec<String>,
-    /// Read values as this Helm major version does (3 takes a file's first YAML document, 4 merges them all); default: what the stream shows, else 4.
+    /// Read values as this Helm major version does (3 takes a file's first YAML document, 4 merges them all); default: 4 when run as Helm 4's plugin or the stream carries Helm 4's filename annotation, else 3 (`values`: 4).
     #[arg(long = "helm-version", value_name = "3|4", value_parser = ["3", "4"])]
     helm_version: Option<String>,
 }
@@ -128,6 +135,8 @@ enum Command {
     Migrate(MigrateArgs),
     /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
     Completions { shell: clap_complete::Shell },
+    /// Print the path of this binary, for Helm 3's `--post-renderer "$(helm polyaxon path)"`.
+    Path,
     /// Print the man page (roff).
     #[command(hide = true)]
     Man,
@@ -135,8 +144,8 @@ enum Command {
 
 #[derive(clap::Args)]
 struct MigrateArgs {
-    /// Values files or directories (walked for *.yaml and *.yml).
-    #[arg(required = true)]
+    /// Values files or directories (walked for *.yaml and *.yml; a file there that is not a values file is skipped with a note).
+    #[arg(default_value = "values.yaml")]
     paths: Vec<String>,
     /// Chart version to migrate to (1.10.1, or a line such as 1.10 or v2).
     #[arg(long = "to", value_name = "VERSION")]
@@ -147,6 +156,8 @@ struct MigrateArgs {
     /// Apply the unsafe fixes too (guesses, quoted booleans, renames whose new key is already set).
     #[arg(long)]
     unsafe_fixes: bool,
+    #[command(flatten)]
+    color: ColorArg,
 }
 
 #[derive(clap::Args)]
@@ -193,9 +204,16 @@ struct LintArgs {
     /// Apply the safe fixes (as `migrate --write` to the lint target), then report what is left.
     #[arg(long)]
     fix: bool,
-    /// Colour the human format: auto (a terminal, unless NO_COLOR, CLICOLOR=0 or TERM=dumb say otherwise; FORCE_COLOR forces it), always, never.
-    #[arg(long, value_enum, default_value_t = Color::Auto)]
-    color: Color,
+    #[command(flatten)]
+    color: ColorArg,
+}
+
+/// `--color`, the same for every command.
+#[derive(clap::Args)]
+struct ColorArg {
+    /// Colour: auto (a terminal, unless NO_COLOR, CLICOLOR=0 or TERM=dumb say otherwise; FORCE_COLOR forces it), always, never.
+    #[arg(long = "color", value_name = "WHEN", value_enum, default_value_t = Color::Auto)]
+    choice: Color,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -203,6 +221,16 @@ enum Color {
     Auto,
     Always,
     Never,
+}
+
+impl From<Color> for ColorChoice {
+    fn from(c: Color) -> ColorChoice {
+        match c {
+            Color::Auto => ColorChoice::Auto,
+            Color::Always => ColorChoice::Always,
+            Color::Never => ColorChoice::Never,
+        }
+    }
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -215,7 +243,7 @@ enum Format {
 
 #[derive(clap::Args)]
 struct HelmArgs {
-    /// Arguments for Helm (plus polyaxon-pr's own flags, which it takes for itself).
+    /// Arguments for Helm, and polyaxon-pr's own flags (below), which it takes for itself.
     #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
     args: Vec<String>,
 }
@@ -238,7 +266,12 @@ fn say_error(e: &Error) {
 fn cli_command() -> clap::Command {
     let name = command_name();
     let about = if name == "polyaxon-pr" { None } else { Some(format!("`{name}`: the polyaxon-pr Helm plugin")) };
-    let cmd = Cli::command().bin_name(name.clone()).display_name(name);
+    let usage = format!("{name} [OPTIONS] < manifests.yaml > out.yaml\n       {name} <COMMAND>");
+    let mut cmd = Cli::command().bin_name(name.clone()).display_name(name).override_usage(usage).after_long_help(exit_codes::help_text());
+    let own_flags = own_flags_help();
+    for wrapped in ["template", "install", "upgrade"] {
+        cmd = cmd.mut_subcommand(wrapped, |sub| sub.after_help(own_flags.clone()));
+    }
     match about {
         Some(before) => cmd.before_help(before),
         None => cmd,
@@ -251,14 +284,23 @@ fn main() -> ExitCode {
         let at = info.location().map_or_else(String::new, |l| format!(" at {}:{}", l.file(), l.line()));
         eprintln!("polyaxon-pr: internal error{at}; nothing was written. Please report it (the input is not shown here).");
     }));
-    let cli = match Cli::from_arg_matches(&cli_command().get_matches()) {
+    let cli = match cli_command().try_get_matches().and_then(|m| Cli::from_arg_matches(&m)) {
         Ok(cli) => cli,
-        Err(e) => e.exit(),
+        Err(e) => with_values_tip(e).exit(),
     };
     let result = match cli.command {
-        Some(Command::Template(a)) => helm::wrap("template", a.args),
-        Some(Command::Install(a)) => helm::wrap("install", a.args),
-        Some(Command::Upgrade(a)) => helm::wrap("upgrade", a.args),
+        Some(Command::Template(a)) => wrap("template", a.args),
+        Some(Command::Install(a)) => wrap("install", a.args),
+        Some(Command::Upgrade(a)) => wrap("upgrade", a.args),
+        Some(Command::Path) => {
+            return match std::env::current_exe() {
+                Ok(exe) => write_stdout(&format!("{}\n", exe.display()), "the path"),
+                Err(e) => {
+                    say_error(&Error::new(format!("cannot locate polyaxon-pr itself: {e}")));
+                    ExitCode::FAILURE
+                }
+            }
+        }
         Some(Command::Values(ref v)) => return values(v),
         Some(Command::Lint(ref a)) => return lint(a),
         Some(Command::Explain { ref code }) => return explain(code.as_deref()),
@@ -287,14 +329,60 @@ fn main() -> ExitCode {
     }
 }
 
+/// A values file given where a command or argument belongs gets a tip: they go with -f, as to Helm.
+fn with_values_tip(mut e: clap::Error) -> clap::Error {
+    use clap::error::{ContextKind, ContextValue};
+    let stray = [ContextKind::InvalidSubcommand, ContextKind::InvalidArg].iter().find_map(|k| match e.get(*k) {
+        Some(ContextValue::String(s)) => Some(s.clone()),
+        _ => None,
+    });
+    if let Some(file) = stray.filter(|s| s.ends_with(".yaml") || s.ends_with(".yml")) {
+        let tip = format!("values files are given with -f, as to Helm: `-f {file}`");
+        e.insert(ContextKind::Suggested, ContextValue::StyledStrs(vec![tip.into()]));
+    }
+    e
+}
+
+/// The wrapper's own flags, as the top-level help describes them (shown
+/// below `template|install|upgrade --help`).
+fn own_flags_help() -> String {
+    let cli = Cli::command();
+    let own = cli.get_arguments().filter(|a| a.get_long().is_some_and(|l| helm::OWN_FLAGS.contains(&format!("--{l}").as_str())));
+    let mut section = clap::Command::new("own").disable_help_flag(true).args(own.cloned()).help_template("{options}");
+    format!(
+        "polyaxon-pr's own flags (taken out before Helm sees them):\n{}\n\n\
+         Values flags (-f/--values, --set, --set-string, --set-json, --set-file, --set-literal) go to Helm and to \
+         polyaxon-pr; --drop-builtin SERVICE also becomes --set SERVICE.enabled=false for Helm. \
+         `helm polyaxon template --help` (install, upgrade) prints Helm's own help after this.",
+        section.render_help().to_string().trim_end()
+    )
+}
+
+/// `helm polyaxon template|install|upgrade`: Helm with polyaxon-pr attached;
+/// with `--help` (which belongs to Helm there), this help and then Helm's.
+fn wrap(command: &str, args: Vec<String>) -> Result<u8, Error> {
+    if !args.iter().any(|a| a == "--help" || a == "-h") {
+        return helm::wrap(command, args, &command_name());
+    }
+    let mut cli = cli_command();
+    cli.build();
+    let sub = cli.find_subcommand_mut(command).expect("a wrapped command");
+    let _ = write!(std::io::stdout().lock(), "{}\n\nHelm's help for `helm {command}`:\n", sub.render_long_help().to_string().trim_end());
+    helm::help(command)
+}
+
 fn post_render_main(cli: &Cli) -> ExitCode {
     // Nothing to do and nobody piping manifests in: show how it is used.
     if std::io::stdin().is_terminal() && std::env::args_os().len() == 1 {
         let _ = cli_command().print_help();
         return ExitCode::from(USAGE);
     }
-    let mut log = helm::Log::open();
-    match post_render(cli, &mut log) {
+    if std::io::stdin().is_terminal() {
+        let name = command_name();
+        eprintln!("{name}: waiting for manifests on stdin (pipe them in, or end with Ctrl-D); `{name} --help` for usage");
+    }
+    let mut log = helm::Log::open(Style::of(Stream::Stderr, cli.color.choice.into(), cli.verbose));
+    let code = match post_render(cli, &mut log) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             log.say(&format!("polyaxon-pr: error: {e}"));
@@ -308,7 +396,12 @@ fn post_render_main(cli: &Cli) -> ExitCode {
             }
             ExitCode::FAILURE
         }
+    };
+    if log.shortened {
+        let whole = log.path().map_or_else(String::new, |p| format!(", as does {}", p.display()));
+        log.tell(&format!("polyaxon-pr: lists above are cut short; --verbose shows them whole{whole}"));
     }
+    code
 }
 
 fn post_render(cli: &Cli, log: &mut helm::Log) -> Result<(), Error> {
@@ -331,6 +424,13 @@ fn post_render(cli: &Cli, log: &mut helm::Log) -> Result<(), Error> {
             Scope::All => SecurityScope::All,
         },
     };
+    if input.trim().is_empty() {
+        for note in postrender::values_notes(&values, &options)? {
+            log.say(&format!("polyaxon-pr: warning: {note}"));
+        }
+        log.say("polyaxon-pr: no manifests on stdin (the input was empty): nothing to post-render");
+        return write_manifests(&input);
+    }
     if sources.is_empty() {
         log.say("polyaxon-pr: no values given (-f/--values, --set): manifests passed through unchanged");
     }
@@ -350,9 +450,13 @@ fn post_render(cli: &Cli, log: &mut helm::Log) -> Result<(), Error> {
         outcome.removed,
         if outcome.transforms.is_empty() { "no transform enabled".to_string() } else { outcome.transforms.join(", ") }
     ));
+    write_manifests(&outcome.output)
+}
+
+fn write_manifests(text: &str) -> Result<(), Error> {
     let mut stdout = std::io::stdout().lock();
     stdout
-        .write_all(outcome.output.as_bytes())
+        .write_all(text.as_bytes())
         .and_then(|()| stdout.flush())
         .map_err(|e| Error::new(format!("cannot write the manifests to stdout: {e}")))
 }
@@ -411,6 +515,29 @@ fn migrate(args: &MigrateArgs) -> ExitCode {
     }
 }
 
+/// The migrations of every input file but stdin. A file found in a
+/// directory that cannot be migrated (a manifest, several documents, YAML
+/// that does not parse) is skipped with a note; a named one is an error.
+fn migrations(paths: &[String], read: impl Fn(&Path) -> Result<FileMigration, Error>) -> Result<Vec<FileMigration>, Error> {
+    let mut out = Vec::new();
+    for path in files::inputs(paths)?.into_iter().filter(|p| p != Path::new("-")) {
+        match read(&path) {
+            Ok(file) => out.push(file),
+            Err(e) if !paths.iter().any(|named| Path::new(named) == path) => {
+                eprintln!("{}: skipped {}", command_name(), output::sanitize(&e.to_string()));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(out)
+}
+
+/// What `lint --fix` does to a file: the safe fixes of the findings the
+/// configuration does not ignore.
+fn lint_fixes(path: &Path, target: usize, config: Option<&Config>) -> Result<FileMigration, Error> {
+    FileMigration::read(path, target, false, &|code| config.is_some_and(|c| c.ignores(path, code)))
+}
+
 /// One line per fix: applied (`written`), to be applied, or left out and
 /// why (unless `applied_only`: `lint --fix` reports the rest as findings).
 fn report_fixes(file: &FileMigration, written: bool, applied_only: bool) {
@@ -435,15 +562,7 @@ fn run_migrate(args: &MigrateArgs) -> Result<u8, Error> {
     let mut pending = false;
     let mut failed = false;
     let mut out = String::new();
-    for path in files::inputs(&args.paths)? {
-        let file = match FileMigration::read(&path, target, args.unsafe_fixes, &|_| false) {
-            Ok(file) => file,
-            Err(e) => {
-                say_error(&e);
-                failed = true;
-                continue;
-            }
-        };
+    for file in migrations(&args.paths, |path| FileMigration::read(path, target, args.unsafe_fixes, &|_| false))? {
         pending |= file.migration.pending().next().is_some();
         if !file.changed() {
             report_fixes(&file, false, false);
@@ -467,6 +586,7 @@ fn run_migrate(args: &MigrateArgs) -> Result<u8, Error> {
             out.push_str(&file.diff());
         }
     }
+    let (out, _) = Style::of(Stream::Stdout, args.color.choice.into(), true).text(&out);
     std::io::stdout().lock().write_all(out.as_bytes()).map_err(|e| Error::new(format!("cannot write the diff: {e}")))?;
     Ok(if failed { USAGE } else { u8::from(pending) })
 }
@@ -533,9 +653,7 @@ fn run_lint(args: &LintArgs) -> Result<u8, Error> {
     };
     let version = catalog.version(target);
     if args.fix {
-        for path in files::inputs(&args.paths)?.into_iter().filter(|p| p != std::path::Path::new("-")) {
-            let ignored = |code| config.as_ref().is_some_and(|c| c.ignores(&path, code));
-            let file = FileMigration::read(&path, target, false, &ignored)?;
+        for file in migrations(&args.paths, |path| lint_fixes(path, target, config.as_ref()))? {
             if file.changed() {
                 file.write()?;
                 report_fixes(&file, true, true);
@@ -543,18 +661,20 @@ fn run_lint(args: &LintArgs) -> Result<u8, Error> {
         }
     }
     let mut reports = Vec::new();
-    for path in files::inputs(&args.paths)? {
-        reports.push(files::lint_file(&path, target, config.as_ref())?);
+    let inputs = files::inputs(&args.paths)?;
+    for path in &inputs {
+        reports.push(files::lint_file(path, target, config.as_ref())?);
     }
     let text = match args.format {
         Format::Human => {
-            let color = match args.color {
-                Color::Always => true,
-                Color::Never => false,
-                // NO_COLOR, FORCE_COLOR, CLICOLOR(_FORCE), TERM=dumb and whether stdout is a terminal.
-                Color::Auto => supports_color::on(supports_color::Stream::Stdout).is_some(),
+            let color = ColorChoice::from(args.color.choice).on(Stream::Stdout);
+            // A finding `--fix` fixes carries a safe fix (not on stdin).
+            let is_fixable = |i: usize, d: &polyaxon_helm::lint::Diagnostic| {
+                inputs[i] != Path::new("-") && d.fix.as_ref().is_some_and(|f| f.applicability == rules::Applicability::Safe)
             };
-            format!("{}{}\n", output::human::render(&reports, color), output::summary(&reports, version))
+            let count = output::all_indexed(&reports).filter(|(i, d)| is_fixable(*i, d)).count();
+            let footer = if count == 0 { String::new() } else { format!("\n[*] {count} fixable with `{} lint --fix`", command_name()) };
+            format!("{}{}{footer}\n", output::human::render(&reports, color, &is_fixable), output::summary(&reports, version))
         }
         Format::Json => output::json::render(&reports, version),
         Format::Sarif => output::sarif::render(&reports, version),

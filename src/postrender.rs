@@ -64,6 +64,14 @@ impl Outcome {
     }
 }
 
+/// With no stream to look at (an empty input): the warnings on the values
+/// alone, on keys the transforms read (errors in the values are errors).
+pub fn values_notes(values: &Values, options: &Options) -> Result<Vec<String>, Error> {
+    let facts = gather(&[], options, values.external_services());
+    let ran: Vec<&'static str> = transform::build(values, options, &facts)?.iter().map(|t| t.name()).collect();
+    Ok(crate::lint::values::post_render_keys(values, facts.chart.as_ref(), &ran))
+}
+
 /// Runs every transform the values turn on over a stream.
 pub fn run(input: &str, values: &Values, options: &Options) -> Result<Outcome, Error> {
     if input.len() > MAX_INPUT_BYTES {

@@ -180,7 +180,16 @@ fn bad_values_abort_helm_with_a_located_error_and_no_output() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(!out.status.success(), "helm {major} succeeded");
         assert!(out.stdout.is_empty(), "helm {major} printed manifests");
-        assert!(stderr.contains(&want), "helm {major}: {stderr}");
+        // The first line is the error, said once; Helm's own copy of it is left out, and
+        // only Helm's last word on any failing plugin follows the wrapper's note.
+        let lines: Vec<&str> = stderr.lines().collect();
+        assert_eq!(lines.first().copied(), Some(format!("polyaxon-pr: error: {want}").as_str()), "helm {major}: {stderr}");
+        assert_eq!(stderr.matches(&want).count(), 1, "helm {major}: {stderr}");
+        assert_eq!(
+            lines[lines.len() - 2..],
+            ["helm polyaxon: `helm template` stopped: its post-renderer failed (above)", "Error: plugin \"polyaxon\" exited with error"],
+            "helm {major}: {stderr}"
+        );
     }
     // Used directly, Helm 4 discards the plugin's stderr; the plugin's
     // failure report (a YAML scalar) makes Helm show the reason, and the

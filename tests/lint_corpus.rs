@@ -17,6 +17,7 @@ fn catalog_is_what_the_generator_makes_of_the_corpus() {
         .arg(repo().join("scripts/gen-catalog.py"))
         .arg("--check")
         .env("POLYAXON_CORPUS", corpus())
+        .env("POLYAXON_SEEDS", seeds())
         .output()
         .expect("python3");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));

@@ -37,6 +37,9 @@ _polyaxon__pr() {
             polyaxon__pr,migrate)
                 cmd="polyaxon__pr__subcmd__migrate"
                 ;;
+            polyaxon__pr,path)
+                cmd="polyaxon__pr__subcmd__path"
+                ;;
             polyaxon__pr,schema)
                 cmd="polyaxon__pr__subcmd__schema"
                 ;;
@@ -70,6 +73,9 @@ _polyaxon__pr() {
             polyaxon__pr__subcmd__help,migrate)
                 cmd="polyaxon__pr__subcmd__help__subcmd__migrate"
                 ;;
+            polyaxon__pr__subcmd__help,path)
+                cmd="polyaxon__pr__subcmd__help__subcmd__path"
+                ;;
             polyaxon__pr__subcmd__help,schema)
                 cmd="polyaxon__pr__subcmd__help__subcmd__schema"
                 ;;
@@ -89,7 +95,7 @@ _polyaxon__pr() {
 
     case "${cmd}" in
         polyaxon__pr)
-            opts="-f -h -V --values --set --set-string --set-json --set-file --set-literal --helm-version --diff --gpu-target --drop-builtin --external-secret --release --security-scope --helm4-plugin --help --version template install upgrade values lint explain schema migrate completions man help"
+            opts="-f -h -V --values --set --set-string --set-json --set-file --set-literal --helm-version --diff --gpu-target --drop-builtin --external-secret --release --security-scope --color --verbose --helm4-plugin --help --version values lint explain schema migrate completions path man template install upgrade help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -147,6 +153,10 @@ _polyaxon__pr() {
                     COMPREPLY=($(compgen -W "polyaxon all" -- "${cur}"))
                     return 0
                     ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -183,7 +193,7 @@ _polyaxon__pr() {
             return 0
             ;;
         polyaxon__subcmd__pr__subcmd__help)
-            opts="template install upgrade values lint explain schema migrate completions man help"
+            opts="values lint explain schema migrate completions path man template install upgrade help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -281,6 +291,20 @@ _polyaxon__pr() {
             return 0
             ;;
         polyaxon__subcmd__pr__subcmd__help__subcmd__migrate)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        polyaxon__subcmd__pr__subcmd__help__subcmd__path)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -417,7 +441,7 @@ _polyaxon__pr() {
             return 0
             ;;
         polyaxon__subcmd__pr__subcmd__migrate)
-            opts="-h --to --write --unsafe-fixes --help"
+            opts="-h --to --write --unsafe-fixes --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -427,6 +451,24 @@ _polyaxon__pr() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        polyaxon__subcmd__pr__subcmd__path)
+            opts="-h --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 *)
                     COMPREPLY=()
                     ;;

@@ -22,16 +22,18 @@ _polyaxon-pr() {
 '*--set-json=[Set a JSON value, as Helm'\''s --set-json]:KEY=JSON:_default' \
 '*--set-file=[Set a value from a file'\''s contents, as Helm'\''s --set-file]:KEY=PATH:_default' \
 '*--set-literal=[Set a literal string value, as Helm'\''s --set-literal]:KEY=VALUE:_default' \
-'--helm-version=[Read values as this Helm major version does (3 takes a file'\''s first YAML document, 4 merges them all); default\: what the stream shows, else 4]:3|4:(3 4)' \
+'--helm-version=[Read values as this Helm major version does (3 takes a file'\''s first YAML document, 4 merges them all); default\: 4 when run as Helm 4'\''s plugin or the stream carries Helm 4'\''s filename annotation, else 3 (\`values\`\: 4)]:3|4:(3 4)' \
 '*--gpu-target=[Also mount the NVIDIA driver into every container of these workloads (KIND/NAME, NAME may be a glob; repeatable)]:KIND/NAME:_default' \
 '*--drop-builtin=[Remove a built-in dependency (postgresql, redis, rabbitmq) that an external service replaces; on an upgrade this deletes it from the cluster (repeatable)]:SERVICE:_default' \
 '--external-secret=[Read external services'\'' passwords from this existing Secret instead of emitting the chart'\''s (keys as the chart version names them\: postgresql-password on 0.6 to 1.x, else postgres-password; redis-password, rabbitmq-password)]:NAME:_default' \
 '--release=[Release name (default\: the manifests'\'' \`release\:\` label)]:RELEASE:_default' \
 '--security-scope=[Whose workloads get security contexts\: polyaxon (its own, as the chart version renders them) or all (subchart containers too, never changing who they run as)]:SECURITY_SCOPE:(polyaxon all)' \
+'--color=[Colour\: auto (a terminal, unless NO_COLOR, CLICOLOR=0 or TERM=dumb say otherwise; FORCE_COLOR forces it), always, never]:WHEN:(auto always never)' \
 '--diff[Print a unified diff of every changed document on stderr (secrets masked)]' \
+'--verbose[At a terminal, show warnings whole (long lists are cut short there; the run'\''s log has them whole)]' \
 '--helm4-plugin[Run as Helm 4'\''s postrenderer/v1 plugin\: report failures in a form Helm 4 shows (set by helm4-plugins/polyaxon-pr)]' \
-'-h[Print help]' \
-'--help[Print help]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
 '-V[Print version]' \
 '--version[Print version]' \
 ":: :_polyaxon-pr_commands" \
@@ -43,22 +45,7 @@ _polyaxon-pr() {
         (( CURRENT += 1 ))
         curcontext="${curcontext%:*:*}:polyaxon-pr-command-$line[1]:"
         case $line[1] in
-            (template)
-_arguments "${_arguments_options[@]}" : \
-'*::args -- Arguments for Helm (plus polyaxon-pr'\''s own flags, which it takes for itself):_default' \
-&& ret=0
-;;
-(install)
-_arguments "${_arguments_options[@]}" : \
-'*::args -- Arguments for Helm (plus polyaxon-pr'\''s own flags, which it takes for itself):_default' \
-&& ret=0
-;;
-(upgrade)
-_arguments "${_arguments_options[@]}" : \
-'*::args -- Arguments for Helm (plus polyaxon-pr'\''s own flags, which it takes for itself):_default' \
-&& ret=0
-;;
-(values)
+            (values)
 _arguments "${_arguments_options[@]}" : \
 '*-f+[Values file, as given to Helm (repeatable, later files win; comma-separated lists are split as Helm does)]:FILE:_default' \
 '*--values=[Values file, as given to Helm (repeatable, later files win; comma-separated lists are split as Helm does)]:FILE:_default' \
@@ -67,7 +54,7 @@ _arguments "${_arguments_options[@]}" : \
 '*--set-json=[Set a JSON value, as Helm'\''s --set-json]:KEY=JSON:_default' \
 '*--set-file=[Set a value from a file'\''s contents, as Helm'\''s --set-file]:KEY=PATH:_default' \
 '*--set-literal=[Set a literal string value, as Helm'\''s --set-literal]:KEY=VALUE:_default' \
-'--helm-version=[Read values as this Helm major version does (3 takes a file'\''s first YAML document, 4 merges them all); default\: what the stream shows, else 4]:3|4:(3 4)' \
+'--helm-version=[Read values as this Helm major version does (3 takes a file'\''s first YAML document, 4 merges them all); default\: 4 when run as Helm 4'\''s plugin or the stream carries Helm 4'\''s filename annotation, else 3 (\`values\`\: 4)]:3|4:(3 4)' \
 '--show-secrets[Show passwords and other credentials instead of *****]' \
 '-h[Print help]' \
 '--help[Print help]' \
@@ -80,7 +67,7 @@ _arguments "${_arguments_options[@]}" : \
 '--deny=[Fail (exit 1) on warnings too]:DENY:(warnings)' \
 '--explain=[Print the explanation of a rule and exit]:CODE:_default' \
 '--config=[Settings file (default\: .polyaxon-lint.yaml in this directory or a parent)]:CONFIG:_files' \
-'--color=[Colour the human format\: auto (a terminal, unless NO_COLOR, CLICOLOR=0 or TERM=dumb say otherwise; FORCE_COLOR forces it), always, never]:COLOR:(auto always never)' \
+'--color=[Colour\: auto (a terminal, unless NO_COLOR, CLICOLOR=0 or TERM=dumb say otherwise; FORCE_COLOR forces it), always, never]:WHEN:(auto always never)' \
 '(--config)--no-config[Ignore any .polyaxon-lint.yaml]' \
 '--fix[Apply the safe fixes (as \`migrate --write\` to the lint target), then report what is left]' \
 '-h[Print help]' \
@@ -106,11 +93,12 @@ _arguments "${_arguments_options[@]}" : \
 (migrate)
 _arguments "${_arguments_options[@]}" : \
 '--to=[Chart version to migrate to (1.10.1, or a line such as 1.10 or v2)]:VERSION:_default' \
+'--color=[Colour\: auto (a terminal, unless NO_COLOR, CLICOLOR=0 or TERM=dumb say otherwise; FORCE_COLOR forces it), always, never]:WHEN:(auto always never)' \
 '--write[Rewrite the files in place (atomically); without it, print a unified diff and write nothing]' \
 '--unsafe-fixes[Apply the unsafe fixes too (guesses, quoted booleans, renames whose new key is already set)]' \
 '-h[Print help]' \
 '--help[Print help]' \
-'*::paths -- Values files or directories (walked for *.yaml and *.yml):_default' \
+'*::paths -- Values files or directories (walked for *.yaml and *.yml; a file there that is not a values file is skipped with a note):_default' \
 && ret=0
 ;;
 (completions)
@@ -120,10 +108,31 @@ _arguments "${_arguments_options[@]}" : \
 ':shell:(bash elvish fish powershell zsh)' \
 && ret=0
 ;;
+(path)
+_arguments "${_arguments_options[@]}" : \
+'-h[Print help]' \
+'--help[Print help]' \
+&& ret=0
+;;
 (man)
 _arguments "${_arguments_options[@]}" : \
 '-h[Print help]' \
 '--help[Print help]' \
+&& ret=0
+;;
+(template)
+_arguments "${_arguments_options[@]}" : \
+'*::args -- Arguments for Helm, and polyaxon-pr'\''s own flags (below), which it takes for itself:_default' \
+&& ret=0
+;;
+(install)
+_arguments "${_arguments_options[@]}" : \
+'*::args -- Arguments for Helm, and polyaxon-pr'\''s own flags (below), which it takes for itself:_default' \
+&& ret=0
+;;
+(upgrade)
+_arguments "${_arguments_options[@]}" : \
+'*::args -- Arguments for Helm, and polyaxon-pr'\''s own flags (below), which it takes for itself:_default' \
 && ret=0
 ;;
 (help)
@@ -138,19 +147,7 @@ _arguments "${_arguments_options[@]}" : \
         (( CURRENT += 1 ))
         curcontext="${curcontext%:*:*}:polyaxon-pr-help-command-$line[1]:"
         case $line[1] in
-            (template)
-_arguments "${_arguments_options[@]}" : \
-&& ret=0
-;;
-(install)
-_arguments "${_arguments_options[@]}" : \
-&& ret=0
-;;
-(upgrade)
-_arguments "${_arguments_options[@]}" : \
-&& ret=0
-;;
-(values)
+            (values)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
@@ -174,7 +171,23 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(path)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
 (man)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(template)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(install)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(upgrade)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
@@ -194,16 +207,17 @@ esac
 (( $+functions[_polyaxon-pr_commands] )) ||
 _polyaxon-pr_commands() {
     local commands; commands=(
-'template:Run \`helm template\` with polyaxon-pr attached; values flags go to both' \
-'install:Run \`helm install\` with polyaxon-pr attached; values flags go to both' \
-'upgrade:Run \`helm upgrade\` with polyaxon-pr attached; values flags go to both' \
 'values:Print the merged values as Helm'\''s templates see them, as JSON (credentials masked)' \
 'lint:Lint Polyaxon values files for a target chart version' \
 'explain:Explain a lint rule (code such as K005, or name such as unknown-key); without one, list them' \
 'schema:Print a JSON Schema of a chart version'\''s values, for editors and CI validators' \
 'migrate:Rewrite values files for a target chart version\: renames, moves, settings that left commented out with a note' \
 'completions:Print a shell completion script (bash, zsh, fish, powershell, elvish)' \
+'path:Print the path of this binary, for Helm 3'\''s \`--post-renderer "\$(helm polyaxon path)"\`' \
 'man:Print the man page (roff)' \
+'template:Run \`helm template\` with polyaxon-pr attached; values flags go to both' \
+'install:Run \`helm install\` with polyaxon-pr attached; values flags go to both' \
+'upgrade:Run \`helm upgrade\` with polyaxon-pr attached; values flags go to both' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'polyaxon-pr commands' commands "$@"
@@ -221,16 +235,17 @@ _polyaxon-pr__subcmd__explain_commands() {
 (( $+functions[_polyaxon-pr__subcmd__help_commands] )) ||
 _polyaxon-pr__subcmd__help_commands() {
     local commands; commands=(
-'template:Run \`helm template\` with polyaxon-pr attached; values flags go to both' \
-'install:Run \`helm install\` with polyaxon-pr attached; values flags go to both' \
-'upgrade:Run \`helm upgrade\` with polyaxon-pr attached; values flags go to both' \
 'values:Print the merged values as Helm'\''s templates see them, as JSON (credentials masked)' \
 'lint:Lint Polyaxon values files for a target chart version' \
 'explain:Explain a lint rule (code such as K005, or name such as unknown-key); without one, list them' \
 'schema:Print a JSON Schema of a chart version'\''s values, for editors and CI validators' \
 'migrate:Rewrite values files for a target chart version\: renames, moves, settings that left commented out with a note' \
 'completions:Print a shell completion script (bash, zsh, fish, powershell, elvish)' \
+'path:Print the path of this binary, for Helm 3'\''s \`--post-renderer "\$(helm polyaxon path)"\`' \
 'man:Print the man page (roff)' \
+'template:Run \`helm template\` with polyaxon-pr attached; values flags go to both' \
+'install:Run \`helm install\` with polyaxon-pr attached; values flags go to both' \
+'upgrade:Run \`helm upgrade\` with polyaxon-pr attached; values flags go to both' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'polyaxon-pr help commands' commands "$@"
@@ -269,6 +284,11 @@ _polyaxon-pr__subcmd__help__subcmd__man_commands() {
 _polyaxon-pr__subcmd__help__subcmd__migrate_commands() {
     local commands; commands=()
     _describe -t commands 'polyaxon-pr help migrate commands' commands "$@"
+}
+(( $+functions[_polyaxon-pr__subcmd__help__subcmd__path_commands] )) ||
+_polyaxon-pr__subcmd__help__subcmd__path_commands() {
+    local commands; commands=()
+    _describe -t commands 'polyaxon-pr help path commands' commands "$@"
 }
 (( $+functions[_polyaxon-pr__subcmd__help__subcmd__schema_commands] )) ||
 _polyaxon-pr__subcmd__help__subcmd__schema_commands() {
@@ -309,6 +329,11 @@ _polyaxon-pr__subcmd__man_commands() {
 _polyaxon-pr__subcmd__migrate_commands() {
     local commands; commands=()
     _describe -t commands 'polyaxon-pr migrate commands' commands "$@"
+}
+(( $+functions[_polyaxon-pr__subcmd__path_commands] )) ||
+_polyaxon-pr__subcmd__path_commands() {
+    local commands; commands=()
+    _describe -t commands 'polyaxon-pr path commands' commands "$@"
 }
 (( $+functions[_polyaxon-pr__subcmd__schema_commands] )) ||
 _polyaxon-pr__subcmd__schema_commands() {

@@ -35,8 +35,8 @@ fuzz_target!(|data: &[u8]| {
         }
         let version = catalog.version(target);
         let reports = [FileReport { path: "values.yaml".into(), text: text.to_string(), diagnostics }];
-        let _ = output::human::render(&reports, false);
-        let _ = output::human::render(&reports, true);
+        let _ = output::human::render(&reports, false, &|_, _| false);
+        let _ = output::human::render(&reports, true, &|_, _| true);
         let _ = output::github::render(&reports);
         let _ = output::summary(&reports, version);
         for (format, out) in [("json", output::json::render(&reports, version)), ("sarif", output::sarif::render(&reports, version))] {

@@ -53,9 +53,7 @@ pub fn inputs(paths: &[String]) -> Result<Vec<PathBuf>, Error> {
 fn not_a_file(path: &Path) -> String {
     use std::os::unix::fs::FileTypeExt;
     match std::fs::metadata(path) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => "no such file or directory".into(),
-        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => "permission denied".into(),
-        Err(e) => e.to_string(),
+        Err(e) => crate::error::io_reason(&e),
         Ok(meta) => {
             let t = meta.file_type();
             let what = if t.is_fifo() {
@@ -74,27 +72,18 @@ fn not_a_file(path: &Path) -> String {
 
 /// A values file's text; what stands in the way, in words.
 pub fn read_text(path: &Path) -> Result<String, Error> {
-    let shown = path.display();
+    let shown = path.display().to_string();
     if path.is_dir() {
-        return Err(Error::new(format!("cannot read {shown}: a directory, not a regular file")));
+        return Err(Error::new(format!("{shown}: a directory, not a regular file")));
     }
     if !path.is_file() {
-        return Err(Error::new(format!("cannot read {shown}: {}", not_a_file(path))));
+        return Err(Error::new(format!("{shown}: {}", not_a_file(path))));
     }
-    let bytes = std::fs::read(path).map_err(|e| Error::new(format!("cannot read {shown}: {}", io_reason(&e))))?;
+    let bytes = std::fs::read(path).map_err(|e| Error::unreadable(&shown, &e))?;
     String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
-        Error::new(format!("cannot read {shown}: not UTF-8 text (byte {at})"))
+        Error::new(format!("{shown}: not UTF-8 text (byte {at})"))
     })
-}
-
-/// An I/O error as a short reason, without Rust's "(os error N)".
-pub fn io_reason(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file or directory".into(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
-        _ => e.to_string(),
-    }
 }
 
 /// Lints one file; unreadable files and YAML that does not parse are errors.

@@ -62,15 +62,18 @@ impl miette::Diagnostic for Shown<'_> {
     }
 }
 
-pub fn render(reports: &[FileReport], color: bool) -> String {
+/// The reports; a finding `fixable(report index, finding)` says `--fix`
+/// fixes is marked `[*]` after its code, as ruff does.
+pub fn render(reports: &[FileReport], color: bool, fixable: &dyn Fn(usize, &Diagnostic) -> bool) -> String {
     let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::none() };
     let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
     let mut out = String::new();
-    for report in reports.iter().filter(|r| !r.diagnostics.is_empty()) {
+    for (index, report) in reports.iter().enumerate().filter(|(_, r)| !r.diagnostics.is_empty()) {
         let source =
             NamedSource::new(super::sanitize(&report.path), super::sanitize_in_place(&mask_in_place(&report.text))).with_language("yaml");
         for d in &report.diagnostics {
-            let shown = Shown { d, code: format!("{} ({})", d.code, rule_name(d)), source: &source };
+            let mark = if fixable(index, d) { " [*]" } else { "" };
+            let shown = Shown { d, code: format!("{} ({}){mark}", d.code, rule_name(d)), source: &source };
             handler.render_report(&mut out, &shown).expect("writing to a String");
             out.push('\n');
         }

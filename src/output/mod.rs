@@ -1,9 +1,11 @@
 //! Output formats for lint results, one module each.
 
+pub mod exit_codes;
 pub mod github;
 pub mod human;
 pub mod json;
 pub mod sarif;
+pub mod style;
 
 use crate::knowledge::catalog::Catalog;
 use crate::lint::files::FileReport;
@@ -20,6 +22,11 @@ pub fn all(reports: &[FileReport]) -> impl Iterator<Item = (&FileReport, &Diagno
 pub fn inferred(version: &str) -> Option<&'static str> {
     let catalog = Catalog::get();
     catalog.resolve(version).ok().and_then(|i| catalog.inferred(i))
+}
+
+/// Every diagnostic with the index of its report.
+pub fn all_indexed(reports: &[FileReport]) -> impl Iterator<Item = (usize, &Diagnostic)> {
+    reports.iter().enumerate().flat_map(|(i, r)| r.diagnostics.iter().map(move |d| (i, d)))
 }
 
 /// `2 errors, 1 warning in 1 file (chart 2.15.1)`.

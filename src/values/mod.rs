@@ -231,7 +231,7 @@ impl Values {
             if path.trim() == "-" {
                 return Err("--set-file cannot read stdin: polyaxon-pr reads the manifests there".into());
             }
-            let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+            let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {}", crate::error::io_reason(&e)))?;
             let origin = Origin::File { path: Rc::from(path), line: 1, col: 1 };
             Ok((Val { v: V::Str(text), origin }, path.to_string()))
         };
@@ -374,7 +374,7 @@ impl Values {
 
 fn read_file(path: &Path) -> Result<String, Error> {
     let shown = path.display();
-    let bytes = std::fs::read(path).map_err(|e| Error::new(format!("cannot read values file {shown}: {e}")))?;
+    let bytes = std::fs::read(path).map_err(|e| Error::unreadable(&shown.to_string(), &e))?;
     String::from_utf8(bytes).map_err(|_| Error::new(format!("values file {shown} is not UTF-8 text")))
 }
 

@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
 
 use polyaxon_helm::stream;
 use polyaxon_helm::yaml::{self, Node};
@@ -15,11 +16,35 @@ pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// `../shared/corpus` beside the checkout, or `$POLYAXON_CORPUS`.
+/// The ground truth the tests read, `corpus/` and `seeds/`: the repository's
+/// testdata/shared/corpus-and-seeds.tar.xz (packed from ../shared by
+/// scripts/pack-testdata.sh), unpacked once under cargo's scratch space by
+/// scripts/unpack-testdata.sh, which is safe to run from parallel test
+/// processes; `$POLYAXON_SHARED` names another such directory.
+pub fn shared() -> PathBuf {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let out = Command::new(repo().join("scripts/unpack-testdata.sh"))
+            .arg(PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("testdata"))
+            .output()
+            .expect("scripts/unpack-testdata.sh");
+        assert!(out.status.success(), "scripts/unpack-testdata.sh failed: {}", String::from_utf8_lossy(&out.stderr));
+        PathBuf::from(String::from_utf8(out.stdout).unwrap().trim_end())
+    })
+    .clone()
+}
+
+/// The corpus (real renders, every version's defaults, CI values files,
+/// post-renderer captures): `$POLYAXON_CORPUS`, else the one in [`shared`].
 pub fn corpus() -> PathBuf {
-    let dir = std::env::var_os("POLYAXON_CORPUS").map(PathBuf::from).unwrap_or_else(|| repo().join("../shared/corpus"));
-    assert!(dir.join("rendered/index.tsv").is_file(), "corpus not found at {} (set POLYAXON_CORPUS)", dir.display());
+    let dir = std::env::var_os("POLYAXON_CORPUS").map(PathBuf::from).unwrap_or_else(|| shared().join("corpus"));
+    assert!(dir.join("rendered/index.tsv").is_file(), "corpus not found at {}", dir.display());
     dir
+}
+
+/// The chart references and migration notes: `$POLYAXON_SEEDS`, else the ones in [`shared`].
+pub fn seeds() -> PathBuf {
+    std::env::var_os("POLYAXON_SEEDS").map(PathBuf::from).unwrap_or_else(|| shared().join("seeds"))
 }
 
 /// The real Helm binary of a major version, installed by scripts/install-helm.sh.
