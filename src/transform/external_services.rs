@@ -460,15 +460,12 @@ impl Transform for ExternalServices {
                 None => Ok(()),
             };
         }
-        let Some(kind) = workload::WorkloadKind::of(doc.kind) else {
-            return Ok(());
-        };
-        let Some(pod) = doc.root.path(kind.pod_spec_path()).filter(|p| p.is_map()) else {
+        let Some((pod, pod_path)) = workload::pod_to_read(doc.root, doc.kind)? else {
             return Ok(());
         };
         let rewriting: Vec<Service> =
             self.externals.iter().filter(|e| matches!(e.rendered, Rendered::BuiltIn | Rendered::PasswordOnly)).map(|e| e.service).collect();
-        let relevant = workload::containers(pod, "")
+        let relevant = workload::containers(pod, &pod_path)?
             .iter()
             .any(|(c, _)| env_names(c).iter().any(|n| Service::ALL.iter().any(|s| s.owns(n)) && !rewriting.is_empty()));
         if !relevant {
@@ -477,7 +474,7 @@ impl Transform for ExternalServices {
         let Some((pod, pod_path)) = workload::pod_spec(doc.root, doc.kind)? else {
             return Ok(());
         };
-        for (container, path) in workload::containers(pod, &pod_path) {
+        for (container, path) in workload::containers(pod, &pod_path)? {
             self.edit_container(editor, container, &path)?;
         }
         Ok(())
