@@ -73,6 +73,7 @@ const CASES: &[&[&str]] = &[
     &["-f", "keys-numeric.yaml"],
     &["-f", "tags.yaml"],
     &["-f", "merges.yaml"],
+    &["-f", "structure.yaml"],
     &["-f", "quoted-continuation.yaml"],
     &["-f", "escapes.yaml"],
     &["-f", "gen-tabs-accepted.yaml"],
@@ -101,6 +102,7 @@ const CASES: &[&[&str]] = &[
     &["-f", "gen-tab-block-scalar.yaml"],
     &["-f", "gen-tab-complex-value.yaml"],
     &["-f", "gen-line-break-in-block.yaml"],
+    &["-f", "gen-null-key.yaml"],
     // Helm 3 refuses, Helm 4 reads (and the other way round).
     &["-f", "gen-yaml-1.2.yaml"],
     &["-f", "gen-separator-content.yaml"],
@@ -117,6 +119,16 @@ const CASES: &[&[&str]] = &[
     &["--set", "a[0]=x", "--set", "a[0].b[1"],
     &["--set", "a.b[1"],
     &["--set", "a[0][1"],
+    // Files and flags merged.
+    &["-f", "gen-merge-a.yaml", "-f", "gen-merge-b.yaml"],
+    &["-f", "gen-merge-a.yaml", "-f", "gen-merge-null.yaml", "--set", "a.y=2"],
+    &["-f", "gen-merge-a.yaml", "--set", "l[5]=x"],
+    &["-f", "gen-merge-a.yaml", "--set-json", r#"l[1]={"a":1}"#],
+    &["--set", "a=99999999999999999999,b=-9223372036854775809,c=1e5,d=0.5,e=été"],
+    &["--set-string", "a=<>&"],
+    &["--set-json", r#"a=-0.0,b=0.1e1,c=100000000000000000000000,d=1e-7,e={"<":"&"}"#],
+    &["--set", "a={a,{b,c}}"],
+    &["--set-json", r#"a=[1,"x",null,true]"#, "--set", "a[1]=y"],
 ];
 
 /// Files written for the cases, byte for byte (tabs, line breaks and
@@ -154,9 +166,14 @@ const GENERATED: &[(&str, &[u8])] = &[
     ("gen-not-utf8.bin", b"ab\xffcd\xe2\x80!"),
     ("gen-key-collision.yaml", b"1: an integer key\n\"1\": the same key as a string\n"),
     ("gen-key-collision-float.yaml", b"1e3: a float key\n1_000: an integer key\n"),
+    ("gen-key-collision-float32.yaml", b".inf: infinite\n1e39: past the largest float32\n"),
     ("gen-next-line.yaml", b"a: x\xc2\x85b: y\n"),
     ("gen-line-separator.yaml", b"a: x # c\xe2\x80\xa8b: y\n"),
     ("gen-utf16.yaml", b"\xff\xfea\x00:\x00 \x001\x00\n\x00"),
+    ("gen-null-key.yaml", b"~: v\n"),
+    ("gen-merge-a.yaml", b"a: {x: 1}\nl: [1, 2]\n"),
+    ("gen-merge-b.yaml", b"a: null\nl: {x: 1}\n"),
+    ("gen-merge-null.yaml", b"a: ~\n"),
 ];
 
 /// What Helm reads and polyaxon-pr refuses, with a part of its error. Helm
@@ -165,6 +182,7 @@ const DOCUMENTED_REFUSALS: &[(&[&str], &str)] = &[
     // Helm keeps one of the two at random (Go map order).
     (&["-f", "gen-key-collision.yaml"], "both become the key `1`, and Helm keeps one of them at random"),
     (&["-f", "gen-key-collision-float.yaml"], "both become the key `1000`, and Helm keeps one of them at random"),
+    (&["-f", "gen-key-collision-float32.yaml"], "both become the key `.inf`, and Helm keeps one of them at random"),
     // YAML 1.1 line breaks (NEL, LS, PS), which polyaxon-pr's YAML 1.2 reader does not break at.
     (&["-f", "gen-next-line.yaml"], "U+0085 is a line break to Helm's YAML reader"),
     (&["-f", "gen-line-separator.yaml"], "U+2028 is a line break to Helm's YAML reader"),
