@@ -436,14 +436,13 @@ fn check_tabs(text: &str, docs: &[Node]) -> Result<(), ParseError> {
     if !text.contains('\t') && !text.contains(YAML11_BREAKS) {
         return Ok(());
     }
-    let mut opaque = Vec::new();
-    let mut blocks = Vec::new();
-    docs.iter().for_each(|d| spans(text, d, &mut opaque, &mut blocks));
+    let mut spans = Spans::default();
+    docs.iter().for_each(|d| spans.collect(text, d));
+    spans.sort();
     // YAML 1.1's other line breaks: libyaml breaks lines at them, saphyr does
     // not (inside quotes both keep U+2028 and U+2029).
     for (at, c) in text.match_indices(YAML11_BREAKS) {
-        let quoted = |(s, e): &(usize, usize)| *s < at && at < *e && matches!(text.as_bytes()[*s], b'"' | b'\'');
-        if c == "\u{85}" || !opaque.iter().any(quoted) {
+        if c == "\u{85}" || Spans::covering(&spans.quoted, at).is_none() {
             return Err(line_break_error(text, at));
         }
     }
@@ -454,10 +453,14 @@ fn check_tabs(text: &str, docs: &[Node]) -> Result<(), ParseError> {
     };
     let mut start = 0;
     for (i, line) in text.split_inclusive('\n').enumerate() {
-        let inside = |spans: &[(usize, usize)]| spans.iter().find(|(s, e)| *s < start && start < *e).copied();
-        if let Some((block_start, _)) = inside(&blocks) {
-            check_block_line(text, block_start, start, line).map_err(|col| refuse(i + 1, col, "in a block scalar's indentation"))?;
-        } else if inside(&opaque).is_none() {
+        let line_start = start;
+        start += line.len();
+        if !line.contains('\t') {
+            continue;
+        }
+        if let Some((header_end, _)) = Spans::covering(&spans.blocks, line_start) {
+            check_block_line(text, header_end, line_start, line).map_err(|col| refuse(i + 1, col, "in a block scalar's indentation"))?;
+        } else if !spans.in_opaque(line_start) {
             let chars: Vec<char> = line.chars().collect();
             let mut c = 0;
             loop {
@@ -471,30 +474,71 @@ fn check_tabs(text: &str, docs: &[Node]) -> Result<(), ParseError> {
                 }
             }
         }
-        start += line.len();
     }
     Ok(())
 }
 
-/// Collects the spans of multi-line scalars and flow collections (`opaque`)
-/// and of block scalars (`blocks`).
-fn spans(text: &str, node: &Node, opaque: &mut Vec<(usize, usize)>, blocks: &mut Vec<(usize, usize)>) {
-    match &node.value {
-        // From the end of the header line (the last non-blank line before the content).
-        Value::Scalar { style: Style::Block, .. } => {
-            let content_line = text[..node.start].rfind('\n').map_or(0, |i| i + 1);
-            let header_end = text[..content_line].trim_end().len();
-            blocks.push((header_end, node.end));
+/// Byte spans of a text the tab check leaves to the parser or checks its own way.
+#[derive(Default)]
+struct Spans {
+    /// Quoted scalars (which never nest).
+    quoted: Vec<(usize, usize)>,
+    /// Quoted and multi-line plain scalars, flow collections (which nest), and
+    /// how far the spans up to each one reach.
+    opaque: Vec<(usize, usize)>,
+    reach: Vec<usize>,
+    /// Block scalars, from the end of their header line.
+    blocks: Vec<(usize, usize)>,
+}
+
+impl Spans {
+    fn collect(&mut self, text: &str, node: &Node) {
+        match &node.value {
+            Value::Scalar { style: Style::Block, .. } => {
+                let content_line = text[..node.start].rfind('\n').map_or(0, |i| i + 1);
+                self.blocks.push((text[..content_line].trim_end().len(), node.end));
+            }
+            Value::Scalar { style: Style::Quoted, .. } => {
+                self.quoted.push((node.start, node.end));
+                self.opaque.push((node.start, node.end));
+            }
+            Value::Scalar { .. } if text.get(node.start..node.end).is_some_and(|t| t.contains('\n')) => {
+                self.opaque.push((node.start, node.end))
+            }
+            _ if node.is_flow() => self.opaque.push((node.start, node.end)),
+            Value::Map { entries, .. } => entries.iter().for_each(|(k, v)| {
+                self.collect(text, k);
+                self.collect(text, v);
+            }),
+            Value::Seq { items, .. } => items.iter().for_each(|i| self.collect(text, i)),
+            _ => {}
         }
-        Value::Scalar { style: Style::Quoted, .. } => opaque.push((node.start, node.end)),
-        Value::Scalar { .. } if text.get(node.start..node.end).is_some_and(|t| t.contains('\n')) => opaque.push((node.start, node.end)),
-        _ if node.is_flow() => opaque.push((node.start, node.end)),
-        Value::Map { entries, .. } => entries.iter().for_each(|(k, v)| {
-            spans(text, k, opaque, blocks);
-            spans(text, v, opaque, blocks);
-        }),
-        Value::Seq { items, .. } => items.iter().for_each(|i| spans(text, i, opaque, blocks)),
-        _ => {}
+    }
+
+    fn sort(&mut self) {
+        for spans in [&mut self.quoted, &mut self.opaque, &mut self.blocks] {
+            spans.sort_unstable();
+        }
+        let mut reach = 0;
+        self.reach = self
+            .opaque
+            .iter()
+            .map(|(_, end)| {
+                reach = reach.max(*end);
+                reach
+            })
+            .collect();
+    }
+
+    /// The span, of a list whose spans do not nest, that has `at` strictly inside it.
+    fn covering(spans: &[(usize, usize)], at: usize) -> Option<(usize, usize)> {
+        let i = spans.partition_point(|(s, _)| *s < at);
+        i.checked_sub(1).map(|i| spans[i]).filter(|(_, end)| at < *end)
+    }
+
+    fn in_opaque(&self, at: usize) -> bool {
+        let i = self.opaque.partition_point(|(s, _)| *s < at);
+        i > 0 && self.reach[i - 1] > at
     }
 }
 
