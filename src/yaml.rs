@@ -449,7 +449,7 @@ fn check_tabs(text: &str, docs: &[Node]) -> Result<(), ParseError> {
     let refuse = |line: usize, col: usize, what: &str| ParseError {
         line,
         col,
-        message: format!("a tab {what}, which Helm's YAML reader refuses (found character that cannot start any token); use spaces"),
+        message: format!("a tab {what}, which Helm's YAML reader (libyaml) refuses; use spaces"),
     };
     let mut start = 0;
     for (i, line) in text.split_inclusive('\n').enumerate() {
