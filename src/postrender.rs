@@ -198,7 +198,8 @@ fn gather_settings(root: &Node, source: Option<&str>, facts: &mut Facts) {
             let Some(pod) = workload::WorkloadKind::of(kind).and_then(|k| root.path(k.pod_spec_path())) else {
                 return;
             };
-            for (container, _) in workload::containers(pod, "") {
+            // Wrong shapes are refused where a transform reads them.
+            for (container, _) in workload::containers(pod, "").unwrap_or_default() {
                 for entry in container.get("env").and_then(Node::items).unwrap_or_default() {
                     let Some(name) = entry.get("name").and_then(Node::text) else {
                         continue;
@@ -300,6 +301,7 @@ fn transform_document(
         Some(root) => root,
         None => parse(&text)?,
     };
+    workload::check_object(&root).map_err(|e| locate(comment_source, e.line, e.col, e.message))?;
     // Helm 4's filename annotation, read from the object's metadata only.
     let annotated = workload::annotation(&root, crate::postrender::HELM4_FILENAME).map(str::to_string);
     let source_owned = comment_source.map(str::to_string).or(annotated);

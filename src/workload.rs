@@ -81,8 +81,30 @@ pub fn is_workload(kind: &str) -> bool {
 /// The pod spec of a workload document, with its dotted path for messages;
 /// `None` for other kinds. A pod spec reached through, or holding, YAML
 /// that cannot be edited as text (aliases, anchors, custom tags, merge
-/// keys) is an error: polyaxon-pr would otherwise skip or misread it.
+/// keys) is an error: polyaxon-pr would otherwise skip or misread it; so
+/// is a field the transforms read that has the wrong shape.
 pub fn pod_spec<'a>(root: &'a Node, kind: &str) -> Result<Option<(&'a Node, String)>, NodeError> {
+    let Some((node, path)) = walk_to_pod(root, kind, true)? else {
+        return Ok(None);
+    };
+    if let Some((bad, what)) = node.first_unsafe() {
+        return Err(NodeError::at(
+            bad,
+            format!("the pod spec holds {what}; polyaxon-pr does not edit through YAML aliases, anchors, tags or merge keys: expand it"),
+        ));
+    }
+    check_pod(node, &path)?;
+    Ok(Some((node, path)))
+}
+
+/// The pod spec of a workload document to look into before deciding whether
+/// to edit it: a wrong shape on the way is an error, YAML that cannot be
+/// edited is not (yet).
+pub fn pod_to_read<'a>(root: &'a Node, kind: &str) -> Result<Option<(&'a Node, String)>, NodeError> {
+    walk_to_pod(root, kind, false)
+}
+
+fn walk_to_pod<'a>(root: &'a Node, kind: &str, editable: bool) -> Result<Option<(&'a Node, String)>, NodeError> {
     let Some(kind) = WorkloadKind::of(kind) else {
         return Ok(None);
     };
@@ -92,25 +114,16 @@ pub fn pod_spec<'a>(root: &'a Node, kind: &str) -> Result<Option<(&'a Node, Stri
         let Some(next) = node.get(key) else {
             return Ok(None);
         };
-        if let Some((bad, what)) = shallow_unsafe(next) {
+        if let Some((bad, what)) = shallow_unsafe(next).filter(|_| editable) {
             return Err(NodeError::at(
                 bad,
                 format!("{} is {what}; polyaxon-pr does not edit through YAML aliases, anchors or tags: expand it", path[..=i].join(".")),
             ));
         }
-        if next.is_null() {
-            return Ok(None);
+        match shaped(Some(next), Shape::Map, &path[..=i].join("."))? {
+            Some(next) => node = next,
+            None => return Ok(None),
         }
-        if !next.is_map() {
-            return Err(NodeError::at(next, format!("{} must be a mapping, found {}", path[..=i].join("."), next.type_name())));
-        }
-        node = next;
-    }
-    if let Some((bad, what)) = node.first_unsafe() {
-        return Err(NodeError::at(
-            bad,
-            format!("the pod spec holds {what}; polyaxon-pr does not edit through YAML aliases, anchors, tags or merge keys: expand it"),
-        ));
     }
     Ok(Some((node, path.join("."))))
 }
@@ -128,18 +141,174 @@ fn shallow_unsafe(node: &Node) -> Option<(&Node, &'static str)> {
 }
 
 /// Every container and init container of a pod spec, each with a path for
-/// messages such as `spec.template.spec.initContainers[name=wait]`.
-pub fn containers<'a>(pod: &'a Node, pod_path: &str) -> Vec<(&'a Node, String)> {
-    ["initContainers", "containers"]
-        .iter()
-        .filter_map(|list| Some((*list, pod.get(list)?.items()?)))
-        .flat_map(|(list, items)| {
-            items.iter().enumerate().filter(|(_, c)| c.is_map()).map(move |(i, c)| {
-                let id = c.get("name").and_then(Node::text).map_or(i.to_string(), |n| format!("name={n}"));
-                (c, format!("{pod_path}.{list}[{id}]"))
-            })
-        })
-        .collect()
+/// messages such as `spec.template.spec.initContainers[name=wait]`. A list
+/// or container, or a field of one the transforms read, of the wrong shape
+/// is an error at it.
+pub fn containers<'a>(pod: &'a Node, pod_path: &str) -> Result<Vec<(&'a Node, String)>, NodeError> {
+    let mut out = Vec::new();
+    for list in ["initContainers", "containers"] {
+        let Some(items) = shaped(pod.get(list), Shape::List, &format!("{pod_path}.{list}"))? else {
+            continue;
+        };
+        for (i, c) in items.items().unwrap_or_default().iter().enumerate() {
+            let Some(c) = shaped(Some(c), Shape::Map, &format!("{pod_path}.{list}[{i}]"))? else {
+                continue;
+            };
+            let id = c.get("name").and_then(Node::text).map_or(i.to_string(), |n| format!("name={n}"));
+            let path = format!("{pod_path}.{list}[{id}]");
+            check_container(c, &path)?;
+            out.push((c, path));
+        }
+    }
+    Ok(out)
+}
+
+/// The shape a field must have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    Map,
+    List,
+    Scalar,
+}
+
+/// `node` when it is present, not null and of `shape`; an error at it when
+/// it is of another shape.
+fn shaped<'a>(node: Option<&'a Node>, shape: Shape, path: &str) -> Result<Option<&'a Node>, NodeError> {
+    let Some(node) = node.filter(|n| !n.is_null() && !n.is_alias()) else {
+        return Ok(None);
+    };
+    let fits = match shape {
+        Shape::Map => node.is_map(),
+        Shape::List => node.items().is_some(),
+        Shape::Scalar => node.text().is_some(),
+    };
+    if fits {
+        return Ok(Some(node));
+    }
+    let wanted = match shape {
+        Shape::Map => "a mapping",
+        Shape::List => "a list",
+        Shape::Scalar => "a single value",
+    };
+    Err(NodeError::at(node, format!("{path} must be {wanted}, found {}", node.type_name())))
+}
+
+/// Each item of a list field, checked to be a mapping, with its path.
+fn list_of_maps<'a>(parent: &'a Node, key: &str, path: &str) -> Result<Vec<(&'a Node, String)>, NodeError> {
+    let Some(list) = shaped(parent.get(key), Shape::List, &format!("{path}.{key}"))? else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    for (i, item) in list.items().unwrap_or_default().iter().enumerate() {
+        let item_path = format!("{path}.{key}[{i}]");
+        if let Some(item) = shaped(Some(item), Shape::Map, &item_path)? {
+            out.push((item, item_path));
+        }
+    }
+    Ok(out)
+}
+
+/// Checks that each of `keys` in the mapping `parent` is a single value.
+fn scalars(parent: &Node, keys: &[&str], path: &str) -> Result<(), NodeError> {
+    for key in keys {
+        shaped(parent.get(key), Shape::Scalar, &format!("{path}.{key}"))?;
+    }
+    Ok(())
+}
+
+/// The security-context fields the transforms read or write.
+const SECURITY_FIELDS: [&str; 8] = [
+    "runAsUser",
+    "runAsGroup",
+    "runAsNonRoot",
+    "fsGroup",
+    "fsGroupChangePolicy",
+    "allowPrivilegeEscalation",
+    "privileged",
+    "readOnlyRootFilesystem",
+];
+
+/// A pod spec's fields the transforms read: its security context, its
+/// volumes (names and host paths), its container lists.
+fn check_pod(pod: &Node, path: &str) -> Result<(), NodeError> {
+    if let Some(sc) = shaped(pod.get("securityContext"), Shape::Map, &format!("{path}.securityContext"))? {
+        scalars(sc, &SECURITY_FIELDS, &format!("{path}.securityContext"))?;
+    }
+    for (volume, volume_path) in list_of_maps(pod, "volumes", path)? {
+        scalars(volume, &["name"], &volume_path)?;
+        if let Some(host) = shaped(volume.get("hostPath"), Shape::Map, &format!("{volume_path}.hostPath"))? {
+            scalars(host, &["path"], &format!("{volume_path}.hostPath"))?;
+        }
+    }
+    containers(pod, path).map(|_| ())
+}
+
+/// A container's fields the transforms read: name, env (names, values,
+/// Secret references), volume mounts, security context, GPU resources.
+fn check_container(container: &Node, path: &str) -> Result<(), NodeError> {
+    scalars(container, &["name"], path)?;
+    for (entry, entry_path) in list_of_maps(container, "env", path)? {
+        scalars(entry, &["name", "value"], &entry_path)?;
+        let from_path = format!("{entry_path}.valueFrom");
+        if let Some(from) = shaped(entry.get("valueFrom"), Shape::Map, &from_path)? {
+            if let Some(r) = shaped(from.get("secretKeyRef"), Shape::Map, &format!("{from_path}.secretKeyRef"))? {
+                scalars(r, &["name", "key"], &format!("{from_path}.secretKeyRef"))?;
+            }
+        }
+    }
+    for (mount, mount_path) in list_of_maps(container, "volumeMounts", path)? {
+        scalars(mount, &["name", "mountPath"], &mount_path)?;
+    }
+    let sc_path = format!("{path}.securityContext");
+    if let Some(sc) = shaped(container.get("securityContext"), Shape::Map, &sc_path)? {
+        scalars(sc, &SECURITY_FIELDS, &sc_path)?;
+        if let Some(caps) = shaped(sc.get("capabilities"), Shape::Map, &format!("{sc_path}.capabilities"))? {
+            if let Some(add) = shaped(caps.get("add"), Shape::List, &format!("{sc_path}.capabilities.add"))? {
+                for (i, cap) in add.items().unwrap_or_default().iter().enumerate() {
+                    shaped(Some(cap), Shape::Scalar, &format!("{sc_path}.capabilities.add[{i}]"))?;
+                }
+            }
+        }
+    }
+    if let Some(resources) = shaped(container.get("resources"), Shape::Map, &format!("{path}.resources"))? {
+        for section in ["limits", "requests"] {
+            let section_path = format!("{path}.resources.{section}");
+            if let Some(amounts) = shaped(resources.get(section), Shape::Map, &section_path)? {
+                scalars(amounts, &["nvidia.com/gpu"], &section_path)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The object fields the transforms read of every document they look at:
+/// `kind`, `metadata.name`, labels and annotations (whose object it is,
+/// Helm's hook and filename annotations), and a ConfigMap's or Secret's
+/// `data`. A wrong shape is an error at it.
+pub fn check_object(root: &Node) -> Result<(), NodeError> {
+    let Some(root) = shaped(Some(root), Shape::Map, "the document")? else {
+        return Ok(());
+    };
+    scalars(root, &["kind"], "")?;
+    if let Some(metadata) = shaped(root.get("metadata"), Shape::Map, "metadata")? {
+        scalars(metadata, &["name"], "metadata")?;
+        for key in ["labels", "annotations"] {
+            let path = format!("metadata.{key}");
+            if let Some(map) = shaped(metadata.get(key), Shape::Map, &path)? {
+                for (k, v) in map.entries().unwrap_or_default() {
+                    shaped(Some(v), Shape::Scalar, &format!("{path}.{}", k.text().unwrap_or("?")))?;
+                }
+            }
+        }
+    }
+    if matches!(root.get("kind").and_then(Node::text), Some("ConfigMap" | "Secret")) {
+        if let Some(data) = shaped(root.get("data"), Shape::Map, "data")? {
+            for (k, v) in data.entries().unwrap_or_default() {
+                shaped(Some(v), Shape::Scalar, &format!("data.{}", k.text().unwrap_or("?")))?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// `metadata.name`, for messages.
@@ -222,7 +391,7 @@ mod tests {
         .unwrap();
         let (pod, path) = pod_spec(&doc, "CronJob").unwrap().unwrap();
         assert_eq!(path, "spec.jobTemplate.spec.template.spec");
-        let names: Vec<String> = containers(pod, &path).into_iter().map(|(_, p)| p).collect();
+        let names: Vec<String> = containers(pod, &path).unwrap().into_iter().map(|(_, p)| p).collect();
         assert_eq!(
             names,
             [

@@ -139,16 +139,20 @@ impl Node {
         self.tag.as_deref().filter(|t| !t.starts_with(CORE_TAG))
     }
 
+    /// The scalar's meaning as go-yaml v2 reads it: `!!null`, `!!bool`,
+    /// `!!int` and `!!float` resolve the text even when quoted; any other
+    /// tag (`!!str`, `!!timestamp`, `!custom`, `!`) leaves it a string.
     pub fn scalar(&self) -> Option<Scalar<'_>> {
-        match &self.value {
-            Value::Scalar { text, style } => Some(match self.tag.as_deref().and_then(|t| t.strip_prefix(CORE_TAG)) {
-                Some("str") => Scalar::Str(text),
-                Some("null") => Scalar::Null,
-                Some("bool" | "int" | "float") => resolve(text, Style::Plain),
-                _ => resolve(text, *style),
-            }),
-            _ => None,
-        }
+        let Value::Scalar { text, style } = &self.value else { return None };
+        let Some(tag) = self.tag.as_deref() else { return Some(resolve(text, *style)) };
+        Some(match tag.strip_prefix(CORE_TAG) {
+            Some("null" | "bool" | "int") => resolve(text, Style::Plain),
+            Some("float") => match resolve(text, Style::Plain) {
+                Scalar::Int(n) => Scalar::Float(n as f64),
+                other => other,
+            },
+            _ => Scalar::Str(text),
+        })
     }
 
     pub fn is_null(&self) -> bool {
@@ -239,21 +243,55 @@ pub fn resolve(text: &str, style: Style) -> Scalar<'_> {
         ".nan" | ".NaN" | ".NAN" => return Scalar::Float(f64::NAN),
         _ => {}
     }
+    // Go's ParseFloat fails on overflow (`1e400`), and go-yaml then keeps the text.
+    let finite = |f: f64| if f.is_finite() { Scalar::Float(f) } else { Scalar::Str(text) };
     match text.as_bytes()[0] {
-        b'.' => text.parse::<f64>().map_or(Scalar::Str(text), Scalar::Float),
+        // No `_` removal here, unlike the digits below (go-yaml v2's `.` hint).
+        b'.' if is_float(text) => text.parse::<f64>().map_or(Scalar::Str(text), finite),
         b'0'..=b'9' | b'+' | b'-' => {
             let plain = text.replace('_', "");
             if let Some(n) = go_parse_int(&plain) {
                 return Scalar::Int(n);
             }
+            // A uint64 past int64 (`0xFFFFFFFFFFFFFFFF`): Helm holds it as a float64.
+            if let Some(n) = go_parse_uint(&plain) {
+                return Scalar::Float(n as f64);
+            }
             if is_float(plain.strip_prefix(['-', '+']).unwrap_or(&plain)) {
                 if let Ok(f) = plain.parse::<f64>() {
-                    return Scalar::Float(f);
+                    return finite(f);
                 }
             }
             Scalar::Str(text)
         }
         _ => Scalar::Str(text),
+    }
+}
+
+/// Go's `strconv.ParseUint(s, 0, 64)`, for the unsigned integers past
+/// int64 that go-yaml v2 reads as uint64 (`s` without `_`).
+pub fn go_parse_uint(s: &str) -> Option<u64> {
+    let unsigned = s.strip_prefix('+').unwrap_or(s);
+    let lower = unsigned.to_ascii_lowercase();
+    let (digits, radix) = base_and_digits(&lower);
+    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+        return None;
+    }
+    u64::from_str_radix(digits, radix).ok()
+}
+
+/// Go's base prefixes: `0x`, `0o`, `0b`, or a leading `0` for octal.
+fn base_and_digits(lower: &str) -> (&str, u32) {
+    if let Some(d) = lower.strip_prefix("0x") {
+        (d, 16)
+    } else if let Some(d) = lower.strip_prefix("0o") {
+        (d, 8)
+    } else if let Some(d) = lower.strip_prefix("0b") {
+        (d, 2)
+    } else if lower.len() > 1 && lower.starts_with('0') {
+        (&lower[1..], 8)
+    } else {
+        (lower, 10)
     }
 }
 
@@ -296,17 +334,7 @@ fn go_parse_int(s: &str) -> Option<i64> {
         _ => (false, s),
     };
     let lower = unsigned.to_ascii_lowercase();
-    let (digits, radix) = if let Some(d) = lower.strip_prefix("0x") {
-        (d, 16)
-    } else if let Some(d) = lower.strip_prefix("0o") {
-        (d, 8)
-    } else if let Some(d) = lower.strip_prefix("0b") {
-        (d, 2)
-    } else if lower.len() > 1 && lower.starts_with('0') {
-        (&lower[1..], 8)
-    } else {
-        (lower.as_str(), 10)
-    };
+    let (digits, radix) = base_and_digits(&lower);
     if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
         return None;
     }
@@ -317,13 +345,366 @@ fn go_parse_int(s: &str) -> Option<i64> {
 /// Parses every document in `text`, keeping aliases as aliases. Empty
 /// (comment-only) documents are skipped.
 pub fn parse_all(text: &str) -> Result<Vec<Node>, ParseError> {
-    Builder::new(text, false).documents()
+    read(text, Reading { resolve: false, first_only: false })
 }
 
 /// Parses every document, expanding aliases and `<<` merge keys as Helm does.
 /// An expanded alias keeps the position of the alias in the text.
 pub fn parse_all_resolved(text: &str) -> Result<Vec<Node>, ParseError> {
-    Builder::new(text, true).documents()
+    read(text, Reading { resolve: true, first_only: false })
+}
+
+/// The first document only, read as Helm 3 reads a values file: what
+/// follows it is never looked at, invalid or not.
+pub fn parse_first_resolved(text: &str) -> Result<Option<Node>, ParseError> {
+    Ok(read(text, Reading { resolve: true, first_only: true })?.pop())
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Reading {
+    resolve: bool,
+    first_only: bool,
+}
+
+/// How many times a text saphyr refuses is patched (see [`Patches`]) before the error stands.
+const MAX_PATCHES: usize = 64;
+
+fn read(text: &str, reading: Reading) -> Result<Vec<Node>, ParseError> {
+    let mut patches = Patches::default();
+    let mut patched = std::borrow::Cow::Borrowed(text);
+    for _ in 0..MAX_PATCHES {
+        match Builder::new(&patched, reading).documents() {
+            Ok(mut docs) => {
+                let map = patches.map(text);
+                docs.iter_mut().for_each(|d| map.restore(d));
+                let read_up_to = match (reading.first_only, docs.first()) {
+                    (true, Some(doc)) => next_document(text, doc.end),
+                    _ => text.len(),
+                };
+                check_tabs(&text[..read_up_to], &docs)?;
+                return Ok(docs);
+            }
+            Err(e) => {
+                let map = patches.map(text);
+                let e = map.restore_error(e);
+                if !patches.add(text, &e) {
+                    return Err(line_break_before(text, e.line).unwrap_or(e));
+                }
+                patched = std::borrow::Cow::Owned(patches.apply(text));
+            }
+        }
+    }
+    Err(ParseError { line: 1, col: 1, message: "too many quoted scalars continued at a lower indentation".into() })
+}
+
+/// Where the document after the one ending at `end` starts (its `---` or `...` line).
+fn next_document(text: &str, end: usize) -> usize {
+    let mut at = text[end..].find('\n').map_or(text.len(), |i| end + i + 1);
+    while at < text.len() {
+        let line = &text[at..];
+        if line.starts_with("---") || line.starts_with("...") {
+            return at;
+        }
+        at = line.find('\n').map_or(text.len(), |i| at + i + 1);
+    }
+    text.len()
+}
+
+/// NEL, LS and PS: line breaks in YAML 1.1 (libyaml), not in YAML 1.2 (saphyr).
+const YAML11_BREAKS: [char; 3] = ['\u{85}', '\u{2028}', '\u{2029}'];
+
+fn line_break_error(text: &str, at: usize) -> ParseError {
+    let c = text[at..].chars().next().expect("a character") as u32;
+    ParseError {
+        line: text[..at].matches('\n').count() + 1,
+        col: text[..at].rsplit('\n').next().unwrap_or("").chars().count() + 1,
+        message: format!("U+{c:04X} is a line break to Helm's YAML reader (YAML 1.1) and not to polyaxon-pr's; write it as an escape in a double-quoted string"),
+    }
+}
+
+/// A YAML 1.1 line break on or before `line`, the likely cause of a parse error there.
+fn line_break_before(text: &str, line: usize) -> Option<ParseError> {
+    let at = text.find(YAML11_BREAKS)?;
+    (text[..at].matches('\n').count() < line).then(|| line_break_error(text, at))
+}
+
+/// Refuses tabs where libyaml (Helm's YAML reader) refuses them and saphyr
+/// does not: in a line's indentation in block context, right after a `-`,
+/// `?` or `:` indicator there, and in a block scalar's indentation. Lines
+/// inside quoted, plain multi-line and flow text are left to the parser.
+fn check_tabs(text: &str, docs: &[Node]) -> Result<(), ParseError> {
+    if !text.contains('\t') && !text.contains(YAML11_BREAKS) {
+        return Ok(());
+    }
+    let mut spans = Spans::default();
+    docs.iter().for_each(|d| spans.collect(text, d));
+    spans.sort();
+    // YAML 1.1's other line breaks: libyaml breaks lines at them, saphyr does
+    // not (inside quotes both keep U+2028 and U+2029).
+    for (at, c) in text.match_indices(YAML11_BREAKS) {
+        if c == "\u{85}" || Spans::covering(&spans.quoted, at).is_none() {
+            return Err(line_break_error(text, at));
+        }
+    }
+    let refuse = |line: usize, col: usize, what: &str| ParseError {
+        line,
+        col,
+        message: format!("a tab {what}, which Helm's YAML reader (libyaml) refuses; use spaces"),
+    };
+    let mut start = 0;
+    for (i, line) in text.split_inclusive('\n').enumerate() {
+        let line_start = start;
+        start += line.len();
+        if !line.contains('\t') {
+            continue;
+        }
+        if let Some((header_end, _)) = Spans::covering(&spans.blocks, line_start) {
+            check_block_line(text, header_end, line_start, line).map_err(|col| refuse(i + 1, col, "in a block scalar's indentation"))?;
+        } else if !spans.in_opaque(line_start) {
+            let chars: Vec<char> = line.chars().collect();
+            let mut c = 0;
+            loop {
+                while chars.get(c) == Some(&' ') {
+                    c += 1;
+                }
+                match chars.get(c) {
+                    Some('-' | '?' | ':') if matches!(chars.get(c + 1), None | Some(' ' | '\t' | '\r' | '\n')) => c += 1,
+                    Some('\t') => return Err(refuse(i + 1, c + 1, "in indentation or after a `-`, `?` or `:` indicator")),
+                    _ => break,
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Byte spans of a text the tab check leaves to the parser or checks its own way.
+#[derive(Default)]
+struct Spans {
+    /// Quoted scalars (which never nest).
+    quoted: Vec<(usize, usize)>,
+    /// Quoted and multi-line plain scalars, flow collections (which nest), and
+    /// how far the spans up to each one reach.
+    opaque: Vec<(usize, usize)>,
+    reach: Vec<usize>,
+    /// Block scalars, from the end of their header line.
+    blocks: Vec<(usize, usize)>,
+}
+
+impl Spans {
+    fn collect(&mut self, text: &str, node: &Node) {
+        match &node.value {
+            Value::Scalar { style: Style::Block, .. } => {
+                let content_line = text[..node.start].rfind('\n').map_or(0, |i| i + 1);
+                self.blocks.push((text[..content_line].trim_end().len(), node.end));
+            }
+            Value::Scalar { style: Style::Quoted, .. } => {
+                self.quoted.push((node.start, node.end));
+                self.opaque.push((node.start, node.end));
+            }
+            Value::Scalar { .. } if text.get(node.start..node.end).is_some_and(|t| t.contains('\n')) => {
+                self.opaque.push((node.start, node.end))
+            }
+            _ if node.is_flow() => self.opaque.push((node.start, node.end)),
+            Value::Map { entries, .. } => entries.iter().for_each(|(k, v)| {
+                self.collect(text, k);
+                self.collect(text, v);
+            }),
+            Value::Seq { items, .. } => items.iter().for_each(|i| self.collect(text, i)),
+            _ => {}
+        }
+    }
+
+    fn sort(&mut self) {
+        for spans in [&mut self.quoted, &mut self.opaque, &mut self.blocks] {
+            spans.sort_unstable();
+        }
+        let mut reach = 0;
+        self.reach = self
+            .opaque
+            .iter()
+            .map(|(_, end)| {
+                reach = reach.max(*end);
+                reach
+            })
+            .collect();
+    }
+
+    /// The span, of a list whose spans do not nest, that has `at` strictly inside it.
+    fn covering(spans: &[(usize, usize)], at: usize) -> Option<(usize, usize)> {
+        let i = spans.partition_point(|(s, _)| *s < at);
+        i.checked_sub(1).map(|i| spans[i]).filter(|(_, end)| at < *end)
+    }
+
+    fn in_opaque(&self, at: usize) -> bool {
+        let i = self.opaque.partition_point(|(s, _)| *s < at);
+        i > 0 && self.reach[i - 1] > at
+    }
+}
+
+/// libyaml's block scalar indentation: until the first line with content
+/// fixes it, a tab after leading spaces is an error; after, a tab before
+/// that indentation is. Returns the tab's column. (With an explicit
+/// indentation indicator nothing is checked.)
+fn check_block_line(text: &str, header_end: usize, line_start: usize, line: &str) -> Result<(), usize> {
+    let header = text[..header_end].rsplit('\n').next().unwrap_or("");
+    let indicators = header.split(" #").next().unwrap_or("");
+    if indicators[indicators.rfind(['|', '>']).unwrap_or(0)..].chars().any(|c| c.is_ascii_digit()) {
+        return Ok(());
+    }
+    let first_line = text[header_end..].find('\n').map_or(text.len(), |i| header_end + i + 1);
+    // The indentation the first line with content gives, if it comes before this one.
+    let indent = text[first_line..line_start].lines().find(|l| !l.trim().is_empty()).map(|l| l.len() - l.trim_start_matches(' ').len());
+    let spaces = line.len() - line.trim_start_matches(' ').len();
+    let tab_next = line[spaces..].starts_with('\t');
+    match indent {
+        None if tab_next => Err(spaces + 1),
+        Some(indent) if tab_next && spaces < indent => Err(spaces + 1),
+        _ => Ok(()),
+    }
+}
+
+/// What go-yaml (libyaml) reads and saphyr refuses, rewritten so that saphyr
+/// reads the same thing: blanks put before the continuation lines of a
+/// quoted scalar (leading blanks fold away, and libyaml does not check their
+/// indentation), and tabs after a key's `:` made spaces. Positions are
+/// mapped back to the user's text.
+#[derive(Debug, Default)]
+struct Patches {
+    /// 0-based line -> spaces put at its start.
+    indents: std::collections::BTreeMap<usize, usize>,
+    /// Byte offsets of tabs made spaces.
+    tabs: Vec<usize>,
+}
+
+impl Patches {
+    fn apply(&self, text: &str) -> String {
+        let mut out = String::with_capacity(text.len() + self.indents.values().sum::<usize>());
+        for (i, line) in text.split_inclusive('\n').enumerate() {
+            out.extend(std::iter::repeat_n(' ', self.indents.get(&i).copied().unwrap_or(0)));
+            out.push_str(line);
+        }
+        let mut bytes = out.into_bytes();
+        let map = self.map(text);
+        for &tab in &self.tabs {
+            bytes[map.patched(tab)] = b' ';
+        }
+        String::from_utf8(bytes).expect("ASCII for ASCII")
+    }
+
+    fn map<'p>(&'p self, text: &str) -> PatchMap<'p> {
+        // (0-based line, its start in the patched text, spaces before it, spaces on it)
+        let mut lines = Vec::with_capacity(self.indents.len());
+        let mut before = 0;
+        let mut line_starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1));
+        let mut line = 0;
+        let mut start = line_starts.next().unwrap_or(0);
+        for (&at, &n) in &self.indents {
+            while line < at {
+                start = line_starts.next().unwrap_or(text.len());
+                line += 1;
+            }
+            lines.push((at, start + before, before, n));
+            before += n;
+        }
+        PatchMap { lines, patches: self }
+    }
+
+    /// Adds the patch for a refusal saphyr gives and libyaml does not;
+    /// false when there is none (or it was already made).
+    fn add(&mut self, text: &str, e: &ParseError) -> bool {
+        let line_start = |l: usize| if l == 0 { 0 } else { text.match_indices('\n').nth(l - 1).map_or(text.len(), |(i, _)| i + 1) };
+        let (line, at) = (e.line.saturating_sub(1), line_start(e.line.saturating_sub(1)));
+        let offset = at + text[at..].chars().take(e.col.saturating_sub(1)).map(char::len_utf8).sum::<usize>();
+        match e.message.as_str() {
+            // At the opening quote: every continuation line goes past it.
+            "invalid indentation in quoted scalar" => {
+                let end = closing_quote(text, offset);
+                let width = e.col;
+                let mut added = false;
+                for (i, l) in text[at..end].split_inclusive('\n').enumerate().skip(1) {
+                    let indicator = (l.starts_with("---") || l.starts_with("...")) && l[3..].starts_with([' ', '\t', '\r', '\n']);
+                    if l.trim().is_empty() && !l.contains('\t') || indicator || self.indents.get(&(line + i)) >= Some(&width) {
+                        continue;
+                    }
+                    self.indents.insert(line + i, width);
+                    added = true;
+                }
+                added
+            }
+            // On a quoted scalar's continuation line (the only place saphyr says this): past any column before it.
+            "tab cannot be used as indentation" => {
+                let width = text[..at].lines().map(|l| l.chars().count()).max().unwrap_or(0) + 1;
+                if self.indents.get(&line) >= Some(&width) {
+                    return false;
+                }
+                self.indents.insert(line, width);
+                true
+            }
+            // After the tabs that follow a key's `:` (not a `? key`'s `:` at the start of a line, which libyaml refuses too).
+            "':' must be followed by a valid YAML whitespace" => {
+                let run = text[..offset].len() - text[..offset].trim_end_matches('\t').len();
+                let colon = offset - run;
+                let first_on_line = text[at..colon.saturating_sub(1)].trim().is_empty();
+                if run == 0 || !text[..colon].ends_with(':') || first_on_line || self.tabs.contains(&(colon)) {
+                    return false;
+                }
+                self.tabs.extend(colon..offset);
+                true
+            }
+            _ => false,
+        }
+    }
+}
+
+struct PatchMap<'p> {
+    lines: Vec<(usize, usize, usize, usize)>,
+    patches: &'p Patches,
+}
+
+impl PatchMap<'_> {
+    /// Where an offset of the user's text is in the patched one.
+    fn patched(&self, offset: usize) -> usize {
+        // The patched start of the last patched line starting at or before `offset`.
+        let shift = self.lines.iter().take_while(|(_, start, before, _)| start - before <= offset).last();
+        shift.map_or(offset, |(_, _, before, n)| offset + before + n)
+    }
+
+    /// Where an offset of the patched text is in the user's.
+    fn original(&self, offset: usize) -> usize {
+        match self.lines.iter().take_while(|(_, start, _, _)| *start <= offset).last() {
+            None => offset,
+            Some((_, start, before, n)) => offset - before - (offset - start).min(*n),
+        }
+    }
+
+    fn column(&self, line: usize, col: usize) -> usize {
+        match self.lines.iter().find(|(l, ..)| *l + 1 == line) {
+            Some((.., n)) if col > *n => col - n,
+            Some(_) => 1,
+            None => col,
+        }
+    }
+
+    fn restore(&self, node: &mut Node) {
+        if self.patches.indents.is_empty() {
+            return;
+        }
+        (node.start, node.end, node.col) = (self.original(node.start), self.original(node.end), self.column(node.line, node.col));
+        match &mut node.value {
+            Value::Map { entries, .. } => entries.iter_mut().for_each(|(k, v)| {
+                self.restore(k);
+                self.restore(v);
+            }),
+            Value::Seq { items, .. } => items.iter_mut().for_each(|i| self.restore(i)),
+            _ => {}
+        }
+    }
+
+    fn restore_error(&self, mut e: ParseError) -> ParseError {
+        e.col = self.column(e.line, e.col);
+        e
+    }
 }
 
 /// Parses a text that holds at most one document.
@@ -351,17 +732,19 @@ struct Builder<'a> {
     source: &'a str,
     offsets: Offsets,
     resolve: bool,
+    first_only: bool,
     anchors: HashMap<usize, Node>,
     expanded: usize,
 }
 
 impl<'a> Builder<'a> {
-    fn new(source: &'a str, resolve: bool) -> Self {
+    fn new(source: &'a str, reading: Reading) -> Self {
         Builder {
             parser: Parser::new_from_str(source),
             source,
             offsets: Offsets::new(source),
-            resolve,
+            resolve: reading.resolve,
+            first_only: reading.first_only,
             anchors: HashMap::new(),
             expanded: 0,
         }
@@ -383,6 +766,9 @@ impl<'a> Builder<'a> {
                         if !matches!(end, Event::DocumentEnd) {
                             return Err(error_at(span, "unexpected content after the document"));
                         }
+                    }
+                    if self.first_only {
+                        return Ok(docs);
                     }
                 }
                 _ => {}
@@ -419,7 +805,11 @@ impl<'a> Builder<'a> {
                     ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => Style::Quoted,
                     ScalarStyle::Literal | ScalarStyle::Folded => Style::Block,
                 };
-                (node(end, Value::Scalar { text: text.into_owned(), style }, anchor > 0, tag_text(tag)), anchor)
+                let mut scalar = node(end, Value::Scalar { text: text.into_owned(), style }, anchor > 0, tag_text(tag));
+                if self.resolve {
+                    read_tag(&mut scalar).map_err(|message| error_at(span, &message))?;
+                }
+                (scalar, anchor)
             }
             Event::Alias(id) => {
                 let end = self.offsets.byte(span.end.index());
@@ -524,24 +914,27 @@ fn count(node: &Node) -> usize {
     }
 }
 
-/// Applies `<<` merge keys (YAML 1.1, as go-yaml v2 does): entries of the
-/// merged mapping(s) that the mapping does not set itself are added after its
-/// own; with a list of mappings, earlier ones win.
+/// Applies `<<` merge keys as go-yaml v2 does: in order, so a merge sets
+/// its keys over the ones before it, and the ones after it win; in a list
+/// of mappings, earlier ones win. A mapping without one is left as written
+/// (duplicate keys included, for the linter).
 fn merge_keys(entries: Vec<(Node, Node)>) -> Result<Vec<(Node, Node)>, ParseError> {
     let is_merge = |k: &Node| k.text() == Some("<<") && matches!(k.value, Value::Scalar { style: Style::Plain, .. });
     if !entries.iter().any(|(k, _)| is_merge(k)) {
         return Ok(entries);
     }
-    let mut own = Vec::new();
-    let mut merged: Vec<(Node, Node)> = Vec::new();
+    // Each entry and whether a merge brought it: a key written twice stays
+    // twice (the linter reports it), one written over a merged one replaces it.
+    let mut out: Vec<(Node, Node, bool)> = Vec::new();
     for (k, v) in entries {
         if !is_merge(&k) {
-            own.push((k, v));
+            out.retain(|(e, _, merged)| !(*merged && same_key(e, &k)));
+            out.push((k, v, false));
             continue;
         }
         let sources: Vec<Node> = match v.value {
             Value::Map { .. } => vec![v],
-            Value::Seq { items, .. } if items.iter().all(Node::is_map) => items,
+            Value::Seq { items, .. } if items.iter().all(Node::is_map) => items.into_iter().rev().collect(),
             _ => {
                 return Err(ParseError {
                     line: v.line,
@@ -552,18 +945,129 @@ fn merge_keys(entries: Vec<(Node, Node)>) -> Result<Vec<(Node, Node)>, ParseErro
         };
         for source in sources {
             for (mk, mv) in source.entries().unwrap_or_default() {
-                if !merged.iter().any(|(k, _)| k.text() == mk.text()) {
-                    merged.push((mk.clone(), mv.clone()));
-                }
+                out.retain(|(k, _, _)| !same_key(k, mk));
+                out.push((mk.clone(), mv.clone(), true));
             }
         }
     }
-    for (mk, mv) in merged {
-        if !own.iter().any(|(k, _)| k.text() == mk.text()) {
-            own.push((mk, mv));
+    Ok(out.into_iter().map(|(k, v, _)| (k, v)).collect())
+}
+
+/// Whether two keys are one key to go-yaml (`1` and `"1"` are not).
+fn same_key(a: &Node, b: &Node) -> bool {
+    a.scalar().is_some() && a.scalar() == b.scalar()
+}
+
+/// What go-yaml v2 does with a scalar's tag when Helm reads it: refuses
+/// one its text does not fit (`!!int abc`, `!!timestamp 2001-02-29`) and
+/// decodes `!!binary` (bytes that are not UTF-8 become U+FFFD, as Go's JSON
+/// encoding makes them).
+fn read_tag(node: &mut Node) -> Result<(), String> {
+    let (Some(tag), Value::Scalar { text, .. }) = (node.tag.as_deref(), &mut node.value) else { return Ok(()) };
+    let Some(core) = tag.strip_prefix(CORE_TAG) else { return Ok(()) };
+    let resolved = resolve(text, Style::Plain);
+    let fits = match core {
+        "null" => resolved == Scalar::Null,
+        "bool" => matches!(resolved, Scalar::Bool(_)),
+        // A uint64 past int64 is an integer to go-yaml, a float64 to us.
+        "int" => matches!(resolved, Scalar::Int(_)) || go_parse_uint(&text.replace('_', "")).is_some(),
+        "float" => matches!(resolved, Scalar::Int(_) | Scalar::Float(_)),
+        "timestamp" => is_go_timestamp(text),
+        "binary" => {
+            let compact: String = text.chars().filter(|c| !matches!(c, '\r' | '\n')).collect();
+            use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+            let config = GeneralPurposeConfig::new()
+                .with_decode_allow_trailing_bits(true)
+                .with_decode_padding_mode(DecodePaddingMode::RequireCanonical);
+            let bytes = base64::Engine::decode(&GeneralPurpose::new(&base64::alphabet::STANDARD, config), compact)
+                .map_err(|_| "a !!binary value that is not valid base64; Helm refuses it".to_string())?;
+            *text = go_lossy(&bytes);
+            node.tag = Some(format!("{CORE_TAG}str").into_boxed_str());
+            return Ok(());
+        }
+        _ => true,
+    };
+    if fits {
+        Ok(())
+    } else {
+        Err(format!("the text of a !!{core} value is not one; Helm refuses it (quote it, or drop the tag)"))
+    }
+}
+
+/// Bytes as a string the way Go's JSON encoding writes them: each byte
+/// that is not part of valid UTF-8 becomes U+FFFD.
+pub fn go_lossy(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    let mut rest = bytes;
+    loop {
+        match std::str::from_utf8(rest) {
+            Ok(valid) => {
+                out.push_str(valid);
+                return out;
+            }
+            Err(e) => {
+                let (valid, after) = rest.split_at(e.valid_up_to());
+                out.push_str(std::str::from_utf8(valid).expect("checked"));
+                out.push('\u{fffd}');
+                rest = &after[1..];
+            }
         }
     }
-    Ok(own)
+}
+
+/// Whether Go's `time.Parse` takes the text in one of go-yaml v2's
+/// timestamp layouts: `2006-1-2`, then `T`, `t` or ` `, `15:4:5`, an
+/// optional fraction, and (not after ` `) `Z` or `±07:00`.
+fn is_go_timestamp(text: &str) -> bool {
+    fn num(s: &mut &[u8], max_digits: usize) -> Option<u32> {
+        let n = s.iter().take(max_digits).take_while(|b| b.is_ascii_digit()).count();
+        let value = std::str::from_utf8(&s[..n]).ok()?.parse().ok()?;
+        *s = &s[n..];
+        Some(value)
+    }
+    fn eat(s: &mut &[u8], c: u8) -> Option<()> {
+        let (&first, rest) = s.split_first()?;
+        (first == c).then(|| *s = rest)
+    }
+    let mut s = text.as_bytes();
+    let date = (|| {
+        let year = (s.len() > 4 && s[..4].iter().all(u8::is_ascii_digit)).then(|| num(&mut s, 4))??;
+        eat(&mut s, b'-')?;
+        let month = num(&mut s, 2).filter(|m| (1..=12).contains(m))?;
+        eat(&mut s, b'-')?;
+        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+        let days = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month as usize - 1];
+        num(&mut s, 2).filter(|d| (1..=days).contains(d))
+    })();
+    if date.is_none() {
+        return false;
+    }
+    let Some((&sep, rest)) = s.split_first() else { return true };
+    s = rest;
+    let time = (|| {
+        matches!(sep, b'T' | b't' | b' ').then_some(())?;
+        num(&mut s, 2).filter(|h| *h < 24)?;
+        eat(&mut s, b':')?;
+        num(&mut s, 2).filter(|m| *m < 60)?;
+        eat(&mut s, b':')?;
+        num(&mut s, 2).filter(|sec| *sec < 60)?;
+        if s.len() >= 2 && matches!(s[0], b'.' | b',') && s[1].is_ascii_digit() {
+            s = &s[1..];
+            let digits = s.iter().take_while(|b| b.is_ascii_digit()).count();
+            s = &s[digits..];
+        }
+        Some(())
+    })();
+    if time.is_none() {
+        return false;
+    }
+    match (sep, s) {
+        (_, []) => sep == b' ',
+        (b' ', _) => false,
+        (_, b"Z") => true,
+        (_, [b'+' | b'-', h1, h2, b':', m1, m2]) => [h1, h2, m1, m2].iter().all(|b| b.is_ascii_digit()),
+        _ => false,
+    }
 }
 
 /// The parser reports some errors at the end of input, one line past a last
@@ -752,6 +1256,11 @@ mod tests {
             ("1.2.3", Scalar::Str("1.2.3")),
             ("2001-12-14", Scalar::Str("2001-12-14")),
             ("9223372036854775808", Scalar::Float(9223372036854775808.0)),
+            ("0xFFFFFFFFFFFFFFFF", Scalar::Float(18446744073709551615.0)),
+            ("1e400", Scalar::Str("1e400")),
+            (".5e400", Scalar::Str(".5e400")),
+            ("._5", Scalar::Str("._5")),
+            ("1_000.5", Scalar::Float(1000.5)),
         ] {
             assert_eq!(resolve(text, Style::Plain), want, "{text}");
         }
@@ -780,7 +1289,7 @@ mod tests {
         let text = "base: &b\n  enabled: true\n  user: 1\nsc:\n  <<: *b\n  user: 2\non: &on yes\ningress: {enabled: *on}\n";
         let d = parse_one_resolved(text).unwrap().unwrap();
         let sc = d.get("sc").unwrap();
-        assert_eq!(sc.entries().unwrap().iter().map(|(k, _)| k.text().unwrap()).collect::<Vec<_>>(), ["user", "enabled"]);
+        assert_eq!(sc.entries().unwrap().iter().map(|(k, _)| k.text().unwrap()).collect::<Vec<_>>(), ["enabled", "user"]);
         assert_eq!(sc.get("user").unwrap().scalar(), Some(Scalar::Int(2)));
         let enabled = d.path(&["ingress", "enabled"]).unwrap();
         assert_eq!(enabled.scalar(), Some(Scalar::Bool(true)));
@@ -788,6 +1297,9 @@ mod tests {
         let list = parse_one_resolved("a: &a {x: 1}\nb: &b {x: 2, y: 2}\nc:\n  <<: [*a, *b]\n").unwrap().unwrap();
         assert_eq!(list.get("c").unwrap().to_json().to_string(), r#"{"x":1,"y":2}"#);
         assert!(parse_one_resolved("a:\n  <<: 5\n").is_err());
+        // In order, as go-yaml v2: a merge sets its keys over the ones before it.
+        let order = parse_one_resolved("a: 1\n<<: {a: 2, b: 2}\nb: 3\n").unwrap().unwrap();
+        assert_eq!(order.to_json().to_string(), r#"{"a":2,"b":3}"#);
     }
 
     #[test]
@@ -800,6 +1312,76 @@ mod tests {
         }
         assert!(parse_one_resolved(&bomb).unwrap_err().message.contains("expand to more than"));
         assert!(parse_one(&bomb).is_ok(), "unexpanded aliases cost nothing");
+    }
+
+    #[test]
+    fn what_libyaml_reads_and_saphyr_refuses_is_read_at_the_users_text() {
+        // A quoted scalar continued below its key, a tab after a key's `:`.
+        let text = "x:\n  a: \"one\ntwo\" # c\n  b:\t1\n  c: 'three\n\tfour'\n";
+        let d = doc(text);
+        let a = d.path(&["x", "a"]).unwrap();
+        assert_eq!((a.text(), &text[a.start..a.end], a.line, a.col), (Some("one two"), "\"one\ntwo\"", 2, 6));
+        let b = d.path(&["x", "b"]).unwrap();
+        assert_eq!((&text[b.start..b.end], b.line, b.col), ("1", 4, 6));
+        let c = d.path(&["x", "c"]).unwrap();
+        assert_eq!((c.text(), &text[c.start..c.end]), (Some("three four"), "'three\n\tfour'"));
+        // Not after a `? key`'s `:`, which libyaml refuses too.
+        assert!(parse_one("? a\n:\t1\n").is_err());
+    }
+
+    #[test]
+    fn tabs_and_line_breaks_libyaml_refuses_are_refused() {
+        for (text, at) in [
+            ("a:\n  -\tx\n", (2, 4)),
+            ("a:\n  - - \tx\n", (2, 7)),
+            ("a: 1\n\t\nb: 2\n", (2, 1)),
+            ("a: |\n  \tx\n", (2, 3)),
+            ("a: x\u{2028}b: y\n", (1, 5)),
+            ("a: |\n  x\u{85}y\n", (2, 4)),
+        ] {
+            let err = parse_all(text).unwrap_err();
+            assert_eq!((err.line, err.col), at, "{text:?}: {err:?}");
+        }
+        for text in ["a: [1,\n\t2]\n", "a: b\n  \tc\n", "a: |\n  x\n  \ty\n", "a: \"x\u{2028}y\"\n", "a: 1\t# c\n"] {
+            assert!(parse_all(text).is_ok(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn tags_are_read_as_go_yaml_v2_reads_them() {
+        let d = parse_one_resolved(
+            "a: !foo 1\nb: !!int \"3\"\nc: !!float 1\nd: !!binary aGVsbG8=\ne: !!binary /w==\nf: !!timestamp 2001-1-2\n",
+        )
+        .unwrap()
+        .unwrap();
+        let scalar = |k: &str| d.get(k).unwrap().scalar().unwrap();
+        assert_eq!(
+            [scalar("a"), scalar("b"), scalar("c"), scalar("d"), scalar("e"), scalar("f")],
+            [Scalar::Str("1"), Scalar::Int(3), Scalar::Float(1.0), Scalar::Str("hello"), Scalar::Str("\u{fffd}"), Scalar::Str("2001-1-2")]
+        );
+        for text in [
+            "a: !!int abc",
+            "a: !!bool 1",
+            "a: !!null x",
+            "a: !!int",
+            "a: !!binary aGk",
+            "a: !!timestamp 2001-02-29",
+            "a: !!timestamp 2001-12-14T1:2:3",
+        ] {
+            let err = parse_one_resolved(text).unwrap_err();
+            assert!(err.message.contains("Helm refuses it"), "{text}: {err:?}");
+        }
+        assert!(
+            is_go_timestamp("2000-02-29 1:2:3.5")
+                && is_go_timestamp("2001-12-14t21:59:43.10-05:00")
+                && !is_go_timestamp("2001-12-14 1:2:3Z")
+        );
+    }
+
+    #[test]
+    fn helm_3_reads_the_first_document_only() {
+        assert_eq!(parse_first_resolved("a: 1\n--- b: 2\n").unwrap().unwrap().to_json().to_string(), r#"{"a":1}"#);
+        assert!(parse_all_resolved("a: 1\n--- b: 2\n").is_err());
     }
 
     #[test]

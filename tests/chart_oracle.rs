@@ -6,7 +6,8 @@
 //! Every difference that remains is listed, with the reason it is right, in
 //! `testdata/oracle/<chart>-<variant>.txt`; a difference missing from that
 //! file, or listed there and gone, fails the test. Each group of lines
-//! there must be preceded by a `# why:` comment.
+//! there must be preceded by a `# why:` comment. Pairs of one variant with
+//! different arguments share the file: they must differ from the chart alike.
 
 mod common;
 
@@ -23,15 +24,28 @@ struct Pair {
     args: &'static [&'static str],
 }
 
+/// The external-services variants turn every built-in off: whichever of them
+/// polyaxon-pr is told to drop, the result must be the chart's.
+const DROP_POSTGRESQL: &[&str] = &["--drop-builtin", "postgresql"];
+const DROP_REDIS_TOO: &[&str] = &["--drop-builtin", "postgresql", "--drop-builtin", "redis"];
+const DROP_RABBITMQ_TOO: &[&str] = &["--drop-builtin", "postgresql", "--drop-builtin", "rabbitmq"];
+const DROP_ALL: &[&str] = &["--drop-builtin", "postgresql", "--drop-builtin", "redis", "--drop-builtin", "rabbitmq"];
+
 const PAIRS: &[Pair] = &[
     Pair { chart: "v2.15.1", variant: "security-context", args: &[] },
     Pair { chart: "v2.15.1", variant: "dns-coredns", args: &[] },
-    Pair { chart: "v2.15.1", variant: "external-services", args: &["--drop-builtin", "postgresql"] },
-    Pair { chart: "v2.15.1", variant: "external-pgbouncer", args: &["--drop-builtin", "postgresql"] },
+    Pair { chart: "v2.15.1", variant: "external-services", args: DROP_POSTGRESQL },
+    Pair { chart: "v2.15.1", variant: "external-services", args: DROP_REDIS_TOO },
+    Pair { chart: "v2.15.1", variant: "external-services", args: DROP_RABBITMQ_TOO },
+    Pair { chart: "v2.15.1", variant: "external-services", args: DROP_ALL },
+    Pair { chart: "v2.15.1", variant: "external-pgbouncer", args: DROP_POSTGRESQL },
     Pair { chart: "v1.10.1", variant: "security-context", args: &[] },
     Pair { chart: "v1.10.1", variant: "dns-coredns", args: &[] },
     Pair { chart: "v1.10.1", variant: "dns-prefix-quirk", args: &[] },
-    Pair { chart: "v1.10.1", variant: "external-services", args: &["--drop-builtin", "postgresql"] },
+    Pair { chart: "v1.10.1", variant: "external-services", args: DROP_POSTGRESQL },
+    Pair { chart: "v1.10.1", variant: "external-services", args: DROP_REDIS_TOO },
+    Pair { chart: "v1.10.1", variant: "external-services", args: DROP_RABBITMQ_TOO },
+    Pair { chart: "v1.10.1", variant: "external-services", args: DROP_ALL },
     Pair { chart: "v0.5.6", variant: "security-context", args: &[] },
     Pair { chart: "v0.5.6", variant: "dns-coredns", args: &[] },
     Pair { chart: "v0.4.4", variant: "security-context", args: &[] },
@@ -164,9 +178,10 @@ fn defaults_render_plus_polyaxon_pr_agrees_with_the_chart() {
         let gone: Vec<&String> = expected.iter().filter(|l| !found.contains(l)).collect();
         if !unexplained.is_empty() || !gone.is_empty() {
             failures.push(format!(
-                "{} {}:\n  not explained in {}:\n    {}\n  explained but gone:\n    {}",
+                "{} {} {:?}:\n  not explained in {}:\n    {}\n  explained but gone:\n    {}",
                 pair.chart,
                 pair.variant,
+                pair.args,
                 file.display(),
                 unexplained.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("\n    "),
                 gone.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("\n    ")

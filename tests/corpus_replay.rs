@@ -192,7 +192,7 @@ fn assert_cluster_invariants(docs: &[Node], label: &str) {
         let Some((pod, path)) = workload::pod_spec(doc, kind(doc)).unwrap() else {
             continue;
         };
-        for (c, cpath) in workload::containers(pod, &path) {
+        for (c, cpath) in workload::containers(pod, &path).unwrap() {
             let uid = sc_int(c, "runAsUser").or(sc_int(pod, "runAsUser"));
             let non_root =
                 c.path(&["securityContext", "runAsNonRoot"]).or(pod.path(&["securityContext", "runAsNonRoot"])).and_then(Node::scalar)
@@ -228,6 +228,7 @@ fn replay_security_contexts() {
                     let mut all = vec![pod.get("securityContext").map_or(serde_json::Value::Null, Node::to_json)];
                     all.extend(
                         workload::containers(pod, "")
+                            .unwrap()
                             .iter()
                             .map(|(c, _)| c.get("securityContext").map_or(serde_json::Value::Null, Node::to_json)),
                     );
@@ -241,7 +242,7 @@ fn replay_security_contexts() {
                 assert!(pod.path(&["securityContext", field]).is_some(), "{label}: {path}.securityContext.{field} missing");
             }
             if model == SecurityModel::Full {
-                for (c, cpath) in workload::containers(pod, &path) {
+                for (c, cpath) in workload::containers(pod, &path).unwrap() {
                     assert!(c.path(&["securityContext", "allowPrivilegeEscalation"]).is_some(), "{label}: {cpath}");
                 }
             }
@@ -269,7 +270,9 @@ fn replay_security_contexts_on_every_pod_never_changes_a_subchart_identity() {
                     "{label}: {path}.securityContext.{field}"
                 );
             }
-            for ((cb, cpath), (ca, _)) in workload::containers(pod_b, &path).iter().zip(workload::containers(pod_a, &path).iter()) {
+            for ((cb, cpath), (ca, _)) in
+                workload::containers(pod_b, &path).unwrap().iter().zip(workload::containers(pod_a, &path).unwrap().iter())
+            {
                 for field in ["runAsUser", "runAsGroup"] {
                     assert_eq!(
                         cb.path(&["securityContext", field]).map(Node::to_json),
@@ -295,7 +298,7 @@ fn replay_gpu_mounts() {
                     "{label}: typed NVIDIA hostPath"
                 );
             }
-            for (c, cpath) in workload::containers(pod, &path).into_iter().filter(|(_, p)| p.contains(".containers[")) {
+            for (c, cpath) in workload::containers(pod, &path).unwrap().into_iter().filter(|(_, p)| p.contains(".containers[")) {
                 let mounts: Vec<&str> = c
                     .get("volumeMounts")
                     .and_then(Node::items)
@@ -389,7 +392,7 @@ fn check_external(label: &str, input: &str, out: &str) {
         let Some((pod, path)) = workload::pod_spec(doc, kind(doc)).unwrap() else {
             continue;
         };
-        for (c, cpath) in workload::containers(pod, &path) {
+        for (c, cpath) in workload::containers(pod, &path).unwrap() {
             for var in ["POLYAXON_DB_PASSWORD", "POLYAXON_REDIS_PASSWORD", "POLYAXON_RABBITMQ_PASSWORD"] {
                 if let Some((secret, _)) = env_entry(c, var).and_then(secret_ref) {
                     assert!(

@@ -233,7 +233,7 @@ fn all_four_transforms_in_helm3_and_helm4() {
         for name in ["pax-api", "pax-migrate"] {
             let doc = docs.iter().find(|d| workload::name(d) == name).unwrap_or_else(|| panic!("{label}: {name}"));
             let (pod, path) = workload::pod_spec(doc, kind(doc)).unwrap().unwrap();
-            for (container, cpath) in workload::containers(pod, &path) {
+            for (container, cpath) in workload::containers(pod, &path).unwrap() {
                 if let Some(entry) = env_entry(container, "POLYAXON_DB_PASSWORD") {
                     let from = entry.path(&["valueFrom", "secretKeyRef", "name"]).and_then(Node::text);
                     assert_eq!(from, Some("pax-postgresql-secret"), "{label}: {cpath}");
@@ -244,7 +244,7 @@ fn all_four_transforms_in_helm3_and_helm4() {
         // GPU: the driver mounted into the container that asks for a GPU.
         let gpu = docs.iter().find(|d| workload::name(d) == "pax-gpu-worker").unwrap();
         let (pod, path) = workload::pod_spec(gpu, "Deployment").unwrap().unwrap();
-        let (trainer, _) = &workload::containers(pod, &path)[0];
+        let (trainer, _) = &workload::containers(pod, &path).unwrap()[0];
         let mounts: Vec<&str> =
             trainer.get("volumeMounts").and_then(Node::items).unwrap().iter().filter_map(|m| m.get("mountPath")?.text()).collect();
         assert_eq!(mounts, ["/usr/local/nvidia/lib64", "/usr/local/nvidia/bin", "/usr/lib/x86_64-linux-gnu/libcuda.so.1"], "{label}");

@@ -37,7 +37,7 @@ fuzz_target!(|data: &[u8]| {
         let _ = values.add_text("values.yaml", file, helm);
         for (i, (flag, arg)) in args.iter().enumerate() {
             // Helm stops at the first error; going on explores more states.
-            let _ = values.add_arg(*flag, i + 1, arg);
+            let _ = values.add_arg((*flag, i + 1), arg, helm);
         }
         check_json(&values);
         let _ = values.secrets();
@@ -54,15 +54,15 @@ fuzz_target!(|data: &[u8]| {
         let line = format!("{key}={}", greek(arg));
         // Into an empty tree, and into what the file and arguments built.
         let mut fresh = Values::default();
-        if let Err(e) = fresh.add_arg(*flag, 1, &line) {
+        if let Err(e) = fresh.add_arg((*flag, 1), &line, HelmMajor::V4) {
             no_greek(&e.to_string(), &line);
         }
         let mut built = Values::default();
         let _ = built.add_text("values.yaml", file, HelmMajor::V4);
         for (j, (f, a)) in args.iter().enumerate().take(i) {
-            let _ = built.add_arg(*f, j + 1, a);
+            let _ = built.add_arg((*f, j + 1), a, HelmMajor::V4);
         }
-        if let Err(e) = built.add_arg(*flag, i + 1, &line) {
+        if let Err(e) = built.add_arg((*flag, i + 1), &line, HelmMajor::V4) {
             no_greek(&e.to_string(), &line);
         }
     }

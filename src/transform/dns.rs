@@ -125,10 +125,7 @@ impl Transform for Dns {
             }
             return Ok(());
         }
-        let Some(kind) = workload::WorkloadKind::of(doc.kind) else {
-            return Ok(());
-        };
-        let Some(pod) = doc.root.path(kind.pod_spec_path()).filter(|p| p.is_map()) else {
+        let Some((pod, pod_path)) = workload::pod_to_read(doc.root, doc.kind)? else {
             return Ok(());
         };
         let components = doc.facts.chart.as_ref().map_or(&[][..], dns_env_components);
@@ -136,7 +133,7 @@ impl Transform for Dns {
             workload::component(doc.root, doc.facts.fullname.as_deref()).filter(|c| in_env == Some(true) && components.contains(c));
         // Only pods with something to change need to be editable.
         let relevant = component.is_some()
-            || workload::containers(pod, "").iter().any(|(c, _)| {
+            || workload::containers(pod, &pod_path)?.iter().any(|(c, _)| {
                 env_names(c).iter().any(|n| {
                     n.starts_with(DNS_PREFIX) || (n.starts_with("POLYAXON_") && env_value(c, n).and_then(|v| self.recluster(v)).is_some())
                 })
@@ -147,7 +144,7 @@ impl Transform for Dns {
         let Some((pod, pod_path)) = workload::pod_spec(doc.root, doc.kind)? else {
             return Ok(());
         };
-        let containers = workload::containers(pod, &pod_path);
+        let containers = workload::containers(pod, &pod_path)?;
         let main = component.and_then(|c| workload::main_container(&containers, c));
         for (container, path) in &containers {
             let carrier = main.as_ref().is_some_and(|(m, _)| m.start == container.start);

@@ -57,7 +57,7 @@ enum Rendered {
     BuiltIn,
     /// No setting of the service at all (e.g. a broker the scheduler would use, with the scheduler off).
     Nothing,
-    /// Only its password is missing: no built-in of it is rendered, the
+    /// Only its password is missing: no built-in of it is kept, the
     /// chart would give Polyaxon the external one's password (Redis with
     /// `usePassword`), and polyaxon-pr does.
     PasswordOnly,
@@ -141,11 +141,13 @@ impl ExternalServices {
         let fullname = facts.fullname.clone().or_else(|| facts.release.as_ref().map(|r| format!("{r}-polyaxon")));
         for e in &mut externals {
             e.rendered = rendered(e, facts, fullname.as_deref());
-            // `--drop-builtin` says the chart renders the built-in (a stream already
-            // post-rendered has lost its Secret): judged the same either way.
-            let builtin_rendered = facts.builtin_secrets.iter().any(|s| e.service.subcharts().iter().any(|c| s.contains(c)))
-                || options.drop_builtin.contains(&e.service);
-            if e.rendered == Rendered::Nothing && e.needs_password && !builtin_rendered {
+            // A dropped built-in counts as off, as `<service>.enabled=false` would
+            // have it: the chart then wires the external one's password. This holds
+            // whether or not the built-in is in the stream (a second run), and
+            // never takes the external service's wiring away.
+            let builtin_kept = !options.drop_builtin.contains(&e.service)
+                && facts.builtin_secrets.iter().any(|s| e.service.subcharts().iter().any(|c| s.contains(c)));
+            if e.rendered == Rendered::Nothing && e.needs_password && !builtin_kept {
                 e.rendered = Rendered::PasswordOnly;
             }
         }
@@ -458,15 +460,12 @@ impl Transform for ExternalServices {
                 None => Ok(()),
             };
         }
-        let Some(kind) = workload::WorkloadKind::of(doc.kind) else {
-            return Ok(());
-        };
-        let Some(pod) = doc.root.path(kind.pod_spec_path()).filter(|p| p.is_map()) else {
+        let Some((pod, pod_path)) = workload::pod_to_read(doc.root, doc.kind)? else {
             return Ok(());
         };
         let rewriting: Vec<Service> =
             self.externals.iter().filter(|e| matches!(e.rendered, Rendered::BuiltIn | Rendered::PasswordOnly)).map(|e| e.service).collect();
-        let relevant = workload::containers(pod, "")
+        let relevant = workload::containers(pod, &pod_path)?
             .iter()
             .any(|(c, _)| env_names(c).iter().any(|n| Service::ALL.iter().any(|s| s.owns(n)) && !rewriting.is_empty()));
         if !relevant {
@@ -475,7 +474,7 @@ impl Transform for ExternalServices {
         let Some((pod, pod_path)) = workload::pod_spec(doc.root, doc.kind)? else {
             return Ok(());
         };
-        for (container, path) in workload::containers(pod, &pod_path) {
+        for (container, path) in workload::containers(pod, &pod_path)? {
             self.edit_container(editor, container, &path)?;
         }
         Ok(())
@@ -659,6 +658,28 @@ spec:
         assert_eq!(run_one(&mut t, PLATFORM_CM, &facts).0, PLATFORM_CM);
         assert_eq!(run_one(&mut t, API, &facts).0, API);
         assert!(t.finish(&facts, &mut Vec::new()).unwrap().is_empty(), "the chart renders its own Secrets");
+    }
+
+    #[test]
+    fn dropping_a_built_in_keeps_the_external_ones_password_wiring() {
+        // The chart rendered no redis at all (2.15.1 defaults): only the password is wired.
+        let mut facts = facts_for("polyaxon-2.15.1");
+        facts.secret_refs = vec![("POLYAXON_DB_PASSWORD".into(), "pax-postgresql".into())];
+        let external_redis = "externalServices:\n  redis:\n    host: r.internal\n    usePassword: true\n    password: r3d1s\n";
+        let wired = "- name: POLYAXON_REDIS_PASSWORD\n          valueFrom:\n            secretKeyRef:\n              name: pax-polyaxon-redis-secret\n";
+        // With the built-in's Secret in the stream (dropped) or already gone: the same.
+        for builtin_secrets in [vec![], vec!["pax-redis".to_string()]] {
+            facts.builtin_secrets = builtin_secrets;
+            let mut t = build(external_redis, &[Service::Redis], None, &facts).unwrap().unwrap();
+            let (out, _) = run_one(&mut t, API, &facts);
+            assert!(out.contains(wired), "{out}");
+            let mut notes = Vec::new();
+            assert_eq!(t.finish(&facts, &mut notes).unwrap().len(), 1, "the redis Secret");
+            assert!(!notes.iter().any(|n| n.contains("renders no redis")), "{notes:?}");
+        }
+        // A built-in that is kept and rendered no settings: nothing to point elsewhere.
+        let mut t = build(external_redis, &[], None, &facts).unwrap().unwrap();
+        assert_eq!(run_one(&mut t, API, &facts).0, API);
     }
 
     #[test]

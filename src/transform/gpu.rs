@@ -232,24 +232,22 @@ impl Transform for Gpu {
         let native = doc.owner == Owner::Polyaxon
             && matches!(doc.kind, "Deployment" | "DaemonSet")
             && workload::component(doc.root, doc.facts.fullname.as_deref()).is_some_and(|c| self.native.contains(&c));
-        let gpu_containers = |pod: &'n Node, path: &str| -> Vec<(&'n Node, String)> {
-            workload::containers(pod, path).into_iter().filter(|(c, _)| targeted || uses_gpu(c)).collect()
+        let gpu_containers = |pod: &'n Node, path: &str| -> Result<Vec<(&'n Node, String)>, NodeError> {
+            Ok(workload::containers(pod, path)?.into_iter().filter(|(c, _)| targeted || uses_gpu(c)).collect())
         };
         // Look before asking for an editable pod spec, so workloads this
-        // transform leaves alone are never refused.
-        let Some(kind) = workload::WorkloadKind::of(doc.kind) else {
+        // transform leaves alone are never refused for YAML it cannot edit
+        // (a wrong shape of what it reads to decide is).
+        let Some((pod, pod_path)) = workload::pod_to_read(doc.root, doc.kind)? else {
             return Ok(());
         };
-        let Some(pod) = doc.root.path(kind.pod_spec_path()).filter(|p| p.is_map()) else {
-            return Ok(());
-        };
-        if !native && gpu_containers(pod, "").is_empty() {
+        if !native && gpu_containers(pod, &pod_path)?.is_empty() {
             return Ok(());
         }
         let Some((pod, pod_path)) = workload::pod_spec(doc.root, doc.kind)? else {
             return Ok(());
         };
-        let containers = workload::containers(pod, &pod_path);
+        let containers = workload::containers(pod, &pod_path)?;
         let volumes = self.volumes(editor, pod, &pod_path)?;
         let chart_mounted = if native {
             let component = workload::component(doc.root, doc.facts.fullname.as_deref()).unwrap_or_default();
@@ -260,7 +258,7 @@ impl Transform for Gpu {
         if let Some((container, path)) = &chart_mounted {
             self.mount(editor, container, path, &volumes, false)?;
         }
-        for (container, path) in gpu_containers(pod, &pod_path) {
+        for (container, path) in gpu_containers(pod, &pod_path)? {
             if chart_mounted.as_ref().is_some_and(|(c, _)| c.start == container.start) {
                 continue;
             }

@@ -18,7 +18,7 @@ use std::rc::Rc;
 
 use crate::error::{Error, Location};
 use crate::yaml::{self, Node, Scalar};
-use crate::{secrets, stream};
+use crate::secrets;
 use strvals::Flag;
 
 /// A value in the merged tree.
@@ -156,7 +156,7 @@ impl Values {
     pub fn load(sources: &Sources) -> Result<Self, Error> {
         let mut values = Values { root: Vec::new(), given: !sources.is_empty() };
         for file in &sources.files {
-            let text = read_file(file)?;
+            let text = read_file(file, sources.helm)?;
             values.add_text(&file.display().to_string(), &text, sources.helm)?;
         }
         for (i, arg) in sources.set_json.iter().enumerate() {
@@ -164,7 +164,7 @@ impl Values {
             if sources.helm == HelmMajor::V4 && trimmed.starts_with('{') {
                 // Helm 4 takes a whole JSON object too.
                 let origin = Origin::Arg { flag: Flag::SetJson, index: i + 1, key: String::new(), after_credential: false };
-                let json: serde_json::Value = serde_json::from_str(trimmed)
+                let json: serde_json::Value = serde_json::from_str(&strvals::go_json_surrogates(trimmed))
                     .ok()
                     .filter(serde_json::Value::is_object)
                     .ok_or_else(|| Error::at(origin.location(), "not a valid JSON object"))?;
@@ -173,7 +173,7 @@ impl Values {
                 }
                 continue;
             }
-            values.add_arg(Flag::SetJson, i + 1, arg)?;
+            values.add_arg((Flag::SetJson, i + 1), arg, sources.helm)?;
         }
         for (flag, args) in [
             (Flag::Set, &sources.set),
@@ -182,7 +182,7 @@ impl Values {
             (Flag::SetLiteral, &sources.set_literal),
         ] {
             for (i, arg) in args.iter().enumerate() {
-                values.add_arg(flag, i + 1, arg)?;
+                values.add_arg((flag, i + 1), arg, sources.helm)?;
             }
         }
         Ok(values)
@@ -193,15 +193,26 @@ impl Values {
         self.given = true;
         let path: Rc<str> = Rc::from(path);
         let at = |line, col| Location::File { path: path.to_string(), line, col };
-        // Helm 3 reads the first document; Helm 4 merges every `---`-separated one.
+        // Helm 3 reads the first document (go-yaml never looks past it); Helm 4
+        // cuts the text at `---` lines and reads the first document of each piece.
         let documents: Vec<(usize, &str)> = match helm {
-            HelmMajor::V3 => vec![(0, text)],
-            HelmMajor::V4 => stream::split(text).iter().map(|d| (d.first_line - 1, d.body)).collect(),
+            HelmMajor::V3 => {
+                if let Some((line, version)) = yaml_directive(text).filter(|(_, v)| *v != "1.1") {
+                    return Err(Error::at(
+                        at(line, 1),
+                        format!("Helm 3 reads YAML 1.1 only and refuses `%YAML {}`", crate::output::sanitize(version)),
+                    ));
+                }
+                vec![(0, text)]
+            }
+            HelmMajor::V4 => helm4_documents(text).map_err(|line| {
+                Error::at(at(line, 4), "Helm 4 refuses text after `---` on the same line (only blanks and a comment may follow)")
+            })?,
         };
         for (line_offset, doc) in documents {
-            let parsed = yaml::parse_all_resolved(doc)
+            let root = yaml::parse_first_resolved(doc)
                 .map_err(|e| Error::at(at(e.line + line_offset, e.col), format!("invalid YAML: {}", e.message)))?;
-            let Some(root) = parsed.into_iter().next() else {
+            let Some(root) = root else {
                 continue;
             };
             let shift = |mut origin: Origin| {
@@ -224,18 +235,19 @@ impl Values {
         Ok(())
     }
 
-    /// Parses one `--set`-style argument into the tree.
-    pub fn add_arg(&mut self, flag: Flag, index: usize, arg: &str) -> Result<(), Error> {
+    /// Parses one `--set`-style argument (the `index`-th of its flag) into the tree.
+    pub fn add_arg(&mut self, (flag, index): (Flag, usize), arg: &str, helm: HelmMajor) -> Result<(), Error> {
         self.given = true;
         let read_file = |path: &str| -> Result<(Val, String), String> {
             if path.trim() == "-" {
                 return Err("--set-file cannot read stdin: polyaxon-pr reads the manifests there".into());
             }
-            let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {}", crate::error::io_reason(&e)))?;
+            // Helm takes the bytes; its JSON encoding makes those that are not UTF-8 U+FFFD.
+            let bytes = std::fs::read(path).map_err(|e| format!("{path}: {}", crate::error::io_reason(&e)))?;
             let origin = Origin::File { path: Rc::from(path), line: 1, col: 1 };
-            Ok((Val { v: V::Str(text), origin }, path.to_string()))
+            Ok((Val { v: V::Str(yaml::go_lossy(&bytes)), origin }, path.to_string()))
         };
-        strvals::parse_into(arg, &mut self.root, flag, index, Some(&read_file))
+        strvals::parse_into(arg, &mut self.root, (flag, index), helm, Some(&read_file))
             .map_err(|e| Error::at(Location::Arg(format!("{} (argument {index})", flag.name())), e.0))
     }
 
@@ -372,9 +384,62 @@ impl Values {
     }
 }
 
-fn read_file(path: &Path) -> Result<String, Error> {
+/// The `%YAML` directive before the first document: its line and version.
+fn yaml_directive(text: &str) -> Option<(usize, &str)> {
+    for (i, line) in text.lines().enumerate() {
+        if line.starts_with("---") {
+            return None;
+        }
+        if let Some(rest) = line.strip_prefix("%YAML") {
+            return Some((i + 1, rest.split('#').next().unwrap_or("").trim()));
+        }
+    }
+    None
+}
+
+/// The pieces Helm 4's YAML reader (k8s.io/apimachinery `YAMLReader`) cuts a
+/// values file into, each with the number of lines before it: a line that
+/// starts with `---` ends a piece; one with more than blanks and a comment
+/// after the `---` is an error (its line is returned).
+fn helm4_documents(text: &str) -> Result<Vec<(usize, &str)>, usize> {
+    let mut out = Vec::new();
+    let (mut start, mut start_line, mut pos) = (0, 0, 0);
+    for (i, line) in text.split_inclusive('\n').enumerate() {
+        if let Some(rest) = line.strip_prefix("---") {
+            let rest = rest.trim();
+            if !rest.is_empty() && !rest.starts_with('#') {
+                return Err(i + 1);
+            }
+            if pos > start {
+                out.push((start_line, &text[start..pos]));
+            }
+            (start, start_line) = (pos + line.len(), i + 1);
+        }
+        pos += line.len();
+    }
+    if pos > start {
+        out.push((start_line, &text[start..pos]));
+    }
+    Ok(out)
+}
+
+fn read_file(path: &Path, helm: HelmMajor) -> Result<String, Error> {
     let shown = path.display();
     let bytes = std::fs::read(path).map_err(|e| Error::unreadable(&shown.to_string(), &e))?;
+    // go-yaml reads UTF-16 with a byte order mark; Helm 4 first cuts the
+    // bytes into lines, which breaks UTF-16 text.
+    let utf16 = match bytes.get(..2) {
+        Some([0xff, 0xfe]) => Some(u16::from_le_bytes as fn([u8; 2]) -> u16),
+        Some([0xfe, 0xff]) => Some(u16::from_be_bytes as fn([u8; 2]) -> u16),
+        _ => None,
+    };
+    if let Some(unit) = utf16 {
+        if helm == HelmMajor::V4 {
+            return Err(Error::new(format!("values file {shown} is UTF-16 text, which Helm 4 cannot read")));
+        }
+        let units: Vec<u16> = bytes[2..].chunks(2).map(|c| unit([c[0], *c.get(1).unwrap_or(&0)])).collect();
+        return String::from_utf16(&units).map_err(|_| Error::new(format!("values file {shown} is not valid UTF-16 text")));
+    }
     String::from_utf8(bytes).map_err(|_| Error::new(format!("values file {shown} is not UTF-8 text")))
 }
 
@@ -398,17 +463,29 @@ fn from_node(node: &Node, path: &Rc<str>, line_offset: usize) -> Result<Val, Err
     let v = match &node.value {
         yaml::Value::Map { entries, .. } => {
             let mut out: Vec<(String, Val)> = Vec::with_capacity(entries.len());
+            // Each key as go-yaml held it, for telling duplicates (the last one
+            // wins) from different keys that become one string.
+            let mut held: Vec<(String, &Node)> = Vec::with_capacity(entries.len());
             for (k, v) in entries {
-                if k.is_null() {
-                    let at = Location::File { path: path.to_string(), line: k.line + line_offset, col: k.col };
-                    return Err(Error::at(at, "a mapping key is null (`~`, `null` or empty); Helm cannot read such a values file"));
-                }
-                let key = key_text(k);
+                let at = Location::File { path: path.to_string(), line: k.line + line_offset, col: k.col };
+                let key = key_text(k).map_err(|message| Error::at(at.clone(), message))?;
                 let val = from_node(v, path, line_offset)?;
-                // Duplicate keys: the last one wins.
-                match out.iter_mut().find(|(existing, _)| *existing == key) {
-                    Some(slot) => slot.1 = val,
-                    None => out.push((key, val)),
+                match held.iter().position(|(existing, _)| *existing == key) {
+                    Some(i) if k.scalar() == held[i].1.scalar() => out[i].1 = val,
+                    Some(i) => {
+                        let first = held[i].1;
+                        return Err(Error::at(at, format!(
+                            "this key and the one on line {} ({} and {}) both become the key `{}`, and Helm keeps one of them at random; write it once",
+                            first.line + line_offset,
+                            first.type_name(),
+                            k.type_name(),
+                            crate::output::sanitize(&key)
+                        )));
+                    }
+                    None => {
+                        held.push((key.clone(), k));
+                        out.push((key, val));
+                    }
                 }
             }
             V::Map(out)
@@ -421,7 +498,10 @@ fn from_node(node: &Node, path: &Rc<str>, line_offset: usize) -> Result<Val, Err
             Scalar::Int(n) => V::Float(n as f64),
             Scalar::Float(f) if f.is_finite() => V::Float(f),
             Scalar::Float(_) => {
-                return Err(Error::at(origin.location(), "Helm cannot read infinite or NaN numbers (.inf, .nan) in values files; quote it"))
+                return Err(Error::at(
+                    origin.location(),
+                    "Helm cannot read infinite or NaN numbers (.inf, .nan) in values files; quote it",
+                ));
             }
             Scalar::Str(s) => V::Str(s.to_string()),
         },
@@ -429,16 +509,75 @@ fn from_node(node: &Node, path: &Rc<str>, line_offset: usize) -> Result<Val, Err
     Ok(Val { v, origin })
 }
 
-/// A mapping key as sigs.k8s.io/yaml turns it into a JSON key.
-fn key_text(key: &Node) -> String {
+/// A mapping key as sigs.k8s.io/yaml turns it into a JSON key, or why Helm
+/// refuses it.
+fn key_text(key: &Node) -> Result<String, &'static str> {
     match key.scalar() {
-        Some(Scalar::Str(s)) => s.to_string(),
-        Some(Scalar::Bool(b)) => b.to_string(),
-        Some(Scalar::Int(n)) => n.to_string(),
-        Some(Scalar::Float(f)) => go_format_float(f),
-        Some(Scalar::Null) => "null".to_string(),
-        None => key.to_json().to_string(),
+        Some(Scalar::Str(s)) => Ok(s.to_string()),
+        Some(Scalar::Bool(b)) => Ok(b.to_string()),
+        Some(Scalar::Int(n)) => Ok(n.to_string()),
+        Some(Scalar::Float(_)) if key.text().is_some_and(|t| yaml::go_parse_uint(&t.replace('_', "")).is_some()) => {
+            Err("an integer key past 9223372036854775807 (a uint64 to Helm's YAML reader), which Helm refuses; quote it")
+        }
+        Some(Scalar::Float(f)) => Ok(go_float32_key(f)),
+        Some(Scalar::Null) => Err("a mapping key is null (`~`, `null` or empty); Helm cannot read such a values file"),
+        None => Err("a mapping key is a list or a mapping, which Helm refuses (`invalid map key`)"),
     }
+}
+
+/// A float key as sigs.k8s.io/yaml writes it: Go's
+/// `strconv.FormatFloat(f, 'g', -1, 32)` (single precision), with `.inf`,
+/// `-.inf` and `.nan` for the specials.
+fn go_float32_key(f: f64) -> String {
+    let single = f as f32;
+    if single.is_nan() {
+        return ".nan".into();
+    }
+    if single.is_infinite() {
+        return if single > 0.0 { ".inf" } else { "-.inf" }.into();
+    }
+    // Shortest digits that read back as the same float32, and the exponent.
+    let scientific = format!("{single:e}");
+    let (mantissa, exp) = scientific.split_once('e').expect("exponent form");
+    let exp: i32 = exp.parse().expect("an integer exponent");
+    let (sign, mantissa) = mantissa.strip_prefix('-').map_or(("", mantissa), |m| ("-", m));
+    let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
+    // %e below 1e-4 and from 1e6 on (Go's shortest %g), else %f.
+    if !(-4..6).contains(&exp) {
+        let fraction = if digits.len() > 1 { format!(".{}", &digits[1..]) } else { String::new() };
+        return format!("{sign}{}{fraction}e{}{:02}", &digits[..1], if exp < 0 { '-' } else { '+' }, exp.abs());
+    }
+    let point = exp + 1;
+    if point <= 0 {
+        return format!("{sign}0.{}{digits}", "0".repeat((-point) as usize));
+    }
+    let point = point as usize;
+    if digits.len() <= point {
+        format!("{sign}{digits}{}", "0".repeat(point - digits.len()))
+    } else {
+        format!("{sign}{}.{}", &digits[..point], &digits[point..])
+    }
+}
+
+/// A string as Go's encoding/json writes it: `<`, `>`, `&`, U+2028 and
+/// U+2029 escaped too (Helm's `toJson`).
+fn write_go_string(s: &str, out: &mut String) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
 }
 
 /// A float64 as Go's encoding/json writes it.
@@ -464,8 +603,8 @@ fn write_json(v: &V, key: &str, below: bool, hide: bool, out: &mut String) {
         V::Int(_) | V::Float(_) | V::Str(_) if hidden => out.push_str("\"*****\""),
         V::Int(n) => out.push_str(&n.to_string()),
         V::Float(f) => out.push_str(&go_format_float(*f)),
-        V::Str(s) if hide => out.push_str(&json_string(&secrets::mask_url_password(s))),
-        V::Str(s) => out.push_str(&json_string(s)),
+        V::Str(s) if hide => write_go_string(&secrets::mask_url_password(s), out),
+        V::Str(s) => write_go_string(s, out),
         V::List(items) => {
             out.push('[');
             for (i, item) in items.iter().enumerate() {
@@ -484,18 +623,13 @@ fn write_json(v: &V, key: &str, below: bool, hide: bool, out: &mut String) {
                 if i > 0 {
                     out.push(',');
                 }
-                out.push_str(&json_string(k));
+                write_go_string(k, out);
                 out.push(':');
                 write_json(&val.v, k, secrets::below(k, below), hide, out);
             }
             out.push('}');
         }
     }
-}
-
-/// A string as Go's `encoding/json` writes it.
-fn json_string(s: &str) -> String {
-    serde_json::Value::from(s).to_string()
 }
 
 #[cfg(test)]
@@ -508,7 +642,7 @@ mod tests {
             v.add_text(path, text, HelmMajor::V4).unwrap();
         }
         for (i, s) in sets.iter().enumerate() {
-            v.add_arg(Flag::Set, i + 1, s).unwrap();
+            v.add_arg((Flag::Set, i + 1), s, HelmMajor::V4).unwrap();
         }
         v
     }
@@ -569,7 +703,7 @@ mod tests {
         let err = v.bool("sc.enabled").unwrap_err().to_string();
         assert_eq!(err, "argument `--set sc.enabled`: `sc.enabled` must be a boolean (true or false), found a string");
         let mut v = Values::default();
-        let err = v.add_arg(Flag::Set, 1, "externalServices.postgresql.password=p@ss,s3cr3t").unwrap_err().to_string();
+        let err = v.add_arg((Flag::Set, 1), "externalServices.postgresql.password=p@ss,s3cr3t", HelmMajor::V4).unwrap_err().to_string();
         assert!(!err.contains("p@ss") && !err.contains("s3cr3t"), "{err}");
     }
 
@@ -589,6 +723,39 @@ mod tests {
         let v = values(&[("a.yaml", "num: 1.0\nbig: 1e21\nsmall: 0.0000001\nexternalServices:\n  redis:\n    password: hunter2\n")], &[]);
         assert_eq!(v.to_json(false), r#"{"big":1e+21,"externalServices":{"redis":{"password":"*****"}},"num":1,"small":1e-7}"#);
         assert!(v.to_json(true).contains("hunter2"));
+    }
+
+    #[test]
+    fn keys_and_strings_are_written_as_helm_writes_them() {
+        let v = values(
+            &[("a.yaml", "1e6: a\n1234567.0: b\n0.00001: c\n123456789012345678901234: d\n.nan: e\n-.inf: f\nh: \"<&>\\L\\b\\x01\"\n")],
+            &[],
+        );
+        assert_eq!(
+            v.to_json(true),
+            r#"{"-.inf":"f",".nan":"e","1.2345679e+23":"d","1.234567e+06":"b","1e+06":"a","1e-05":"c","h":"\u003c\u0026\u003e\u2028\b\u0001"}"#
+        );
+    }
+
+    #[test]
+    fn keys_helm_refuses_or_reads_at_random_are_located_errors() {
+        for (text, message) in [
+            ("? [a]\n: x\n", "a.yaml:1:3: a mapping key is a list or a mapping"),
+            ("9223372036854775808: x\n", "a.yaml:1:1: an integer key past 9223372036854775807"),
+            ("x:\n  1: a\n  \"1\": b\n", "a.yaml:3:3: this key and the one on line 2 (an integer and a string) both become the key `1`"),
+        ] {
+            let err = Values::default().add_text("a.yaml", text, HelmMajor::V4).unwrap_err().to_string();
+            assert!(err.starts_with(message), "{text:?}: {err}");
+        }
+        // The same key twice is no collision: the last one wins, as in Helm.
+        let v = values(&[("a.yaml", "1: a\n1: b\n")], &[]);
+        assert_eq!(v.to_json(true), r#"{"1":"b"}"#);
+    }
+
+    #[test]
+    fn helm_4_document_separators_are_its_yaml_readers() {
+        assert_eq!(helm4_documents("a: 1\n---#c\nb: 2\n--- \n"), Ok(vec![(0, "a: 1\n"), (2, "b: 2\n")]));
+        assert_eq!(helm4_documents("a: 1\n--- {b: 2}\n"), Err(2));
     }
 
     #[test]

@@ -15,7 +15,7 @@
 //! Like Helm, a line is parsed into the values read so far (files first),
 //! so indexes and nested keys act on what the files set.
 
-use super::{Origin, Val, V};
+use super::{HelmMajor, Origin, Val, V};
 
 /// How values of one flag are read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,6 +66,9 @@ struct Parser<'r> {
     files: Option<FileReader<'r>>,
     /// Key paths set so far, for messages.
     set_so_far: Vec<String>,
+    /// Helm 4 takes a list index left open at the end of the line for the
+    /// end of the line (`errors.Is(err, io.EOF)` through a wrapped error).
+    helm4: bool,
 }
 
 /// How a step ended other than normally: Helm's `io.EOF` (the line is
@@ -83,9 +86,23 @@ fn fail(message: impl Into<String>) -> Stop {
 
 /// Parses one argument of `flag` into `dest` (a mapping's entries).
 /// `index` is the argument's position among those of its flag (1-based).
-pub fn parse_into(line: &str, dest: &mut Vec<(String, Val)>, flag: Flag, index: usize, files: Option<FileReader<'_>>) -> Res<()> {
-    let mut p =
-        Parser { chars: line.chars().collect(), pos: 0, flag, path: Vec::new(), origin_index: index, files, set_so_far: Vec::new() };
+pub fn parse_into(
+    line: &str,
+    dest: &mut Vec<(String, Val)>,
+    (flag, index): (Flag, usize),
+    helm: HelmMajor,
+    files: Option<FileReader<'_>>,
+) -> Res<()> {
+    let mut p = Parser {
+        chars: line.chars().collect(),
+        pos: 0,
+        flag,
+        path: Vec::new(),
+        origin_index: index,
+        files,
+        set_so_far: Vec::new(),
+        helm4: helm == HelmMajor::V4,
+    };
     loop {
         p.path.clear();
         match p.key(dest, 0) {
@@ -297,6 +314,9 @@ impl Parser<'_> {
 
     fn index(&mut self) -> Result<i64, Stop> {
         let (v, last) = self.until(&[']']);
+        if last.is_none() && self.helm4 {
+            return Err(Stop::Eof);
+        }
         if last.is_none() {
             return Err(fail("error parsing index: a list index is not closed with ]"));
         }
@@ -330,13 +350,22 @@ impl Parser<'_> {
                     Some(other) => return Err(fail(format!("{} is {}, not a list", self.named(""), other.v.type_name()))),
                 };
                 self.path.push(format!("[{next}]"));
-                self.list_item(&mut inner, next, level)?;
+                if let Err(stop) = self.list_item(&mut inner, next, level) {
+                    // Helm keeps the list as it was (edited in place).
+                    if let Some(Val { v: V::List(items), .. }) = list.get_mut(i as usize) {
+                        *items = inner;
+                    }
+                    return Err(stop);
+                }
                 let v = self.val(V::List(inner));
                 set_index(list, i, v)
             }
             Some(_) => {
-                // '.': a mapping inside the list; anything else there is replaced.
-                let existing = matches!(list.get(i as usize), Some(Val { v: V::Map(_), .. }));
+                // '.': a mapping inside the list; anything else there is replaced, at once.
+                if let Some(item) = list.get_mut(i as usize).filter(|item| !matches!(item.v, V::Map(_))) {
+                    item.v = V::Map(Vec::new());
+                }
+                let existing = (i as usize) < list.len();
                 let mut inner = match list.get_mut(i as usize) {
                     Some(Val { v: V::Map(entries), .. }) => std::mem::take(entries),
                     _ => Vec::new(),
@@ -414,7 +443,7 @@ impl Parser<'_> {
         if self.empty_value() {
             return Ok(self.val(V::Null));
         }
-        let rest: String = self.chars[self.pos..].iter().collect();
+        let rest = go_json_surrogates(&self.chars[self.pos..].iter().collect::<String>());
         let mut stream = serde_json::Deserializer::from_str(&rest).into_iter::<serde_json::Value>();
         let value = match stream.next() {
             Some(Ok(v)) => v,
@@ -439,6 +468,40 @@ impl Parser<'_> {
         }
         true
     }
+}
+
+/// JSON text with the `\\u` escapes of lone UTF-16 surrogates made
+/// `\\ufffd`, as Go's decoder reads them (serde_json refuses them). Each is
+/// six characters either way, so offsets hold.
+pub fn go_json_surrogates(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let escape = |at: usize| -> Option<u32> {
+        (chars.get(at) == Some(&'\\') && chars.get(at + 1) == Some(&'u'))
+            .then(|| u32::from_str_radix(&chars.get(at + 2..at + 6)?.iter().collect::<String>(), 16).ok())?
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        match escape(i) {
+            Some(0xD800..=0xDBFF) if escape(i + 6).is_some_and(|low| (0xDC00..=0xDFFF).contains(&low)) => {
+                out.extend(&chars[i..i + 12]);
+                i += 12;
+            }
+            Some(0xD800..=0xDFFF) => {
+                out.push_str("\\ufffd");
+                i += 6;
+            }
+            _ if chars[i] == '\\' => {
+                out.extend(chars.get(i..i + 2).unwrap_or(&chars[i..]));
+                i += 2;
+            }
+            _ => {
+                out.push(chars[i]);
+                i += 1;
+            }
+        }
+    }
+    out
 }
 
 /// A JSON value as Helm holds it (numbers are Go float64s).

@@ -173,7 +173,7 @@ pub fn assert_security_contexts(docs: &[Node], label: &str) -> usize {
                 polyaxon_helm::workload::name(doc)
             );
         }
-        for (c, cpath) in polyaxon_helm::workload::containers(pod, &path) {
+        for (c, cpath) in polyaxon_helm::workload::containers(pod, &path).unwrap() {
             let sc = c.get("securityContext").unwrap_or_else(|| panic!("{label}: {cpath} has no securityContext"));
             for field in ["allowPrivilegeEscalation", "runAsNonRoot"] {
                 assert!(sc.get(field).is_some(), "{label}: {cpath}.securityContext.{field} missing");
