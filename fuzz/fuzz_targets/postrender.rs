@@ -25,7 +25,6 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use polyaxon_helm::diff;
 use polyaxon_helm::knowledge::Service;
 use polyaxon_helm::postrender::{self, Outcome};
 use polyaxon_helm::stream;
@@ -130,7 +129,7 @@ fn check(case: &Case<'_>) {
     for note in &outcome.notes {
         leak("a note", note);
     }
-    leak("the --diff text", &diff::render(&outcome.changes, &values.secrets()));
+    leak("the --diff text", &outcome.diff(&values.secrets()));
 
     check_structure(input, options, &outcome);
 
