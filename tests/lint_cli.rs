@@ -232,3 +232,27 @@ fn json_output_matches_its_published_schema() {
         .unwrap();
     assert!(check.status.success(), "{}{}", String::from_utf8_lossy(&check.stdout), String::from_utf8_lossy(&check.stderr));
 }
+
+/// The help says what `--fix` does: a section that left is carried or
+/// commented out, never "delete the key" while the fix keeps it.
+#[test]
+fn help_says_what_the_fix_does() {
+    let files = [
+        ("api.yaml", "api:\n  replicas: 2\n"),
+        ("gone.yaml", "hpsearch:\n  replicas: 2\n"),
+        ("dup.yaml", "email:\n  host: a\n  host: b\n"),
+    ];
+    let dir = scratch("help-fix", &files);
+    for (file, _) in files {
+        let out = lint(&["--no-config", "--format", "json", "--chart-version", "2.15.1", file], &dir);
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let fixed: Vec<&serde_json::Value> = report["diagnostics"].as_array().unwrap().iter().filter(|d| d["fix"].is_object()).collect();
+        assert!(!fixed.is_empty(), "{file}: {report}");
+        for d in fixed {
+            let help = d["help"].as_str().unwrap_or_default();
+            assert!(!help.starts_with("delete the key"), "{file}: the help contradicts the fix: {d}");
+        }
+    }
+    let out = lint(&["--no-config", "--chart-version", "2.15.1", "api.yaml"], &dir);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("help: carry `api`'s settings into `gateway`"), "{out:?}");
+}

@@ -107,8 +107,17 @@ impl KeyEdit {
 pub fn attach(diagnostics: &mut [Diagnostic], raw: &Node, resolved: &Node, catalog: &Catalog, target: usize) {
     for d in diagnostics.iter_mut() {
         d.fix = fix_for(d, raw, resolved, catalog, target);
+        // The help says what the fix does, not the generic advice.
+        if let (Some(fix), Some(help)) = (d.fix.as_ref().filter(|f| !f.edits.is_empty()), d.help.as_mut()) {
+            if let Some(rest) = help.strip_prefix(DELETE_THE_KEY) {
+                *help = format!("{}{rest}", fix.title);
+            }
+        }
     }
 }
+
+/// The help of a key that should go, until a fix says what it does instead.
+pub const DELETE_THE_KEY: &str = "delete the key";
 
 fn fix_for(d: &Diagnostic, raw: &Node, resolved: &Node, catalog: &Catalog, target: usize) -> Option<Fix> {
     // Keys with dots of their own or list items: no plain path to edit by.

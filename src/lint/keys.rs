@@ -6,6 +6,7 @@
 
 use std::collections::HashMap;
 
+use super::fix::DELETE_THE_KEY;
 use super::rules::*;
 use super::{types, Ctx};
 use crate::knowledge::catalog::{Change, ChangeKind, Kind};
@@ -264,7 +265,7 @@ fn report_change(ctx: &mut Ctx<'_>, change: &Change, path: &str, tolerated: bool
         d.replacement = Some(to.to_string());
         d.help = Some(format!("rename `{path}` to `{to}` and keep the value"));
     } else {
-        d.help = Some("delete the key".into());
+        d.help = Some(DELETE_THE_KEY.into());
     }
     if let Some(note) = change.note {
         d.help = Some(format!("{}; {note}", d.help.take().unwrap_or_default()));
@@ -355,7 +356,7 @@ fn report_unknown(ctx: &mut Ctx<'_>, path: &str, parent: &str, name: &str, toler
         }
         (None, (Some(last), None)) => {
             let gone = at(ctx.catalog.next_release(last).unwrap_or(last + 1));
-            (REMOVED_KEY, format!("`{path}` was removed in chart {gone} (last read by {})", at(last)), "delete the key".into(), None)
+            (REMOVED_KEY, format!("`{path}` was removed in chart {gone} (last read by {})", at(last)), DELETE_THE_KEY.into(), None)
         }
         (None, (None, Some(first))) => {
             let first = at(first);
@@ -366,7 +367,7 @@ fn report_unknown(ctx: &mut Ctx<'_>, path: &str, parent: &str, name: &str, toler
         (None, (Some(last), Some(first))) => {
             let message =
                 format!("`{path}` is not read by chart {version}: chart {} read it, chart {} reads it again", at(last), at(first));
-            (REMOVED_KEY, message, "delete the key".into(), None)
+            (REMOVED_KEY, message, DELETE_THE_KEY.into(), None)
         }
         (None, (None, None)) => {
             let mut known = ctx.catalog.children(parent, ctx.target);

@@ -222,7 +222,7 @@ pub const RULES: &[Rule] = &[
         name: "moved-key",
         severity: Severity::Error,
         summary: "the setting moved out of the values file",
-        explanation: "The setting no longer lives in the Helm values: v0.5 moved integrations, auth providers, notebook and tensorboard images, kaniko, dockerizer, per-primitive node selectors, tolerations and affinity, secret and config map refs, private registries and the repos access token to the web UI settings page; v1 moved persistence to the artifacts store and connections; v2 merged api and streams into gateway. The diagnostic says where the setting went; move it there and delete the key.",
+        explanation: "The setting no longer lives in the Helm values: v0.5 moved integrations, auth providers, notebook and tensorboard images, kaniko, dockerizer, per-primitive node selectors, tolerations and affinity, secret and config map refs, private registries and the repos access token to the web UI settings page; v1 moved persistence to the artifacts store and connections; v2 merged api and streams into gateway. The diagnostic says where the setting went. `migrate` and `lint --fix` carry what has a new home there (api settings into gateway, 0.x persistence into the artifacts store and connections) and comment the rest out under a note.",
         fix: FixAvailability::Sometimes,
     },
     Rule {
