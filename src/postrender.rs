@@ -95,6 +95,14 @@ pub fn run(input: &str, values: &Values, options: &Options) -> Result<Outcome, E
         transforms: ran,
         ..Default::default()
     };
+    if let Some(chart) = facts.chart {
+        let newest = Chart::newest(chart.name);
+        if chart.version > newest.version {
+            outcome
+                .notes
+                .push(format!("{chart} is newer than any chart this polyaxon-pr knows: handled as {newest}; update polyaxon-helm"));
+        }
+    }
     for (i, doc) in docs.iter().enumerate() {
         match transform_document(i + 1, doc, &mut transforms, &facts, &mut outcome)? {
             Fate::Keep => {

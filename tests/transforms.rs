@@ -52,6 +52,31 @@ spec:
           image: polyaxon/polyaxon-gateway:2.15.1
 "#;
 
+const RABBITMQ_VALUES: &str =
+    "broker: rabbitmq\nexternalServices:\n  rabbitmq:\n    host: mq.example\n    user: polyaxon\n    password: s3cret\n";
+
+const RABBITMQ_CONFIG_2_16: &str = r#"---
+kind: ConfigMap
+metadata:
+  name: pax-polyaxon-config
+  labels: {chart: polyaxon-2.16.4, release: pax}
+data:
+  POLYAXON_K8S_NAMESPACE: polyaxon
+  POLYAXON_AMQP_URL: "pax-rabbitmq:5672"
+  POLYAXON_RABBITMQ_USER: "user"
+"#;
+
+const RABBITMQ_CONFIG_2_18: &str = r#"---
+kind: ConfigMap
+metadata:
+  name: pax-polyaxon-config
+  labels: {chart: polyaxon-2.18.0, release: pax}
+data:
+  POLYAXON_K8S_NAMESPACE: polyaxon
+  POLYAXON_AMQP_URL: "pax-rabbitmq:5672"
+  POLYAXON_RABBITMQ_USER: "user"
+"#;
+
 const CASES: &[Case] = &[
     Case {
         name: "2.x: pod and container security contexts, as chart 2.x renders them",
@@ -359,6 +384,53 @@ spec:
 "#,
         // At the anchored mapping's first entry: editing it would change every alias of it too.
         want: Want::Error("<stdin>:7:7: document 1: security-context: spec.template.spec is anchored"),
+        ..BASE
+    },
+    Case {
+        name: "2.16: an external RabbitMQ is still wired",
+        values: RABBITMQ_VALUES,
+        input: RABBITMQ_CONFIG_2_16,
+        want: Want::Output(
+            r#"---
+kind: ConfigMap
+metadata:
+  name: pax-polyaxon-config
+  labels: {chart: polyaxon-2.16.4, release: pax}
+data:
+  POLYAXON_K8S_NAMESPACE: polyaxon
+  POLYAXON_AMQP_URL: "mq.example:5672"
+  POLYAXON_RABBITMQ_USER: "polyaxon"
+---
+# Source: polyaxon-pr/rabbitmq-secret.yaml
+apiVersion: v1
+kind: Secret
+metadata:
+  name: pax-polyaxon-rabbitmq-secret
+  labels:
+    chart: polyaxon-2.16.4
+    release: pax
+type: Opaque
+data:
+  rabbitmq-password: czNjcmV0
+"#,
+        ),
+        ..BASE
+    },
+    Case {
+        name: "2.17 on: RabbitMQ is never wired, and the values that still configure it are named",
+        values: RABBITMQ_VALUES,
+        input: RABBITMQ_CONFIG_2_18,
+        want: Want::Unchanged,
+        notes: &[
+            "externalServices.rabbitmq is not wired: polyaxon 2.18.0 has no rabbitmq (removed in 2.17.0",
+            "values.yaml:1:9: `broker: rabbitmq` is ignored: polyaxon 2.18.0 has no rabbitmq",
+        ],
+        ..BASE
+    },
+    Case {
+        name: "a chart newer than any known is handled as the newest, and said so",
+        input: "---\nkind: ConfigMap\nmetadata:\n  name: pax-polyaxon-config\n  labels: {chart: polyaxon-2.19.0}\ndata:\n  POLYAXON_K8S_NAMESPACE: polyaxon\n",
+        notes: &["polyaxon 2.19.0 is newer than any chart this polyaxon-pr knows: handled as polyaxon 2.18.0"],
         ..BASE
     },
     Case {

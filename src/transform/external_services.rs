@@ -88,6 +88,8 @@ pub struct ExternalServices {
     builtins: Vec<Builtin>,
     /// Our Secrets already in the stream (a second run): updated, not appended.
     secrets_in_stream: Vec<String>,
+    /// Warnings on settings of a service the chart no longer offers.
+    retired: Vec<String>,
 }
 
 impl ExternalServices {
@@ -96,12 +98,27 @@ impl ExternalServices {
     pub fn from_values(values: &Values, options: &Options, facts: &Facts) -> Result<Option<Self>, Error> {
         let version = facts.chart.and_then(|c| c.catalog_index());
         let mut externals = Vec::new();
+        let mut retired = Vec::new();
         for service in Service::ALL {
-            if let Some(external) = external(values, service)? {
-                externals.push(external);
+            let Some(external) = external(values, service)? else { continue };
+            // A service the chart no longer offers (RabbitMQ from 2.17) is never wired.
+            match version.filter(|v| !service.offered(*v)).and(service.removal()) {
+                Some(removal) => retired.push(format!(
+                    "externalServices.{service} is not wired: {} has no {service} (removed in {}; redis is the only broker)",
+                    facts.chart.map(|c| c.to_string()).unwrap_or_default(),
+                    removal.since,
+                )),
+                None => externals.push(external),
             }
         }
         for service in &options.drop_builtin {
+            if let Some(removal) = version.filter(|v| !service.offered(*v)).and(service.removal()) {
+                return Err(Error::new(format!(
+                    "--drop-builtin {service}: {} has no built-in {service} to drop (removed in {})",
+                    facts.chart.map(|c| c.to_string()).unwrap_or_default(),
+                    removal.since
+                )));
+            }
             if !externals.iter().any(|e| e.service == *service) {
                 return Err(Error::new(format!(
                     "--drop-builtin {service} needs externalServices.{service}.host: without it Polyaxon would have no {service}"
@@ -112,7 +129,7 @@ impl ExternalServices {
             Some(false) => values.get("postgresql.enabled").map(|f| f.location()),
             _ => None,
         };
-        if externals.is_empty() && options.drop_builtin.is_empty() && postgres_disabled.is_none() {
+        if externals.is_empty() && options.drop_builtin.is_empty() && postgres_disabled.is_none() && retired.is_empty() {
             return Ok(None);
         }
         let catalog = Catalog::get();
@@ -121,6 +138,13 @@ impl ExternalServices {
             Some(b) => {
                 let at = values.get("broker").expect("just read").location();
                 match b.parse::<Service>().ok().filter(|s| *s != Service::Postgresql) {
+                    Some(service) if version.is_some_and(|v| !service.offered(v)) => {
+                        retired.push(format!(
+                            "{at}: `broker: {service}` is ignored: {} has no {service}, redis is the broker",
+                            facts.chart.map(|c| c.to_string()).unwrap_or_default()
+                        ));
+                        None
+                    }
                     Some(service) => Some((service, at)),
                     None => {
                         return Err(Error::at(at, format!("`broker` must be redis or rabbitmq, found `{}`", crate::output::sanitize(&b))))
@@ -163,6 +187,7 @@ impl ExternalServices {
             legacy_postgres: values.string("postgresql.externalPostgresHost")?.is_some_and(|h| !h.is_empty()),
             builtins: Vec::new(),
             secrets_in_stream: Vec::new(),
+            retired,
         }))
     }
 
@@ -481,6 +506,7 @@ impl Transform for ExternalServices {
     }
 
     fn finish(&mut self, facts: &Facts, notes: &mut Vec<String>) -> Result<Vec<NewDocument>, Error> {
+        notes.append(&mut self.retired);
         let rewritten: Vec<Service> = self
             .externals
             .iter()
