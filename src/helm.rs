@@ -66,7 +66,7 @@ impl Log {
     }
 
     pub fn say(&mut self, message: &str) {
-        let line = crate::output::sanitize(message);
+        let line = crate::text::sanitize(message);
         let (shown, shortened) = self.style.text(&line);
         eprintln!("{shown}");
         self.shortened |= shortened;
@@ -173,7 +173,7 @@ pub fn split_args(args: &[String], cwd: &Path) -> Result<Split, Error> {
                     "auto" => ColorChoice::Auto,
                     "always" => ColorChoice::Always,
                     "never" => ColorChoice::Never,
-                    other => return Err(Error::new(format!("`--color {}`: use auto, always or never", crate::output::sanitize(other)))),
+                    other => return Err(Error::new(format!("`--color {}`: use auto, always or never", crate::text::sanitize(other)))),
                 }
             }
             "--show-secrets" => return Err(Error::new("`--show-secrets` belongs to `helm polyaxon values`")),
@@ -344,7 +344,7 @@ fn helm_major_version(helm: &str) -> Result<u32, Error> {
         .split('.')
         .next()
         .and_then(|m| m.parse().ok())
-        .ok_or_else(|| Error::new(format!("cannot tell the version of {helm} from `{}`", crate::output::sanitize(version.trim()))))
+        .ok_or_else(|| Error::new(format!("cannot tell the version of {helm} from `{}`", crate::text::sanitize(version.trim()))))
 }
 
 /// The HELM_PLUGINS value under which Helm 4 finds our post-renderer plugin,

@@ -2,6 +2,7 @@
 //! chart. The binary `polyaxon-pr` wires these modules together;
 //! each module owns one concern:
 //!
+//! - [`text`]: input made safe to print, did-you-mean.
 //! - [`yaml`]: YAML parsed into a tree that knows every node's byte span.
 //! - [`edit`]: splicing new YAML into a document without re-emitting it.
 //! - [`stream`]: the `---`-separated manifest stream Helm hands over.
@@ -26,6 +27,7 @@ pub mod output;
 pub mod postrender;
 pub mod secrets;
 pub mod stream;
+pub mod text;
 pub mod transform;
 pub mod values;
 pub mod workload;

@@ -15,10 +15,11 @@ use polyaxon_helm::lint::{files, jsonschema};
 use polyaxon_helm::migrate::FileMigration;
 use polyaxon_helm::output::exit_codes;
 use polyaxon_helm::output::style::{ColorChoice, Stream, Style};
-use polyaxon_helm::postrender::{self, HELM4_FILENAME};
+use polyaxon_helm::postrender;
+use polyaxon_helm::stream::HELM4_FILENAME;
 use polyaxon_helm::transform::{GpuTarget, Options, SecurityScope};
 use polyaxon_helm::values::{HelmMajor, Sources, Values};
-use polyaxon_helm::{helm, output};
+use polyaxon_helm::{helm, output, text};
 
 /// Post-render Polyaxon manifests: read the stream Helm renders on stdin,
 /// apply what the Polyaxon values ask for, write the result on stdout. The
@@ -259,7 +260,7 @@ fn command_name() -> String {
 
 /// A subcommand's error, under the name the user typed, with control characters made visible.
 fn say_error(e: &Error) {
-    eprintln!("{}: error: {}", command_name(), output::sanitize(&e.to_string()));
+    eprintln!("{}: error: {}", command_name(), text::sanitize(&e.to_string()));
 }
 
 /// The CLI, named as the user typed it (usage, help, completions).
@@ -498,7 +499,7 @@ fn explain(code: Option<&str>) -> ExitCode {
                 ExitCode::SUCCESS
             }
             None => {
-                eprintln!("{}: error: unknown rule `{}`; `{} explain` lists them", command_name(), output::sanitize(code), command_name());
+                eprintln!("{}: error: unknown rule `{}`; `{} explain` lists them", command_name(), text::sanitize(code), command_name());
                 ExitCode::from(USAGE)
             }
         },
@@ -524,7 +525,7 @@ fn migrations(paths: &[String], read: impl Fn(&Path) -> Result<FileMigration, Er
         match read(&path) {
             Ok(file) => out.push(file),
             Err(e) if !paths.iter().any(|named| Path::new(named) == path) => {
-                eprintln!("{}: skipped {}", command_name(), output::sanitize(&e.to_string()));
+                eprintln!("{}: skipped {}", command_name(), text::sanitize(&e.to_string()));
             }
             Err(e) => return Err(e),
         }
@@ -549,7 +550,7 @@ fn report_fixes(file: &FileMigration, written: bool, applied_only: bool) {
             (false, rules::Applicability::DisplayOnly) => "left for you",
             (false, rules::Applicability::Safe) => "not applied",
         };
-        eprintln!("{}:{}:{}: {} {} [{mark}]", file.shown, f.line, f.col, f.code, output::sanitize(&f.action));
+        eprintln!("{}:{}:{}: {} {} [{mark}]", file.shown, f.line, f.col, f.code, text::sanitize(&f.action));
     }
 }
 

@@ -10,14 +10,12 @@
 use crate::edit::{Editor, Frag};
 use crate::error::{Error, Location};
 use crate::knowledge::{Chart, CONFIG_MAP_MARKER};
-use crate::stream::{self, Document};
+use crate::stream::{self, Document, HELM4_FILENAME};
 use crate::transform::{self, Doc, Facts, NewDocument, Options, Transform};
 use crate::values::Values;
 use crate::workload::{self, Owner};
 use crate::yaml::{self, Node};
 
-/// The annotation Helm 4 puts on every document it hands a post-renderer.
-pub const HELM4_FILENAME: &str = "postrenderer.helm.sh/postrender-filename";
 /// The largest stream polyaxon-pr reads.
 pub const MAX_INPUT_BYTES: usize = 512 << 20;
 /// The most documents one stream may hold.
@@ -69,7 +67,7 @@ impl Outcome {
 pub fn values_notes(values: &Values, options: &Options) -> Result<Vec<String>, Error> {
     let facts = gather(&[], options, values.external_services());
     let ran: Vec<&'static str> = transform::build(values, options, &facts)?.iter().map(|t| t.name()).collect();
-    Ok(crate::lint::values::post_render_keys(values, facts.chart.as_ref(), &ran))
+    Ok(transform::key_check::warnings(values, facts.chart.as_ref(), &ran))
 }
 
 /// Runs every transform the values turn on over a stream.
@@ -91,7 +89,7 @@ pub fn run(input: &str, values: &Values, options: &Options) -> Result<Outcome, E
     let mut outcome = Outcome {
         output: String::with_capacity(input.len() + input.len() / 8),
         documents: docs.len(),
-        notes: crate::lint::values::post_render_keys(values, facts.chart.as_ref(), &ran),
+        notes: transform::key_check::warnings(values, facts.chart.as_ref(), &ran),
         transforms: ran,
         ..Default::default()
     };
@@ -279,7 +277,7 @@ fn transform_document(
     }
     let comment_source = doc.source();
     let locate = |source: Option<&str>, line: usize, col: usize, message: String| {
-        let source = source.map(crate::output::sanitize);
+        let source = source.map(crate::text::sanitize);
         Error::at(Location::Document { index, source, line: doc.first_line + line.saturating_sub(1), col }, message)
     };
     let parse = |text: &str| -> Result<Node, Error> {
@@ -311,10 +309,10 @@ fn transform_document(
     };
     workload::check_object(&root).map_err(|e| locate(comment_source, e.line, e.col, e.message))?;
     // Helm 4's filename annotation, read from the object's metadata only.
-    let annotated = workload::annotation(&root, crate::postrender::HELM4_FILENAME).map(str::to_string);
+    let annotated = workload::annotation(&root, HELM4_FILENAME).map(str::to_string);
     let source_owned = comment_source.map(str::to_string).or(annotated);
     let source = source_owned.as_deref();
-    let name = crate::output::sanitize(workload::name(&root));
+    let name = crate::text::sanitize(workload::name(&root));
     for &i in &wanted {
         let view = Doc {
             text: &text,

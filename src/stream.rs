@@ -7,6 +7,9 @@
 //! comment. Either way the stream is cut at `---` lines and each piece is kept
 //! as a slice, so documents nobody changes are written back byte for byte.
 
+/// The annotation Helm 4 puts on every document it hands a post-renderer.
+pub const HELM4_FILENAME: &str = "postrenderer.helm.sh/postrender-filename";
+
 /// One document: the separator line before it (if any) and its text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Document<'a> {

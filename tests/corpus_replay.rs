@@ -79,7 +79,7 @@ fn is_builtin(doc: &Document) -> bool {
     let Ok(Some(root)) = polyaxon_helm::yaml::parse_one(doc.body) else {
         return false;
     };
-    let source = doc.source().or(workload::annotation(&root, polyaxon_helm::postrender::HELM4_FILENAME));
+    let source = doc.source().or(workload::annotation(&root, polyaxon_helm::stream::HELM4_FILENAME));
     matches!(Owner::of(&root, source), Owner::Subchart(name) if ["postgresql", "redis", "rabbitmq", "rabbitmq-ha"].contains(&name))
 }
 

@@ -11,12 +11,12 @@
 
 use serde_json::{json, Map, Value};
 
-use super::keys::join;
 use super::types::{accepts, allowed, boolean_strings, Accepts, Expected};
 use crate::knowledge::catalog::{Catalog, ChangeKind, Kind};
 use crate::knowledge::schema::{SType, Schema, SchemaEntry};
 use crate::knowledge::{description, read_by_post_renderer, Chart, ChartName, POST_RENDER_KEYS};
 use crate::lint::rules::Severity;
+use crate::text::join_key;
 
 /// The JSON Schema of chart `target`'s values (an index into `catalog`).
 pub fn values_schema(catalog: &'static Catalog, target: usize) -> Value {
@@ -81,7 +81,7 @@ impl Gen {
         // Polyaxon's other spelling of a field, next to the field itself: it rejects the file.
         let mut twice = Map::new();
         for name in names {
-            if let Some(field) = self.schema.at(&join(path, name)).and_then(|e| e.alias_of) {
+            if let Some(field) = self.schema.at(&join_key(path, name)).and_then(|e| e.alias_of) {
                 twice.insert(name.to_string(), json!({"not": {"required": [field]}}));
             }
             if let Some(p) = self.property(path, name, mode) {
@@ -101,7 +101,7 @@ impl Gen {
     }
 
     fn property(&self, parent: &str, name: &str, mode: Mode) -> Option<Value> {
-        let path = join(parent, name);
+        let path = join_key(parent, name);
         let tolerated = self.schema.tolerates(&path, parent);
         if parent.is_empty() && self.catalog.chart == ChartName::Agent && self.schema.refuses_on_agent(name) {
             return Some(

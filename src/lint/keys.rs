@@ -12,6 +12,7 @@ use super::{types, Ctx};
 use crate::knowledge::catalog::{Change, ChangeKind, Kind};
 use crate::knowledge::schema::{Extra, SType};
 use crate::knowledge::{read_by_post_renderer, ChartName};
+use crate::text::{did_you_mean, join_key};
 use crate::yaml::Node;
 
 /// How keys below a section are judged.
@@ -32,21 +33,10 @@ pub fn check(ctx: &mut Ctx<'_>, root: &Node) {
     walk(ctx, root, "", Mode::Checked);
 }
 
-/// A dotted path; segments with dots of their own are quoted
-/// (`ingress.annotations."kubernetes.io/tls-acme"`).
-pub fn join(prefix: &str, name: &str) -> String {
-    let name = if name.contains('.') { format!("\"{name}\"") } else { name.to_string() };
-    if prefix.is_empty() {
-        name
-    } else {
-        format!("{prefix}.{name}")
-    }
-}
-
 fn walk(ctx: &mut Ctx<'_>, map: &Node, prefix: &str, mode: Mode) {
     for (key, value) in map.entries().unwrap_or_default() {
         let Some(name) = key.text() else { continue };
-        let path = join(prefix, name);
+        let path = join_key(prefix, name);
         if prefix.is_empty() && ctx.catalog.chart == ChartName::Agent && ctx.schema.refuses_on_agent(name) && !value.is_null() {
             let span = ctx.span(key, key);
             let d = ctx.report(
@@ -150,7 +140,7 @@ fn descend(ctx: &mut Ctx<'_>, value: &Node, path: &str, chart: Option<Kind>, sch
         Some(entry) => {
             for (key, item) in value.entries().unwrap_or_default() {
                 let Some(name) = key.text() else { continue };
-                let item_path = join(path, name);
+                let item_path = join_key(path, name);
                 if entry.ty == SType::Object && item.is_map() {
                     walk(ctx, item, &item_path, Mode::Schema(entry.extra));
                 } else {
@@ -164,7 +154,7 @@ fn descend(ctx: &mut Ctx<'_>, value: &Node, path: &str, chart: Option<Kind>, sch
 
 /// A mapping whose entries are sections that moved (`tolerations.experiments`).
 fn moved_entries(ctx: &Ctx<'_>, value: &Node, path: &str) -> bool {
-    value.entries().unwrap_or_default().iter().any(|(k, _)| k.text().is_some_and(|k| ctx.catalog.change_of(&join(path, k)).is_some()))
+    value.entries().unwrap_or_default().iter().any(|(k, _)| k.text().is_some_and(|k| ctx.catalog.change_of(&join_key(path, k)).is_some()))
 }
 
 /// Keys of a subchart section: the ones the chart sets or reads there (by
@@ -207,7 +197,7 @@ fn subchart_key(ctx: &mut Ctx<'_>, path: &str, prefix: &str, name: &str, key: &N
     }
     if let Some(close) = did_you_mean(name, &read_here).filter(|c| c != name) {
         let span = ctx.span(key, key);
-        let replacement = join(prefix, &close);
+        let replacement = join_key(prefix, &close);
         let d = ctx.report(
             SUBCHART_KEY_TYPO,
             path,
@@ -302,7 +292,7 @@ fn report_ignored(ctx: &mut Ctx<'_>, path: &str, alias_of: Option<&str>, tolerat
     match alias_of {
         Some(field) => {
             let (parent, _) = path.rsplit_once('.').unwrap_or(("", path));
-            let replacement = join(parent, field);
+            let replacement = join_key(parent, field);
             let message = if tolerated {
                 format!("Polyaxon reads `{path}` as `{replacement}`, but chart {version} reads only `{replacement}`")
             } else {
@@ -395,27 +385,10 @@ fn report_unknown(ctx: &mut Ctx<'_>, path: &str, parent: &str, name: &str, toler
 
 fn suggest(d: &mut super::Diagnostic, known: &[&str], parent: &str, name: &str) {
     if let Some(s) = did_you_mean(name, known) {
-        let replacement = join(parent, &s);
+        let replacement = join_key(parent, &s);
         d.help = Some(format!("did you mean `{replacement}`?"));
         d.replacement = Some(replacement);
     }
-}
-
-/// The closest known name: same letters in another case first, then the
-/// smallest edit distance within a third of the name's length (a swap of
-/// neighbours counts as one edit: `hots` for `host` is one slip).
-pub(crate) fn did_you_mean(name: &str, known: &[&str]) -> Option<String> {
-    if let Some(same) = known.iter().find(|k| k.eq_ignore_ascii_case(name)) {
-        return Some(same.to_string());
-    }
-    let limit = (name.chars().count() / 3).max(1);
-    let lower = name.to_lowercase();
-    known
-        .iter()
-        .map(|k| (strsim::osa_distance(&lower, &k.to_lowercase()), *k))
-        .filter(|(d, _)| *d <= limit)
-        .min()
-        .map(|(_, k)| k.to_string())
 }
 
 /// Every mapping, at any depth (free-form and subchart sections included);
@@ -425,7 +398,7 @@ pub fn check_duplicates(ctx: &mut Ctx<'_>, node: &Node, prefix: &str) {
         let mut first_of: HashMap<&str, &Node> = HashMap::with_capacity(entries.len());
         for (key, value) in entries {
             let name = key.text().unwrap_or_default();
-            let path = join(prefix, name);
+            let path = join_key(prefix, name);
             if key.text().is_some() {
                 if let Some(first) = first_of.get(name).copied() {
                     let (span, first_span) = (ctx.span(key, key), ctx.span(first, first));
@@ -537,7 +510,7 @@ mod tests {
     #[test]
     fn free_form_maps_accept_any_key_and_dotted_keys_are_quoted() {
         assert!(lint("ingress:\n  annotations:\n    nginx.ingress.kubernetes.io/proxy-body-size: 4g\ngateway:\n  resources:\n    limits:\n      nvidia.com/gpu: \"1\"\n", "2.15.1").is_empty());
-        assert_eq!(join("ingress.annotations", "kubernetes.io/tls-acme"), "ingress.annotations.\"kubernetes.io/tls-acme\"");
+        assert_eq!(join_key("ingress.annotations", "kubernetes.io/tls-acme"), "ingress.annotations.\"kubernetes.io/tls-acme\"");
     }
 
     #[test]
@@ -557,12 +530,5 @@ mod tests {
         let d = lint("email:\n  host: a\n  port: 25\n  host: b\n", "2.15.1");
         assert_eq!(codes(&d), [("K006", 4, 3, "email.host")]);
         assert_eq!(d[0].related[0].0.line, 2);
-    }
-
-    #[test]
-    fn suggestions() {
-        assert_eq!(did_you_mean("brokr", &["broker", "dns"]).as_deref(), Some("broker"));
-        assert_eq!(did_you_mean("hots", &["host"]).as_deref(), Some("host"));
-        assert_eq!(did_you_mean("zzzz", &["broker"]), None);
     }
 }

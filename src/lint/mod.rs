@@ -19,7 +19,6 @@ pub mod keys;
 pub mod rules;
 pub mod traps;
 pub mod types;
-pub mod values;
 
 use crate::knowledge::catalog::Catalog;
 use crate::knowledge::schema::Schema;

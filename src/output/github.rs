@@ -13,9 +13,9 @@ pub fn render(reports: &[FileReport]) -> String {
             Severity::Warning => "warning",
             Severity::Info => "notice",
         };
-        let mut message = super::sanitize(&d.message);
+        let mut message = crate::text::sanitize(&d.message);
         if let Some(help) = &d.help {
-            message.push_str(&format!(" (help: {})", super::sanitize(help)));
+            message.push_str(&format!(" (help: {})", crate::text::sanitize(help)));
         }
         out.push_str(&format!(
             "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}\n",

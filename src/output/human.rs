@@ -21,13 +21,13 @@ struct Shown<'a> {
 
 impl fmt::Debug for Shown<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&super::sanitize(&self.d.message))
+        f.write_str(&crate::text::sanitize(&self.d.message))
     }
 }
 
 impl fmt::Display for Shown<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&super::sanitize(&self.d.message))
+        f.write_str(&crate::text::sanitize(&self.d.message))
     }
 }
 
@@ -47,7 +47,7 @@ impl miette::Diagnostic for Shown<'_> {
     }
 
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        self.d.help.as_ref().map(|h| Box::new(super::sanitize(h)) as Box<dyn fmt::Display>)
+        self.d.help.as_ref().map(|h| Box::new(crate::text::sanitize(h)) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
@@ -69,8 +69,8 @@ pub fn render(reports: &[FileReport], color: bool, fixable: &dyn Fn(usize, &Diag
     let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
     let mut out = String::new();
     for (index, report) in reports.iter().enumerate().filter(|(_, r)| !r.diagnostics.is_empty()) {
-        let source =
-            NamedSource::new(super::sanitize(&report.path), super::sanitize_in_place(&mask_in_place(&report.text))).with_language("yaml");
+        let source = NamedSource::new(crate::text::sanitize(&report.path), crate::text::sanitize_in_place(&mask_in_place(&report.text)))
+            .with_language("yaml");
         for d in &report.diagnostics {
             let mark = if fixable(index, d) { " [*]" } else { "" };
             let shown = Shown { d, code: format!("{} ({}){mark}", d.code, rule_name(d)), source: &source };

@@ -48,30 +48,3 @@ pub fn summary(reports: &[FileReport], version: &str) -> String {
 pub fn rule_name(d: &Diagnostic) -> &'static str {
     d.code.rule().name
 }
-
-/// Text from input (names, values, paths) made safe to print on a
-/// terminal: control characters other than newline and tab are escaped, so
-/// a manifest cannot smuggle escape sequences into what the user sees.
-pub fn sanitize(text: &str) -> String {
-    if !text.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
-        return text.to_string();
-    }
-    text.chars().map(|c| if c.is_control() && c != '\n' && c != '\t' { c.escape_default().to_string() } else { c.to_string() }).collect()
-}
-
-/// [`sanitize`] keeping every byte offset: each control character becomes
-/// as many `?` as it has bytes (for source text that spans point into).
-pub fn sanitize_in_place(text: &str) -> String {
-    text.chars()
-        .map(|c| if c.is_control() && !matches!(c, '\n' | '\t' | '\r') { "?".repeat(c.len_utf8()) } else { c.to_string() })
-        .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn control_characters_are_escaped() {
-        assert_eq!(super::sanitize("pax\u{1b}[31m-api\u{7}"), "pax\\u{1b}[31m-api\\u{7}");
-        assert_eq!(super::sanitize("a\nb\tc"), "a\nb\tc");
-    }
-}

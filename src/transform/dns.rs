@@ -38,7 +38,7 @@ impl Dns {
         if let Some(b) = &backend {
             if !DNS_BACKENDS.contains(&b.as_str()) {
                 let at = values.get("dns.backend").expect("just read").location();
-                return Err(Error::at(at, format!("`dns.backend` must be kube-dns or coredns, found `{}`", crate::output::sanitize(b))));
+                return Err(Error::at(at, format!("`dns.backend` must be kube-dns or coredns, found `{}`", crate::text::sanitize(b))));
             }
         }
         let mut settings = Vec::new();

@@ -147,7 +147,7 @@ impl ExternalServices {
                     }
                     Some(service) => Some((service, at)),
                     None => {
-                        return Err(Error::at(at, format!("`broker` must be redis or rabbitmq, found `{}`", crate::output::sanitize(&b))))
+                        return Err(Error::at(at, format!("`broker` must be redis or rabbitmq, found `{}`", crate::text::sanitize(&b))))
                     }
                 }
             }
@@ -455,7 +455,7 @@ impl Transform for ExternalServices {
     fn drops(&mut self, doc: &Doc<'_>) -> Option<String> {
         let service = Self::builtin_of(doc)?;
         let dropped = self.drop.contains(&service);
-        let object = format!("{}/{}", doc.kind, crate::output::sanitize(workload::name(doc.root)));
+        let object = format!("{}/{}", doc.kind, crate::text::sanitize(workload::name(doc.root)));
         self.builtins.push(Builtin { service, object, dropped });
         dropped.then(|| format!("--drop-builtin {service}"))
     }

@@ -72,7 +72,7 @@ impl Gpu {
                 }
                 Some(d) if !d.starts_with('/') => {
                     let at = values.get(&key).expect("just read").location();
-                    return Err(Error::at(at, format!("{key} must be an absolute host path, found `{}`", crate::output::sanitize(d))));
+                    return Err(Error::at(at, format!("{key} must be an absolute host path, found `{}`", crate::text::sanitize(d))));
                 }
                 Some(_) => {}
             }
@@ -85,10 +85,7 @@ impl Gpu {
             match get(&key)? {
                 Some(m) if !m.starts_with('/') => {
                     let at = values.get(&key).expect("just read").location();
-                    return Err(Error::at(
-                        at,
-                        format!("{key} must be an absolute container path, found `{}`", crate::output::sanitize(&m)),
-                    ));
+                    return Err(Error::at(at, format!("{key} must be an absolute container path, found `{}`", crate::text::sanitize(&m))));
                 }
                 Some(m) => mounts[i] = m,
                 None => all_mounts = false,
@@ -270,7 +267,7 @@ impl Transform for Gpu {
     fn finish(&mut self, _facts: &Facts, notes: &mut Vec<String>) -> Result<Vec<NewDocument>, Error> {
         for (target, matched) in &self.targets {
             if !matched {
-                notes.push(format!("gpu: --gpu-target {} matched no workload in the stream", crate::output::sanitize(&target.shown)));
+                notes.push(format!("gpu: --gpu-target {} matched no workload in the stream", crate::text::sanitize(&target.shown)));
             }
         }
         Ok(Vec::new())

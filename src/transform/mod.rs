@@ -9,6 +9,7 @@
 pub mod dns;
 pub mod external_services;
 pub mod gpu;
+pub mod key_check;
 pub mod security_context;
 pub mod settings;
 
@@ -228,7 +229,7 @@ pub fn ensure_fields<'n>(
 
 /// A node's text as written, for messages (control characters escaped).
 fn shown(text: &str, node: &Node) -> String {
-    crate::output::sanitize(text[node.start..node.end].trim_end())
+    crate::text::sanitize(text[node.start..node.end].trim_end())
 }
 
 /// Said once when a transform changed workloads of a stream whose hook Jobs

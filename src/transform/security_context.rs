@@ -87,7 +87,7 @@ impl SecurityContext {
                             at,
                             format!(
                                 "`securityContext.fsGroupChangePolicy` must be Always or OnRootMismatch, found `{}`",
-                                crate::output::sanitize(&policy)
+                                crate::text::sanitize(&policy)
                             ),
                         ));
                     }

@@ -200,7 +200,7 @@ impl Values {
                 if let Some((line, version)) = yaml_directive(text).filter(|(_, v)| *v != "1.1") {
                     return Err(Error::at(
                         at(line, 1),
-                        format!("Helm 3 reads YAML 1.1 only and refuses `%YAML {}`", crate::output::sanitize(version)),
+                        format!("Helm 3 reads YAML 1.1 only and refuses `%YAML {}`", crate::text::sanitize(version)),
                     ));
                 }
                 vec![(0, text)]
@@ -479,7 +479,7 @@ fn from_node(node: &Node, path: &Rc<str>, line_offset: usize) -> Result<Val, Err
                             first.line + line_offset,
                             first.type_name(),
                             k.type_name(),
-                            crate::output::sanitize(&key)
+                            crate::text::sanitize(&key)
                         )));
                     }
                     None => {

@@ -159,7 +159,7 @@ pub fn assert_security_contexts(docs: &[Node], label: &str) -> usize {
         let Some((pod, path)) = polyaxon_helm::workload::pod_spec(doc, kind(doc)).unwrap() else {
             continue;
         };
-        let source = polyaxon_helm::workload::annotation(doc, polyaxon_helm::postrender::HELM4_FILENAME);
+        let source = polyaxon_helm::workload::annotation(doc, polyaxon_helm::stream::HELM4_FILENAME);
         if polyaxon_helm::workload::Owner::of(doc, source) != polyaxon_helm::workload::Owner::Polyaxon {
             continue;
         }

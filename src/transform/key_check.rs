@@ -3,16 +3,16 @@
 //! in a section a transform reads is a warning at its file:line:col or
 //! flag, with a did-you-mean, and says when the transform stays off.
 
-use super::keys::{did_you_mean, join};
 use crate::knowledge::catalog::{Catalog, ChangeKind};
 use crate::knowledge::schema::Schema;
 use crate::knowledge::{read_by_post_renderer, Chart, ChartName, POST_RENDER_KEYS, TRANSFORM_SECTIONS};
+use crate::text::{did_you_mean, join_key};
 use crate::values::{Val, Values, V};
 
 /// Warnings on the user's keys under the sections polyaxon-pr reads,
 /// judged against `chart` (the newest when the stream does not say), and
 /// `ran`: the transforms that ran.
-pub fn post_render_keys(values: &Values, chart: Option<&Chart>, ran: &[&str]) -> Vec<String> {
+pub fn warnings(values: &Values, chart: Option<&Chart>, ran: &[&str]) -> Vec<String> {
     let chart = chart.copied().unwrap_or_else(|| Chart::newest(ChartName::Platform));
     let catalog = Catalog::of(chart.name);
     let target = chart.index_in(catalog).unwrap_or_else(|| catalog.newest());
@@ -42,7 +42,7 @@ fn check(j: &mut Judge<'_>, path: &str, val: &Val) {
     known.extend(j.catalog.children(path, j.target));
     known.extend(j.schema.children(path));
     for (name, child) in entries {
-        let key = join(path, name);
+        let key = join_key(path, name);
         let at = child.origin.location();
         let off = j.off.map(|t| format!("; the {t} transform stays off")).unwrap_or_default();
         if let Some(change) = j.catalog.change_of(&key).filter(|c| c.kind == ChangeKind::Renamed && j.target >= j.catalog.index_of(c.since))
@@ -67,7 +67,7 @@ fn check(j: &mut Judge<'_>, path: &str, val: &Val) {
             ));
             continue;
         }
-        let hint = did_you_mean(name, &known).map(|k| format!(" (did you mean `{}`?)", join(path, &k))).unwrap_or_default();
+        let hint = did_you_mean(name, &known).map(|k| format!(" (did you mean `{}`?)", join_key(path, &k))).unwrap_or_default();
         j.out.push(format!("{at}: `{key}` is not a key polyaxon-pr or chart {} reads{hint}{off}", j.catalog.version(j.target)));
     }
 }
