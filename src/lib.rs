@@ -5,6 +5,7 @@
 //! - [`text`]: input made safe to print, did-you-mean.
 //! - [`yaml`]: YAML parsed into a tree that knows every node's byte span.
 //! - [`edit`]: splicing new YAML into a document without re-emitting it.
+//! - [`files`]: the files lint and migrate read, and atomic writes.
 //! - [`stream`]: the `---`-separated manifest stream Helm hands over.
 //! - [`values`]: the user's values files and `--set` arguments, layered like Helm.
 //! - [`knowledge`]: Polyaxon knowledge shared by the transforms and the linter.
@@ -14,11 +15,13 @@
 //! - [`diff`]: `--diff` output with secrets masked ([`secrets`] knows which values are secret).
 //! - [`helm`]: the `helm polyaxon template|install|upgrade` wrapper.
 //! - [`lint`]: the values linter (catalog, rule families, config, inputs).
+//! - [`values_schema`]: the `schema` command, a version's values as a JSON Schema.
 //! - [`output`]: the linter's output formats (human, json, sarif, github).
 
 pub mod diff;
 pub mod edit;
 pub mod error;
+pub mod files;
 pub mod helm;
 pub mod knowledge;
 pub mod lint;
@@ -30,5 +33,6 @@ pub mod stream;
 pub mod text;
 pub mod transform;
 pub mod values;
+pub mod values_schema;
 pub mod workload;
 pub mod yaml;

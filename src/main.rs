@@ -7,11 +7,12 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use polyaxon_helm::error::Error;
+use polyaxon_helm::files;
 use polyaxon_helm::knowledge::catalog::Catalog;
 use polyaxon_helm::knowledge::{ChartName, Service};
 use polyaxon_helm::lint::config::Config;
+use polyaxon_helm::lint::report;
 use polyaxon_helm::lint::rules::{self, Severity, RULES};
-use polyaxon_helm::lint::{files, jsonschema};
 use polyaxon_helm::migrate::FileMigration;
 use polyaxon_helm::output::exit_codes;
 use polyaxon_helm::output::style::{ColorChoice, Stream, Style};
@@ -19,6 +20,7 @@ use polyaxon_helm::postrender;
 use polyaxon_helm::stream::HELM4_FILENAME;
 use polyaxon_helm::transform::{GpuTarget, Options, SecurityScope};
 use polyaxon_helm::values::{HelmMajor, Sources, Values};
+use polyaxon_helm::values_schema;
 use polyaxon_helm::{helm, output, text};
 
 /// Post-render Polyaxon manifests: read the stream Helm renders on stdin,
@@ -604,7 +606,7 @@ fn schema(args: &SchemaArgs) -> ExitCode {
         },
         None => catalog.newest(),
     };
-    let text = serde_json::to_string_pretty(&jsonschema::values_schema(catalog, target)).expect("JSON values serialise");
+    let text = serde_json::to_string_pretty(&values_schema::values_schema(catalog, target)).expect("JSON values serialise");
     write_stdout(&format!("{text}\n"), "the schema")
 }
 
@@ -664,7 +666,7 @@ fn run_lint(args: &LintArgs) -> Result<u8, Error> {
     let mut reports = Vec::new();
     let inputs = files::inputs(&args.paths)?;
     for path in &inputs {
-        reports.push(files::lint_file(path, target, config.as_ref())?);
+        reports.push(report::lint_file(path, target, config.as_ref())?);
     }
     let text = match args.format {
         Format::Human => {

@@ -30,7 +30,7 @@ use std::path::{Path, PathBuf};
 use crate::diff;
 use crate::edit::Editor;
 use crate::error::{Error, Location};
-use crate::lint::files::write_atomically;
+use crate::files::write_atomically;
 use crate::lint::fix::{self, KeyEdit};
 use crate::lint::rules::{Applicability, Code};
 use crate::lint::{lint_text, Diagnostic};
@@ -90,7 +90,7 @@ impl FileMigration {
     /// (a lint configuration's ignores).
     pub fn read(path: &Path, target: usize, unsafe_fixes: bool, ignored: &dyn Fn(Code) -> bool) -> Result<Self, Error> {
         let shown = path.display().to_string();
-        let before = crate::lint::files::read_text(path)?;
+        let before = crate::files::read_text(path)?;
         let migration = migrate(&shown, &before, target, unsafe_fixes, ignored)?;
         Ok(FileMigration { path: path.to_path_buf(), shown, before, migration })
     }

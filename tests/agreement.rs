@@ -24,7 +24,7 @@ use std::process::Command;
 
 use common::*;
 use polyaxon_helm::knowledge::catalog::{Catalog, Kind};
-use polyaxon_helm::knowledge::schema::{SType, Schema};
+use polyaxon_helm::knowledge::deploy_schema::{SType, Schema};
 use polyaxon_helm::knowledge::{ChartName, POST_RENDER_KEYS};
 use polyaxon_helm::lint::rules::Severity;
 use polyaxon_helm::lint::{lint_text, Diagnostic};

@@ -12,7 +12,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use polyaxon_helm::knowledge::catalog::Catalog;
-use polyaxon_helm::lint::files::FileReport;
+use polyaxon_helm::lint::report::FileReport;
 use polyaxon_helm::lint::{lint_text, Span};
 use polyaxon_helm::output;
 

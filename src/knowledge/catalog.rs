@@ -30,7 +30,7 @@ pub enum Kind {
 
 /// A key's default value in a version's values.yaml.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Default {
+pub enum DefaultValue {
     None,
     /// A credential's default, deliberately not copied.
     Hidden,
@@ -42,24 +42,24 @@ pub enum Default {
     ChartVersion,
 }
 
-impl Default {
+impl DefaultValue {
     pub fn as_bool(&self) -> Option<bool> {
         match self {
-            Default::Bool(b) => Some(*b),
+            DefaultValue::Bool(b) => Some(*b),
             _ => None,
         }
     }
 
     pub fn as_int(&self) -> Option<i64> {
         match self {
-            Default::Int(n) => Some(*n),
+            DefaultValue::Int(n) => Some(*n),
             _ => None,
         }
     }
 
     pub fn as_str(&self) -> Option<&'static str> {
         match self {
-            Default::Str(s) => Some(s),
+            DefaultValue::Str(s) => Some(s),
             _ => None,
         }
     }
@@ -67,7 +67,7 @@ impl Default {
 
 /// A key over consecutive versions `first..=last` (indexes into the versions).
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Range(pub usize, pub usize, pub Kind, pub Default);
+pub struct Range(pub usize, pub usize, pub Kind, pub DefaultValue);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ChangeKind {
@@ -258,20 +258,20 @@ impl Catalog {
     }
 
     /// The default of a scalar key at a version.
-    pub fn default(&self, key: &str, version: usize) -> Default {
-        self.at(key, version).map_or(Default::None, |r| r.3)
+    pub fn default(&self, key: &str, version: usize) -> DefaultValue {
+        self.at(key, version).map_or(DefaultValue::None, |r| r.3)
     }
 
     /// The string default of `key` when every version that has the key agrees on it.
     pub fn same_default_everywhere(&self, key: &str) -> Option<&'static str> {
         let ranges = self.ranges(key)?;
         let first = ranges.first()?.3.as_str()?;
-        ranges.iter().all(|r| r.3 == Default::Str(first)).then_some(first)
+        ranges.iter().all(|r| r.3 == DefaultValue::Str(first)).then_some(first)
     }
 
     /// The newest version whose default for `key` is the string `value`.
     pub fn default_in(&self, key: &str, value: &str) -> Option<usize> {
-        self.ranges(key)?.iter().rev().find(|r| matches!(r.3, Default::Str(s) if s == value)).map(|r| r.1)
+        self.ranges(key)?.iter().rev().find(|r| matches!(r.3, DefaultValue::Str(s) if s == value)).map(|r| r.1)
     }
 
     /// Every rename, move and removal, for all versions.
@@ -331,12 +331,12 @@ mod tests {
         assert!(c.at("securityContext.runAsUser", v("1.13.0")).is_some());
         assert!(c.at("securityContext.runAsUser", v("1.12.2")).is_none());
         assert_eq!(c.at("email.port", v("2.15.1")).unwrap().2, Kind::Int);
-        assert_eq!(c.default("broker", v("2.15.1")), Default::Str("redis"));
-        assert_eq!(c.default("broker", v("1.10.1")), Default::Str("rabbitmq"));
+        assert_eq!(c.default("broker", v("2.15.1")), DefaultValue::Str("redis"));
+        assert_eq!(c.default("broker", v("1.10.1")), DefaultValue::Str("rabbitmq"));
         // Read by the templates although the defaults say `dns: {}`.
         assert!(c.at("dns.backend", v("1.10.1")).is_some());
         assert!(c.children("email", v("2.15.1")).contains(&"useTls"));
         assert_eq!(c.change_of("rabbitmq-ha").unwrap().to, Some("rabbitmq"));
-        assert_eq!(c.default("adminApiKey", v("0.0.1")), Default::Hidden);
+        assert_eq!(c.default("adminApiKey", v("0.0.1")), DefaultValue::Hidden);
     }
 }

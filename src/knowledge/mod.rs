@@ -14,7 +14,7 @@ pub fn description(key: &str) -> Option<&'static str> {
 }
 #[rustfmt::skip]
 pub mod catalog_data;
-pub mod schema;
+pub mod deploy_schema;
 pub mod storage;
 
 use std::fmt;
@@ -279,6 +279,8 @@ pub fn security_skipped_components(chart: &Chart) -> &'static [&'static str] {
 }
 
 /// Values `dns.backend` may take.
+/// The components that need a broker when they are enabled.
+pub const BROKER_CLIENTS: &[&str] = &["scheduler", "compiler", "worker", "beat"];
 pub const DNS_BACKENDS: &[&str] = &["kube-dns", "coredns"];
 /// Values `securityContext.fsGroupChangePolicy` may take (Kubernetes').
 pub const FS_GROUP_CHANGE_POLICIES: &[&str] = &["Always", "OnRootMismatch"];
@@ -290,6 +292,29 @@ pub fn broker_removed(value: &str, version: usize) -> Option<&'static catalog::C
     let service = value.parse::<Service>().ok().filter(|s| *s != Service::Postgresql)?;
     (!service.offered(version)).then(|| service.removal()).flatten()
 }
+/// Strings Polyaxon's validators read as booleans: the true ones, then the false ones.
+const TRUE_STRINGS: &[&str] = &["true", "yes", "on", "1", "t", "y"];
+const FALSE_STRINGS: &[&str] = &["false", "no", "off", "0", "f", "n"];
+
+/// Every spelling of a boolean Polyaxon's validators accept, in lower case.
+pub fn boolean_strings() -> impl Iterator<Item = &'static str> {
+    TRUE_STRINGS.iter().chain(FALSE_STRINGS).copied()
+}
+
+/// The boolean Polyaxon's validators read a string as (any case).
+pub fn boolean_string(s: &str) -> Option<bool> {
+    let lower = s.to_lowercase();
+    if TRUE_STRINGS.contains(&lower.as_str()) {
+        Some(true)
+    } else {
+        FALSE_STRINGS.contains(&lower.as_str()).then_some(false)
+    }
+}
+
+/// The user and group id (and fsGroup) the chart's securityContext runs
+/// Polyaxon as where the values set none.
+pub const DEFAULT_SECURITY_ID: i64 = 2222;
+
 /// The cluster domain Kubernetes uses unless told otherwise.
 pub const DEFAULT_CLUSTER_DOMAIN: &str = "cluster.local";
 

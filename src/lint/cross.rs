@@ -6,8 +6,8 @@
 
 use super::rules::*;
 use super::{Ctx, Span};
-use crate::knowledge::catalog::Default;
-use crate::knowledge::Service;
+use crate::knowledge::catalog::DefaultValue;
+use crate::knowledge::{Service, BROKER_CLIENTS};
 use crate::yaml::{Node, Scalar};
 
 /// The user's value at a dotted path (the last of duplicate keys, as Helm).
@@ -37,7 +37,7 @@ fn switch(ctx: &Ctx<'_>, doc: &Node, path: &str) -> Option<bool> {
         _ => None,
     });
     by_user.or(match ctx.catalog.default(path, ctx.target) {
-        Default::Bool(b) => Some(b),
+        DefaultValue::Bool(b) => Some(b),
         _ => None,
     })
 }
@@ -178,7 +178,7 @@ pub fn check(ctx: &mut Ctx<'_>, doc: &Node) {
     }
     // Broker rules hold from the charts that name a default broker (1.1);
     // earlier charts ran redis and rabbitmq side by side.
-    if ctx.catalog.default("broker", ctx.target) == Default::None {
+    if ctx.catalog.default("broker", ctx.target) == DefaultValue::None {
         return;
     }
     let set_by_user = user(doc, "broker").is_some();
@@ -231,8 +231,7 @@ pub fn check(ctx: &mut Ctx<'_>, doc: &Node) {
         );
         d.help = Some("keep the one `broker` names".into());
     }
-    let needs_broker =
-        ["scheduler", "compiler", "worker", "beat"].into_iter().find(|s| switch(ctx, doc, &format!("{s}.enabled")) == Some(true));
+    let needs_broker = BROKER_CLIENTS.iter().find(|s| switch(ctx, doc, &format!("{s}.enabled")) == Some(true));
     // Without RabbitMQ (2.17 on) only a redis that is the broker is one.
     let broker_there = if Service::Rabbitmq.offered(ctx.target) { redis.used() || rabbitmq.used() } else { redis.used() && !non_broker };
     if let Some(service) = needs_broker {

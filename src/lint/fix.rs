@@ -394,7 +394,7 @@ pub fn apply<'n>(editor: &mut Editor<'n>, root: &'n Node, edit: &'n KeyEdit) -> 
             editor.replace_value(key_node, value, Frag::Seq(list)).map_err(err)
         }
         KeyEdit::Unquote { .. } => {
-            let b = value.text().and_then(super::types::boolean_string).ok_or("not a boolean string")?;
+            let b = value.text().and_then(crate::knowledge::boolean_string).ok_or("not a boolean string")?;
             editor.replace(value, Frag::bool(b)).map_err(err)
         }
         KeyEdit::Add { .. } | KeyEdit::Append { .. } | KeyEdit::Set { .. } => unreachable!("handled above"),

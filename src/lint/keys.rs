@@ -10,7 +10,7 @@ use super::fix::DELETE_THE_KEY;
 use super::rules::*;
 use super::{types, Ctx};
 use crate::knowledge::catalog::{Change, ChangeKind, Kind};
-use crate::knowledge::schema::{Extra, SType};
+use crate::knowledge::deploy_schema::{Extra, SType};
 use crate::knowledge::{read_by_post_renderer, ChartName};
 use crate::text::{did_you_mean, join_key};
 use crate::yaml::Node;

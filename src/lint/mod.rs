@@ -12,16 +12,15 @@
 
 pub mod config;
 pub mod cross;
-pub mod files;
 pub mod fix;
-pub mod jsonschema;
 pub mod keys;
+pub mod report;
 pub mod rules;
 pub mod traps;
 pub mod types;
 
 use crate::knowledge::catalog::Catalog;
-use crate::knowledge::schema::Schema;
+use crate::knowledge::deploy_schema::Schema;
 use crate::knowledge::{Chart, ChartName};
 use rules::Severity;
 

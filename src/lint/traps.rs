@@ -2,7 +2,7 @@
 
 use super::rules::*;
 use super::Ctx;
-use crate::knowledge::catalog::Default;
+use crate::knowledge::catalog::DefaultValue;
 use crate::knowledge::parse_version;
 use crate::yaml::Node;
 
@@ -32,8 +32,12 @@ fn image_of_another_major(ctx: &mut Ctx<'_>, node: &Node, parent: &str) {
                 // The chart's own default there: its version (a Polyaxon component), or
                 // a tag of its own, judged only on a Polyaxon image (a few lag behind).
                 let own = match ctx.catalog.default(&path, ctx.target) {
-                    Default::ChartVersion => version,
-                    Default::Str(own) if ctx.catalog.default(&format!("{parent}.image"), ctx.target).as_str().is_some_and(polyaxon) => own,
+                    DefaultValue::ChartVersion => version,
+                    DefaultValue::Str(own)
+                        if ctx.catalog.default(&format!("{parent}.image"), ctx.target).as_str().is_some_and(polyaxon) =>
+                    {
+                        own
+                    }
                     _ => continue,
                 };
                 match (parse_version(text), parse_version(own)) {
@@ -45,7 +49,7 @@ fn image_of_another_major(ctx: &mut Ctx<'_>, node: &Node, parent: &str) {
                 }
             }
             "image" => match (ctx.catalog.default(&path, ctx.target), ctx.catalog.default_in(&path, text)) {
-                (Default::Str(now), Some(then)) if now != text && polyaxon(now) && polyaxon(text) => (
+                (DefaultValue::Str(now), Some(then)) if now != text && polyaxon(now) && polyaxon(text) => (
                     format!("`{path}` is {text}, the image of chart {}; chart {version} runs {now} there", ctx.catalog.version(then)),
                     format!("delete it, or set {now}"),
                 ),

@@ -6,8 +6,8 @@
 use super::rules::*;
 use super::Ctx;
 use crate::knowledge::catalog::Kind;
-use crate::knowledge::schema::{SType, SchemaEntry};
-use crate::knowledge::{broker_removed, DNS_BACKENDS, FS_GROUP_CHANGE_POLICIES, SERVICE_TYPES};
+use crate::knowledge::deploy_schema::{SType, SchemaEntry};
+use crate::knowledge::{boolean_string, broker_removed, DNS_BACKENDS, FS_GROUP_CHANGE_POLICIES, SERVICE_TYPES};
 use crate::yaml::{Node, Scalar, Style, Value};
 
 /// Keys (or key endings) whose allowed values Polyaxon's schema does not
@@ -19,28 +19,9 @@ const ALLOWED_BY_KNOWLEDGE: &[(&str, &[&str], Severity)] = &[
     ("securityContext.fsGroupChangePolicy", FS_GROUP_CHANGE_POLICIES, Severity::Warning),
 ];
 
-/// Strings Polyaxon's validators read as booleans: the true ones, then the false ones.
-const TRUE_STRINGS: &[&str] = &["true", "yes", "on", "1", "t", "y"];
-const FALSE_STRINGS: &[&str] = &["false", "no", "off", "0", "f", "n"];
-
-/// Every spelling of a boolean Polyaxon's validators accept, in lower case.
-pub(super) fn boolean_strings() -> impl Iterator<Item = &'static str> {
-    TRUE_STRINGS.iter().chain(FALSE_STRINGS).copied()
-}
-
-/// The boolean Polyaxon's validators read a string as (any case).
-pub fn boolean_string(s: &str) -> Option<bool> {
-    let lower = s.to_lowercase();
-    if TRUE_STRINGS.contains(&lower.as_str()) {
-        Some(true)
-    } else {
-        FALSE_STRINGS.contains(&lower.as_str()).then_some(false)
-    }
-}
-
 /// What a key's value should be.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub(super) enum Expected {
+pub enum Expected {
     Str,
     Int,
     Number,
@@ -90,7 +71,7 @@ impl Expected {
 /// that pass with a warning. The linter's checks and the values JSON
 /// Schema both read it.
 #[derive(Clone, Copy, Debug)]
-pub(super) struct Accepts {
+pub struct Accepts {
     pub expected: Option<Expected>,
     /// A number or boolean where a string belongs: Polyaxon does not type
     /// the key, the chart renders it as text (a warning).
@@ -103,7 +84,7 @@ pub(super) struct Accepts {
     pub null: bool,
 }
 
-pub(super) fn accepts(chart: Option<Kind>, schema: Option<&SchemaEntry>) -> Accepts {
+pub fn accepts(chart: Option<Kind>, schema: Option<&SchemaEntry>) -> Accepts {
     Accepts {
         expected: Expected::of(chart, schema),
         scalars_as_text: schema.map(|s| s.ty) != Some(SType::Str),
@@ -114,7 +95,7 @@ pub(super) fn accepts(chart: Option<Kind>, schema: Option<&SchemaEntry>) -> Acce
 
 /// A key's allowed values, where something restricts them: Polyaxon's
 /// schema (errors) or what Kubernetes and the chart accept.
-pub(super) fn allowed(path: &str, schema: Option<&SchemaEntry>) -> Option<(&'static [&'static str], Severity)> {
+pub fn allowed(path: &str, schema: Option<&SchemaEntry>) -> Option<(&'static [&'static str], Severity)> {
     match schema.filter(|s| !s.values.is_empty()) {
         Some(entry) => Some((entry.values, Severity::Error)),
         None => {

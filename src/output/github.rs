@@ -2,7 +2,7 @@
 //! `::error file=F,line=L,col=C,endLine=…,endColumn=…,title=CODE::message`.
 
 use super::all;
-use crate::lint::files::FileReport;
+use crate::lint::report::FileReport;
 use crate::lint::rules::Severity;
 
 pub fn render(reports: &[FileReport]) -> String {

@@ -8,7 +8,7 @@ use std::fmt;
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
 
 use super::rule_name;
-use crate::lint::files::FileReport;
+use crate::lint::report::FileReport;
 use crate::lint::rules::Severity;
 use crate::lint::Diagnostic;
 use crate::secrets::mask_in_place;

@@ -3,8 +3,8 @@
 use serde_json::{json, Map, Value};
 
 use super::{all, rule_name};
-use crate::lint::files::FileReport;
 use crate::lint::fix::KeyEdit;
+use crate::lint::report::FileReport;
 
 pub fn render(reports: &[FileReport], version: &str) -> String {
     let diagnostics: Vec<Value> = all(reports)

@@ -8,7 +8,7 @@ pub mod sarif;
 pub mod style;
 
 use crate::knowledge::catalog::Catalog;
-use crate::lint::files::FileReport;
+use crate::lint::report::FileReport;
 use crate::lint::rules::Severity;
 use crate::lint::Diagnostic;
 

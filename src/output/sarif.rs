@@ -13,7 +13,7 @@ use serde_sarif::sarif::{
 
 use super::all;
 use crate::edit::Editor;
-use crate::lint::files::FileReport;
+use crate::lint::report::FileReport;
 use crate::lint::rules::{Applicability, Severity, RULES};
 use crate::lint::Diagnostic;
 use crate::{lint, secrets, yaml};

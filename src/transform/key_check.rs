@@ -4,7 +4,7 @@
 //! flag, with a did-you-mean, and says when the transform stays off.
 
 use crate::knowledge::catalog::{Catalog, ChangeKind};
-use crate::knowledge::schema::Schema;
+use crate::knowledge::deploy_schema::Schema;
 use crate::knowledge::{read_by_post_renderer, Chart, ChartName, POST_RENDER_KEYS, TRANSFORM_SECTIONS};
 use crate::text::{did_you_mean, join_key};
 use crate::values::{Val, Values, V};

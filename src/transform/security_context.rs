@@ -15,7 +15,7 @@ use super::{ensure_fields, Doc, Facts, NewDocument, SecurityScope, Transform, Wa
 use crate::edit::{Editor, NodeError};
 use crate::error::Error;
 use crate::knowledge::catalog::Catalog;
-use crate::knowledge::{security_skipped_components, SecurityModel, CONFIG_MAP_MARKER, FS_GROUP_CHANGE_POLICIES};
+use crate::knowledge::{security_skipped_components, SecurityModel, CONFIG_MAP_MARKER, DEFAULT_SECURITY_ID, FS_GROUP_CHANGE_POLICIES};
 use crate::values::Values;
 use crate::workload::{self, Owner};
 use crate::yaml::{Node, Scalar};
@@ -52,14 +52,14 @@ impl SecurityContext {
         match model {
             SecurityModel::None => {}
             SecurityModel::FsGroup => {
-                let user = int("user")?.unwrap_or(2222);
-                let group = int("group")?.unwrap_or(2222);
+                let user = int("user")?.unwrap_or(DEFAULT_SECURITY_ID);
+                let group = int("group")?.unwrap_or(DEFAULT_SECURITY_ID);
                 pod.push(("fsGroup", Want::Int(group)));
                 config = vec![("POLYAXON_SECURITY_CONTEXT_USER", user.to_string()), ("POLYAXON_SECURITY_CONTEXT_GROUP", group.to_string())];
             }
             SecurityModel::Full => {
-                let run_as_user = int("runAsUser")?.unwrap_or(2222);
-                let run_as_group = int("runAsGroup")?.unwrap_or(2222);
+                let run_as_user = int("runAsUser")?.unwrap_or(DEFAULT_SECURITY_ID);
+                let run_as_group = int("runAsGroup")?.unwrap_or(DEFAULT_SECURITY_ID);
                 let uid = if truthy("user") { int("user")?.unwrap_or(run_as_user) } else { run_as_user };
                 let gid = if truthy("group") { int("group")?.unwrap_or(run_as_group) } else { run_as_group };
                 let bool_or = |key: &str, fallback: bool| -> Result<bool, Error> {
@@ -78,7 +78,7 @@ impl SecurityContext {
                 }
                 pod.push(("runAsUser", Want::Int(uid)));
                 pod.push(("runAsGroup", Want::Int(gid)));
-                pod.push(("fsGroup", Want::Int(int("fsGroup")?.unwrap_or(2222))));
+                pod.push(("fsGroup", Want::Int(int("fsGroup")?.unwrap_or(DEFAULT_SECURITY_ID))));
                 if values.truthy("securityContext.fsGroupChangePolicy") == Some(true) {
                     let policy = values.string("securityContext.fsGroupChangePolicy")?.unwrap_or_default();
                     if !FS_GROUP_CHANGE_POLICIES.contains(&policy.as_str()) {

@@ -1,27 +1,18 @@
-//! What the linter reads: files, directories (walked for *.yaml and *.yml,
-//! skipping hidden and vendored directories) and `-` for stdin.
+//! Files as lint and migrate read and write them: the inputs (files,
+//! directories walked for *.yaml and *.yml, skipping hidden and vendored
+//! directories, and `-` for stdin), a text file read with what stands in the
+//! way said in words, and atomic replacement.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
 
-use super::config::Config;
-use super::{lint_text, Diagnostic};
-use crate::error::{Error, Location};
+use crate::error::Error;
 
 /// Directories never walked into.
 const SKIPPED_DIRS: &[&str] = &["vendor", "node_modules", "third_party", "target", "charts"];
-
-/// One linted file.
-#[derive(Debug)]
-pub struct FileReport {
-    /// As shown in diagnostics (`<stdin>` for `-`).
-    pub path: String,
-    pub text: String,
-    pub diagnostics: Vec<Diagnostic>,
-}
 
 /// The files to lint, in a stable order.
 pub fn inputs(paths: &[String]) -> Result<Vec<PathBuf>, Error> {
@@ -84,23 +75,6 @@ pub fn read_text(path: &Path) -> Result<String, Error> {
         let at = e.utf8_error().valid_up_to();
         Error::new(format!("{shown}: not UTF-8 text (byte {at})"))
     })
-}
-
-/// Lints one file; unreadable files and YAML that does not parse are errors.
-pub fn lint_file(path: &Path, target: usize, config: Option<&Config>) -> Result<FileReport, Error> {
-    let (shown, text) = if path == Path::new("-") {
-        let mut text = String::new();
-        std::io::stdin().read_to_string(&mut text).map_err(|e| Error::new(format!("cannot read stdin: {e}")))?;
-        ("<stdin>".to_string(), text)
-    } else {
-        (path.display().to_string(), read_text(path)?)
-    };
-    let mut diagnostics = lint_text(&text, target)
-        .map_err(|e| Error::at(Location::File { path: shown.clone(), line: e.line, col: e.col }, format!("invalid YAML: {}", e.message)))?;
-    if let Some(config) = config {
-        diagnostics.retain(|d| !config.ignores(path, d.code));
-    }
-    Ok(FileReport { path: shown, text, diagnostics })
 }
 
 /// Replaces a file's text atomically: a temporary file beside it (beside

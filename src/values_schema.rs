@@ -6,16 +6,17 @@
 //! allowed set); what the linter warns about passes, with a description.
 //! Cross-field rules and duplicate keys are beyond a schema.
 //!
-//! The walk mirrors [`super::keys`] and reads the same knowledge and the
-//! same type rules ([`super::types::accepts`]).
+//! The walk mirrors [`crate::lint::keys`] and reads the same knowledge and the
+//! same type rules ([`crate::lint::types::accepts`]).
 
 use serde_json::{json, Map, Value};
 
-use super::types::{accepts, allowed, boolean_strings, Accepts, Expected};
+use crate::knowledge::boolean_strings;
 use crate::knowledge::catalog::{Catalog, ChangeKind, Kind};
-use crate::knowledge::schema::{SType, Schema, SchemaEntry};
+use crate::knowledge::deploy_schema::{SType, Schema, SchemaEntry};
 use crate::knowledge::{description, read_by_post_renderer, Chart, ChartName, POST_RENDER_KEYS};
 use crate::lint::rules::Severity;
+use crate::lint::types::{accepts, allowed, Accepts, Expected};
 use crate::text::join_key;
 
 /// The JSON Schema of chart `target`'s values (an index into `catalog`).
@@ -48,7 +49,7 @@ pub fn values_schema(catalog: &'static Catalog, target: usize) -> Value {
     Value::Object(root)
 }
 
-/// How keys below a section are judged (as in [`super::keys`]).
+/// How keys below a section are judged (as in [`crate::lint::keys`]).
 #[derive(Clone, Copy, PartialEq)]
 enum Mode {
     Checked,
@@ -184,7 +185,7 @@ impl Gen {
         out
     }
 
-    /// Below a mapping, as [`super::keys`] descends.
+    /// Below a mapping, as [`crate::lint::keys`] descends.
     fn mapping(&self, path: &str, chart: Option<Kind>, entry: Option<&SchemaEntry>) -> Map<String, Value> {
         let by_schema = entry.is_some_and(|e| e.ty == SType::Object);
         let mode = match chart {
