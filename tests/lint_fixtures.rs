@@ -12,6 +12,7 @@ use std::path::PathBuf;
 
 use common::*;
 use polyaxon_helm::knowledge::catalog::Catalog;
+use polyaxon_helm::lint::rules::FixAvailability;
 use polyaxon_helm::lint::{lint_text, Diagnostic};
 
 fn fixtures() -> Vec<PathBuf> {
@@ -52,6 +53,17 @@ fn fixtures_report_exactly_what_they_expect() {
         let (want, got) = (expected(&text), found(&diagnostics));
         assert_eq!(got, want, "{}", file.display());
         total += want.len();
+        // What `explain` says of a rule's fix holds for what the diagnostics carry.
+        for d in &diagnostics {
+            let availability = d.code.rule().fix;
+            assert!(
+                d.fix.is_none() || availability != FixAvailability::Never,
+                "{}: {} carries a fix but its rule says it never has one",
+                file.display(),
+                d.code
+            );
+            assert!(d.fix.is_some() || availability != FixAvailability::Always, "{}: {} {} has no fix", file.display(), d.code, d.key);
+        }
     }
     assert!(total >= 30, "only {total} expectations");
 }

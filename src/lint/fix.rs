@@ -154,7 +154,8 @@ fn display_only(title: String) -> Fix {
 
 /// A rename from the chart's history (safe), or a did-you-mean (a guess).
 fn rename(d: &Diagnostic, raw: &Node, to: &str) -> Fix {
-    let applicability = d.code.fix_applicability();
+    // A did-you-mean is a guess; a rename from the chart's history is safe.
+    let applicability = if matches!(d.code, Code::K005 | Code::K010) { Applicability::Unsafe } else { Applicability::Safe };
     let Some((_, value)) = entry(raw, &d.key) else {
         return display_only(format!("rename `{}` to `{to}` where it is written (it is reached through an alias or a merge key)", d.key));
     };
