@@ -14,8 +14,8 @@ use polyaxon_helm::lint::config::Config;
 use polyaxon_helm::lint::report;
 use polyaxon_helm::lint::rules::{self, Severity, RULES};
 use polyaxon_helm::migrate::FileMigration;
-use polyaxon_helm::output::exit_codes;
 use polyaxon_helm::output::style::{ColorChoice, Stream, Style};
+use polyaxon_helm::output::{exit_codes, Emitter, LintRun};
 use polyaxon_helm::postrender;
 use polyaxon_helm::stream::HELM4_FILENAME;
 use polyaxon_helm::transform::{GpuTarget, Options, SecurityScope};
@@ -668,21 +668,21 @@ fn run_lint(args: &LintArgs) -> Result<u8, Error> {
     for path in &inputs {
         reports.push(report::lint_file(path, target, config.as_ref())?);
     }
-    let text = match args.format {
-        Format::Human => {
-            let color = ColorChoice::from(args.color.choice).on(Stream::Stdout);
-            // A finding `--fix` fixes carries a safe fix (not on stdin).
-            let is_fixable = |i: usize, d: &polyaxon_helm::lint::Diagnostic| {
-                inputs[i] != Path::new("-") && d.fix.as_ref().is_some_and(|f| f.applicability == rules::Applicability::Safe)
-            };
-            let count = output::all_indexed(&reports).filter(|(i, d)| is_fixable(*i, d)).count();
-            let footer = if count == 0 { String::new() } else { format!("\n[*] {count} fixable with `{} lint --fix`", command_name()) };
-            format!("{}{}{footer}\n", output::human::render(&reports, color, &is_fixable), output::summary(&reports, version))
-        }
-        Format::Json => output::json::render(&reports, version),
-        Format::Sarif => output::sarif::render(&reports, version),
-        Format::Github => output::github::render(&reports),
+    // A finding `--fix` fixes carries a safe fix (not on stdin).
+    let is_fixable = |i: usize, d: &polyaxon_helm::lint::Diagnostic| {
+        inputs[i] != Path::new("-") && d.fix.as_ref().is_some_and(|f| f.applicability == rules::Applicability::Safe)
     };
+    let emitter: Box<dyn Emitter> = match args.format {
+        Format::Human => Box::new(output::human::Human {
+            color: ColorChoice::from(args.color.choice).on(Stream::Stdout),
+            fixable: &is_fixable,
+            fix_command: format!("{} lint --fix", command_name()),
+        }),
+        Format::Json => Box::new(output::json::Json),
+        Format::Sarif => Box::new(output::sarif::Sarif),
+        Format::Github => Box::new(output::github::Github),
+    };
+    let text = emitter.emit(&LintRun { reports: &reports, version });
     std::io::stdout().lock().write_all(text.as_bytes()).map_err(|e| Error::new(format!("cannot write the report: {e}")))?;
     let fail_at = if args.deny.is_some() { Severity::Warning } else { Severity::Error };
     let failed = reports.iter().flat_map(|r| &r.diagnostics).any(|d| d.severity >= fail_at);

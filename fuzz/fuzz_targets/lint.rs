@@ -14,7 +14,11 @@ use libfuzzer_sys::fuzz_target;
 use polyaxon_helm::knowledge::catalog::Catalog;
 use polyaxon_helm::lint::report::FileReport;
 use polyaxon_helm::lint::{lint_text, Span};
-use polyaxon_helm::output;
+use polyaxon_helm::output::github::Github;
+use polyaxon_helm::output::human::Human;
+use polyaxon_helm::output::json::Json;
+use polyaxon_helm::output::sarif::Sarif;
+use polyaxon_helm::output::{Emitter, LintRun};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
@@ -35,11 +39,12 @@ fuzz_target!(|data: &[u8]| {
         }
         let version = catalog.version(target);
         let reports = [FileReport { path: "values.yaml".into(), text: text.to_string(), diagnostics }];
-        let _ = output::human::render(&reports, false, &|_, _| false);
-        let _ = output::human::render(&reports, true, &|_, _| true);
-        let _ = output::github::render(&reports);
-        let _ = output::summary(&reports, version);
-        for (format, out) in [("json", output::json::render(&reports, version)), ("sarif", output::sarif::render(&reports, version))] {
+        let run = LintRun { reports: &reports, version };
+        for color in [false, true] {
+            let _ = Human { color, fixable: &|_, _| color, fix_command: String::new() }.emit(&run);
+        }
+        let _ = Github.emit(&run);
+        for (format, out) in [("json", Json.emit(&run)), ("sarif", Sarif.emit(&run))] {
             if let Err(e) = serde_json::from_str::<serde_json::Value>(&out) {
                 panic!("--format {format} output is not JSON: {e}\n{out}");
             }
@@ -74,4 +79,3 @@ impl LineIndex {
         (line, text[start..offset].chars().filter(|&c| c != '\u{feff}').count() + 1)
     }
 }
-

@@ -213,5 +213,3 @@ fn check_structure(input: &str, options: &Options, outcome: &Outcome) {
     let out_docs = stream::split(out).len();
     assert_eq!(out_docs, expected_docs, "the output splits into {out_docs} documents, not {expected_docs}:\n{out}");
 }
-
-

@@ -101,9 +101,10 @@ fn no_greek(message: &str, input: &str) {
 }
 
 fn check_json(values: &Values) {
-    let shown: J = serde_json::from_str(&values.to_json(true)).unwrap_or_else(|e| panic!("to_json(true) is not JSON: {e}\n{}", values.to_json(true)));
-    let masked: J =
-        serde_json::from_str(&values.to_json(false)).unwrap_or_else(|e| panic!("to_json(false) is not JSON: {e}\n{}", values.to_json(false)));
+    let shown: J =
+        serde_json::from_str(&values.to_json(true)).unwrap_or_else(|e| panic!("to_json(true) is not JSON: {e}\n{}", values.to_json(true)));
+    let masked: J = serde_json::from_str(&values.to_json(false))
+        .unwrap_or_else(|e| panic!("to_json(false) is not JSON: {e}\n{}", values.to_json(false)));
     assert!(shown.is_object() && masked.is_object(), "to_json is not an object");
     check_masked(&masked, false, "");
 }
@@ -118,4 +119,3 @@ fn check_masked(v: &J, secret: bool, path: &str) {
         _ => {}
     }
 }
-

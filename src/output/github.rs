@@ -1,18 +1,21 @@
 //! `--format github`: workflow commands that annotate the pull request,
 //! `::error file=F,line=L,col=C,endLine=…,endColumn=…,title=CODE::message`.
 
-use super::all;
+use super::{all, level, Emitter, LintRun};
 use crate::lint::report::FileReport;
-use crate::lint::rules::Severity;
 
-pub fn render(reports: &[FileReport]) -> String {
+pub struct Github;
+
+impl Emitter for Github {
+    fn emit(&self, run: &LintRun<'_>) -> String {
+        render(run.reports)
+    }
+}
+
+fn render(reports: &[FileReport]) -> String {
     let mut out = String::new();
     for (file, d) in all(reports) {
-        let command = match d.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-            Severity::Info => "notice",
-        };
+        let command = level(d.severity).github;
         let mut message = crate::text::sanitize(&d.message);
         if let Some(help) = &d.help {
             message.push_str(&format!(" (help: {})", crate::text::sanitize(help)));

@@ -7,9 +7,8 @@ use std::fmt;
 
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
 
-use super::rule_name;
+use super::{level, rule_name, Emitter, LintRun};
 use crate::lint::report::FileReport;
-use crate::lint::rules::Severity;
 use crate::lint::Diagnostic;
 use crate::secrets::mask_in_place;
 
@@ -39,11 +38,7 @@ impl miette::Diagnostic for Shown<'_> {
     }
 
     fn severity(&self) -> Option<miette::Severity> {
-        Some(match self.d.severity {
-            Severity::Error => miette::Severity::Error,
-            Severity::Warning => miette::Severity::Warning,
-            Severity::Info => miette::Severity::Advice,
-        })
+        Some(level(self.d.severity).miette)
     }
 
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
@@ -62,9 +57,25 @@ impl miette::Diagnostic for Shown<'_> {
     }
 }
 
-/// The reports; a finding `fixable(report index, finding)` says `--fix`
-/// fixes is marked `[*]` after its code, as ruff does.
-pub fn render(reports: &[FileReport], color: bool, fixable: &dyn Fn(usize, &Diagnostic) -> bool) -> String {
+/// The reports and the summary line; a finding `--fix` fixes is marked
+/// `[*]` after its code, as ruff does, and counted in a footer.
+pub struct Human<'a> {
+    pub color: bool,
+    /// Whether `--fix` fixes a finding (by report index).
+    pub fixable: &'a dyn Fn(usize, &Diagnostic) -> bool,
+    /// How to run `--fix`, for the footer.
+    pub fix_command: String,
+}
+
+impl Emitter for Human<'_> {
+    fn emit(&self, run: &LintRun<'_>) -> String {
+        let count = super::all_indexed(run.reports).filter(|(i, d)| (self.fixable)(*i, d)).count();
+        let footer = if count == 0 { String::new() } else { format!("\n[*] {count} fixable with `{}`", self.fix_command) };
+        format!("{}{}{footer}\n", render(run.reports, self.color, self.fixable), super::summary(run.reports, run.version))
+    }
+}
+
+fn render(reports: &[FileReport], color: bool, fixable: &dyn Fn(usize, &Diagnostic) -> bool) -> String {
     let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::none() };
     let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
     let mut out = String::new();

@@ -2,11 +2,19 @@
 
 use serde_json::{json, Map, Value};
 
-use super::{all, rule_name};
+use super::{all, rule_name, Emitter, LintRun};
 use crate::lint::fix::KeyEdit;
 use crate::lint::report::FileReport;
 
-pub fn render(reports: &[FileReport], version: &str) -> String {
+pub struct Json;
+
+impl Emitter for Json {
+    fn emit(&self, run: &LintRun<'_>) -> String {
+        render(run.reports, run.version)
+    }
+}
+
+fn render(reports: &[FileReport], version: &str) -> String {
     let diagnostics: Vec<Value> = all(reports)
         .map(|(file, d)| {
             let mut o = Map::new();

@@ -7,32 +7,16 @@ use std::collections::BTreeMap;
 use serde_json::json;
 use serde_sarif::sarif::{
     ArtifactChange, ArtifactContent, ArtifactLocation, Fix, Location, LogicalLocation, Message, MultiformatMessageString, PhysicalLocation,
-    PropertyBag, Region, Replacement, ReportingConfiguration, ReportingDescriptor, Result as SarifResult, ResultLevel, Run, Sarif, Tool,
+    PropertyBag, Region, Replacement, ReportingConfiguration, ReportingDescriptor, Result as SarifResult, Run, Sarif as SarifLog, Tool,
     ToolComponent,
 };
 
-use super::all;
+use super::{all, level, Emitter, LintRun};
 use crate::edit::Editor;
 use crate::lint::report::FileReport;
-use crate::lint::rules::{Applicability, Severity, RULES};
+use crate::lint::rules::{Applicability, RULES};
 use crate::lint::Diagnostic;
 use crate::{lint, secrets, yaml};
-
-fn level(s: Severity) -> &'static str {
-    match s {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
-        Severity::Info => "note",
-    }
-}
-
-fn result_level(s: Severity) -> ResultLevel {
-    match s {
-        Severity::Error => ResultLevel::Error,
-        Severity::Warning => ResultLevel::Warning,
-        Severity::Info => ResultLevel::Note,
-    }
-}
 
 /// Absolute paths as `file://` URIs; relative ones against the source root,
 /// as code scanning resolves them from the repository root.
@@ -104,7 +88,15 @@ impl<'a> Positions<'a> {
     }
 }
 
-pub fn render(reports: &[FileReport], version: &str) -> String {
+pub struct Sarif;
+
+impl Emitter for Sarif {
+    fn emit(&self, run: &LintRun<'_>) -> String {
+        render(run.reports, run.version)
+    }
+}
+
+fn render(reports: &[FileReport], version: &str) -> String {
     let rules: Vec<ReportingDescriptor> = RULES
         .iter()
         .map(|r| {
@@ -114,7 +106,7 @@ pub fn render(reports: &[FileReport], version: &str) -> String {
                 .short_description(text(r.summary))
                 .full_description(text(r.explanation))
                 .help(text(r.explanation))
-                .default_configuration(ReportingConfiguration::builder().level(json!(level(r.severity))).build())
+                .default_configuration(ReportingConfiguration::builder().level(json!(level(r.severity).sarif)).build())
                 .build()
         })
         .collect();
@@ -137,7 +129,7 @@ pub fn render(reports: &[FileReport], version: &str) -> String {
             let result = SarifResult::builder()
                 .rule_id(d.code.as_str())
                 .rule_index(RULES.iter().position(|r| r.code == d.code).expect("known rule") as i64)
-                .level(result_level(d.severity))
+                .level(level(d.severity).sarif)
                 .message(Message::builder().text(message).build())
                 .locations(vec![location]);
             match fix(file, d) {
@@ -164,6 +156,6 @@ pub fn render(reports: &[FileReport], version: &str) -> String {
         .properties(properties)
         .results(results)
         .build();
-    let log = Sarif::builder().schema("https://json.schemastore.org/sarif-2.1.0.json").version(json!("2.1.0")).runs(vec![run]).build();
+    let log = SarifLog::builder().schema("https://json.schemastore.org/sarif-2.1.0.json").version(json!("2.1.0")).runs(vec![run]).build();
     serde_json::to_string_pretty(&log).expect("SARIF serialises") + "\n"
 }
