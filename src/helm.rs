@@ -1,6 +1,5 @@
 //! Running beside Helm: the `helm polyaxon template|install|upgrade`
-//! wrapper, and the log that keeps what the post-renderer said where Helm
-//! hides it.
+//! wrapper.
 //!
 //! The wrapper hands every values flag (`-f`, `--set`, `--set-string`,
 //! `--set-json`, `--set-file`, `--set-literal`) to Helm and to polyaxon-pr,
@@ -11,7 +10,7 @@
 
 use std::env;
 use std::fs;
-use std::io::{BufRead, Write};
+use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -21,111 +20,6 @@ use crate::output::style::{ColorChoice, Stream, Style};
 
 /// Name of the Helm 4 `postrenderer/v1` plugin shipped in `helm4-plugins/`.
 pub const POSTRENDERER_PLUGIN: &str = "polyaxon-pr";
-/// How many run logs are kept.
-const KEPT_LOGS: usize = 20;
-
-/// What one post-render run says, on stderr and in its own log file, because
-/// Helm 4 discards a post-renderer's stderr and Helm 3 shows it only on
-/// failure. Everything said is made safe for a terminal.
-pub struct Log {
-    path: Option<PathBuf>,
-    file: Option<fs::File>,
-    /// Also keep the text (for Helm 4's error report).
-    pub text: String,
-    /// How stderr shows it (the file and `text` stay whole and plain).
-    style: Style,
-    /// Whether stderr got a list cut short.
-    pub shortened: bool,
-}
-
-impl Log {
-    /// A log for this run: `$POLYAXON_PR_LOG` when set (the wrapper sets
-    /// it), else a new file `run-<time>-<pid>.log` under
-    /// `$XDG_CACHE_HOME/polyaxon-pr/logs` (`~/.cache/...`), created 0600 in a
-    /// 0700 directory; older runs beyond the last 20 are pruned. Failing to
-    /// write a log never fails the render.
-    pub fn open(style: Style) -> Self {
-        let path = env::var_os("POLYAXON_PR_LOG").filter(|p| !p.is_empty()).map(PathBuf::from).or_else(|| {
-            let dir = log_dir()?;
-            create_private_dir(&dir).ok()?;
-            prune(&dir);
-            let stamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis());
-            Some(dir.join(format!("run-{stamp}-{}.log", std::process::id())))
-        });
-        let file = path.as_ref().and_then(|p| create_private_file(p).ok());
-        Log { path, file, text: String::new(), style, shortened: false }
-    }
-
-    pub fn path(&self) -> Option<&Path> {
-        self.path.as_deref()
-    }
-
-    /// Says something on stderr only, not in the log.
-    pub fn tell(&self, message: &str) {
-        eprintln!("{}", self.style.text(message).0);
-    }
-
-    pub fn say(&mut self, message: &str) {
-        let line = crate::text::sanitize(message);
-        let (shown, shortened) = self.style.text(&line);
-        eprintln!("{shown}");
-        self.shortened |= shortened;
-        if let Some(file) = &mut self.file {
-            let _ = writeln!(file, "{line}");
-        }
-        self.text.push_str(&line);
-        self.text.push('\n');
-    }
-}
-
-/// `$XDG_CACHE_HOME/polyaxon-pr/logs`, or `~/.cache/polyaxon-pr/logs`. An
-/// empty or relative `XDG_CACHE_HOME` is ignored, as the XDG spec says.
-pub fn log_dir() -> Option<PathBuf> {
-    let cache = env::var_os("XDG_CACHE_HOME")
-        .map(PathBuf::from)
-        .filter(|p| p.is_absolute())
-        .or_else(|| env::var_os("HOME").map(PathBuf::from).filter(|h| h.is_absolute()).map(|h| h.join(".cache")))?;
-    Some(cache.join("polyaxon-pr").join("logs"))
-}
-
-fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    let mut builder = fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        builder.mode(0o700);
-    }
-    builder.create(dir)
-}
-
-fn create_private_file(path: &Path) -> std::io::Result<fs::File> {
-    let mut options = fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    options.open(path)
-}
-
-/// Removes all but the newest run logs.
-fn prune(dir: &Path) {
-    let Ok(entries) = fs::read_dir(dir) else {
-        return;
-    };
-    let mut logs: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("run-") && n.ends_with(".log")))
-        .collect();
-    logs.sort_by_key(|p| fs::metadata(p).and_then(|m| m.modified()).ok());
-    let excess = logs.len().saturating_sub(KEPT_LOGS - 1);
-    for old in &logs[..excess] {
-        let _ = fs::remove_file(old);
-    }
-}
-
 /// What the wrapper takes out of Helm's arguments.
 #[derive(Debug, Default, PartialEq)]
 pub struct Split {
@@ -139,8 +33,12 @@ pub struct Split {
     pub verbose: bool,
 }
 
-/// Values flags Helm and polyaxon-pr both take.
-const VALUES_FLAGS: &[&str] = &["--set", "--set-string", "--set-json", "--set-file", "--set-literal"];
+/// Values flags Helm and polyaxon-pr both take (and `-f`/`--values`). The
+/// CLI's own test checks these lists against its definition.
+pub const VALUES_FLAGS: &[&str] = &["--set", "--set-string", "--set-json", "--set-file", "--set-literal"];
+/// polyaxon-pr's flags the wrapper does not take: it asks Helm its version
+/// itself, and runs polyaxon-pr as Helm 3's post-renderer.
+pub const NOT_WRAPPED: &[&str] = &["--helm-version", "--helm4-plugin"];
 /// polyaxon-pr's own flags: the wrapper hands them to polyaxon-pr only (and
 /// `--drop-builtin` to Helm as a `--set` too). All but `--diff` take a value.
 pub const OWN_FLAGS: &[&str] =
@@ -177,6 +75,11 @@ pub fn split_args(args: &[String], cwd: &Path) -> Result<Split, Error> {
                 }
             }
             "--show-secrets" => return Err(Error::new("`--show-secrets` belongs to `helm polyaxon values`")),
+            f if NOT_WRAPPED.contains(&f) => {
+                return Err(Error::new(format!(
+                    "`{f}` is not for helm polyaxon {{template,install,upgrade}}: it asks Helm its version itself"
+                )))
+            }
             "--drop-builtin" => {
                 let value = value_of(flag, inline, &mut it)?;
                 let service: Service = value.parse().map_err(Error::new)?;
@@ -282,12 +185,7 @@ pub fn wrap(command: &str, args: Vec<String>, name: &str) -> Result<u8, Error> {
     for a in &split.post_renderer {
         cmd.arg(format!("--post-renderer-args={a}"));
     }
-    let log = log_dir().map(|d| {
-        let _ = create_private_dir(&d);
-        prune(&d);
-        let stamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis());
-        d.join(format!("run-{stamp}-{}.log", std::process::id()))
-    });
+    let log = crate::run_log::new_path();
     if let Some(log) = &log {
         cmd.env("POLYAXON_PR_LOG", log);
     }

@@ -13,6 +13,7 @@
 //! - [`transform`]: the transforms (one module each) and their interface.
 //! - [`postrender`]: the pipeline that runs transforms over a stream.
 //! - [`diff`]: `--diff` output with secrets masked ([`secrets`] knows which values are secret).
+//! - [`run_log`]: the log that keeps what a post-render run said.
 //! - [`helm`]: the `helm polyaxon template|install|upgrade` wrapper.
 //! - [`lint`]: the values linter (catalog, rule families, config, inputs).
 //! - [`values_schema`]: the `schema` command, a version's values as a JSON Schema.
@@ -28,6 +29,7 @@ pub mod lint;
 pub mod migrate;
 pub mod output;
 pub mod postrender;
+pub mod run_log;
 pub mod secrets;
 pub mod stream;
 pub mod text;

@@ -21,7 +21,7 @@ use polyaxon_helm::stream::HELM4_FILENAME;
 use polyaxon_helm::transform::{GpuTarget, Options, SecurityScope};
 use polyaxon_helm::values::{HelmMajor, Sources, Values};
 use polyaxon_helm::values_schema;
-use polyaxon_helm::{helm, output, text};
+use polyaxon_helm::{helm, output, run_log, text};
 
 /// Post-render Polyaxon manifests: read the stream Helm renders on stdin,
 /// apply what the Polyaxon values ask for, write the result on stdout. The
@@ -384,7 +384,7 @@ fn post_render_main(cli: &Cli) -> ExitCode {
         let name = command_name();
         eprintln!("{name}: waiting for manifests on stdin (pipe them in, or end with Ctrl-D); `{name} --help` for usage");
     }
-    let mut log = helm::Log::open(Style::of(Stream::Stderr, cli.color.choice.into(), cli.verbose));
+    let mut log = run_log::Log::open(Style::of(Stream::Stderr, cli.color.choice.into(), cli.verbose));
     let code = match post_render(cli, &mut log) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -407,7 +407,7 @@ fn post_render_main(cli: &Cli) -> ExitCode {
     code
 }
 
-fn post_render(cli: &Cli, log: &mut helm::Log) -> Result<(), Error> {
+fn post_render(cli: &Cli, log: &mut run_log::Log) -> Result<(), Error> {
     // Rust opens /dev/null in place of a closed stdout: say where the manifests go.
     if stdout_is_null() {
         log.say("polyaxon-pr: warning: stdout is /dev/null (or was closed): the manifests go nowhere");
@@ -687,4 +687,35 @@ fn run_lint(args: &LintArgs) -> Result<u8, Error> {
     let fail_at = if args.deny.is_some() { Severity::Warning } else { Severity::Error };
     let failed = reports.iter().flat_map(|r| &r.diagnostics).any(|d| d.severity >= fail_at);
     Ok(u8::from(failed))
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::Cli;
+    use polyaxon_helm::helm::{NOT_WRAPPED, OWN_FLAGS, VALUES_FLAGS};
+
+    /// Every flag of the post-renderer is one the wrapper knows what to do
+    /// with, and its lists name only flags that exist; the flags it hands on
+    /// without a value are exactly those that take none.
+    #[test]
+    fn the_wrapper_classifies_every_flag_of_the_cli() {
+        let command = Cli::command();
+        let flags: Vec<(String, bool)> = command
+            .get_arguments()
+            .filter_map(|a| Some((format!("--{}", a.get_long()?), a.get_action().takes_values())))
+            .filter(|(long, _)| long != "--help" && long != "--version")
+            .collect();
+        let classified = |f: &str| f == "--values" || VALUES_FLAGS.contains(&f) || OWN_FLAGS.contains(&f) || NOT_WRAPPED.contains(&f);
+        for (flag, _) in &flags {
+            assert!(classified(flag), "{flag}: add it to helm::OWN_FLAGS, VALUES_FLAGS or NOT_WRAPPED");
+        }
+        for listed in VALUES_FLAGS.iter().chain(OWN_FLAGS).chain(NOT_WRAPPED) {
+            assert!(flags.iter().any(|(f, _)| f == listed), "{listed} is listed in helm.rs but is no flag of polyaxon-pr");
+        }
+        let valueless: Vec<&str> =
+            flags.iter().filter(|(f, takes)| !takes && OWN_FLAGS.contains(&f.as_str())).map(|(f, _)| f.as_str()).collect();
+        assert_eq!(valueless, ["--diff", "--verbose"], "the wrapper hands these on without a value");
+    }
 }
