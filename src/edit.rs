@@ -33,11 +33,11 @@ impl NodeError {
 
 /// A piece of YAML to insert.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Frag {
-    /// Already rendered scalar text (see [`Frag::str`], [`Frag::int`], [`Frag::bool`]).
+pub enum Fragment {
+    /// Already rendered scalar text (see [`Fragment::str`], [`Fragment::int`], [`Fragment::bool`]).
     Scalar(String),
-    Map(Vec<(String, Frag)>),
-    Seq(Vec<Frag>),
+    Map(Vec<(String, Fragment)>),
+    Seq(Vec<Fragment>),
     /// A value moved from elsewhere in the same file, as its text: what
     /// followed the key's colon on its line (a scalar, a block scalar's
     /// header, a comment) and the lines below it, dedented to column 0; with
@@ -49,36 +49,36 @@ pub enum Frag {
     },
 }
 
-impl Frag {
-    pub fn int(n: i64) -> Frag {
-        Frag::Scalar(n.to_string())
+impl Fragment {
+    pub fn int(n: i64) -> Fragment {
+        Fragment::Scalar(n.to_string())
     }
 
-    pub fn bool(b: bool) -> Frag {
-        Frag::Scalar(b.to_string())
+    pub fn bool(b: bool) -> Fragment {
+        Fragment::Scalar(b.to_string())
     }
 
     /// A string, quoted only when plain style would change its meaning.
-    pub fn str(s: &str) -> Frag {
-        Frag::Scalar(quote(s))
+    pub fn str(s: &str) -> Fragment {
+        Fragment::Scalar(quote(s))
     }
 
     /// A string always double-quoted (ConfigMap data and env values, so YAML
     /// never reads `5432` or `true` as anything but a string).
-    pub fn quoted(s: &str) -> Frag {
+    pub fn quoted(s: &str) -> Fragment {
         let q = quote(s);
-        Frag::Scalar(if q.starts_with('"') { q } else { format!("\"{s}\"") })
+        Fragment::Scalar(if q.starts_with('"') { q } else { format!("\"{s}\"") })
     }
 
-    pub fn map<K: Into<String>>(entries: impl IntoIterator<Item = (K, Frag)>) -> Frag {
-        Frag::Map(entries.into_iter().map(|(k, v)| (k.into(), v)).collect())
+    pub fn map<K: Into<String>>(entries: impl IntoIterator<Item = (K, Fragment)>) -> Fragment {
+        Fragment::Map(entries.into_iter().map(|(k, v)| (k.into(), v)).collect())
     }
 
     /// A top-level mapping as block YAML lines.
     pub fn block(&self) -> String {
         let mut out = String::new();
         match self {
-            Frag::Map(entries) => render_entries(entries, 0, &mut out),
+            Fragment::Map(entries) => render_entries(entries, 0, &mut out),
             other => {
                 other.render_flow(&mut out);
                 out.push('\n');
@@ -88,19 +88,19 @@ impl Frag {
     }
 
     /// The entries of a mapping fragment, for building objects up.
-    pub fn entries_mut(&mut self) -> Option<&mut Vec<(String, Frag)>> {
+    pub fn entries_mut(&mut self) -> Option<&mut Vec<(String, Fragment)>> {
         match self {
-            Frag::Map(entries) => Some(entries),
+            Fragment::Map(entries) => Some(entries),
             _ => None,
         }
     }
 
     fn render_flow(&self, out: &mut String) {
         match self {
-            Frag::Scalar(s) => out.push_str(s),
+            Fragment::Scalar(s) => out.push_str(s),
             // A flow context takes a one-line value without a comment ([`Editor::add`] refuses others).
-            Frag::Moved { head, .. } => out.push_str(head),
-            Frag::Map(entries) => {
+            Fragment::Moved { head, .. } => out.push_str(head),
+            Fragment::Map(entries) => {
                 out.push('{');
                 for (i, (k, v)) in entries.iter().enumerate() {
                     if i > 0 {
@@ -112,7 +112,7 @@ impl Frag {
                 }
                 out.push('}');
             }
-            Frag::Seq(items) => {
+            Fragment::Seq(items) => {
                 out.push('[');
                 for (i, item) in items.iter().enumerate() {
                     if i > 0 {
@@ -134,9 +134,9 @@ impl Frag {
 }
 
 /// Renders mapping entries as block lines at `indent`.
-fn render_entries(entries: &[(String, Frag)], indent: usize, out: &mut String) {
+fn render_entries(entries: &[(String, Fragment)], indent: usize, out: &mut String) {
     for (k, v) in entries {
-        if let Frag::Moved { comments, .. } = v {
+        if let Fragment::Moved { comments, .. } = v {
             for c in comments {
                 out.push_str(&" ".repeat(indent));
                 out.push_str(c);
@@ -147,7 +147,7 @@ fn render_entries(entries: &[(String, Frag)], indent: usize, out: &mut String) {
         out.push_str(&quote(k));
         out.push(':');
         match v {
-            Frag::Moved { head, body, .. } => {
+            Fragment::Moved { head, body, .. } => {
                 if !head.is_empty() {
                     out.push(' ');
                     out.push_str(head);
@@ -161,12 +161,12 @@ fn render_entries(entries: &[(String, Frag)], indent: usize, out: &mut String) {
                     out.push('\n');
                 }
             }
-            Frag::Map(inner) if !inner.is_empty() => {
+            Fragment::Map(inner) if !inner.is_empty() => {
                 out.push('\n');
                 render_entries(inner, indent + 2, out);
             }
             // Lists sit flush with their key, as Helm 4 and the Polyaxon chart write them.
-            Frag::Seq(items) if !items.is_empty() => {
+            Fragment::Seq(items) if !items.is_empty() => {
                 out.push('\n');
                 render_items(items, indent, out);
             }
@@ -180,12 +180,12 @@ fn render_entries(entries: &[(String, Frag)], indent: usize, out: &mut String) {
 }
 
 /// Renders list items as block lines whose dash sits at `indent`.
-fn render_items(items: &[Frag], indent: usize, out: &mut String) {
+fn render_items(items: &[Fragment], indent: usize, out: &mut String) {
     for item in items {
         out.push_str(&" ".repeat(indent));
         out.push_str("- ");
         match item {
-            Frag::Map(entries) if !entries.is_empty() => {
+            Fragment::Map(entries) if !entries.is_empty() => {
                 let mut inner = String::new();
                 render_entries(entries, indent + 2, &mut inner);
                 out.push_str(&inner[indent + 2..]);
@@ -247,7 +247,7 @@ enum NewNode {
 
 #[derive(Debug, Clone)]
 enum Child {
-    Frag(Frag),
+    Fragment(Fragment),
     New(usize),
 }
 
@@ -324,14 +324,14 @@ impl<'n> Editor<'n> {
     /// where the key is missing or null. Anything else there is an error.
     pub fn ensure_map(&mut self, parent: MapRef<'n>, key: &str, path: &str) -> Result<MapRef<'n>, NodeError> {
         match self.child(parent, key)? {
-            Found::Node(v) if v.is_map() => {
+            Reached::Node(v) if v.is_map() => {
                 check_editable(v, path)?;
                 Ok(MapRef::Node(v))
             }
-            Found::Node(v) => Err(NodeError::at(v, format!("{path} must be a mapping, found {}", v.type_name()))),
-            Found::Missing(slot) => Ok(MapRef::New(self.create(slot, NewNode::Map(Vec::new())))),
-            Found::NewMap(id) => Ok(MapRef::New(id)),
-            Found::NewSeq(_) | Found::NewOther => Err(self.conflict(parent, key)),
+            Reached::Node(v) => Err(NodeError::at(v, format!("{path} must be a mapping, found {}", v.type_name()))),
+            Reached::Missing(slot) => Ok(MapRef::New(self.create(slot, NewNode::Map(Vec::new())))),
+            Reached::NewMap(id) => Ok(MapRef::New(id)),
+            Reached::NewSeq(_) | Reached::NewOther => Err(self.conflict(parent, key)),
         }
     }
 
@@ -339,21 +339,21 @@ impl<'n> Editor<'n> {
     /// is missing or null.
     pub fn ensure_seq(&mut self, parent: MapRef<'n>, key: &str, path: &str) -> Result<SeqRef<'n>, NodeError> {
         match self.child(parent, key)? {
-            Found::Node(v) if v.items().is_some() => {
+            Reached::Node(v) if v.items().is_some() => {
                 check_editable(v, path)?;
                 Ok(SeqRef::Node(v))
             }
-            Found::Node(v) => Err(NodeError::at(v, format!("{path} must be a list, found {}", v.type_name()))),
-            Found::Missing(slot) => Ok(SeqRef::New(self.create(slot, NewNode::Seq(Vec::new())))),
-            Found::NewSeq(id) => Ok(SeqRef::New(id)),
-            Found::NewMap(_) | Found::NewOther => Err(self.conflict(parent, key)),
+            Reached::Node(v) => Err(NodeError::at(v, format!("{path} must be a list, found {}", v.type_name()))),
+            Reached::Missing(slot) => Ok(SeqRef::New(self.create(slot, NewNode::Seq(Vec::new())))),
+            Reached::NewSeq(id) => Ok(SeqRef::New(id)),
+            Reached::NewMap(_) | Reached::NewOther => Err(self.conflict(parent, key)),
         }
     }
 
     /// Adds `key: value` to a mapping that does not have the key (the caller
     /// has looked: an existing key is an error, not overwritten).
-    pub fn add(&mut self, map: MapRef<'n>, key: &str, value: Frag) -> Result<(), NodeError> {
-        if let (MapRef::Node(node), Frag::Moved { head, body, .. }) = (map, &value) {
+    pub fn add(&mut self, map: MapRef<'n>, key: &str, value: Fragment) -> Result<(), NodeError> {
+        if let (MapRef::Node(node), Fragment::Moved { head, body, .. }) = (map, &value) {
             if node.is_flow() && (!body.is_empty() || head.contains('#')) {
                 return Err(NodeError::at(
                     node,
@@ -362,22 +362,22 @@ impl<'n> Editor<'n> {
             }
         }
         match self.child(map, key)? {
-            Found::Missing(slot) => {
-                self.put(slot, Child::Frag(value));
+            Reached::Missing(slot) => {
+                self.put(slot, Child::Fragment(value));
                 Ok(())
             }
-            Found::Node(v) => Err(NodeError::at(v, format!("`{key}` is already set here"))),
+            Reached::Node(v) => Err(NodeError::at(v, format!("`{key}` is already set here"))),
             _ => Err(self.conflict(map, key)),
         }
     }
 
     /// Sets `map[key]` to a scalar: adds the entry, or replaces the value in place.
-    pub fn set_scalar(&mut self, map: MapRef<'n>, key: &str, value: Frag) -> Result<(), NodeError> {
+    pub fn set_scalar(&mut self, map: MapRef<'n>, key: &str, value: Fragment) -> Result<(), NodeError> {
         match self.child(map, key)? {
-            Found::Node(v) if v.entries().is_none() && v.items().is_none() => self.replace(v, value),
-            Found::Node(v) => Err(NodeError::at(v, format!("`{key}` holds {}, not a scalar", v.type_name()))),
-            Found::Missing(slot) => {
-                self.put(slot, Child::Frag(value));
+            Reached::Node(v) if v.entries().is_none() && v.items().is_none() => self.replace(v, value),
+            Reached::Node(v) => Err(NodeError::at(v, format!("`{key}` holds {}, not a scalar", v.type_name()))),
+            Reached::Missing(slot) => {
+                self.put(slot, Child::Fragment(value));
                 Ok(())
             }
             _ => Err(self.conflict(map, key)),
@@ -385,11 +385,11 @@ impl<'n> Editor<'n> {
     }
 
     /// Appends an item to a list.
-    pub fn append(&mut self, seq: SeqRef<'n>, item: Frag) {
+    pub fn append(&mut self, seq: SeqRef<'n>, item: Fragment) {
         match seq {
-            SeqRef::Node(seq) => self.attached.push((Host::Item { seq }, Child::Frag(item))),
+            SeqRef::Node(seq) => self.attached.push((Host::Item { seq }, Child::Fragment(item))),
             SeqRef::New(id) => match &mut self.created[id] {
-                NewNode::Seq(items) => items.push(Child::Frag(item)),
+                NewNode::Seq(items) => items.push(Child::Fragment(item)),
                 NewNode::Map(_) => unreachable!("SeqRef::New points at a list"),
             },
         }
@@ -397,10 +397,10 @@ impl<'n> Editor<'n> {
 
     /// Replaces a node with a fragment: a block mapping (a list item such as
     /// an env entry) stays block, anything else is written in flow style.
-    pub fn replace(&mut self, node: &'n Node, frag: Frag) -> Result<(), NodeError> {
+    pub fn replace(&mut self, node: &'n Node, frag: Fragment) -> Result<(), NodeError> {
         check_node(node)?;
         match &frag {
-            Frag::Map(entries) if node.is_map() && !node.is_flow() => {
+            Fragment::Map(entries) if node.is_map() && !node.is_flow() => {
                 let indent = node.col - 1;
                 let mut block = String::new();
                 render_entries(entries, indent, &mut block);
@@ -416,9 +416,9 @@ impl<'n> Editor<'n> {
     /// Replaces the value of `key` with a fragment: a block value that was
     /// on lines of its own and becomes a flow value moves up to the key's
     /// line (keeping a comment there).
-    pub fn replace_value(&mut self, key: &'n Node, value: &'n Node, frag: Frag) -> Result<(), NodeError> {
+    pub fn replace_value(&mut self, key: &'n Node, value: &'n Node, frag: Fragment) -> Result<(), NodeError> {
         let block_below = value.line > key.line && !value.is_flow() && (value.is_map() || value.items().is_some());
-        if !block_below || matches!(frag, Frag::Map(_)) {
+        if !block_below || matches!(frag, Fragment::Map(_)) {
             return self.replace(value, frag);
         }
         check_node(value)?;
@@ -495,8 +495,8 @@ impl<'n> Editor<'n> {
     }
 
     /// Takes the entry `key` out of a block mapping, to put it elsewhere as
-    /// [`Frag::Moved`] (its comments and value text travel with it).
-    pub fn take_entry(&mut self, map: &'n Node, key: &str) -> Result<Frag, NodeError> {
+    /// [`Fragment::Moved`] (its comments and value text travel with it).
+    pub fn take_entry(&mut self, map: &'n Node, key: &str) -> Result<Fragment, NodeError> {
         let EntryLines { key: k, value: v, first, line_start, end } = self.entry_lines(map, key)?;
         check_node(v)?;
         let comments = self.text[first..line_start].lines().map(|l| l.trim().to_string()).collect();
@@ -510,7 +510,7 @@ impl<'n> Editor<'n> {
         // The last line of a text without a final newline: the line break before it goes too.
         let start = if end == self.text.len() && !self.text.ends_with('\n') && first > 0 { first - 1 } else { first };
         self.edits.push(Edit { start, end, depth: 0, text: String::new() });
-        Ok(Frag::Moved { comments, head, body })
+        Ok(Fragment::Moved { comments, head, body })
     }
 
     /// Comments an entry out where it stands, under a one-line note: nothing
@@ -581,7 +581,7 @@ impl<'n> Editor<'n> {
             });
         }
         let attached = std::mem::take(&mut self.attached);
-        let mut groups: Vec<(&Host<'n>, Vec<Frag>)> = Vec::new();
+        let mut groups: Vec<(&Host<'n>, Vec<Fragment>)> = Vec::new();
         for (host, child) in &attached {
             let frag = self.build(child);
             match groups.iter_mut().find(|(h, _)| same_host(h, host)) {
@@ -632,7 +632,7 @@ impl<'n> Editor<'n> {
     }
 
     /// What `parent[key]` holds, seen through what this editor already created.
-    fn child(&self, parent: MapRef<'n>, key: &str) -> Result<Found<'n>, NodeError> {
+    fn child(&self, parent: MapRef<'n>, key: &str) -> Result<Reached<'n>, NodeError> {
         match parent {
             MapRef::Node(map) => {
                 check_node(map)?;
@@ -649,12 +649,12 @@ impl<'n> Editor<'n> {
                         });
                         Ok(match existing {
                             Some(id) => self.found_new(id),
-                            None => Found::Missing(Slot::Host(Host::Fill { key: k, value: v })),
+                            None => Reached::Missing(Slot::Host(Host::Fill { key: k, value: v })),
                         })
                     }
                     Some((_, v)) => {
                         check_node(v)?;
-                        Ok(Found::Node(v))
+                        Ok(Reached::Node(v))
                     }
                     None => {
                         let existing = self.attached.iter().find_map(|(h, c)| match h {
@@ -663,8 +663,8 @@ impl<'n> Editor<'n> {
                         });
                         Ok(match existing {
                             Some(Child::New(id)) => self.found_new(*id),
-                            Some(Child::Frag(_)) => Found::NewOther,
-                            None => Found::Missing(Slot::Host(Host::Entry { map, key: key.to_string() })),
+                            Some(Child::Fragment(_)) => Reached::NewOther,
+                            None => Reached::Missing(Slot::Host(Host::Entry { map, key: key.to_string() })),
                         })
                     }
                 }
@@ -673,17 +673,17 @@ impl<'n> Editor<'n> {
                 let NewNode::Map(entries) = &self.created[id] else { unreachable!("MapRef::New points at a mapping") };
                 Ok(match entries.iter().find(|(k, _)| k == key).map(|(_, c)| c) {
                     Some(Child::New(child)) => self.found_new(*child),
-                    Some(Child::Frag(_)) => Found::NewOther,
-                    None => Found::Missing(Slot::InNew(id, key.to_string())),
+                    Some(Child::Fragment(_)) => Reached::NewOther,
+                    None => Reached::Missing(Slot::InNew(id, key.to_string())),
                 })
             }
         }
     }
 
-    fn found_new(&self, id: usize) -> Found<'n> {
+    fn found_new(&self, id: usize) -> Reached<'n> {
         match self.created[id] {
-            NewNode::Map(_) => Found::NewMap(id),
-            NewNode::Seq(_) => Found::NewSeq(id),
+            NewNode::Map(_) => Reached::NewMap(id),
+            NewNode::Seq(_) => Reached::NewSeq(id),
         }
     }
 
@@ -691,18 +691,18 @@ impl<'n> Editor<'n> {
         NodeError { line: 0, col: 0, message: format!("`{key}` was given two different kinds of value by one transform") }
     }
 
-    fn build(&self, child: &Child) -> Frag {
+    fn build(&self, child: &Child) -> Fragment {
         match child {
-            Child::Frag(f) => f.clone(),
+            Child::Fragment(f) => f.clone(),
             Child::New(id) => match &self.created[*id] {
-                NewNode::Map(entries) => Frag::Map(entries.iter().map(|(k, c)| (k.clone(), self.build(c))).collect()),
-                NewNode::Seq(items) => Frag::Seq(items.iter().map(|c| self.build(c)).collect()),
+                NewNode::Map(entries) => Fragment::Map(entries.iter().map(|(k, c)| (k.clone(), self.build(c))).collect()),
+                NewNode::Seq(items) => Fragment::Seq(items.iter().map(|c| self.build(c)).collect()),
             },
         }
     }
 
     /// Turns everything attached to one host into one text edit.
-    fn render(&mut self, host: &Host<'n>, frags: Vec<Frag>, attached: &[(Host<'n>, Child)]) -> Result<(), NodeError> {
+    fn render(&mut self, host: &Host<'n>, frags: Vec<Fragment>, attached: &[(Host<'n>, Child)]) -> Result<(), NodeError> {
         match host {
             Host::Entry { map, .. } => {
                 check_editable(map, "")?;
@@ -710,9 +710,9 @@ impl<'n> Editor<'n> {
                     Host::Entry { key, .. } => key.clone(),
                     _ => unreachable!("grouped by host"),
                 });
-                let entries: Vec<(String, Frag)> = keys.zip(frags).collect();
+                let entries: Vec<(String, Fragment)> = keys.zip(frags).collect();
                 if map.is_flow() {
-                    let inner = Frag::Map(entries).flow();
+                    let inner = Fragment::Map(entries).flow();
                     self.insert_flow(map, &inner[1..inner.len() - 1]);
                 } else {
                     let indent = map.col - 1;
@@ -733,7 +733,7 @@ impl<'n> Editor<'n> {
             Host::Item { seq } => {
                 check_editable(seq, "")?;
                 if seq.is_flow() {
-                    let inner = Frag::Seq(frags).flow();
+                    let inner = Fragment::Seq(frags).flow();
                     self.insert_flow(seq, &inner[1..inner.len() - 1]);
                 } else {
                     let first = &seq.items().unwrap_or_default()[0];
@@ -767,7 +767,7 @@ impl<'n> Editor<'n> {
     }
 }
 
-enum Found<'n> {
+enum Reached<'n> {
     Node(&'n Node),
     Missing(Slot<'n>),
     NewMap(usize),

@@ -7,7 +7,7 @@
 //! leaves the stream only when a transform drops it (`--drop-builtin`), and
 //! new documents are only ever appended after the last one.
 
-use crate::edit::{Editor, Frag};
+use crate::edit::{Editor, Fragment};
 use crate::error::{Error, Location};
 use crate::knowledge::{Chart, CONFIG_MAP_MARKER};
 use crate::stream::{self, Document, HELM4_FILENAME};
@@ -224,10 +224,10 @@ fn gather_settings(root: &Node, source: Option<&str>, facts: &mut Facts) {
     }
 }
 
-fn frag_text(frag: &Frag, path: &[&str]) -> String {
+fn frag_text(frag: &Fragment, path: &[&str]) -> String {
     let mut node = frag;
     for key in path {
-        let Frag::Map(entries) = node else {
+        let Fragment::Map(entries) = node else {
             return String::new();
         };
         match entries.iter().find(|(k, _)| k == key) {
@@ -236,7 +236,7 @@ fn frag_text(frag: &Frag, path: &[&str]) -> String {
         }
     }
     match node {
-        Frag::Scalar(s) => s.trim_matches('"').to_string(),
+        Fragment::Scalar(s) => s.trim_matches('"').to_string(),
         _ => String::new(),
     }
 }
@@ -249,11 +249,11 @@ fn render_new(doc: NewDocument, helm4: bool) -> String {
         return format!("# Source: {source}\n{}", object.block());
     }
     let metadata = object.entries_mut().and_then(|e| e.iter_mut().find(|(k, _)| k == "metadata")).map(|(_, v)| v);
-    if let Some(entries) = metadata.and_then(Frag::entries_mut) {
-        let annotation = (HELM4_FILENAME.to_string(), Frag::str(&source));
+    if let Some(entries) = metadata.and_then(Fragment::entries_mut) {
+        let annotation = (HELM4_FILENAME.to_string(), Fragment::str(&source));
         match entries.iter_mut().find(|(k, _)| k == "annotations").and_then(|(_, v)| v.entries_mut()) {
             Some(annotations) => annotations.push(annotation),
-            None => entries.push(("annotations".into(), Frag::Map(vec![annotation]))),
+            None => entries.push(("annotations".into(), Fragment::Map(vec![annotation]))),
         }
     }
     object.block()

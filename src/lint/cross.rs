@@ -5,7 +5,7 @@
 //! defaults, read the way Helm reads them, and reported at the user's key.
 
 use super::rules::*;
-use super::{Ctx, Span};
+use super::{RuleContext, Span};
 use crate::knowledge::catalog::DefaultValue;
 use crate::knowledge::{Service, BROKER_CLIENTS};
 use crate::yaml::{Node, Scalar};
@@ -27,7 +27,7 @@ fn user<'a>(doc: &'a Node, path: &str) -> Option<(&'a Node, &'a Node)> {
 /// true, `"false"` included; a subchart's dependency condition
 /// (`postgresql.enabled`) takes only booleans, and with anything else Helm
 /// keeps the subchart on (and the templates take the string for true).
-fn switch(ctx: &Ctx<'_>, doc: &Node, path: &str) -> Option<bool> {
+fn switch(ctx: &RuleContext<'_>, doc: &Node, path: &str) -> Option<bool> {
     let condition = Service::ALL.iter().any(|s| s.subcharts().iter().any(|c| path == format!("{c}.enabled")));
     let by_user = user(doc, path).and_then(|(_, v)| match v.scalar() {
         Some(Scalar::Bool(b)) => Some(b),
@@ -53,7 +53,7 @@ fn read_as_true(doc: &Node, path: &str) -> String {
     }
 }
 
-fn text(ctx: &Ctx<'_>, doc: &Node, path: &str) -> Option<String> {
+fn text(ctx: &RuleContext<'_>, doc: &Node, path: &str) -> Option<String> {
     let value = match user(doc, path) {
         Some((_, v)) => v.text().map(str::to_string),
         None => ctx.catalog.default(path, ctx.target).as_str().map(str::to_string),
@@ -62,7 +62,7 @@ fn text(ctx: &Ctx<'_>, doc: &Node, path: &str) -> Option<String> {
 }
 
 /// Where to report: the first of `paths` the user wrote, else the document's first key.
-fn locate(ctx: &Ctx<'_>, doc: &Node, paths: &[&str]) -> (String, Span) {
+fn locate(ctx: &RuleContext<'_>, doc: &Node, paths: &[&str]) -> (String, Span) {
     for path in paths {
         if let Some((k, v)) = user(doc, path) {
             return (path.to_string(), ctx.span(k, v));
@@ -87,7 +87,7 @@ impl Dependency {
     /// How the service stands; one the chart version no longer offers
     /// (RabbitMQ from 2.17) is neither deployed nor configured: its keys
     /// are removed keys (K001), judged there.
-    fn of(ctx: &Ctx<'_>, doc: &Node, service: Service) -> Dependency {
+    fn of(ctx: &RuleContext<'_>, doc: &Node, service: Service) -> Dependency {
         let enabled_key = service.enabled_key(Some(ctx.target));
         let host_key = format!("externalServices.{service}.host");
         let offered = service.offered(ctx.target);
@@ -107,11 +107,11 @@ impl Dependency {
     }
 }
 
-pub fn check(ctx: &mut Ctx<'_>, doc: &Node) {
+pub fn check(ctx: &mut RuleContext<'_>, doc: &Node) {
     if doc.entries().is_none_or(|e| e.is_empty()) {
         return;
     }
-    let since = |ctx: &Ctx<'_>, v: &str| ctx.target >= ctx.catalog.index_of(v);
+    let since = |ctx: &RuleContext<'_>, v: &str| ctx.target >= ctx.catalog.index_of(v);
     let postgres = Dependency::of(ctx, doc, Service::Postgresql);
     // Before 0.5 the external host lived under postgresql; later charts ignore it.
     let legacy_postgres = !since(ctx, "0.5.0") && text(ctx, doc, "postgresql.externalPostgresHost").is_some();
@@ -260,7 +260,7 @@ pub fn check(ctx: &mut Ctx<'_>, doc: &Node) {
 /// Charts 0.x: each persistence entry is one of a claim, a host path or a
 /// store. Judged on the user's own entries, as Polyaxon's validator does
 /// (the chart's defaults give every entry a hostPath to be overridden).
-fn persistence(ctx: &mut Ctx<'_>, doc: &Node) {
+fn persistence(ctx: &mut RuleContext<'_>, doc: &Node) {
     let Some((_, section)) = doc.entry("persistence") else { return };
     let named = |k: &str| matches!(k, "data" | "outputs");
     let mut entries: Vec<(String, &Node)> = Vec::new();

@@ -11,7 +11,7 @@
 
 use super::rules::{Applicability, Code, Severity};
 use super::Diagnostic;
-use crate::edit::{Editor, Frag, MapRef, NodeError};
+use crate::edit::{Editor, Fragment, MapRef, NodeError};
 use crate::knowledge::catalog::{Catalog, ChangeKind};
 use crate::knowledge::storage::{self, Connection, Setting};
 use crate::yaml::{self, Node, Scalar};
@@ -43,12 +43,12 @@ pub enum KeyEdit {
     /// Writes a quoted boolean unquoted.
     Unquote { key: String },
     /// Sets the scalar at `key` (created with its parents where missing).
-    Set { key: String, value: Frag },
+    Set { key: String, value: Fragment },
     /// Adds the new entry `key` (which must not be set) holding `value`,
     /// carried from the settings at `from`.
-    Add { key: String, value: Frag, from: String },
+    Add { key: String, value: Fragment, from: String },
     /// Appends items to the list at `key` (created where missing), carried from `from`.
-    Append { key: String, items: Vec<Frag>, from: Vec<String> },
+    Append { key: String, items: Vec<Fragment>, from: Vec<String> },
 }
 
 impl KeyEdit {
@@ -257,17 +257,17 @@ fn broker(resolved: &Node, target: usize) -> Option<Fix> {
     crate::knowledge::broker_removed(value, target)?;
     let external = lookup(resolved, "externalServices.redis.host").and_then(Node::text).is_some_and(|h| !h.is_empty());
     let in_cluster = lookup(resolved, "redis.enabled").and_then(Node::scalar) == Some(Scalar::Bool(true));
-    let mut edits = vec![KeyEdit::Set { key: "broker".into(), value: Frag::str("redis") }];
+    let mut edits = vec![KeyEdit::Set { key: "broker".into(), value: Fragment::str("redis") }];
     // A redis kept apart from the broker on purpose becomes it: a decision.
     if lookup(resolved, "redis.nonBroker").and_then(Node::scalar) == Some(Scalar::Bool(true)) {
-        edits.push(KeyEdit::Set { key: "redis.nonBroker".into(), value: Frag::bool(false) });
+        edits.push(KeyEdit::Set { key: "redis.nonBroker".into(), value: Fragment::bool(false) });
         let title = "set `broker: redis` and make the redis that is there the broker (redis.nonBroker: false): a decision";
         return Some(Fix { applicability: Applicability::Unsafe, title: title.into(), edits });
     }
     if external || in_cluster {
         return Some(Fix { applicability: Applicability::Safe, title: "set `broker: redis`".into(), edits });
     }
-    edits.push(KeyEdit::Set { key: "redis.enabled".into(), value: Frag::bool(true) });
+    edits.push(KeyEdit::Set { key: "redis.enabled".into(), value: Fragment::bool(true) });
     let title = "set `broker: redis` and turn on the in-cluster redis (or set externalServices.redis.host instead): a decision";
     Some(Fix { applicability: Applicability::Unsafe, title: title.into(), edits })
 }
@@ -317,21 +317,21 @@ fn storage_carry(d: &Diagnostic, raw: &Node, section: &Node) -> Fix {
 }
 
 /// A connection as the YAML a values file holds.
-fn connection(c: &Connection) -> Frag {
+fn connection(c: &Connection) -> Fragment {
     let schema = c.schema.iter().map(|(k, v)| {
         (
             *k,
             match v {
-                Setting::Str(s) => Frag::str(s),
-                Setting::Bool(b) => Frag::bool(*b),
+                Setting::Str(s) => Fragment::str(s),
+                Setting::Bool(b) => Fragment::bool(*b),
             },
         )
     });
-    let mut entries = vec![("name", Frag::str(&c.name)), ("kind", Frag::str(c.kind)), ("schema", Frag::map(schema))];
+    let mut entries = vec![("name", Fragment::str(&c.name)), ("kind", Fragment::str(c.kind)), ("schema", Fragment::map(schema))];
     if let Some(secret) = &c.secret {
-        entries.push(("secret", Frag::map([("name", Frag::str(secret))])));
+        entries.push(("secret", Fragment::map([("name", Fragment::str(secret))])));
     }
-    Frag::map(entries)
+    Fragment::map(entries)
 }
 
 /// Applies one edit through the setter layer.
@@ -384,19 +384,19 @@ pub fn apply<'n>(editor: &mut Editor<'n>, root: &'n Node, edit: &'n KeyEdit) -> 
         KeyEdit::TlsList { .. } => {
             let mut entry = Vec::new();
             if let Some(secret) = value.get("secretName").and_then(Node::text) {
-                entry.push(("secretName".to_string(), Frag::str(secret)));
+                entry.push(("secretName".to_string(), Fragment::str(secret)));
             }
-            let hosts: Vec<Frag> =
-                value.get("hosts").and_then(Node::items).unwrap_or_default().iter().filter_map(Node::text).map(Frag::str).collect();
+            let hosts: Vec<Fragment> =
+                value.get("hosts").and_then(Node::items).unwrap_or_default().iter().filter_map(Node::text).map(Fragment::str).collect();
             if !hosts.is_empty() {
-                entry.push(("hosts".to_string(), Frag::Seq(hosts)));
+                entry.push(("hosts".to_string(), Fragment::Seq(hosts)));
             }
-            let list = if entry.is_empty() { Vec::new() } else { vec![Frag::Map(entry)] };
-            editor.replace_value(key_node, value, Frag::Seq(list)).map_err(err)
+            let list = if entry.is_empty() { Vec::new() } else { vec![Fragment::Map(entry)] };
+            editor.replace_value(key_node, value, Fragment::Seq(list)).map_err(err)
         }
         KeyEdit::Unquote { .. } => {
             let b = value.text().and_then(crate::knowledge::boolean_string).ok_or("not a boolean string")?;
-            editor.replace(value, Frag::bool(b)).map_err(err)
+            editor.replace(value, Fragment::bool(b)).map_err(err)
         }
         KeyEdit::Add { .. } | KeyEdit::Append { .. } | KeyEdit::Set { .. } => unreachable!("handled above"),
     }

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use super::fix::DELETE_THE_KEY;
 use super::rules::*;
-use super::{types, Ctx};
+use super::{types, RuleContext};
 use crate::knowledge::catalog::{Change, ChangeKind, Kind};
 use crate::knowledge::deploy_schema::{Extra, SType};
 use crate::knowledge::{read_by_post_renderer, ChartName};
@@ -29,11 +29,11 @@ enum Mode {
     Free,
 }
 
-pub fn check(ctx: &mut Ctx<'_>, root: &Node) {
+pub fn check(ctx: &mut RuleContext<'_>, root: &Node) {
     walk(ctx, root, "", Mode::Checked);
 }
 
-fn walk(ctx: &mut Ctx<'_>, map: &Node, prefix: &str, mode: Mode) {
+fn walk(ctx: &mut RuleContext<'_>, map: &Node, prefix: &str, mode: Mode) {
     for (key, value) in map.entries().unwrap_or_default() {
         let Some(name) = key.text() else { continue };
         let path = join_key(prefix, name);
@@ -101,13 +101,13 @@ fn walk(ctx: &mut Ctx<'_>, map: &Node, prefix: &str, mode: Mode) {
 /// Whether Polyaxon's validator lets the key through: it declares it (and
 /// it is not a second spelling of a field the mapping also sets), or the
 /// enclosing object keeps or drops keys it does not declare.
-fn tolerated(ctx: &Ctx<'_>, map: &Node, path: &str, parent: &str) -> bool {
+fn tolerated(ctx: &RuleContext<'_>, map: &Node, path: &str, parent: &str) -> bool {
     let twice = |field: &str| map.entries().unwrap_or_default().iter().any(|(k, _)| k.text() == Some(field));
     ctx.schema.tolerates(path, parent) && !ctx.schema.at(path).and_then(|e| e.alias_of).is_some_and(twice)
 }
 
 /// Walks into a value by what the chart and the schema say it is.
-fn descend(ctx: &mut Ctx<'_>, value: &Node, path: &str, chart: Option<Kind>, schema: Option<(SType, Extra)>) {
+fn descend(ctx: &mut RuleContext<'_>, value: &Node, path: &str, chart: Option<Kind>, schema: Option<(SType, Extra)>) {
     if let Some(items) = value.items() {
         // Lists of objects the schema describes (tolerations, connections).
         let item = format!("{path}[]");
@@ -153,7 +153,7 @@ fn descend(ctx: &mut Ctx<'_>, value: &Node, path: &str, chart: Option<Kind>, sch
 }
 
 /// A mapping whose entries are sections that moved (`tolerations.experiments`).
-fn moved_entries(ctx: &Ctx<'_>, value: &Node, path: &str) -> bool {
+fn moved_entries(ctx: &RuleContext<'_>, value: &Node, path: &str) -> bool {
     value.entries().unwrap_or_default().iter().any(|(k, _)| k.text().is_some_and(|k| ctx.catalog.change_of(&join_key(path, k)).is_some()))
 }
 
@@ -161,7 +161,7 @@ fn moved_entries(ctx: &Ctx<'_>, value: &Node, path: &str) -> bool {
 /// their type), the ones it set or read in other versions
 /// (`postgresql.postgresUser`), near misses of the ones it reads, and what
 /// Polyaxon's schema declares there (`rabbitmq.resources`).
-fn subchart_key(ctx: &mut Ctx<'_>, path: &str, prefix: &str, name: &str, key: &Node, value: &Node) {
+fn subchart_key(ctx: &mut RuleContext<'_>, path: &str, prefix: &str, name: &str, key: &Node, value: &Node) {
     let chart = ctx.catalog.at(path, ctx.target).map(|r| r.2);
     if let Some(entry) = ctx.schema.at(path).copied() {
         types::check(ctx, path, chart, Some(&entry), key, value);
@@ -211,7 +211,7 @@ fn subchart_key(ctx: &mut Ctx<'_>, path: &str, prefix: &str, name: &str, key: &N
 
 /// Reports a renamed, moved or removed key; false when the change does not
 /// concern the target version.
-fn report_change(ctx: &mut Ctx<'_>, change: &Change, path: &str, tolerated: bool, key: &Node, value: &Node) -> bool {
+fn report_change(ctx: &mut RuleContext<'_>, change: &Change, path: &str, tolerated: bool, key: &Node, value: &Node) -> bool {
     let since = ctx.catalog.index_of(change.since);
     if ctx.target < since {
         return false;
@@ -269,7 +269,7 @@ fn report_change(ctx: &mut Ctx<'_>, change: &Change, path: &str, tolerated: bool
 
 /// A key the chart ignores but Polyaxon reads: its value must still be
 /// what Polyaxon's schema declares, all the way down.
-fn judge_by_schema(ctx: &mut Ctx<'_>, path: &str, tolerated: bool, key: &Node, value: &Node) {
+fn judge_by_schema(ctx: &mut RuleContext<'_>, path: &str, tolerated: bool, key: &Node, value: &Node) {
     if let Some(entry) = ctx.schema.at(path).copied().filter(|_| tolerated) {
         types::check(ctx, path, None, Some(&entry), key, value);
         descend(ctx, value, path, None, Some((entry.ty, entry.extra)));
@@ -286,7 +286,7 @@ fn tolerated_by_polyaxon(d: &mut super::Diagnostic) {
 /// A key Polyaxon's schema declares but the chart version does not read;
 /// an error where Polyaxon rejects it after all (a second spelling of a
 /// field the mapping also sets).
-fn report_ignored(ctx: &mut Ctx<'_>, path: &str, alias_of: Option<&str>, tolerated: bool, key: &Node) {
+fn report_ignored(ctx: &mut RuleContext<'_>, path: &str, alias_of: Option<&str>, tolerated: bool, key: &Node) {
     let span = ctx.span(key, key);
     let version = ctx.version().to_string();
     match alias_of {
@@ -333,7 +333,7 @@ fn report_ignored(ctx: &mut Ctx<'_>, path: &str, alias_of: Option<&str>, tolerat
 /// A key the target chart does not read: an error, or a warning where
 /// Polyaxon's validator lets it through (it declares the key, or the
 /// enclosing object ignores what it does not declare).
-fn report_unknown(ctx: &mut Ctx<'_>, path: &str, parent: &str, name: &str, tolerated: bool, key: &Node) {
+fn report_unknown(ctx: &mut RuleContext<'_>, path: &str, parent: &str, name: &str, tolerated: bool, key: &Node) {
     let span = ctx.span(key, key);
     let version = ctx.version().to_string();
     let at = |i: usize| ctx.catalog.version(i).to_string();
@@ -393,7 +393,7 @@ fn suggest(d: &mut super::Diagnostic, known: &[&str], parent: &str, name: &str) 
 
 /// Every mapping, at any depth (free-form and subchart sections included);
 /// one pass per mapping.
-pub fn check_duplicates(ctx: &mut Ctx<'_>, node: &Node, prefix: &str) {
+pub fn check_duplicates(ctx: &mut RuleContext<'_>, node: &Node, prefix: &str) {
     if let Some(entries) = node.entries() {
         let mut first_of: HashMap<&str, &Node> = HashMap::with_capacity(entries.len());
         for (key, value) in entries {

@@ -58,7 +58,7 @@ pub struct Diagnostic {
 
 /// What a rule family needs: the text, the chart's catalog, the target
 /// version and Polyaxon's schema for it.
-pub struct Ctx<'a> {
+pub struct RuleContext<'a> {
     pub text: &'a str,
     /// The platform or the agent chart's catalog (`deploymentChart: agent`).
     pub catalog: &'static Catalog,
@@ -69,7 +69,7 @@ pub struct Ctx<'a> {
     pub out: Vec<Diagnostic>,
 }
 
-impl<'a> Ctx<'a> {
+impl<'a> RuleContext<'a> {
     pub fn new(text: &'a str, target: usize) -> Self {
         // Line breaks as YAML counts them: LF, CRLF and a lone CR.
         let bytes = text.as_bytes();
@@ -77,7 +77,7 @@ impl<'a> Ctx<'a> {
         let line_starts = std::iter::once(0).chain(breaks.map(|(i, _)| i + 1)).collect();
         let catalog = Catalog::get();
         let chart = Chart::from_label(&format!("polyaxon-{}", catalog.version(target))).expect("catalog versions parse");
-        Ctx { text, catalog, target, chart, schema: Schema::for_chart(&chart), line_starts, out: Vec::new() }
+        RuleContext { text, catalog, target, chart, schema: Schema::for_chart(&chart), line_starts, out: Vec::new() }
     }
 
     /// Judges the next document against the chart it names: the agent
@@ -149,7 +149,7 @@ impl<'a> Ctx<'a> {
 pub fn lint_text(text: &str, target: usize) -> Result<Vec<Diagnostic>, yaml::ParseError> {
     // Aliases and merge keys are linted as Helm reads them, reported at the user's text.
     let docs = yaml::parse_all_resolved(text)?;
-    let mut ctx = Ctx::new(text, target);
+    let mut ctx = RuleContext::new(text, target);
     // The text as written, for the fixes: parsed once, when one is needed.
     let mut raw: Option<Vec<Node>> = None;
     for (i, doc) in docs.iter().enumerate() {

@@ -1,12 +1,12 @@
 //! Version traps: settings a particular chart version accepts but mishandles.
 
 use super::rules::*;
-use super::Ctx;
+use super::RuleContext;
 use crate::knowledge::catalog::DefaultValue;
 use crate::knowledge::parse_version;
 use crate::yaml::Node;
 
-pub fn check(ctx: &mut Ctx<'_>, doc: &Node) {
+pub fn check(ctx: &mut RuleContext<'_>, doc: &Node) {
     dns_prefix_dropped(ctx, doc);
     image_of_another_major(ctx, doc, "");
 }
@@ -15,7 +15,7 @@ pub fn check(ctx: &mut Ctx<'_>, doc: &Node) {
 /// of another major version than the chart's own default there, and
 /// every `image` left at an older chart's default name (the v1 gateway's
 /// polyaxon/polyaxon-gateway, where the v2 gateway runs polyaxon/polyaxon-api).
-fn image_of_another_major(ctx: &mut Ctx<'_>, node: &Node, parent: &str) {
+fn image_of_another_major(ctx: &mut RuleContext<'_>, node: &Node, parent: &str) {
     let version = ctx.catalog.version(ctx.target);
     // Only Polyaxon's own images: subcharts' and helpers' images have versions of their own.
     let polyaxon = |image: &str| image.starts_with("polyaxon/");
@@ -66,7 +66,7 @@ fn image_of_another_major(ctx: &mut Ctx<'_>, node: &Node, parent: &str) {
 /// Charts 0.4.3 to 1.12.2 render POLYAXON_DNS_PREFIX only when
 /// `dns.POLYAXON_DNS_PREFIX` is truthy; those are exactly the versions whose
 /// templates read that key.
-fn dns_prefix_dropped(ctx: &mut Ctx<'_>, doc: &Node) {
+fn dns_prefix_dropped(ctx: &mut RuleContext<'_>, doc: &Node) {
     if ctx.catalog.at("dns.POLYAXON_DNS_PREFIX", ctx.target).is_none() {
         return;
     }

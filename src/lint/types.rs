@@ -4,7 +4,7 @@
 //! written as strings (which Helm templates read as true).
 
 use super::rules::*;
-use super::Ctx;
+use super::RuleContext;
 use crate::knowledge::catalog::Kind;
 use crate::knowledge::deploy_schema::{SType, SchemaEntry};
 use crate::knowledge::{boolean_string, broker_removed, DNS_BACKENDS, FS_GROUP_CHANGE_POLICIES, SERVICE_TYPES};
@@ -104,7 +104,7 @@ pub fn allowed(path: &str, schema: Option<&SchemaEntry>) -> Option<(&'static [&'
     }
 }
 
-pub fn check(ctx: &mut Ctx<'_>, path: &str, chart: Option<Kind>, schema: Option<&SchemaEntry>, key: &Node, value: &Node) {
+pub fn check(ctx: &mut RuleContext<'_>, path: &str, chart: Option<Kind>, schema: Option<&SchemaEntry>, key: &Node, value: &Node) {
     let accepts = accepts(chart, schema);
     if value.is_null() {
         if !accepts.null {
@@ -178,7 +178,7 @@ pub(super) fn is_numeric(s: &str) -> bool {
 
 /// A scalar outside the key's allowed set (of any type: `type: 12345` too);
 /// true when reported.
-fn check_allowed(ctx: &mut Ctx<'_>, path: &str, schema: Option<&SchemaEntry>, key: &Node, value: &Node) -> bool {
+fn check_allowed(ctx: &mut RuleContext<'_>, path: &str, schema: Option<&SchemaEntry>, key: &Node, value: &Node) -> bool {
     let Some(given) = value.scalar().and(value.text()) else { return false };
     let Some((allowed, severity)) = allowed(path, schema) else { return false };
     if allowed.contains(&given) {

@@ -19,7 +19,7 @@
 
 use super::settings::{data_section, data_value, env_entries, env_entry, env_names, env_value, set_data, set_env, EnvValue};
 use super::{Doc, Facts, NewDocument, Options, Transform};
-use crate::edit::{Editor, Frag, NodeError};
+use crate::edit::{Editor, Fragment, NodeError};
 use crate::error::{Error, Location};
 use crate::knowledge::catalog::Catalog;
 use crate::knowledge::Service;
@@ -330,21 +330,24 @@ impl ExternalServices {
         }
         let name = self.secret_name(external.service)?;
         let password = external.password.as_ref()?;
-        let mut labels: Vec<(String, Frag)> =
-            labels.iter().map(|(k, v)| (k.clone(), Frag::str(if k == "app.kubernetes.io/name" { &name } else { v }))).collect();
+        let mut labels: Vec<(String, Fragment)> =
+            labels.iter().map(|(k, v)| (k.clone(), Fragment::str(if k == "app.kubernetes.io/name" { &name } else { v }))).collect();
         if labels.is_empty() {
-            labels = vec![("app.kubernetes.io/name".into(), Frag::str(&name)), ("app.kubernetes.io/managed-by".into(), Frag::str("Helm"))];
+            labels = vec![
+                ("app.kubernetes.io/name".into(), Fragment::str(&name)),
+                ("app.kubernetes.io/managed-by".into(), Fragment::str("Helm")),
+            ];
         }
         use base64::Engine as _;
         let encoded = base64::engine::general_purpose::STANDARD.encode(password.as_bytes());
         Some(NewDocument {
             source: format!("polyaxon-pr/{}-secret.yaml", external.service),
-            object: Frag::map([
-                ("apiVersion", Frag::str("v1")),
-                ("kind", Frag::str("Secret")),
-                ("metadata", Frag::map([("name", Frag::str(&name)), ("labels", Frag::Map(labels))])),
-                ("type", Frag::str("Opaque")),
-                ("data", Frag::map([(external.service.secret_key(self.chart.as_ref()), Frag::str(&encoded))])),
+            object: Fragment::map([
+                ("apiVersion", Fragment::str("v1")),
+                ("kind", Fragment::str("Secret")),
+                ("metadata", Fragment::map([("name", Fragment::str(&name)), ("labels", Fragment::Map(labels))])),
+                ("type", Fragment::str("Opaque")),
+                ("data", Fragment::map([(external.service.secret_key(self.chart.as_ref()), Fragment::str(&encoded))])),
             ]),
         })
     }

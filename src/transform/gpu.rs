@@ -15,7 +15,7 @@
 
 use super::settings::{data_section, env_entry, set_data, set_env, EnvValue};
 use super::{Doc, Facts, GpuTarget, NewDocument, Transform};
-use crate::edit::{Editor, Frag, MapRef, NodeError};
+use crate::edit::{Editor, Fragment, MapRef, NodeError};
 use crate::error::Error;
 use crate::knowledge::{gpu_native_components, CONFIG_MAP_MARKER};
 use crate::values::Values;
@@ -126,7 +126,10 @@ impl Gpu {
             match same.and_then(|v| v.get("name")).and_then(Node::text) {
                 Some(found) => names[i] = found.to_string(),
                 None => {
-                    missing.push(Frag::map([("name", Frag::str(&name)), ("hostPath", Frag::map([("path", Frag::str(&self.dirs[i]))]))]));
+                    missing.push(Fragment::map([
+                        ("name", Fragment::str(&name)),
+                        ("hostPath", Fragment::map([("path", Fragment::str(&self.dirs[i]))])),
+                    ]));
                     names[i] = name;
                 }
             }
@@ -150,7 +153,7 @@ impl Gpu {
         read_only: bool,
     ) -> Result<(), NodeError> {
         let existing = container.get("volumeMounts").and_then(Node::items).unwrap_or_default();
-        let missing: Vec<Frag> = (0..3)
+        let missing: Vec<Fragment> = (0..3)
             .filter(|&i| {
                 !existing.iter().any(|m| {
                     m.get("name").and_then(Node::text) == Some(&volumes[i])
@@ -158,11 +161,11 @@ impl Gpu {
                 })
             })
             .map(|i| {
-                let mut entries = vec![("name", Frag::str(&volumes[i])), ("mountPath", Frag::str(&self.mounts[i]))];
+                let mut entries = vec![("name", Fragment::str(&volumes[i])), ("mountPath", Fragment::str(&self.mounts[i]))];
                 if read_only {
-                    entries.push(("readOnly", Frag::bool(true)));
+                    entries.push(("readOnly", Fragment::bool(true)));
                 }
-                Frag::map(entries)
+                Fragment::map(entries)
             })
             .collect();
         if !missing.is_empty() {

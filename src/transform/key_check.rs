@@ -7,7 +7,7 @@ use crate::knowledge::catalog::{Catalog, ChangeKind};
 use crate::knowledge::deploy_schema::Schema;
 use crate::knowledge::{read_by_post_renderer, Chart, ChartName, POST_RENDER_KEYS, TRANSFORM_SECTIONS};
 use crate::text::{did_you_mean, join_key};
-use crate::values::{Val, Values, V};
+use crate::values::{Value, ValueData, Values};
 
 /// Warnings on the user's keys under the sections polyaxon-pr reads,
 /// judged against `chart` (the newest when the stream does not say), and
@@ -21,12 +21,12 @@ pub fn warnings(values: &Values, chart: Option<&Chart>, ran: &[&str]) -> Vec<Str
     for (section, transform) in TRANSFORM_SECTIONS {
         let Some(found) = values.get(section) else { continue };
         let off = (!ran.contains(transform)).then_some(*transform);
-        check(&mut Judge { catalog, target, schema, off, out: &mut out }, section, found.val);
+        check(&mut Checker { catalog, target, schema, off, out: &mut out }, section, found.val);
     }
     out
 }
 
-struct Judge<'a> {
+struct Checker<'a> {
     catalog: &'static Catalog,
     target: usize,
     schema: Schema,
@@ -35,8 +35,8 @@ struct Judge<'a> {
     out: &'a mut Vec<String>,
 }
 
-fn check(j: &mut Judge<'_>, path: &str, val: &Val) {
-    let V::Map(entries) = &val.v else { return };
+fn check(j: &mut Checker<'_>, path: &str, val: &Value) {
+    let ValueData::Map(entries) = &val.data else { return };
     let mut known: Vec<&str> =
         POST_RENDER_KEYS.iter().filter_map(|k| k.strip_prefix(path)?.strip_prefix('.')).map(|r| r.split('.').next().unwrap_or(r)).collect();
     known.extend(j.catalog.children(path, j.target));

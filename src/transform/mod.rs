@@ -15,7 +15,7 @@ pub mod settings;
 
 use globset::GlobMatcher;
 
-use crate::edit::{Editor, Frag, MapRef, NodeError};
+use crate::edit::{Editor, Fragment, MapRef, NodeError};
 use crate::error::Error;
 use crate::knowledge::{Chart, Service};
 use crate::values::Values;
@@ -74,7 +74,7 @@ pub struct NewDocument {
     /// Shown as the document's `# Source:`, e.g. `polyaxon-pr/external-services-secret.yaml`.
     pub source: String,
     /// The object, a mapping with `metadata`.
-    pub object: Frag,
+    pub object: Fragment,
 }
 
 pub trait Transform {
@@ -165,33 +165,33 @@ pub fn build(values: &Values, options: &Options, facts: &Facts) -> Result<Vec<Bo
 
 /// A scalar setting a transform wants a field to have.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Want {
+pub enum Wanted {
     Int(i64),
     Bool(bool),
     Str(String),
 }
 
-impl Want {
-    fn frag(&self) -> Frag {
+impl Wanted {
+    fn frag(&self) -> Fragment {
         match self {
-            Want::Int(n) => Frag::int(*n),
-            Want::Bool(b) => Frag::bool(*b),
-            Want::Str(s) => Frag::str(s),
+            Wanted::Int(n) => Fragment::int(*n),
+            Wanted::Bool(b) => Fragment::bool(*b),
+            Wanted::Str(s) => Fragment::str(s),
         }
     }
 
     fn matches(&self, node: &Node) -> bool {
         match (self, node.scalar()) {
-            (Want::Int(a), Some(Scalar::Int(b))) => *a == b,
-            (Want::Bool(a), Some(Scalar::Bool(b))) => *a == b,
-            (Want::Str(a), Some(Scalar::Str(b))) => a == b,
+            (Wanted::Int(a), Some(Scalar::Int(b))) => *a == b,
+            (Wanted::Bool(a), Some(Scalar::Bool(b))) => *a == b,
+            (Wanted::Str(a), Some(Scalar::Str(b))) => a == b,
             _ => false,
         }
     }
 
     fn show(&self) -> String {
         match self.frag() {
-            Frag::Scalar(s) => s,
+            Fragment::Scalar(s) => s,
             _ => unreachable!("wants are scalars"),
         }
     }
@@ -205,7 +205,7 @@ pub fn ensure_fields<'n>(
     parent: &'n Node,
     parent_path: &str,
     key: &str,
-    fields: &[(&str, Want)],
+    fields: &[(&str, Wanted)],
     notes: &mut Vec<String>,
 ) -> Result<(), NodeError> {
     if fields.is_empty() {

@@ -11,7 +11,7 @@
 //! `allowPrivilegeEscalation: false` on a privileged container.
 
 use super::settings::{data_section, set_data};
-use super::{ensure_fields, Doc, Facts, NewDocument, SecurityScope, Transform, Want};
+use super::{ensure_fields, Doc, Facts, NewDocument, SecurityScope, Transform, Wanted};
 use crate::edit::{Editor, NodeError};
 use crate::error::Error;
 use crate::knowledge::catalog::Catalog;
@@ -24,8 +24,8 @@ use crate::yaml::{Node, Scalar};
 pub struct SecurityContext {
     model: SecurityModel,
     scope: SecurityScope,
-    pod: Vec<(&'static str, Want)>,
-    container: Vec<(&'static str, Want)>,
+    pod: Vec<(&'static str, Wanted)>,
+    container: Vec<(&'static str, Wanted)>,
     /// `POLYAXON_SECURITY_CONTEXT_*` for the main ConfigMap.
     config: Vec<(&'static str, String)>,
     /// Documents changed, for the Helm 3 hooks note.
@@ -54,7 +54,7 @@ impl SecurityContext {
             SecurityModel::FsGroup => {
                 let user = int("user")?.unwrap_or(DEFAULT_SECURITY_ID);
                 let group = int("group")?.unwrap_or(DEFAULT_SECURITY_ID);
-                pod.push(("fsGroup", Want::Int(group)));
+                pod.push(("fsGroup", Wanted::Int(group)));
                 config = vec![("POLYAXON_SECURITY_CONTEXT_USER", user.to_string()), ("POLYAXON_SECURITY_CONTEXT_GROUP", group.to_string())];
             }
             SecurityModel::Full => {
@@ -76,9 +76,9 @@ impl SecurityContext {
                         None => Error::new(message),
                     });
                 }
-                pod.push(("runAsUser", Want::Int(uid)));
-                pod.push(("runAsGroup", Want::Int(gid)));
-                pod.push(("fsGroup", Want::Int(int("fsGroup")?.unwrap_or(DEFAULT_SECURITY_ID))));
+                pod.push(("runAsUser", Wanted::Int(uid)));
+                pod.push(("runAsGroup", Wanted::Int(gid)));
+                pod.push(("fsGroup", Wanted::Int(int("fsGroup")?.unwrap_or(DEFAULT_SECURITY_ID))));
                 if values.truthy("securityContext.fsGroupChangePolicy") == Some(true) {
                     let policy = values.string("securityContext.fsGroupChangePolicy")?.unwrap_or_default();
                     if !FS_GROUP_CHANGE_POLICIES.contains(&policy.as_str()) {
@@ -91,10 +91,10 @@ impl SecurityContext {
                             ),
                         ));
                     }
-                    pod.push(("fsGroupChangePolicy", Want::Str(policy)));
+                    pod.push(("fsGroupChangePolicy", Wanted::Str(policy)));
                 }
-                container.push(("allowPrivilegeEscalation", Want::Bool(bool_or("allowPrivilegeEscalation", false)?)));
-                container.push(("runAsNonRoot", Want::Bool(non_root)));
+                container.push(("allowPrivilegeEscalation", Wanted::Bool(bool_or("allowPrivilegeEscalation", false)?)));
+                container.push(("runAsNonRoot", Wanted::Bool(non_root)));
                 config = vec![
                     ("POLYAXON_SECURITY_CONTEXT_USER", run_as_user.to_string()),
                     ("POLYAXON_SECURITY_CONTEXT_GROUP", run_as_group.to_string()),
@@ -115,7 +115,7 @@ impl SecurityContext {
         path: &str,
         subchart: bool,
         notes: &mut Vec<String>,
-    ) -> Vec<(&'static str, Want)> {
+    ) -> Vec<(&'static str, Wanted)> {
         fn field<'a>(node: &'a Node, key: &str) -> Option<Scalar<'a>> {
             node.path(&["securityContext", key]).and_then(Node::scalar)
         }
@@ -123,7 +123,7 @@ impl SecurityContext {
             Some(Scalar::Int(n)) => Some(n),
             _ if subchart => None,
             _ => self.pod.iter().find_map(|(k, w)| match (k, w) {
-                (&"runAsUser", Want::Int(n)) => Some(*n),
+                (&"runAsUser", Wanted::Int(n)) => Some(*n),
                 _ => None,
             }),
         };
@@ -141,14 +141,14 @@ impl SecurityContext {
         let mut wants = Vec::new();
         for (key, want) in &self.container {
             match (*key, want) {
-                ("runAsNonRoot", Want::Bool(true)) if uid == Some(0) => {
+                ("runAsNonRoot", Wanted::Bool(true)) if uid == Some(0) => {
                     notes.push(format!(
                         "{path} runs as root (runAsUser: 0), so runAsNonRoot is not added (the kubelet would refuse to start it)"
                     ));
                 }
                 // A subchart's image decides its user: only a known non-root one is pinned.
-                ("runAsNonRoot", Want::Bool(true)) if subchart && uid.is_none() => {}
-                ("allowPrivilegeEscalation", Want::Bool(false)) if privileged => {
+                ("runAsNonRoot", Wanted::Bool(true)) if subchart && uid.is_none() => {}
+                ("allowPrivilegeEscalation", Wanted::Bool(false)) if privileged => {
                     notes.push(format!("{path} is privileged or adds CAP_SYS_ADMIN, so allowPrivilegeEscalation: false is not added (Kubernetes rejects the combination)"));
                 }
                 _ => wants.push((*key, want.clone())),
@@ -240,10 +240,10 @@ mod tests {
     fn each_chart_version_gets_what_its_templates_render() {
         let on = "securityContext:\n  enabled: true\n";
         let full = transform(on, "polyaxon-2.15.1", SecurityScope::Polyaxon);
-        assert_eq!(full.pod, [("runAsUser", Want::Int(2222)), ("runAsGroup", Want::Int(2222)), ("fsGroup", Want::Int(2222))]);
-        assert_eq!(full.container, [("allowPrivilegeEscalation", Want::Bool(false)), ("runAsNonRoot", Want::Bool(true))]);
+        assert_eq!(full.pod, [("runAsUser", Wanted::Int(2222)), ("runAsGroup", Wanted::Int(2222)), ("fsGroup", Wanted::Int(2222))]);
+        assert_eq!(full.container, [("allowPrivilegeEscalation", Wanted::Bool(false)), ("runAsNonRoot", Wanted::Bool(true))]);
         let old = transform("securityContext:\n  enabled: true\n  group: 3000\n", "polyaxon-1.10.1", SecurityScope::Polyaxon);
-        assert_eq!(old.pod, [("fsGroup", Want::Int(3000))]);
+        assert_eq!(old.pod, [("fsGroup", Wanted::Int(3000))]);
         assert!(old.container.is_empty());
         assert_eq!(old.config[1], ("POLYAXON_SECURITY_CONTEXT_GROUP", "3000".to_string()));
         let none = transform(on, "polyaxon-0.4.4", SecurityScope::Polyaxon);
@@ -255,7 +255,7 @@ mod tests {
     fn user_and_group_win_over_run_as_like_the_template() {
         let t =
             transform("securityContext:\n  enabled: true\n  user: 1000\n  runAsUser: 5000\n", "polyaxon-2.15.1", SecurityScope::Polyaxon);
-        assert_eq!(t.pod[0], ("runAsUser", Want::Int(1000)));
+        assert_eq!(t.pod[0], ("runAsUser", Wanted::Int(1000)));
         // The ConfigMap takes runAsUser, as the chart's common-cm.yaml does.
         assert_eq!(t.config[0], ("POLYAXON_SECURITY_CONTEXT_USER", "5000".to_string()));
     }

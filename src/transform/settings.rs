@@ -3,7 +3,7 @@
 //! password variables of every version), read and written through the
 //! [`Editor`].
 
-use crate::edit::{Editor, Frag, MapRef, NodeError};
+use crate::edit::{Editor, Fragment, MapRef, NodeError};
 use crate::yaml::{Node, Scalar};
 
 /// What an env entry should hold.
@@ -14,14 +14,15 @@ pub enum EnvValue {
 }
 
 impl EnvValue {
-    fn frag(&self, name: &str) -> Frag {
+    fn frag(&self, name: &str) -> Fragment {
         let value = match self {
-            EnvValue::Value(v) => ("value", Frag::quoted(v)),
-            EnvValue::SecretKey { secret, key } => {
-                ("valueFrom", Frag::map([("secretKeyRef", Frag::map([("name", Frag::str(secret)), ("key", Frag::str(key))]))]))
-            }
+            EnvValue::Value(v) => ("value", Fragment::quoted(v)),
+            EnvValue::SecretKey { secret, key } => (
+                "valueFrom",
+                Fragment::map([("secretKeyRef", Fragment::map([("name", Fragment::str(secret)), ("key", Fragment::str(key))]))]),
+            ),
         };
-        Frag::map([("name", Frag::str(name)), value])
+        Fragment::map([("name", Fragment::str(name)), value])
     }
 
     /// Whether an existing entry already says exactly this.
@@ -59,7 +60,7 @@ pub fn set_data<'n>(editor: &mut Editor<'n>, data: &'n Node, key: &str, value: &
     if data_value(data, key) == Some(value) && data.get(key).is_some_and(|v| !v.is_null()) {
         return Ok(false);
     }
-    editor.set_scalar(MapRef::Node(data), key, Frag::quoted(value))?;
+    editor.set_scalar(MapRef::Node(data), key, Fragment::quoted(value))?;
     Ok(true)
 }
 

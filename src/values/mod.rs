@@ -21,9 +21,9 @@ use crate::secrets;
 use crate::yaml::{self, Node, Scalar};
 use strvals::Flag;
 
-/// A value in the merged tree.
+/// What a value of the merged tree holds.
 #[derive(Debug, Clone, PartialEq)]
-pub enum V {
+pub enum ValueData {
     Null,
     Bool(bool),
     /// From `--set` (Go int64).
@@ -31,29 +31,30 @@ pub enum V {
     /// From a file or `--set-json` (Go float64).
     Float(f64),
     Str(String),
-    List(Vec<Val>),
+    List(Vec<Value>),
     /// Entries in the order they were first set (Helm's maps are unordered).
-    Map(Vec<(String, Val)>),
+    Map(Vec<(String, Value)>),
 }
 
-impl V {
+impl ValueData {
     pub fn type_name(&self) -> &'static str {
         match self {
-            V::Null => "null",
-            V::Bool(_) => "a boolean",
-            V::Int(_) => "an integer",
-            V::Float(f) if f.fract() == 0.0 && f.is_finite() => "an integer",
-            V::Float(_) => "a number",
-            V::Str(_) => "a string",
-            V::List(_) => "a list",
-            V::Map(_) => "a mapping",
+            ValueData::Null => "null",
+            ValueData::Bool(_) => "a boolean",
+            ValueData::Int(_) => "an integer",
+            ValueData::Float(f) if f.fract() == 0.0 && f.is_finite() => "an integer",
+            ValueData::Float(_) => "a number",
+            ValueData::Str(_) => "a string",
+            ValueData::List(_) => "a list",
+            ValueData::Map(_) => "a mapping",
         }
     }
 }
 
+/// A value in the merged tree, with where it came from.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Val {
-    pub v: V,
+pub struct Value {
+    pub data: ValueData,
     pub origin: Origin,
 }
 
@@ -127,7 +128,7 @@ impl Sources {
 /// A value found by a lookup, with where it came from.
 #[derive(Debug, Clone, Copy)]
 pub struct Found<'a> {
-    pub val: &'a Val,
+    pub val: &'a Value,
 }
 
 impl Found<'_> {
@@ -136,13 +137,13 @@ impl Found<'_> {
     }
 
     fn type_error(&self, key: &str, expected: &str) -> Error {
-        Error::at(self.location(), format!("`{key}` must be {expected}, found {}", self.val.v.type_name()))
+        Error::at(self.location(), format!("`{key}` must be {expected}, found {}", self.val.data.type_name()))
     }
 }
 
 #[derive(Debug, Default)]
 pub struct Values {
-    root: Vec<(String, Val)>,
+    root: Vec<(String, Value)>,
     given: bool,
 }
 
@@ -168,7 +169,7 @@ impl Values {
                     .ok()
                     .filter(serde_json::Value::is_object)
                     .ok_or_else(|| Error::at(origin.location(), "not a valid JSON object"))?;
-                if let V::Map(entries) = strvals::from_json(&json, &origin).v {
+                if let ValueData::Map(entries) = strvals::from_json(&json, &origin).data {
                     merge_maps(&mut values.root, entries);
                 }
                 continue;
@@ -222,12 +223,12 @@ impl Values {
                 origin
             };
             match from_node(&root, &path, line_offset)? {
-                Val { v: V::Map(entries), .. } => merge_maps(&mut self.root, entries),
-                Val { v: V::Null, .. } => {}
+                Value { data: ValueData::Map(entries), .. } => merge_maps(&mut self.root, entries),
+                Value { data: ValueData::Null, .. } => {}
                 other => {
                     return Err(Error::at(
                         shift(other.origin).location(),
-                        format!("a values file must be a mapping, found {}", other.v.type_name()),
+                        format!("a values file must be a mapping, found {}", other.data.type_name()),
                     ))
                 }
             }
@@ -238,14 +239,14 @@ impl Values {
     /// Parses one `--set`-style argument (the `index`-th of its flag) into the tree.
     pub fn add_arg(&mut self, (flag, index): (Flag, usize), arg: &str, helm: HelmMajor) -> Result<(), Error> {
         self.given = true;
-        let read_file = |path: &str| -> Result<(Val, String), String> {
+        let read_file = |path: &str| -> Result<(Value, String), String> {
             if path.trim() == "-" {
                 return Err("--set-file cannot read stdin: polyaxon-pr reads the manifests there".into());
             }
             // Helm takes the bytes; its JSON encoding makes those that are not UTF-8 U+FFFD.
             let bytes = std::fs::read(path).map_err(|e| format!("{path}: {}", crate::error::io_reason(&e)))?;
             let origin = Origin::File { path: Rc::from(path), line: 1, col: 1 };
-            Ok((Val { v: V::Str(yaml::go_lossy(&bytes)), origin }, path.to_string()))
+            Ok((Value { data: ValueData::Str(yaml::go_lossy(&bytes)), origin }, path.to_string()))
         };
         strvals::parse_into(arg, &mut self.root, (flag, index), helm, Some(&read_file))
             .map_err(|e| Error::at(Location::Arg(format!("{} (argument {index})", flag.name())), e.0))
@@ -258,10 +259,10 @@ impl Values {
         while let Some(part) = parts.next() {
             let val = &entries.iter().find(|(k, _)| k == part)?.1;
             if parts.peek().is_none() {
-                return (val.v != V::Null).then_some(Found { val });
+                return (val.data != ValueData::Null).then_some(Found { val });
             }
-            match &val.v {
-                V::Map(inner) => entries = inner,
+            match &val.data {
+                ValueData::Map(inner) => entries = inner,
                 _ => return None,
             }
         }
@@ -269,12 +270,12 @@ impl Values {
     }
 
     /// The entries of the mapping at a dotted path (`""` for the top level).
-    pub fn entries(&self, key: &str) -> &[(String, Val)] {
+    pub fn entries(&self, key: &str) -> &[(String, Value)] {
         if key.is_empty() {
             return &self.root;
         }
         match self.get(key) {
-            Some(Found { val: Val { v: V::Map(entries), .. } }) => entries,
+            Some(Found { val: Value { data: ValueData::Map(entries), .. } }) => entries,
             _ => &[],
         }
     }
@@ -283,14 +284,14 @@ impl Values {
     /// 0, "" and empty collections are false, anything else true.
     pub fn truthy(&self, key: &str) -> Option<bool> {
         let found = self.get(key)?;
-        Some(match &found.val.v {
-            V::Null => false,
-            V::Bool(b) => *b,
-            V::Int(n) => *n != 0,
-            V::Float(f) => *f != 0.0,
-            V::Str(s) => !s.is_empty(),
-            V::List(l) => !l.is_empty(),
-            V::Map(m) => !m.is_empty(),
+        Some(match &found.val.data {
+            ValueData::Null => false,
+            ValueData::Bool(b) => *b,
+            ValueData::Int(n) => *n != 0,
+            ValueData::Float(f) => *f != 0.0,
+            ValueData::Str(s) => !s.is_empty(),
+            ValueData::List(l) => !l.is_empty(),
+            ValueData::Map(m) => !m.is_empty(),
         })
     }
 
@@ -298,8 +299,8 @@ impl Values {
         let Some(found) = self.get(key) else {
             return Ok(None);
         };
-        match found.val.v {
-            V::Bool(b) => Ok(Some(b)),
+        match found.val.data {
+            ValueData::Bool(b) => Ok(Some(b)),
             _ => Err(found.type_error(key, "a boolean (true or false)")),
         }
     }
@@ -308,9 +309,9 @@ impl Values {
         let Some(found) = self.get(key) else {
             return Ok(None);
         };
-        match found.val.v {
-            V::Int(n) => Ok(Some(n)),
-            V::Float(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Ok(Some(f as i64)),
+        match found.val.data {
+            ValueData::Int(n) => Ok(Some(n)),
+            ValueData::Float(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Ok(Some(f as i64)),
             _ => Err(found.type_error(key, "an integer")),
         }
     }
@@ -320,11 +321,11 @@ impl Values {
         let Some(found) = self.get(key) else {
             return Ok(None);
         };
-        match &found.val.v {
-            V::Str(s) => Ok(Some(s.clone())),
-            V::Bool(b) => Ok(Some(b.to_string())),
-            V::Int(n) => Ok(Some(n.to_string())),
-            V::Float(f) => Ok(Some(go_format_float(*f))),
+        match &found.val.data {
+            ValueData::Str(s) => Ok(Some(s.clone())),
+            ValueData::Bool(b) => Ok(Some(b.to_string())),
+            ValueData::Int(n) => Ok(Some(n.to_string())),
+            ValueData::Float(f) => Ok(Some(go_format_float(*f))),
             _ => Err(found.type_error(key, "a string")),
         }
     }
@@ -333,8 +334,8 @@ impl Values {
         let Some(found) = self.get(key) else {
             return Ok(None);
         };
-        match &found.val.v {
-            V::Str(s) => Ok(Some(s.clone())),
+        match &found.val.data {
+            ValueData::Str(s) => Ok(Some(s.clone())),
             _ => Err(found.type_error(key, "a string")),
         }
     }
@@ -342,22 +343,22 @@ impl Values {
     /// Whether any external service is configured (`externalServices.<svc>.host`).
     pub fn external_services(&self) -> bool {
         ["postgresql", "redis", "rabbitmq"].iter().any(
-            |s| matches!(self.get(&format!("externalServices.{s}.host")), Some(Found { val: Val { v: V::Str(h), .. } }) if !h.is_empty()),
+            |s| matches!(self.get(&format!("externalServices.{s}.host")), Some(Found { val: Value { data: ValueData::Str(h), .. } }) if !h.is_empty()),
         )
     }
 
     /// Every credential in the values ([`crate::secrets`]' rule, URL
     /// passwords included): never to be printed.
     pub fn secrets(&self) -> Vec<String> {
-        fn walk(key: &str, below: bool, val: &Val, out: &mut Vec<String>) {
-            match &val.v {
-                V::Map(entries) => entries.iter().for_each(|(k, v)| walk(k, secrets::below(k, below), v, out)),
+        fn walk(key: &str, below: bool, val: &Value, out: &mut Vec<String>) {
+            match &val.data {
+                ValueData::Map(entries) => entries.iter().for_each(|(k, v)| walk(k, secrets::below(k, below), v, out)),
                 // A list's items are judged by the list's key.
-                V::List(items) => items.iter().for_each(|v| walk(key, below, v, out)),
-                V::Str(s) if secrets::credential(key, below) && !s.is_empty() => out.push(s.clone()),
-                V::Int(n) if secrets::credential(key, below) => out.push(n.to_string()),
-                V::Float(f) if secrets::credential(key, below) => out.push(go_format_float(*f)),
-                V::Str(s) => out.extend(secrets::url_password(s).map(String::from)),
+                ValueData::List(items) => items.iter().for_each(|v| walk(key, below, v, out)),
+                ValueData::Str(s) if secrets::credential(key, below) && !s.is_empty() => out.push(s.clone()),
+                ValueData::Int(n) if secrets::credential(key, below) => out.push(n.to_string()),
+                ValueData::Float(f) if secrets::credential(key, below) => out.push(go_format_float(*f)),
+                ValueData::Str(s) => out.extend(secrets::url_password(s).map(String::from)),
                 _ => {}
             }
         }
@@ -371,7 +372,7 @@ impl Values {
     pub fn json(&self, key: &str) -> Option<String> {
         let found = self.get(key)?;
         let mut out = String::new();
-        write_json(&found.val.v, key.rsplit('.').next().unwrap_or(key), false, false, &mut out);
+        write_json(&found.val.data, key.rsplit('.').next().unwrap_or(key), false, false, &mut out);
         Some(out)
     }
 
@@ -379,7 +380,7 @@ impl Values {
     /// sorted, numbers as Go prints them), credentials masked unless `show_secrets`.
     pub fn to_json(&self, show_secrets: bool) -> String {
         let mut out = String::new();
-        write_json(&V::Map(self.root.clone()), "", false, !show_secrets, &mut out);
+        write_json(&ValueData::Map(self.root.clone()), "", false, !show_secrets, &mut out);
         out
     }
 }
@@ -444,12 +445,12 @@ fn read_file(path: &Path, helm: HelmMajor) -> Result<String, Error> {
 }
 
 /// Helm's `MergeMaps`: maps merge key by key, anything else replaces.
-fn merge_maps(into: &mut Vec<(String, Val)>, from: Vec<(String, Val)>) {
+fn merge_maps(into: &mut Vec<(String, Value)>, from: Vec<(String, Value)>) {
     for (key, val) in from {
         match into.iter_mut().find(|(k, _)| *k == key) {
-            Some((_, existing)) => match (&mut existing.v, val.v) {
-                (V::Map(a), V::Map(b)) => merge_maps(a, b),
-                (_, v) => *existing = Val { v, origin: val.origin },
+            Some((_, existing)) => match (&mut existing.data, val.data) {
+                (ValueData::Map(a), ValueData::Map(b)) => merge_maps(a, b),
+                (_, v) => *existing = Value { data: v, origin: val.origin },
             },
             None => into.push((key, val)),
         }
@@ -458,11 +459,11 @@ fn merge_maps(into: &mut Vec<(String, Val)>, from: Vec<(String, Val)>) {
 
 /// A parsed values node as Helm holds it after sigs.k8s.io/yaml's
 /// YAML-to-JSON round trip.
-fn from_node(node: &Node, path: &Rc<str>, line_offset: usize) -> Result<Val, Error> {
+fn from_node(node: &Node, path: &Rc<str>, line_offset: usize) -> Result<Value, Error> {
     let origin = Origin::File { path: path.clone(), line: node.line + line_offset, col: node.col };
     let v = match &node.value {
         yaml::Value::Map { entries, .. } => {
-            let mut out: Vec<(String, Val)> = Vec::with_capacity(entries.len());
+            let mut out: Vec<(String, Value)> = Vec::with_capacity(entries.len());
             // Each key as go-yaml held it, for telling duplicates (the last one
             // wins) from different keys that become one string.
             let mut held: Vec<(String, &Node)> = Vec::with_capacity(entries.len());
@@ -488,25 +489,25 @@ fn from_node(node: &Node, path: &Rc<str>, line_offset: usize) -> Result<Val, Err
                     }
                 }
             }
-            V::Map(out)
+            ValueData::Map(out)
         }
-        yaml::Value::Seq { items, .. } => V::List(items.iter().map(|i| from_node(i, path, line_offset)).collect::<Result<_, _>>()?),
-        yaml::Value::Alias => V::Null,
+        yaml::Value::Seq { items, .. } => ValueData::List(items.iter().map(|i| from_node(i, path, line_offset)).collect::<Result<_, _>>()?),
+        yaml::Value::Alias => ValueData::Null,
         yaml::Value::Scalar { .. } => match node.scalar().expect("a scalar") {
-            Scalar::Null => V::Null,
-            Scalar::Bool(b) => V::Bool(b),
-            Scalar::Int(n) => V::Float(n as f64),
-            Scalar::Float(f) if f.is_finite() => V::Float(f),
+            Scalar::Null => ValueData::Null,
+            Scalar::Bool(b) => ValueData::Bool(b),
+            Scalar::Int(n) => ValueData::Float(n as f64),
+            Scalar::Float(f) if f.is_finite() => ValueData::Float(f),
             Scalar::Float(_) => {
                 return Err(Error::at(
                     origin.location(),
                     "Helm cannot read infinite or NaN numbers (.inf, .nan) in values files; quote it",
                 ));
             }
-            Scalar::Str(s) => V::Str(s.to_string()),
+            Scalar::Str(s) => ValueData::Str(s.to_string()),
         },
     };
-    Ok(Val { v, origin })
+    Ok(Value { data: v, origin })
 }
 
 /// A mapping key as sigs.k8s.io/yaml turns it into a JSON key, or why Helm
@@ -594,29 +595,29 @@ pub fn go_format_float(f: f64) -> String {
 
 /// Writes a value as Go's `encoding/json` does; `hide` masks credentials
 /// (`key` and `below`: where the value sits, for [`secrets::credential`]).
-fn write_json(v: &V, key: &str, below: bool, hide: bool, out: &mut String) {
+fn write_json(v: &ValueData, key: &str, below: bool, hide: bool, out: &mut String) {
     let hidden = hide && secrets::credential(key, below);
     match v {
-        V::Null => out.push_str("null"),
-        V::Bool(b) => out.push_str(&b.to_string()),
+        ValueData::Null => out.push_str("null"),
+        ValueData::Bool(b) => out.push_str(&b.to_string()),
         // A numeric password is a password (a boolean such as usePassword is not).
-        V::Int(_) | V::Float(_) | V::Str(_) if hidden => out.push_str("\"*****\""),
-        V::Int(n) => out.push_str(&n.to_string()),
-        V::Float(f) => out.push_str(&go_format_float(*f)),
-        V::Str(s) if hide => write_go_string(&secrets::mask_url_password(s), out),
-        V::Str(s) => write_go_string(s, out),
-        V::List(items) => {
+        ValueData::Int(_) | ValueData::Float(_) | ValueData::Str(_) if hidden => out.push_str("\"*****\""),
+        ValueData::Int(n) => out.push_str(&n.to_string()),
+        ValueData::Float(f) => out.push_str(&go_format_float(*f)),
+        ValueData::Str(s) if hide => write_go_string(&secrets::mask_url_password(s), out),
+        ValueData::Str(s) => write_go_string(s, out),
+        ValueData::List(items) => {
             out.push('[');
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
                     out.push(',');
                 }
-                write_json(&item.v, key, below, hide, out);
+                write_json(&item.data, key, below, hide, out);
             }
             out.push(']');
         }
-        V::Map(entries) => {
-            let mut sorted: Vec<&(String, Val)> = entries.iter().collect();
+        ValueData::Map(entries) => {
+            let mut sorted: Vec<&(String, Value)> = entries.iter().collect();
             sorted.sort_by(|a, b| a.0.cmp(&b.0));
             out.push('{');
             for (i, (k, val)) in sorted.into_iter().enumerate() {
@@ -625,7 +626,7 @@ fn write_json(v: &V, key: &str, below: bool, hide: bool, out: &mut String) {
                 }
                 write_go_string(k, out);
                 out.push(':');
-                write_json(&val.v, k, secrets::below(k, below), hide, out);
+                write_json(&val.data, k, secrets::below(k, below), hide, out);
             }
             out.push('}');
         }

@@ -15,7 +15,7 @@
 //! Like Helm, a line is parsed into the values read so far (files first),
 //! so indexes and nested keys act on what the files set.
 
-use super::{HelmMajor, Origin, Val, V};
+use super::{HelmMajor, Origin, Value, ValueData};
 
 /// How values of one flag are read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,7 +54,7 @@ fn err<T>(message: impl Into<String>) -> Res<T> {
 }
 
 /// Reads a `--set-file` value: the file's text, or an error message.
-pub type FileReader<'r> = &'r dyn Fn(&str) -> Result<(Val, String), String>;
+pub type FileReader<'r> = &'r dyn Fn(&str) -> Result<(Value, String), String>;
 
 struct Parser<'r> {
     chars: Vec<char>,
@@ -88,7 +88,7 @@ fn fail(message: impl Into<String>) -> Stop {
 /// `index` is the argument's position among those of its flag (1-based).
 pub fn parse_into(
     line: &str,
-    dest: &mut Vec<(String, Val)>,
+    dest: &mut Vec<(String, Value)>,
     (flag, index): (Flag, usize),
     helm: HelmMajor,
     files: Option<FileReader<'_>>,
@@ -117,25 +117,25 @@ pub fn parse_into(
 }
 
 /// `--set`'s typing of a value (`typedVal`).
-pub fn typed(text: &str) -> V {
+pub fn typed(text: &str) -> ValueData {
     if text.eq_ignore_ascii_case("true") {
-        return V::Bool(true);
+        return ValueData::Bool(true);
     }
     if text.eq_ignore_ascii_case("false") {
-        return V::Bool(false);
+        return ValueData::Bool(false);
     }
     if text.eq_ignore_ascii_case("null") {
-        return V::Null;
+        return ValueData::Null;
     }
     if text == "0" {
-        return V::Int(0);
+        return ValueData::Int(0);
     }
     if !text.is_empty() && !text.starts_with('0') {
         if let Some(n) = go_parse_int10(text) {
-            return V::Int(n);
+            return ValueData::Int(n);
         }
     }
-    V::Str(text.to_string())
+    ValueData::Str(text.to_string())
 }
 
 /// Go's `strconv.ParseInt(s, 10, 64)`: an optional sign and decimal digits.
@@ -147,11 +147,11 @@ fn go_parse_int10(s: &str) -> Option<i64> {
     s.strip_prefix('+').unwrap_or(s).parse().ok()
 }
 
-fn position(data: &[(String, Val)], key: &str) -> Option<usize> {
+fn position(data: &[(String, Value)], key: &str) -> Option<usize> {
     data.iter().position(|(k, _)| k == key)
 }
 
-fn set(data: &mut Vec<(String, Val)>, key: &str, val: Val) {
+fn set(data: &mut Vec<(String, Value)>, key: &str, val: Value) {
     if key.is_empty() {
         return;
     }
@@ -161,7 +161,7 @@ fn set(data: &mut Vec<(String, Val)>, key: &str, val: Val) {
     }
 }
 
-fn set_index(list: &mut Vec<Val>, index: i64, val: Val) -> Step {
+fn set_index(list: &mut Vec<Value>, index: i64, val: Value) -> Step {
     if index < 0 {
         return Err(fail(format!("negative {index} index not allowed")));
     }
@@ -170,7 +170,7 @@ fn set_index(list: &mut Vec<Val>, index: i64, val: Val) -> Step {
     }
     let index = index as usize;
     while list.len() <= index {
-        list.push(Val { v: V::Null, origin: val.origin.clone() });
+        list.push(Value { data: ValueData::Null, origin: val.origin.clone() });
     }
     list[index] = val;
     Ok(())
@@ -192,8 +192,8 @@ impl Parser<'_> {
         self.set_so_far.iter().any(|k| crate::secrets::sensitive(k.rsplit('.').next().unwrap_or(k)))
     }
 
-    fn val(&self, v: V) -> Val {
-        Val { v, origin: self.origin() }
+    fn val(&self, v: ValueData) -> Value {
+        Value { data: v, origin: self.origin() }
     }
 
     fn literal(&self) -> bool {
@@ -253,7 +253,7 @@ impl Parser<'_> {
     }
 
     /// Helm's `parser.key`.
-    fn key(&mut self, data: &mut Vec<(String, Val)>, level: usize) -> Step {
+    fn key(&mut self, data: &mut Vec<(String, Value)>, level: usize) -> Step {
         let stop: &[char] = if self.literal() { &['=', '[', '.'] } else { &['=', '[', ',', '.'] };
         let (k, last) = self.until(stop);
         match last {
@@ -264,13 +264,13 @@ impl Parser<'_> {
                 let i = self.index()?;
                 let mut list = match position(data, &k).map(|p| &mut data[p].1) {
                     None => Vec::new(),
-                    Some(Val { v: V::List(items), .. }) => std::mem::take(items),
-                    Some(other) => return Err(fail(format!("{} is {}, not a list", self.named(&k), other.v.type_name()))),
+                    Some(Value { data: ValueData::List(items), .. }) => std::mem::take(items),
+                    Some(other) => return Err(fail(format!("{} is {}, not a list", self.named(&k), other.data.type_name()))),
                 };
                 self.path.push(format!("{k}[{i}]"));
                 let result = self.list_item(&mut list, i, level);
                 let origin = self.origin();
-                set(data, &k, Val { v: V::List(list), origin });
+                set(data, &k, Value { data: ValueData::List(list), origin });
                 result
             }
             Some('=') => {
@@ -290,8 +290,8 @@ impl Parser<'_> {
                 }
                 let (mut inner, existing) = match position(data, &k) {
                     None => (Vec::new(), false),
-                    Some(p) => match &mut data[p].1.v {
-                        V::Map(entries) => (std::mem::take(entries), true),
+                    Some(p) => match &mut data[p].1.data {
+                        ValueData::Map(entries) => (std::mem::take(entries), true),
                         other => return Err(fail(format!("{} is {}, not a mapping", self.named(&k), other.type_name()))),
                     },
                 };
@@ -303,8 +303,8 @@ impl Parser<'_> {
                 if existing || !inner.is_empty() {
                     let origin = self.origin();
                     match position(data, &k) {
-                        Some(p) if existing => data[p].1.v = V::Map(inner),
-                        _ => set(data, &k, Val { v: V::Map(inner), origin }),
+                        Some(p) if existing => data[p].1.data = ValueData::Map(inner),
+                        _ => set(data, &k, Value { data: ValueData::Map(inner), origin }),
                     }
                 }
                 result
@@ -324,7 +324,7 @@ impl Parser<'_> {
     }
 
     /// Helm's `parser.listItem`.
-    fn list_item(&mut self, list: &mut Vec<Val>, i: i64, level: usize) -> Step {
+    fn list_item(&mut self, list: &mut Vec<Value>, i: i64, level: usize) -> Step {
         if i < 0 {
             return Err(fail(format!("negative {i} index not allowed")));
         }
@@ -345,40 +345,40 @@ impl Parser<'_> {
             Some('[') => {
                 let next = self.index()?;
                 let mut inner = match list.get_mut(i as usize) {
-                    Some(Val { v: V::List(items), .. }) => std::mem::take(items),
-                    Some(Val { v: V::Null, .. }) | None => Vec::new(),
-                    Some(other) => return Err(fail(format!("{} is {}, not a list", self.named(""), other.v.type_name()))),
+                    Some(Value { data: ValueData::List(items), .. }) => std::mem::take(items),
+                    Some(Value { data: ValueData::Null, .. }) | None => Vec::new(),
+                    Some(other) => return Err(fail(format!("{} is {}, not a list", self.named(""), other.data.type_name()))),
                 };
                 self.path.push(format!("[{next}]"));
                 if let Err(stop) = self.list_item(&mut inner, next, level) {
                     // Helm keeps the list as it was (edited in place).
-                    if let Some(Val { v: V::List(items), .. }) = list.get_mut(i as usize) {
+                    if let Some(Value { data: ValueData::List(items), .. }) = list.get_mut(i as usize) {
                         *items = inner;
                     }
                     return Err(stop);
                 }
-                let v = self.val(V::List(inner));
+                let v = self.val(ValueData::List(inner));
                 set_index(list, i, v)
             }
             Some(_) => {
                 // '.': a mapping inside the list; anything else there is replaced, at once.
-                if let Some(item) = list.get_mut(i as usize).filter(|item| !matches!(item.v, V::Map(_))) {
-                    item.v = V::Map(Vec::new());
+                if let Some(item) = list.get_mut(i as usize).filter(|item| !matches!(item.data, ValueData::Map(_))) {
+                    item.data = ValueData::Map(Vec::new());
                 }
                 let existing = (i as usize) < list.len();
                 let mut inner = match list.get_mut(i as usize) {
-                    Some(Val { v: V::Map(entries), .. }) => std::mem::take(entries),
+                    Some(Value { data: ValueData::Map(entries), .. }) => std::mem::take(entries),
                     _ => Vec::new(),
                 };
                 let result = self.key(&mut inner, level);
                 if result.is_err() {
                     // Helm edits an existing mapping in place and drops a new one.
                     if existing {
-                        list[i as usize].v = V::Map(inner);
+                        list[i as usize].data = ValueData::Map(inner);
                     }
                     return result;
                 }
-                let v = self.val(V::Map(inner));
+                let v = self.val(ValueData::Map(inner));
                 set_index(list, i, v)
             }
         }
@@ -388,18 +388,18 @@ impl Parser<'_> {
     /// the rest of the line for `--set-literal`, else a `{a,b}` list or a
     /// scalar up to the next comma. An empty value at the end of the line
     /// ends it (Helm's `io.EOF`).
-    fn value(&mut self) -> Result<(Val, Step), Stop> {
+    fn value(&mut self) -> Result<(Value, Step), Stop> {
         match self.flag {
             Flag::SetJson => return Ok((self.json_value()?, Ok(()))),
             Flag::SetLiteral => {
                 let rest: String = self.chars[self.pos..].iter().collect();
                 self.pos = self.chars.len();
-                return Ok((self.val(V::Str(rest)), Ok(())));
+                return Ok((self.val(ValueData::Str(rest)), Ok(())));
             }
             _ => {}
         }
         match self.chars.get(self.pos) {
-            None => Ok((self.val(V::Str(String::new())), Err(Stop::Eof))),
+            None => Ok((self.val(ValueData::Str(String::new())), Err(Stop::Eof))),
             Some('{') => {
                 self.pos += 1;
                 let mut items = Vec::new();
@@ -412,7 +412,7 @@ impl Parser<'_> {
                                 self.pos += 1;
                             }
                             items.push(self.read(&rs)?);
-                            return Ok((self.val(V::List(items)), Ok(())));
+                            return Ok((self.val(ValueData::List(items)), Ok(())));
                         }
                         Some(_) => items.push(self.read(&rs)?),
                     }
@@ -426,9 +426,9 @@ impl Parser<'_> {
     }
 
     /// Types a raw value as the flag does.
-    fn read(&self, raw: &str) -> Result<Val, Stop> {
+    fn read(&self, raw: &str) -> Result<Value, Stop> {
         match self.flag {
-            Flag::SetString => Ok(self.val(V::Str(raw.to_string()))),
+            Flag::SetString => Ok(self.val(ValueData::Str(raw.to_string()))),
             Flag::SetFile => {
                 let reader = self.files.expect("--set-file has a reader");
                 reader(raw).map(|(v, _)| v).map_err(Stop::Error)
@@ -439,9 +439,9 @@ impl Parser<'_> {
 
     /// `--set-json`: a JSON value after `=` (empty means null), then
     /// optional blanks and one comma.
-    fn json_value(&mut self) -> Result<Val, Stop> {
+    fn json_value(&mut self) -> Result<Value, Stop> {
         if self.empty_value() {
-            return Ok(self.val(V::Null));
+            return Ok(self.val(ValueData::Null));
         }
         let rest = go_json_surrogates(&self.chars[self.pos..].iter().collect::<String>());
         let mut stream = serde_json::Deserializer::from_str(&rest).into_iter::<serde_json::Value>();
@@ -505,15 +505,15 @@ pub fn go_json_surrogates(text: &str) -> String {
 }
 
 /// A JSON value as Helm holds it (numbers are Go float64s).
-pub fn from_json(value: &serde_json::Value, origin: &Origin) -> Val {
+pub fn from_json(value: &serde_json::Value, origin: &Origin) -> Value {
     use serde_json::Value as J;
     let v = match value {
-        J::Null => V::Null,
-        J::Bool(b) => V::Bool(*b),
-        J::Number(n) => V::Float(n.as_f64().unwrap_or(f64::NAN)),
-        J::String(s) => V::Str(s.clone()),
-        J::Array(items) => V::List(items.iter().map(|i| from_json(i, origin)).collect()),
-        J::Object(map) => V::Map(map.iter().map(|(k, v)| (k.clone(), from_json(v, origin))).collect()),
+        J::Null => ValueData::Null,
+        J::Bool(b) => ValueData::Bool(*b),
+        J::Number(n) => ValueData::Float(n.as_f64().unwrap_or(f64::NAN)),
+        J::String(s) => ValueData::Str(s.clone()),
+        J::Array(items) => ValueData::List(items.iter().map(|i| from_json(i, origin)).collect()),
+        J::Object(map) => ValueData::Map(map.iter().map(|(k, v)| (k.clone(), from_json(v, origin))).collect()),
     };
-    Val { v, origin: origin.clone() }
+    Value { data: v, origin: origin.clone() }
 }
