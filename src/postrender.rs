@@ -9,7 +9,7 @@
 
 use crate::edit::{Editor, Fragment};
 use crate::error::{Error, Location};
-use crate::knowledge::{Chart, CONFIG_MAP_MARKER};
+use crate::knowledge::{ChartVersion, CONFIG_MAP_MARKER};
 use crate::stream::{self, Document, HELM4_FILENAME};
 use crate::transform::{self, Doc, Facts, NewDocument, Options, Transform};
 use crate::values::Values;
@@ -94,7 +94,7 @@ pub fn run(input: &str, values: &Values, options: &Options) -> Result<Outcome, E
         ..Default::default()
     };
     if let Some(chart) = facts.chart {
-        let newest = Chart::newest(chart.name);
+        let newest = ChartVersion::newest(chart.name);
         if chart.version > newest.version {
             outcome
                 .notes
@@ -157,8 +157,8 @@ fn gather(docs: &[Document<'_>], options: &Options, want_settings: bool) -> Fact
             // `chart: polyaxon-0.4.4` labels; `chart` annotations and `app.kubernetes.io/instance: polyaxon-2.15.1` labels from 1.x.
             let label = ["chart", "helm.sh/chart", "app.kubernetes.io/instance"]
                 .iter()
-                .find_map(|k| workload::label(&root, k).and_then(Chart::from_label))
-                .or_else(|| workload::annotation(&root, "chart").and_then(Chart::from_label));
+                .find_map(|k| workload::label(&root, k).and_then(ChartVersion::from_label))
+                .or_else(|| workload::annotation(&root, "chart").and_then(ChartVersion::from_label));
             facts.chart = label;
             if facts.chart.is_some() {
                 facts.helm4 = workload::annotation(&root, HELM4_FILENAME).is_some();

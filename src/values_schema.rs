@@ -14,7 +14,7 @@ use serde_json::{json, Map, Value};
 use crate::knowledge::boolean_strings;
 use crate::knowledge::catalog::{Catalog, ChangeKind, Kind};
 use crate::knowledge::deploy_schema::{SType, Schema, SchemaEntry};
-use crate::knowledge::{description, read_by_post_renderer, Chart, ChartName, POST_RENDER_KEYS};
+use crate::knowledge::{description, read_by_post_renderer, ChartName, ChartVersion, POST_RENDER_KEYS};
 use crate::lint::rules::Severity;
 use crate::lint::types::{accepts, allowed, Accepts, Expected};
 use crate::text::join_key;
@@ -22,8 +22,7 @@ use crate::text::join_key;
 /// The JSON Schema of chart `target`'s values (an index into `catalog`).
 pub fn values_schema(catalog: &'static Catalog, target: usize) -> Value {
     let version = catalog.version(target);
-    let prefix = if catalog.chart == ChartName::Agent { "agent-" } else { "polyaxon-" };
-    let chart = Chart::from_label(&format!("{prefix}{version}")).expect("catalog versions parse");
+    let chart = ChartVersion::at(catalog, target);
     let gen = Gen { catalog, target, schema: Schema::for_chart(&chart), version };
     let mut root = gen.object("", Mode::Checked);
     let chart_name = if catalog.chart == ChartName::Agent { "agent" } else { "polyaxon" };

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use common::*;
-use polyaxon_helm::knowledge::{Chart, SecurityModel};
+use polyaxon_helm::knowledge::{ChartVersion, SecurityModel};
 use polyaxon_helm::stream::{self, Document};
 use polyaxon_helm::transform::settings::{data_section, env_entry, secret_ref};
 use polyaxon_helm::workload::{self, Owner};
@@ -89,12 +89,12 @@ fn helm3_capture(label: &str) -> bool {
 }
 
 /// The chart version a stream comes from.
-fn chart_of(text: &str) -> Option<Chart> {
+fn chart_of(text: &str) -> Option<ChartVersion> {
     parsed(text).iter().find_map(|d| {
         ["chart", "app.kubernetes.io/instance"]
             .iter()
-            .find_map(|k| workload::label(d, k).and_then(Chart::from_label))
-            .or_else(|| workload::annotation(d, "chart").and_then(Chart::from_label))
+            .find_map(|k| workload::label(d, k).and_then(ChartVersion::from_label))
+            .or_else(|| workload::annotation(d, "chart").and_then(ChartVersion::from_label))
     })
 }
 

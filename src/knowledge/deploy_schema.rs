@@ -6,7 +6,7 @@
 //! [`super::catalog_data`].
 
 use super::catalog_data::SCHEMAS;
-use super::Chart;
+use super::ChartVersion;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SType {
@@ -73,7 +73,7 @@ pub struct Schema {
 impl Schema {
     /// The validator that judges a chart version (the generated table says
     /// from which version each one does: 2.15.1 for charts 2.x, ...).
-    pub fn for_chart(chart: &Chart) -> Schema {
+    pub fn for_chart(chart: &ChartVersion) -> Schema {
         let data = SCHEMAS.iter().filter(|s| chart.at_least(s.judges_from)).max_by_key(|s| super::parse_version(s.judges_from));
         Schema { data: data.expect("a validator judges from 0.0.0") }
     }
@@ -180,7 +180,7 @@ mod tests {
 
     #[test]
     fn each_chart_line_has_its_validator() {
-        let at = |label: &str| Schema::for_chart(&Chart::from_label(label).unwrap()).version();
+        let at = |label: &str| Schema::for_chart(&ChartVersion::from_label(label).unwrap()).version();
         assert_eq!(at("polyaxon-2.15.1"), "2.15.1");
         assert_eq!(at("polyaxon-1.20.0"), "1.20.0");
         assert_eq!(at("polyaxon-1.10.1"), "1.14.3");

@@ -77,7 +77,7 @@ impl Service {
     /// The key of the password in the chart's Secret for the external
     /// service: `postgresql-password` in charts 0.6.0 to 1.20.x (the bitnami
     /// postgresql 8 naming), `postgres-password` before and after.
-    pub fn secret_key(self, chart: Option<&Chart>) -> &'static str {
+    pub fn secret_key(self, chart: Option<&ChartVersion>) -> &'static str {
         match self {
             Service::Postgresql if chart.is_some_and(|c| c.at_least("0.6.0") && !c.at_least("1.21.0")) => "postgresql-password",
             Service::Postgresql => "postgres-password",
@@ -140,7 +140,7 @@ impl Service {
     /// The Secret the chart renders for the external service's password:
     /// `<fullname>-postgresql-secret` (`-postgres-secret` before chart
     /// 0.6.0), `<fullname>-redis-secret`, `<fullname>-rabbitmq-secret`.
-    pub fn chart_secret(self, fullname: &str, chart: Option<&Chart>) -> String {
+    pub fn chart_secret(self, fullname: &str, chart: Option<&ChartVersion>) -> String {
         let name = match self {
             Service::Postgresql if chart.is_some_and(|c| !c.at_least("0.6.0")) => "postgres",
             other => other.name(),
@@ -175,15 +175,15 @@ pub enum ChartName {
 
 /// A chart and its version, as its `chart:` label gives them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Chart {
+pub struct ChartVersion {
     pub name: ChartName,
     /// (major, minor, patch).
     pub version: (u64, u64, u64),
 }
 
-impl Chart {
+impl ChartVersion {
     /// `polyaxon-2.15.1`, `agent-1.10.1` (pre-release suffixes ignored).
-    pub fn from_label(label: &str) -> Option<Chart> {
+    pub fn from_label(label: &str) -> Option<ChartVersion> {
         let (name, version) = if let Some(v) = label.strip_prefix("polyaxon-") {
             (ChartName::Platform, v)
         } else if let Some(v) = label.strip_prefix("agent-") {
@@ -191,7 +191,7 @@ impl Chart {
         } else {
             return None;
         };
-        Some(Chart { name, version: parse_version(version)? })
+        Some(ChartVersion { name, version: parse_version(version)? })
     }
 
     pub fn at_least(&self, version: &str) -> bool {
@@ -199,9 +199,13 @@ impl Chart {
     }
 
     /// The newest version of a chart the catalog knows.
-    pub fn newest(name: ChartName) -> Chart {
-        let catalog = Catalog::of(name);
-        Chart { name, version: parse_version(catalog.version(catalog.newest())).expect("catalog versions parse") }
+    pub fn newest(name: ChartName) -> ChartVersion {
+        ChartVersion::at(Catalog::of(name), Catalog::of(name).newest())
+    }
+
+    /// The chart version at `index` of a chart's catalog.
+    pub fn at(catalog: &Catalog, index: usize) -> ChartVersion {
+        ChartVersion { name: catalog.chart, version: parse_version(catalog.version(index)).expect("catalog versions parse") }
     }
 
     /// The platform catalog's index of this version (or of the newest one
@@ -216,7 +220,7 @@ impl Chart {
     }
 }
 
-impl fmt::Display for Chart {
+impl fmt::Display for ChartVersion {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (a, b, c) = self.version;
         let name = match self.name {
@@ -257,7 +261,7 @@ pub enum SecurityModel {
 }
 
 impl SecurityModel {
-    pub fn of(chart: &Chart) -> SecurityModel {
+    pub fn of(chart: &ChartVersion) -> SecurityModel {
         if chart.at_least("1.13.0") {
             SecurityModel::Full
         } else if chart.at_least("0.5.0") {
@@ -270,7 +274,7 @@ impl SecurityModel {
 
 /// Polyaxon components whose pods the chart version renders without its
 /// security context: the 0.x resources DaemonSet, which watches the node.
-pub fn security_skipped_components(chart: &Chart) -> &'static [&'static str] {
+pub fn security_skipped_components(chart: &ChartVersion) -> &'static [&'static str] {
     if chart.at_least("1.0.0") {
         &[]
     } else {
@@ -320,13 +324,13 @@ pub const DEFAULT_CLUSTER_DOMAIN: &str = "cluster.local";
 
 /// Whether the chart version writes Polyaxon's DNS settings as container
 /// env (0.4.3 to 0.6.x) rather than ConfigMap data (1.0 on).
-pub fn dns_in_env(chart: &Chart) -> bool {
+pub fn dns_in_env(chart: &ChartVersion) -> bool {
     !chart.at_least("1.0.0")
 }
 
 /// The Polyaxon components whose main container gets the DNS env in
 /// charts that write it as env (`config.dns` in 0.4.3 to 0.6.x).
-pub fn dns_env_components(chart: &Chart) -> &'static [&'static str] {
+pub fn dns_env_components(chart: &ChartVersion) -> &'static [&'static str] {
     if !chart.at_least("0.4.3") {
         &[]
     } else if chart.at_least("0.5.0") {
@@ -340,7 +344,7 @@ pub fn dns_env_components(chart: &Chart) -> &'static [&'static str] {
 /// `dirs.nvidia.{lib,bin,libcuda}`, into these components, and describe it
 /// to Polyaxon in the ConfigMap (`POLYAXON_DIRS_NVIDIA`,
 /// `POLYAXON_MOUNT_PATHS_NVIDIA`, `LD_LIBRARY_PATH`).
-pub fn gpu_native_components(chart: &Chart) -> &'static [&'static str] {
+pub fn gpu_native_components(chart: &ChartVersion) -> &'static [&'static str] {
     if chart.at_least("1.0.0") {
         &[]
     } else {
@@ -416,19 +420,19 @@ mod tests {
 
     #[test]
     fn chart_labels_and_versions() {
-        let c = Chart::from_label("polyaxon-1.10.1").unwrap();
+        let c = ChartVersion::from_label("polyaxon-1.10.1").unwrap();
         assert_eq!((c.name, c.version), (ChartName::Platform, (1, 10, 1)));
         assert!(c.at_least("1.10.1") && !c.at_least("1.13.0"));
-        assert_eq!(Chart::from_label("agent-2.15.1").unwrap().name, ChartName::Agent);
+        assert_eq!(ChartVersion::from_label("agent-2.15.1").unwrap().name, ChartName::Agent);
         assert_eq!(parse_version("0.4.3rc1"), Some((0, 4, 3)));
-        assert!(Chart::from_label("redis-7.0.0").is_none());
+        assert!(ChartVersion::from_label("redis-7.0.0").is_none());
         let index = c.catalog_index().unwrap();
         assert_eq!(Catalog::get().version(index), "1.10.1");
     }
 
     #[test]
     fn security_models_follow_the_templates() {
-        let model = |l: &str| SecurityModel::of(&Chart::from_label(l).unwrap());
+        let model = |l: &str| SecurityModel::of(&ChartVersion::from_label(l).unwrap());
         assert_eq!(model("polyaxon-0.4.4"), SecurityModel::None);
         assert_eq!(model("polyaxon-0.5.6"), SecurityModel::FsGroup);
         assert_eq!(model("polyaxon-1.12.2"), SecurityModel::FsGroup);
@@ -441,11 +445,11 @@ mod tests {
         assert!("mysql".parse::<Service>().is_err());
         assert_eq!(Service::Postgresql.chart_secret("pax-polyaxon", None), "pax-polyaxon-postgresql-secret");
         assert_eq!(
-            Service::Postgresql.chart_secret("pax-polyaxon", Chart::from_label("polyaxon-0.5.6").as_ref()),
+            Service::Postgresql.chart_secret("pax-polyaxon", ChartVersion::from_label("polyaxon-0.5.6").as_ref()),
             "pax-polyaxon-postgres-secret"
         );
-        assert_eq!(Service::Postgresql.secret_key(Chart::from_label("polyaxon-1.10.1").as_ref()), "postgresql-password");
-        assert_eq!(Service::Postgresql.secret_key(Chart::from_label("polyaxon-2.15.1").as_ref()), "postgres-password");
+        assert_eq!(Service::Postgresql.secret_key(ChartVersion::from_label("polyaxon-1.10.1").as_ref()), "postgresql-password");
+        assert_eq!(Service::Postgresql.secret_key(ChartVersion::from_label("polyaxon-2.15.1").as_ref()), "postgres-password");
     }
 
     #[test]

@@ -21,7 +21,7 @@ pub mod types;
 
 use crate::knowledge::catalog::Catalog;
 use crate::knowledge::deploy_schema::Schema;
-use crate::knowledge::{Chart, ChartName};
+use crate::knowledge::{ChartName, ChartVersion};
 use rules::Severity;
 
 use crate::yaml::{self, Node};
@@ -63,7 +63,7 @@ pub struct RuleContext<'a> {
     /// The platform or the agent chart's catalog (`deploymentChart: agent`).
     pub catalog: &'static Catalog,
     pub target: usize,
-    pub chart: Chart,
+    pub chart: ChartVersion,
     pub schema: Schema,
     line_starts: Vec<usize>,
     pub out: Vec<Diagnostic>,
@@ -76,7 +76,7 @@ impl<'a> RuleContext<'a> {
         let breaks = bytes.iter().enumerate().filter(|&(i, &b)| b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')));
         let line_starts = std::iter::once(0).chain(breaks.map(|(i, _)| i + 1)).collect();
         let catalog = Catalog::get();
-        let chart = Chart::from_label(&format!("polyaxon-{}", catalog.version(target))).expect("catalog versions parse");
+        let chart = ChartVersion::at(catalog, target);
         RuleContext { text, catalog, target, chart, schema: Schema::for_chart(&chart), line_starts, out: Vec::new() }
     }
 
@@ -92,8 +92,7 @@ impl<'a> RuleContext<'a> {
         } else {
             (platform, platform_target)
         };
-        let prefix = if agent { "agent-" } else { "polyaxon-" };
-        self.chart = Chart::from_label(&format!("{prefix}{}", catalog.version(target))).expect("catalog versions parse");
+        self.chart = ChartVersion::at(catalog, target);
         self.schema = Schema::for_chart(&self.chart);
         self.catalog = catalog;
         self.target = target;

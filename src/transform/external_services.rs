@@ -79,7 +79,7 @@ pub struct ExternalServices {
     drop: Vec<Service>,
     /// The chart's full name, for its Secret names (`pax-polyaxon`).
     fullname: Option<String>,
-    chart: Option<crate::knowledge::Chart>,
+    chart: Option<crate::knowledge::ChartVersion>,
     broker: Option<(Service, Location)>,
     /// The scheduler runs, so the chart wires the broker's password.
     scheduler: bool,
@@ -714,7 +714,7 @@ spec:
     #[test]
     fn chart_0_5_names_the_postgres_secret_its_own_way() {
         let mut facts = built_in();
-        facts.chart = crate::knowledge::Chart::from_label("polyaxon-0.5.6");
+        facts.chart = crate::knowledge::ChartVersion::from_label("polyaxon-0.5.6");
         let mut t = build(EXTERNAL, &[], None, &facts).unwrap().unwrap();
         let (out, _) = run_one(&mut t, API, &facts);
         assert!(out.contains("name: pax-polyaxon-postgres-secret"), "{out}");

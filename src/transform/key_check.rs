@@ -5,15 +5,15 @@
 
 use crate::knowledge::catalog::{Catalog, ChangeKind};
 use crate::knowledge::deploy_schema::Schema;
-use crate::knowledge::{read_by_post_renderer, Chart, ChartName, POST_RENDER_KEYS, TRANSFORM_SECTIONS};
+use crate::knowledge::{read_by_post_renderer, ChartName, ChartVersion, POST_RENDER_KEYS, TRANSFORM_SECTIONS};
 use crate::text::{did_you_mean, join_key};
 use crate::values::{Value, ValueData, Values};
 
 /// Warnings on the user's keys under the sections polyaxon-pr reads,
 /// judged against `chart` (the newest when the stream does not say), and
 /// `ran`: the transforms that ran.
-pub fn warnings(values: &Values, chart: Option<&Chart>, ran: &[&str]) -> Vec<String> {
-    let chart = chart.copied().unwrap_or_else(|| Chart::newest(ChartName::Platform));
+pub fn warnings(values: &Values, chart: Option<&ChartVersion>, ran: &[&str]) -> Vec<String> {
+    let chart = chart.copied().unwrap_or_else(|| ChartVersion::newest(ChartName::Platform));
     let catalog = Catalog::of(chart.name);
     let target = chart.index_in(catalog).unwrap_or_else(|| catalog.newest());
     let schema = Schema::for_chart(&chart);

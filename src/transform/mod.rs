@@ -17,7 +17,7 @@ use globset::GlobMatcher;
 
 use crate::edit::{Editor, Fragment, MapRef, NodeError};
 use crate::error::Error;
-use crate::knowledge::{Chart, Service};
+use crate::knowledge::{ChartVersion, Service};
 use crate::values::Values;
 use crate::workload::{Owner, WorkloadKind};
 use crate::yaml::{Node, Scalar};
@@ -26,7 +26,7 @@ use crate::yaml::{Node, Scalar};
 #[derive(Debug, Clone, Default)]
 pub struct Facts {
     /// The Polyaxon chart and version, from the objects' `chart` labels.
-    pub chart: Option<Chart>,
+    pub chart: Option<ChartVersion>,
     /// Helm 4 framed the stream (its filename annotation on the documents).
     pub helm4: bool,
     /// Hook Jobs are missing: a Helm 3 stream (`# Source:` comments)
@@ -242,7 +242,7 @@ pub const HOOKS_HIDDEN_NOTE: &str = "{transform}: Helm 3 does not hand hook Jobs
 pub(crate) mod test_support {
     use super::{Doc, Facts, Transform};
     use crate::edit::Editor;
-    use crate::knowledge::Chart;
+    use crate::knowledge::ChartVersion;
     use crate::values::{HelmMajor, Values};
     use crate::workload::{self, Owner};
     use crate::yaml::{parse_one, Node};
@@ -254,7 +254,12 @@ pub(crate) mod test_support {
     }
 
     pub fn facts_for(chart: &str) -> Facts {
-        Facts { chart: Chart::from_label(chart), fullname: Some("pax-polyaxon".into()), release: Some("pax".into()), ..Facts::default() }
+        Facts {
+            chart: ChartVersion::from_label(chart),
+            fullname: Some("pax-polyaxon".into()),
+            release: Some("pax".into()),
+            ..Facts::default()
+        }
     }
 
     /// Runs `t` on one document; returns the edited text and the notes.

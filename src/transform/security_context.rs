@@ -219,7 +219,7 @@ impl Transform for SecurityContext {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::knowledge::Chart;
+    use crate::knowledge::ChartVersion;
     use crate::transform::test_support::{facts_for, run_one, values};
 
     fn transform(values_text: &str, chart: &str, scope: SecurityScope) -> SecurityContext {
@@ -248,7 +248,7 @@ mod tests {
         assert_eq!(old.config[1], ("POLYAXON_SECURITY_CONTEXT_GROUP", "3000".to_string()));
         let none = transform(on, "polyaxon-0.4.4", SecurityScope::Polyaxon);
         assert!(!none.applies_to("Deployment"));
-        let _ = Chart::from_label("polyaxon-0.4.4");
+        let _ = ChartVersion::from_label("polyaxon-0.4.4");
     }
 
     #[test]
