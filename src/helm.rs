@@ -19,7 +19,7 @@ use crate::error::Error;
 use crate::knowledge::Service;
 use crate::output::style::{ColorChoice, Stream, Style};
 
-/// Name of the Helm 4 `postrenderer/v1` plugin shipped in `helm4-plugins/`.
+/// Name of the Helm 4 `postrenderer/v1` plugin, assembled by scripts/build.sh in `bin/helm4-plugins/`.
 pub const POSTRENDERER_PLUGIN: &str = "polyaxon-pr";
 /// How many run logs are kept.
 const KEPT_LOGS: usize = 20;
@@ -364,7 +364,7 @@ fn helm4_plugins_path(helm: &str, exe: &Path) -> Result<Option<String>, Error> {
     let ours = roots
         .map(|r| r.join("helm4-plugins"))
         .find(|d| d.join(POSTRENDERER_PLUGIN).join("plugin.yaml").is_file())
-        .ok_or_else(|| Error::new(format!("Helm 4 needs the `{POSTRENDERER_PLUGIN}` post-renderer plugin, shipped in helm4-plugins/ of polyaxon-helm; reinstall the plugin")))?;
+        .ok_or_else(|| Error::new(format!("Helm 4 needs the `{POSTRENDERER_PLUGIN}` post-renderer plugin, which scripts/build.sh assembles in bin/helm4-plugins/ beside polyaxon-pr; reinstall the plugin")))?;
     let mut dirs: Vec<PathBuf> = env::split_paths(&current).filter(|p| !p.as_os_str().is_empty()).collect();
     dirs.push(ours);
     let joined = env::join_paths(dirs).map_err(|e| Error::new(format!("cannot build HELM_PLUGINS: {e}")))?;
