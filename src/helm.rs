@@ -360,10 +360,11 @@ fn helm4_plugins_path(helm: &str, exe: &Path) -> Result<Option<String>, Error> {
     if env::split_paths(&current).any(|d| d.join(POSTRENDERER_PLUGIN).join("plugin.yaml").is_file()) {
         return Ok(None);
     }
-    let roots = env::var_os("HELM_PLUGIN_DIR").map(PathBuf::from).into_iter().chain(exe.ancestors().map(Path::to_path_buf));
-    let ours = roots
-        .map(|r| r.join("helm4-plugins"))
-        .find(|d| d.join(POSTRENDERER_PLUGIN).join("plugin.yaml").is_file())
+    // bin/helm4-plugins, beside bin/polyaxon-pr.
+    let ours = exe
+        .parent()
+        .map(|bin| bin.join("helm4-plugins"))
+        .filter(|d| d.join(POSTRENDERER_PLUGIN).join("plugin.yaml").is_file())
         .ok_or_else(|| Error::new(format!("Helm 4 needs the `{POSTRENDERER_PLUGIN}` post-renderer plugin, which scripts/build.sh assembles in bin/helm4-plugins/ beside polyaxon-pr; reinstall the plugin")))?;
     let mut dirs: Vec<PathBuf> = env::split_paths(&current).filter(|p| !p.as_os_str().is_empty()).collect();
     dirs.push(ours);
