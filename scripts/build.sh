@@ -74,16 +74,15 @@ if [ "$event" = install ] && [ -L "$plugin_dir" ]; then
     # Its origin is the checkout's path, whose last part names the plugin's
     # directory as Helm's update expects.
     staging=$(mktemp -d "$plugin_dir.XXXXXX")
+    say "cloning the last commit of $src ($(git -C "$src" log -1 --format='%h %s')) into $plugin_dir"
     git clone --quiet -- "$src" "$staging/clone"
     rm -f -- "$plugin_dir"
     mv -- "$staging/clone" "$plugin_dir"
     root=$(cd -P "$plugin_dir" && pwd)
-    commit=$(git -C "$root" log -1 --format='%h (%s)')
-    say "installed $src as a git clone of its commit $commit in $plugin_dir;"
-    say "\`helm plugin update polyaxon\` pulls the checkout's new commits into that clone and never writes to the checkout"
     if [ -n "$(git -C "$src" status --porcelain --untracked-files=no)" ]; then
-      say "note: uncommitted changes in $src are not installed (commit them and run \`helm plugin update polyaxon\`)"
+      say "note: uncommitted changes in $src are not installed (commit them, then \`helm plugin update polyaxon\`)"
     fi
+    cloned=$src
   else
     # A folder of links with no .git: Helm's update finds no git work tree
     # there and stops ("cannot get information about plugin source").
@@ -92,9 +91,7 @@ if [ "$event" = install ] && [ -L "$plugin_dir" ]; then
     ln -s -- "$src/plugin.yaml" "$plugin_dir/plugin.yaml"
     ln -s -- "$src/scripts" "$plugin_dir/scripts"
     root=$(cd -P "$src" && pwd)
-    why=$([ -n "${POLYAXON_HELM_LINK:-}" ] && echo "POLYAXON_HELM_LINK is set" || echo "it is no git checkout")
-    say "linked to $src ($why): it runs what is built there;"
-    say "rebuild with $root/scripts/build.sh (\`helm plugin update polyaxon\` does not apply to a linked install)"
+    linked=$src
   fi
 fi
 
@@ -199,4 +196,12 @@ if [ "$helm_major" = 4 ] && [ -n "$plugins" ]; then
 elif [ "$helm_major" = 3 ] && [ -n "$plugins" ] && grep -qs '^apiVersion:' "$plugins/polyaxon-pr/plugin.yaml"; then
   say "warning: $plugins/polyaxon-pr is Helm 4's post-renderer plugin, which Helm 3 cannot load (every \`helm plugin\` command fails);"
   say "remove it with Helm 4 (\`helm plugin uninstall polyaxon-pr\`): Helm 4's \`helm polyaxon\` works without it"
+fi
+
+if [ -n "${cloned:-}" ]; then
+  say "installed from a git clone of $cloned: \`helm plugin update polyaxon\` pulls its new commits and never writes to $cloned"
+elif [ -n "${linked:-}" ]; then
+  why=$([ -n "${POLYAXON_HELM_LINK:-}" ] && echo "POLYAXON_HELM_LINK is set" || echo "it is no git checkout")
+  say "installed as a link to $linked ($why): it runs what is built there; rebuild with"
+  say "$root/scripts/build.sh (\`helm plugin update polyaxon\` does not apply to a linked install)"
 fi
