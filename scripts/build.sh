@@ -76,6 +76,9 @@ if [ "$event" = install ] && [ -L "$plugin_dir" ]; then
     staging=$(mktemp -d "$plugin_dir.XXXXXX")
     say "cloning the last commit of $src ($(git -C "$src" log -1 --format='%h %s')) into $plugin_dir"
     git clone --quiet -- "$src" "$staging/clone"
+    # Helm's `git pull` then follows the checkout through amends and rebases
+    # (the clone has no commits of its own to replay).
+    git -C "$staging/clone" config pull.rebase true
     rm -f -- "$plugin_dir"
     mv -- "$staging/clone" "$plugin_dir"
     root=$(cd -P "$plugin_dir" && pwd)
