@@ -33,7 +33,8 @@ values=testdata/values/all-transforms.yaml
 for helm in "$HELM3" "$HELM4"; do
   major=$("$helm" version --template '{{.Version}}' | cut -c2)
   step "Helm $major: helm polyaxon template (4 transforms, --drop-builtin)"
-  "$helm" plugin install "$root" >/dev/null
+  # Linked to this checkout (the developer's install), so it runs the binary just built.
+  POLYAXON_HELM_LINK=1 "$helm" plugin install "$root" >/dev/null
   "$helm" polyaxon template pax testdata/chart -n polyaxon -f "$values" --drop-builtin postgresql --diff \
     >"$out/helm$major.yaml" 2>"$out/helm$major.diff"
   if "$validate" --strict --no-warn --quiet -k 1.33.0 "$out/helm$major.yaml" >"$out/helm$major.validate.txt" 2>&1; then valid="valid"; else valid="INVALID (see helm$major.validate.txt)"; fi

@@ -18,7 +18,7 @@ use crate::error::Error;
 use crate::knowledge::Service;
 use crate::output::style::{ColorChoice, Stream, Style};
 
-/// Name of the Helm 4 `postrenderer/v1` plugin shipped in `helm4-plugins/`.
+/// Name of the Helm 4 `postrenderer/v1` plugin, assembled by scripts/build.sh in `bin/helm4-plugins/`.
 pub const POSTRENDERER_PLUGIN: &str = "polyaxon-pr";
 /// What the wrapper takes out of Helm's arguments.
 #[derive(Debug, Default, PartialEq)]
@@ -258,11 +258,12 @@ fn helm4_plugins_path(helm: &str, exe: &Path) -> Result<Option<String>, Error> {
     if env::split_paths(&current).any(|d| d.join(POSTRENDERER_PLUGIN).join("plugin.yaml").is_file()) {
         return Ok(None);
     }
-    let roots = env::var_os("HELM_PLUGIN_DIR").map(PathBuf::from).into_iter().chain(exe.ancestors().map(Path::to_path_buf));
-    let ours = roots
-        .map(|r| r.join("helm4-plugins"))
-        .find(|d| d.join(POSTRENDERER_PLUGIN).join("plugin.yaml").is_file())
-        .ok_or_else(|| Error::new(format!("Helm 4 needs the `{POSTRENDERER_PLUGIN}` post-renderer plugin, shipped in helm4-plugins/ of polyaxon-helm; reinstall the plugin")))?;
+    // bin/helm4-plugins, beside bin/polyaxon-pr.
+    let ours = exe
+        .parent()
+        .map(|bin| bin.join("helm4-plugins"))
+        .filter(|d| d.join(POSTRENDERER_PLUGIN).join("plugin.yaml").is_file())
+        .ok_or_else(|| Error::new(format!("Helm 4 needs the `{POSTRENDERER_PLUGIN}` post-renderer plugin, which scripts/build.sh assembles in bin/helm4-plugins/ beside polyaxon-pr; reinstall the plugin")))?;
     let mut dirs: Vec<PathBuf> = env::split_paths(&current).filter(|p| !p.as_os_str().is_empty()).collect();
     dirs.push(ours);
     let joined = env::join_paths(dirs).map_err(|e| Error::new(format!("cannot build HELM_PLUGINS: {e}")))?;

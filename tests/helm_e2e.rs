@@ -37,7 +37,8 @@ impl Home {
         let home = Home { major, dir };
         // The install hook builds polyaxon-pr from source into bin/ and, on
         // Helm 4, installs the postrenderer/v1 plugin too: one command per Helm.
-        home.ok(home.helm().arg("plugin").arg("install").arg(repo()));
+        // Linked (the developer's install), so that this working tree is what runs.
+        home.ok(home.helm().arg("plugin").arg("install").arg(repo()).env("POLYAXON_HELM_LINK", "1"));
         let plugins = home.ok(home.helm().args(["plugin", "list"]));
         assert_eq!(plugins.lines().any(|l| l.split_whitespace().next() == Some("polyaxon-pr")), major == 4, "{plugins}");
         home
@@ -296,4 +297,29 @@ fn helm4_polyaxon_install_dry_run() {
     docs.extend(parsed(manifest));
     assert_eq!(assert_security_contexts(&docs, "helm 4 install"), 8, "every workload, the hook Job included");
     assert!(String::from_utf8_lossy(&out.stderr).contains("polyaxon-pr: 9 of"), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// Every plugin folder of the repository (a tracked `plugin.yaml`) installs
+/// into Helm 3, which then still loads its plugins: a Helm-4-only folder
+/// would break every `helm plugin` command ("unknown field apiVersion").
+#[test]
+fn every_plugin_folder_of_the_repository_loads_in_helm3() {
+    let out = Command::new("git").args(["ls-files", "--cached", "--others", "--exclude-standard"]).current_dir(repo()).output().unwrap();
+    let files = String::from_utf8(out.stdout).unwrap();
+    let folders: Vec<&str> = files.lines().filter_map(|f| f.strip_suffix("plugin.yaml")).map(|d| d.trim_end_matches('/')).collect();
+    assert!(folders.contains(&""), "the root plugin: {folders:?}");
+    // The Helm 4 plugin exists only as a template, assembled into bin/.
+    assert!(files.lines().any(|f| f == "helm4-plugins/polyaxon-pr/plugin.yaml.in"), "the Helm 4 plugin's template");
+    let home = Home::new(3); // installs the root folder
+    for folder in folders.iter().filter(|f| !f.is_empty()) {
+        home.ok(home.helm().args(["plugin", "install"]).arg(repo().join(folder)).env("POLYAXON_HELM_LINK", "1"));
+    }
+    let listed = home.ok(home.helm().args(["plugin", "list"]));
+    assert!(listed.lines().any(|l| l.starts_with("polyaxon\t") || l.starts_with("polyaxon ")), "{listed}");
+    // What build.sh assembled for Helm 4 is a Helm 4 plugin, out of Helm 3's way.
+    let assembled = std::fs::read_to_string(repo().join("bin/helm4-plugins/polyaxon-pr/plugin.yaml")).unwrap();
+    assert!(
+        assembled.contains("type: postrenderer/v1") && assembled.contains(&format!("version: {}\n", env!("CARGO_PKG_VERSION"))),
+        "{assembled}"
+    );
 }
