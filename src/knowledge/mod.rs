@@ -94,6 +94,18 @@ impl Service {
         }
     }
 
+    /// The settings that say where Polyaxon finds the service (a host or
+    /// URLs), the first the chart renders telling which one it points at.
+    pub fn address_settings(self) -> &'static [&'static str] {
+        match self {
+            Service::Postgresql => &["POLYAXON_DB_HOST"],
+            Service::Redis => {
+                &["POLYAXON_REDIS_HOST", "POLYAXON_REDIS_SESSIONS_URL", "POLYAXON_REDIS_CELERY_BROKER_URL", "POLYAXON_REDIS_HEARTBEAT_URL"]
+            }
+            Service::Rabbitmq => &["POLYAXON_AMQP_URL"],
+        }
+    }
+
     /// The setting that names the Secret holding the password, for the runs
     /// Polyaxon starts (charts 0.x).
     pub fn secret_name_setting(self) -> &'static str {

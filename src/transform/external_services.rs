@@ -424,14 +424,7 @@ fn rendered(external: &External, facts: &Facts, fullname: Option<&str>) -> Rende
         "POLYAXON_REDIS_HOST" => value == external.host,
         _ => value.contains(&external.authority) || value.split([':', '/']).any(|part| part == external.host),
     };
-    let telling: &[&str] = match external.service {
-        Service::Postgresql => &["POLYAXON_DB_HOST"],
-        Service::Redis => {
-            &["POLYAXON_REDIS_HOST", "POLYAXON_REDIS_SESSIONS_URL", "POLYAXON_REDIS_CELERY_BROKER_URL", "POLYAXON_REDIS_HEARTBEAT_URL"]
-        }
-        Service::Rabbitmq => &["POLYAXON_AMQP_URL"],
-    };
-    if let Some((key, value)) = telling.iter().find_map(|k| facts.setting(k).map(|v| (*k, v))) {
+    if let Some((key, value)) = external.service.address_settings().iter().find_map(|k| facts.setting(k).map(|v| (*k, v))) {
         return if points_at(key, value) { Rendered::External } else { Rendered::BuiltIn };
     }
     let refs: Vec<&str> = facts.secret_refs.iter().filter(|(n, _)| n == external.service.password_env()).map(|(_, s)| s.as_str()).collect();
