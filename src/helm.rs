@@ -16,7 +16,7 @@ use std::process::{Command, Stdio};
 
 use crate::error::Error;
 use crate::knowledge::Service;
-use crate::output::style::{ColorChoice, Stream, Style};
+use crate::style::{ColorChoice, Stream, Style};
 
 /// Name of the Helm 4 `postrenderer/v1` plugin, assembled by scripts/build.sh in `bin/helm4-plugins/`.
 pub const POSTRENDERER_PLUGIN: &str = "polyaxon-pr";

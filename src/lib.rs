@@ -2,6 +2,7 @@
 //! chart. The binary `polyaxon-pr` wires these modules together;
 //! each module owns one concern:
 //!
+//! - [`style`]: colour and width on a terminal, the same rules for every command.
 //! - [`text`]: input made safe to print, did-you-mean.
 //! - [`yaml`]: YAML parsed into a tree that knows every node's byte span.
 //! - [`edit`]: splicing new YAML into a document without re-emitting it.
@@ -32,6 +33,7 @@ pub mod postrender;
 pub mod run_log;
 pub mod secrets;
 pub mod stream;
+pub mod style;
 pub mod text;
 pub mod transform;
 pub mod values;

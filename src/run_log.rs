@@ -7,7 +7,7 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::output::style::Style;
+use crate::style::Style;
 
 /// How many run logs are kept.
 const KEPT_LOGS: usize = 20;

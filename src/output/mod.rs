@@ -6,7 +6,6 @@ pub mod github;
 pub mod human;
 pub mod json;
 pub mod sarif;
-pub mod style;
 
 use crate::knowledge::catalog::Catalog;
 use crate::lint::report::FileReport;
