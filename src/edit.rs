@@ -31,6 +31,23 @@ impl NodeError {
     }
 }
 
+/// A list entry [`Editor::ensure_elements`] wants.
+pub struct Element<'a> {
+    /// Whether an existing entry is this element (`name: X`, a host path, ...).
+    pub matches: Box<dyn Fn(&Node) -> bool + 'a>,
+    /// The entry appended where none matches (and written over stale ones).
+    pub item: Fragment,
+    pub matched: Matched<'a>,
+}
+
+/// What becomes of the entries an element matches.
+pub enum Matched<'a> {
+    /// Kept as they are (the chart's own volume, say).
+    Keep,
+    /// Rewritten as the element's item where this says they are stale.
+    Replace(Box<dyn Fn(&Node) -> bool + 'a>),
+}
+
 /// A piece of YAML to insert.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Fragment {
@@ -393,6 +410,42 @@ impl<'n> Editor<'n> {
                 NewNode::Map(_) => unreachable!("SeqRef::New points at a list"),
             },
         }
+    }
+
+    /// List entries by key, as kyaml's `ElementSetter`: for each wanted
+    /// element, the entries of `parent[key]` it `matches` are found; none is
+    /// appended (creating the list where it is missing), and with
+    /// [`Matched::Replace`] each matching entry the element calls stale is
+    /// rewritten in place. Returns the first entry each element matched.
+    pub fn ensure_elements(
+        &mut self,
+        parent: &'n Node,
+        key: &str,
+        path: &str,
+        elements: &[Element<'_>],
+    ) -> Result<Vec<Option<&'n Node>>, NodeError> {
+        let existing = parent.get(key).and_then(Node::items).unwrap_or_default();
+        let mut found = Vec::with_capacity(elements.len());
+        let mut missing = Vec::new();
+        for element in elements {
+            let matching: Vec<&'n Node> = existing.iter().filter(|e| (element.matches)(e)).collect();
+            if matching.is_empty() {
+                missing.push(element.item.clone());
+            }
+            if let Matched::Replace(stale) = &element.matched {
+                for entry in matching.iter().copied().filter(|e| stale(e)) {
+                    self.replace(entry, element.item.clone())?;
+                }
+            }
+            found.push(matching.first().copied());
+        }
+        if !missing.is_empty() {
+            let seq = self.ensure_seq(MapRef::Node(parent), key, path)?;
+            for item in missing {
+                self.append(seq, item);
+            }
+        }
+        Ok(found)
     }
 
     /// Replaces a node with a fragment: a block mapping (a list item such as

@@ -15,7 +15,7 @@
 
 use super::settings::{data_section, env_entry, set_data, set_env, EnvValue};
 use super::{Doc, Facts, GpuTarget, NewDocument, Transform};
-use crate::edit::{Editor, Fragment, MapRef, NodeError};
+use crate::edit::{Editor, Element, Fragment, Matched, NodeError};
 use crate::error::Error;
 use crate::knowledge::{gpu_native_components, CONFIG_MAP_MARKER};
 use crate::values::Values;
@@ -110,36 +110,25 @@ impl Gpu {
 
     /// The volumes to mount, by name, adding those the pod lacks.
     fn volumes<'n>(&self, editor: &mut Editor<'n>, pod: &'n Node, pod_path: &str) -> Result<[String; 3], NodeError> {
-        let existing = pod.get("volumes").and_then(Node::items).unwrap_or_default();
-        let mut names: [String; 3] = Default::default();
-        let mut missing = Vec::new();
-        for (i, part) in PARTS.iter().enumerate() {
-            let name = format!("nvidia-{part}");
-            // A volume of the same name, else a named one for the same host path, is reused
-            // (a nameless one cannot be mounted: reusing it would add ours again on every run).
-            fn named(v: &Node) -> Option<&str> {
-                v.get("name").and_then(Node::text)
-            }
-            let same = existing.iter().find(|v| named(v) == Some(&name)).or_else(|| {
-                existing.iter().find(|v| named(v).is_some() && v.path(&["hostPath", "path"]).and_then(Node::text) == Some(&self.dirs[i]))
-            });
-            match same.and_then(|v| v.get("name")).and_then(Node::text) {
-                Some(found) => names[i] = found.to_string(),
-                None => {
-                    missing.push(Fragment::map([
-                        ("name", Fragment::str(&name)),
-                        ("hostPath", Fragment::map([("path", Fragment::str(&self.dirs[i]))])),
-                    ]));
-                    names[i] = name;
-                }
-            }
-        }
-        if !missing.is_empty() {
-            let list = editor.ensure_seq(MapRef::Node(pod), "volumes", &format!("{pod_path}.volumes"))?;
-            for item in missing {
-                editor.append(list, item);
-            }
-        }
+        let elements: Vec<Element<'_>> = PARTS
+            .iter()
+            .zip(&self.dirs)
+            .map(|(part, dir)| {
+                let name = format!("nvidia-{part}");
+                let item = Fragment::map([("name", Fragment::str(&name)), ("hostPath", Fragment::map([("path", Fragment::str(dir))]))]);
+                // A volume of the same name, or a named one for the same host path, is reused
+                // (a nameless one cannot be mounted: reusing it would add ours again on every run).
+                let matches = move |v: &Node| {
+                    let named = v.get("name").and_then(Node::text);
+                    named == Some(name.as_str()) || (named.is_some() && v.path(&["hostPath", "path"]).and_then(Node::text) == Some(dir))
+                };
+                Element { matches: Box::new(matches), item, matched: Matched::Keep }
+            })
+            .collect();
+        let found = editor.ensure_elements(pod, "volumes", &format!("{pod_path}.volumes"), &elements)?;
+        let names = std::array::from_fn(|i| {
+            found[i].and_then(|v| v.get("name")).and_then(Node::text).map_or_else(|| format!("nvidia-{}", PARTS[i]), str::to_string)
+        });
         Ok(names)
     }
 
@@ -152,28 +141,20 @@ impl Gpu {
         volumes: &[String; 3],
         read_only: bool,
     ) -> Result<(), NodeError> {
-        let existing = container.get("volumeMounts").and_then(Node::items).unwrap_or_default();
-        let missing: Vec<Fragment> = (0..3)
-            .filter(|&i| {
-                !existing.iter().any(|m| {
-                    m.get("name").and_then(Node::text) == Some(&volumes[i])
-                        || m.get("mountPath").and_then(Node::text) == Some(&self.mounts[i])
-                })
-            })
+        let elements: Vec<Element<'_>> = (0..3)
             .map(|i| {
                 let mut entries = vec![("name", Fragment::str(&volumes[i])), ("mountPath", Fragment::str(&self.mounts[i]))];
                 if read_only {
                     entries.push(("readOnly", Fragment::bool(true)));
                 }
-                Fragment::map(entries)
+                let matches = move |m: &Node| {
+                    m.get("name").and_then(Node::text) == Some(&volumes[i])
+                        || m.get("mountPath").and_then(Node::text) == Some(&self.mounts[i])
+                };
+                Element { matches: Box::new(matches), item: Fragment::map(entries), matched: Matched::Keep }
             })
             .collect();
-        if !missing.is_empty() {
-            let list = editor.ensure_seq(MapRef::Node(container), "volumeMounts", &format!("{path}.volumeMounts"))?;
-            for item in missing {
-                editor.append(list, item);
-            }
-        }
+        editor.ensure_elements(container, "volumeMounts", &format!("{path}.volumeMounts"), &elements)?;
         if !read_only {
             return Ok(());
         }

@@ -3,7 +3,7 @@
 //! password variables of every version), read and written through the
 //! [`Editor`].
 
-use crate::edit::{Editor, Fragment, MapRef, NodeError};
+use crate::edit::{Editor, Element, Fragment, MapRef, Matched, NodeError};
 use crate::yaml::{Node, Scalar};
 
 /// What an env entry should hold.
@@ -112,22 +112,15 @@ pub fn set_env<'n>(editor: &mut Editor<'n>, container: &'n Node, vars: &[(String
         wanted.retain(|(name, _)| *name != var.0);
         wanted.push(var);
     }
-    let mut missing = Vec::new();
-    for (name, value) in wanted {
-        let entries = env_entries(container, name);
-        if entries.is_empty() {
-            missing.push(value.frag(name));
-        }
-        for entry in entries.into_iter().filter(|e| !value.matches(e)) {
-            editor.replace(entry, value.frag(name))?;
-        }
-    }
-    if !missing.is_empty() {
-        let env = editor.ensure_seq(MapRef::Node(container), "env", &format!("{path}.env"))?;
-        for item in missing {
-            editor.append(env, item);
-        }
-    }
+    let elements: Vec<Element<'_>> = wanted
+        .into_iter()
+        .map(|(name, value)| Element {
+            matches: Box::new(move |e: &Node| e.get("name").and_then(Node::text) == Some(name)),
+            item: value.frag(name),
+            matched: Matched::Replace(Box::new(move |e: &Node| !value.matches(e))),
+        })
+        .collect();
+    editor.ensure_elements(container, "env", &format!("{path}.env"), &elements)?;
     Ok(())
 }
 
