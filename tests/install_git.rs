@@ -200,6 +200,8 @@ const UNTRACKED: [(&str, &str); 4] = [
 fn checkout(scratch: &Path) -> PathBuf {
     git(&["clone", "--quiet", repo().to_str().unwrap(), "polyaxon-helm"], scratch);
     let dir = scratch.join("polyaxon-helm");
+    // On a branch, as a user's clone is (the repository under test may be a detached checkout).
+    git(&["checkout", "--quiet", "-B", "main"], &dir);
     for (file, text) in UNTRACKED {
         std::fs::create_dir_all(dir.join(file).parent().unwrap()).unwrap();
         std::fs::write(dir.join(file), text).unwrap();
