@@ -14,6 +14,7 @@ pub fn description(key: &str) -> Option<&'static str> {
 }
 #[rustfmt::skip]
 pub mod catalog_data;
+pub mod pod_security;
 pub mod schema;
 pub mod storage;
 
