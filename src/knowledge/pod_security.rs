@@ -164,7 +164,7 @@ pub const ROOT_USER: ValuesCause = ValuesCause {
 pub const LOOSE_CONTAINER: ValuesCause = ValuesCause {
     key: "securityContext",
     problem: "the restricted level requires runAsNonRoot: true and allowPrivilegeEscalation: false on every container",
-    instead: "leave securityContext.runAsNonRoot and securityContext.allowPrivilegeEscalation at their defaults (true, false)",
+    instead: "unset it, or set what the level needs (runAsNonRoot: true, allowPrivilegeEscalation: false)",
 };
 
 /// Whether the chart version renders the default artifacts store as a
