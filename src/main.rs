@@ -221,6 +221,9 @@ struct LintArgs {
     /// Apply the safe fixes (as `migrate --write` to the lint target), then report what is left.
     #[arg(long)]
     fix: bool,
+    /// Also report the values that make a pod inadmissible under this Pod Security Standards level (baseline, restricted), as `polyaxon-pr --pod-security` would refuse them (rule X009).
+    #[arg(long = "pod-security", value_name = "LEVEL", value_parser = parse_level)]
+    pod_security: Option<Level>,
     #[command(flatten)]
     color: ColorArg,
 }
@@ -682,7 +685,7 @@ fn run_lint(args: &LintArgs) -> Result<u8, Error> {
     let mut reports = Vec::new();
     let inputs = files::inputs(&args.paths)?;
     for path in &inputs {
-        reports.push(files::lint_file(path, target, config.as_ref())?);
+        reports.push(files::lint_file(path, target, config.as_ref(), args.pod_security)?);
     }
     let text = match args.format {
         Format::Human => {

@@ -8,8 +8,9 @@ use std::path::{Path, PathBuf};
 use walkdir::WalkDir;
 
 use super::config::Config;
-use super::{lint_text, Diagnostic};
+use super::{lint_text_for, Diagnostic};
 use crate::error::{Error, Location};
+use crate::knowledge::pod_security::Level;
 
 /// Directories never walked into.
 const SKIPPED_DIRS: &[&str] = &["vendor", "node_modules", "third_party", "target", "charts"];
@@ -86,8 +87,9 @@ pub fn read_text(path: &Path) -> Result<String, Error> {
     })
 }
 
-/// Lints one file; unreadable files and YAML that does not parse are errors.
-pub fn lint_file(path: &Path, target: usize, config: Option<&Config>) -> Result<FileReport, Error> {
+/// Lints one file (with `pod_security`, for that level too); unreadable
+/// files and YAML that does not parse are errors.
+pub fn lint_file(path: &Path, target: usize, config: Option<&Config>, pod_security: Option<Level>) -> Result<FileReport, Error> {
     let (shown, text) = if path == Path::new("-") {
         let mut text = String::new();
         std::io::stdin().read_to_string(&mut text).map_err(|e| Error::new(format!("cannot read stdin: {e}")))?;
@@ -95,7 +97,7 @@ pub fn lint_file(path: &Path, target: usize, config: Option<&Config>) -> Result<
     } else {
         (path.display().to_string(), read_text(path)?)
     };
-    let mut diagnostics = lint_text(&text, target)
+    let mut diagnostics = lint_text_for(&text, target, pod_security)
         .map_err(|e| Error::at(Location::File { path: shown.clone(), line: e.line, col: e.col }, format!("invalid YAML: {}", e.message)))?;
     if let Some(config) = config {
         diagnostics.retain(|d| !config.ignores(path, d.code));

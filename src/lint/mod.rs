@@ -16,12 +16,14 @@ pub mod files;
 pub mod fix;
 pub mod jsonschema;
 pub mod keys;
+pub mod pod_security;
 pub mod rules;
 pub mod traps;
 pub mod types;
 pub mod values;
 
 use crate::knowledge::catalog::Catalog;
+use crate::knowledge::pod_security::Level;
 use crate::knowledge::schema::Schema;
 use crate::knowledge::{Chart, ChartName};
 use rules::Severity;
@@ -149,6 +151,12 @@ impl<'a> Ctx<'a> {
 
 /// Lints every document of a values file against chart version `target`.
 pub fn lint_text(text: &str, target: usize) -> Result<Vec<Diagnostic>, yaml::ParseError> {
+    lint_text_for(text, target, None)
+}
+
+/// [`lint_text`], and with a Pod Security Standards level (`--pod-security`)
+/// the values that make a pod inadmissible under it.
+pub fn lint_text_for(text: &str, target: usize, pod_security: Option<Level>) -> Result<Vec<Diagnostic>, yaml::ParseError> {
     // Aliases and merge keys are linted as Helm reads them, reported at the user's text.
     let docs = yaml::parse_all_resolved(text)?;
     let mut ctx = Ctx::new(text, target);
@@ -164,6 +172,9 @@ pub fn lint_text(text: &str, target: usize) -> Result<Vec<Diagnostic>, yaml::Par
             if ctx.catalog.chart == ChartName::Platform {
                 cross::check(&mut ctx, doc);
                 traps::check(&mut ctx, doc);
+            }
+            if let Some(level) = pod_security {
+                pod_security::check(&mut ctx, doc, level);
             }
         }
         if ctx.out.len() > before {

@@ -64,6 +64,7 @@ pub enum Code {
     X006,
     X007,
     X008,
+    X009,
     V001,
     V002,
 }
@@ -93,6 +94,7 @@ impl Code {
             Code::X006 => "X006",
             Code::X007 => "X007",
             Code::X008 => "X008",
+            Code::X009 => "X009",
             Code::V001 => "V001",
             Code::V002 => "V002",
         }
@@ -197,6 +199,7 @@ pub const TWO_BROKERS: Code = Code::X005;
 pub const UNUSED_SERVICE: Code = Code::X006;
 pub const NO_REDIS: Code = Code::X007;
 pub const PERSISTENCE_CONFLICT: Code = Code::X008;
+pub const POD_SECURITY_BLOCKER: Code = Code::X009;
 pub const DNS_PREFIX_DROPPED: Code = Code::V001;
 pub const IMAGE_OF_ANOTHER_MAJOR: Code = Code::V002;
 
@@ -375,6 +378,14 @@ pub const RULES: &[Rule] = &[
         severity: Severity::Error,
         summary: "charts 0.x: one persistence set two ways",
         explanation: "On charts 0.x each persistence (persistence.logs, repos, upload, and each named entry of persistence.data and persistence.outputs) is an existing claim, a host path or an object store, exactly one: Polyaxon's validator rejects an entry that sets more than one of existingClaim, hostPath and store, and the chart silently picks one. Keep the one you mean.",
+        fix: FixAvailability::Never,
+    },
+    Rule {
+        code: POD_SECURITY_BLOCKER,
+        name: "pod-security-blocker",
+        severity: Severity::Error,
+        summary: "with --pod-security, a value that makes a pod inadmissible",
+        explanation: "Only with `lint --pod-security baseline|restricted`: the value makes the chart version (or polyaxon-pr's GPU transform) render a pod that no namespace enforcing that Pod Security Standards level admits, and that `polyaxon-pr --pod-security` therefore refuses: a host_path artifacts store (on charts 1.0 on also no artifactsStore at all, since the default store is a host path), a host_path connection, dirs.nvidia (the driver mounts are host paths), on charts 0.x a persistence volume without existingClaim or store; and at restricted, with securityContext.enabled, user id 0, runAsNonRoot: false or allowPrivilegeEscalation: true. Use a volume_claim store or connection (or an object store), an existingClaim, the NVIDIA device plugin instead of dirs.nvidia, a non-root user.",
         fix: FixAvailability::Never,
     },
     Rule {
