@@ -54,6 +54,23 @@ if [ -d "$corpus" ]; then
     <"$corpus/defaults.yaml" >"$out/v2.15.1.yaml" 2>"$out/v2.15.1.diff"
   ms=$(( ($(date +%s%N) - start) / 1000000 ))
   echo "$(grep -o '[0-9]* of [0-9]* documents changed' "$out/v2.15.1.diff" | tail -1), ${ms} ms"
+
+  # The restricted Pod Security Standard: refused as rendered (the default
+  # host_path artifacts store), admitted with the store on a claim.
+  py=$root/.cache/venv/tools/bin/python
+  step "v2.15.1 --pod-security restricted: default store"
+  if "$root/bin/polyaxon-pr" --pod-security restricted <"$corpus/defaults.yaml" >"$out/pss-refused.yaml" 2>"$out/pss-refused.txt"; then
+    echo "ADMITTED (unexpected)"
+  else
+    echo "refused: $(grep -o 'volumes\[name=[a-z-]*\]\.hostPath' "$out/pss-refused.txt" | head -1)"
+  fi
+  step "v2.15.1 --pod-security restricted: volume_claim store"
+  "$py" -c 'import sys; print(sys.stdin.read().replace("hostPath:\n          path: \"/tmp/artifactsStore\"", "persistentVolumeClaim:\n          claimName: \"polyaxon-artifacts\""), end="")' \
+    <"$corpus/defaults.yaml" >"$out/v2.15.1-claim.yaml"
+  "$root/bin/polyaxon-pr" --pod-security restricted --diff <"$out/v2.15.1-claim.yaml" >"$out/v2.15.1-restricted.yaml" 2>"$out/v2.15.1-restricted.diff"
+  before=$("$py" scripts/pss-check.py restricted <"$out/v2.15.1-claim.yaml" | wc -l)
+  after=$("$py" scripts/pss-check.py restricted <"$out/v2.15.1-restricted.yaml" | wc -l)
+  echo "PSS checker: $before violations before, $after after"
 fi
 
 cat <<SUMMARY

@@ -4,11 +4,12 @@
 # global Python:
 #
 #   .cache/venv/tools   Python 3.11  kubernetes-validate, PyYAML, pre-commit, check-jsonschema
+#   .cache/venv/checkov Python 3.11  checkov (the pod-security tests' second oracle; about a minute to install)
 #   and one venv per Polyaxon validator of catalog/validators.tsv (its venv name
 #   and Python minor version there: polyaxon-2.18.0, ..., polyaxon-deploy-0.6.1).
 #
 # Usage: scripts/setup-venvs.sh [--only NAME[,NAME...]]...
-#   NAME is tools, or a validator (2.18.0, 0.6.1, ...) or its venv name.
+#   NAME is tools, checkov, or a validator (2.18.0, 0.6.1, ...) or its venv name.
 #
 # Idempotent: a venv whose marker (.setup-complete: sha256 of its requirements
 # file + Python version) matches is left alone. Otherwise it is rebuilt from
@@ -20,7 +21,7 @@ reqdir=$root/scripts/requirements
 venvdir=$root/.cache/venv
 
 # name  python-minor: the tools, then every validator of catalog/validators.tsv.
-all_venvs=("tools 3.11")
+all_venvs=("tools 3.11" "checkov 3.11")
 while IFS=$'\t' read -r validator _package python _since venv; do
   [ "$validator" = validator ] || all_venvs+=("$venv $python")
 done <"$root/catalog/validators.tsv"
@@ -47,7 +48,7 @@ else
       name=${entry%% *}
       if [ "$want" = "$name" ] || [ "$want" = "${name##*-}" ]; then selected+=("$entry"); found=1; fi
     done
-    [ -n "$found" ] || die "unknown venv '$want' (known: tools and the validators of catalog/validators.tsv)"
+    [ -n "$found" ] || die "unknown venv '$want' (known: tools, checkov and the validators of catalog/validators.tsv)"
   done
 fi
 

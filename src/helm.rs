@@ -41,8 +41,18 @@ pub const VALUES_FLAGS: &[&str] = &["--set", "--set-string", "--set-json", "--se
 pub const NOT_WRAPPED: &[&str] = &["--helm-version", "--helm4-plugin"];
 /// polyaxon-pr's own flags: the wrapper hands them to polyaxon-pr only (and
 /// `--drop-builtin` to Helm as a `--set` too). All but `--diff` take a value.
-pub const OWN_FLAGS: &[&str] =
-    &["--diff", "--gpu-target", "--drop-builtin", "--external-secret", "--release", "--security-scope", "--color", "--verbose"];
+pub const OWN_FLAGS: &[&str] = &[
+    "--diff",
+    "--gpu-target",
+    "--drop-builtin",
+    "--external-secret",
+    "--release",
+    "--security-scope",
+    "--pod-security",
+    "--pod-security-mode",
+    "--color",
+    "--verbose",
+];
 
 /// Finds the values arguments in a Helm command line.
 pub fn split_args(args: &[String], cwd: &Path) -> Result<Split, Error> {

@@ -9,6 +9,7 @@ use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use polyaxon_helm::error::Error;
 use polyaxon_helm::files;
 use polyaxon_helm::knowledge::catalog::Catalog;
+use polyaxon_helm::knowledge::pod_security::Level;
 use polyaxon_helm::knowledge::{ChartName, Service};
 use polyaxon_helm::lint::config::Config;
 use polyaxon_helm::lint::report;
@@ -49,6 +50,12 @@ struct Cli {
     /// Whose workloads get security contexts: polyaxon (its own, as the chart version renders them) or all (subchart containers too, never changing who they run as).
     #[arg(long = "security-scope", value_enum, default_value_t = Scope::Polyaxon)]
     security_scope: Scope,
+    /// Make every pod admissible under this Pod Security Standards level (baseline, restricted): add what it requires and the chart left out (seccompProfile RuntimeDefault, capabilities drop ALL, allowPrivilegeEscalation false, runAsNonRoot); what it forbids (hostPath volumes, root, privileged, host namespaces and ports) is an error naming the values to change. Pods Polyaxon starts for runs are not in the render and not covered.
+    #[arg(long = "pod-security", value_name = "LEVEL", value_parser = parse_level)]
+    pod_security: Option<Level>,
+    /// With --pod-security: enforce (what cannot be made admissible is an error, nothing is written) or warn (it is reported and the output written).
+    #[arg(long = "pod-security-mode", value_name = "MODE", value_enum, default_value_t = PssMode::Enforce, requires = "pod_security")]
+    pod_security_mode: PssMode,
     #[command(flatten)]
     color: ColorArg,
     /// At a terminal, show warnings whole (long lists are cut short there; the run's log has them whole).
@@ -109,6 +116,16 @@ impl ValuesArgs {
 enum Scope {
     Polyaxon,
     All,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum PssMode {
+    Enforce,
+    Warn,
+}
+
+fn parse_level(name: &str) -> Result<Level, String> {
+    name.parse()
 }
 
 fn parse_service(name: &str) -> Result<Service, String> {
@@ -207,6 +224,9 @@ struct LintArgs {
     /// Apply the safe fixes (as `migrate --write` to the lint target), then report what is left.
     #[arg(long)]
     fix: bool,
+    /// Also report the values that make a pod inadmissible under this Pod Security Standards level (baseline, restricted), as `polyaxon-pr --pod-security` would refuse them (rule X009).
+    #[arg(long = "pod-security", value_name = "LEVEL", value_parser = parse_level)]
+    pod_security: Option<Level>,
     #[command(flatten)]
     color: ColorArg,
 }
@@ -426,6 +446,8 @@ fn post_render(cli: &Cli, log: &mut run_log::Log) -> Result<(), Error> {
             Scope::Polyaxon => SecurityScope::Polyaxon,
             Scope::All => SecurityScope::All,
         },
+        pod_security: cli.pod_security,
+        pod_security_warn: cli.pod_security_mode == PssMode::Warn,
     };
     if input.trim().is_empty() {
         for note in postrender::values_notes(&values, &options)? {
@@ -434,7 +456,7 @@ fn post_render(cli: &Cli, log: &mut run_log::Log) -> Result<(), Error> {
         log.say("polyaxon-pr: no manifests on stdin (the input was empty): nothing to post-render");
         return write_manifests(&input);
     }
-    if sources.is_empty() {
+    if sources.is_empty() && options.pod_security.is_none() {
         log.say("polyaxon-pr: no values given (-f/--values, --set): manifests passed through unchanged");
     }
     let outcome = postrender::run(&input, &values, &options)?;
@@ -666,7 +688,7 @@ fn run_lint(args: &LintArgs) -> Result<u8, Error> {
     let mut reports = Vec::new();
     let inputs = files::inputs(&args.paths)?;
     for path in &inputs {
-        reports.push(report::lint_file(path, target, config.as_ref())?);
+        reports.push(report::lint_file(path, target, config.as_ref(), args.pod_security)?);
     }
     // A finding `--fix` fixes carries a safe fix (not on stdin).
     let is_fixable = |i: usize, d: &polyaxon_helm::lint::Diagnostic| {

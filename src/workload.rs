@@ -5,7 +5,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use crate::edit::NodeError;
-use crate::yaml::Node;
+use crate::yaml::{Node, Scalar};
 
 /// The kinds that carry a pod template.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -145,8 +145,18 @@ fn shallow_unsafe(node: &Node) -> Option<(&Node, &'static str)> {
 /// or container, or a field of one the transforms read, of the wrong shape
 /// is an error at it.
 pub fn containers<'a>(pod: &'a Node, pod_path: &str) -> Result<Vec<(&'a Node, String)>, NodeError> {
+    containers_in(pod, pod_path, &["initContainers", "containers"])
+}
+
+/// [`containers`] and the ephemeral containers (which a pod template
+/// cannot create, but a Pod may be handed over with).
+pub fn containers_and_ephemeral<'a>(pod: &'a Node, pod_path: &str) -> Result<Vec<(&'a Node, String)>, NodeError> {
+    containers_in(pod, pod_path, &["initContainers", "containers", "ephemeralContainers"])
+}
+
+fn containers_in<'a>(pod: &'a Node, pod_path: &str, lists: &[&str]) -> Result<Vec<(&'a Node, String)>, NodeError> {
     let mut out = Vec::new();
-    for list in ["initContainers", "containers"] {
+    for &list in lists {
         let Some(items) = shaped(pod.get(list), Shape::List, &format!("{pod_path}.{list}"))? else {
             continue;
         };
@@ -217,7 +227,7 @@ fn scalars(parent: &Node, keys: &[&str], path: &str) -> Result<(), NodeError> {
 }
 
 /// The security-context fields the transforms read or write.
-const SECURITY_FIELDS: [&str; 8] = [
+const SECURITY_FIELDS: [&str; 9] = [
     "runAsUser",
     "runAsGroup",
     "runAsNonRoot",
@@ -226,14 +236,76 @@ const SECURITY_FIELDS: [&str; 8] = [
     "allowPrivilegeEscalation",
     "privileged",
     "readOnlyRootFilesystem",
+    "procMount",
 ];
+
+/// The fields of a security context's profile and option mappings that the
+/// pod-security transform reads.
+const SECURITY_MAPS: [(&str, &[&str]); 4] = [
+    ("seccompProfile", &["type"]),
+    ("appArmorProfile", &["type"]),
+    ("seLinuxOptions", &["type", "user", "role"]),
+    ("windowsOptions", &["hostProcess"]),
+];
+
+/// A `securityContext` (pod or container): its scalar fields, profile
+/// mappings, capability lists and sysctls.
+fn check_security_context(sc: &Node, sc_path: &str) -> Result<(), NodeError> {
+    scalars(sc, &SECURITY_FIELDS, sc_path)?;
+    for (key, fields) in SECURITY_MAPS {
+        if let Some(map) = shaped(sc.get(key), Shape::Map, &format!("{sc_path}.{key}"))? {
+            scalars(map, fields, &format!("{sc_path}.{key}"))?;
+        }
+    }
+    if let Some(caps) = shaped(sc.get("capabilities"), Shape::Map, &format!("{sc_path}.capabilities"))? {
+        for list in ["add", "drop"] {
+            if let Some(items) = shaped(caps.get(list), Shape::List, &format!("{sc_path}.capabilities.{list}"))? {
+                for (i, cap) in items.items().unwrap_or_default().iter().enumerate() {
+                    shaped(Some(cap), Shape::Scalar, &format!("{sc_path}.capabilities.{list}[{i}]"))?;
+                }
+            }
+        }
+    }
+    for (sysctl, sysctl_path) in list_of_maps(sc, "sysctls", sc_path)? {
+        scalars(sysctl, &["name"], &sysctl_path)?;
+    }
+    Ok(())
+}
+
+/// A scalar field of a pod's or container's `securityContext`.
+pub fn sc_field<'a>(node: &'a Node, key: &str) -> Option<Scalar<'a>> {
+    node.path(&["securityContext", key]).and_then(Node::scalar)
+}
+
+/// The user a container runs as, when the manifest says: its own
+/// `runAsUser`, else the pod's (otherwise its image decides).
+pub fn run_as_user(pod: &Node, container: &Node) -> Option<i64> {
+    let int = |node| match sc_field(node, "runAsUser") {
+        Some(Scalar::Int(n)) => Some(n),
+        _ => None,
+    };
+    int(container).or_else(|| int(pod))
+}
+
+/// A privileged container, or one that adds CAP_SYS_ADMIN: Kubernetes
+/// rejects `allowPrivilegeEscalation: false` on it.
+pub fn is_privileged(container: &Node) -> bool {
+    sc_field(container, "privileged") == Some(Scalar::Bool(true))
+        || container
+            .path(&["securityContext", "capabilities", "add"])
+            .and_then(Node::items)
+            .unwrap_or_default()
+            .iter()
+            .any(|c| matches!(c.text(), Some("SYS_ADMIN" | "CAP_SYS_ADMIN")))
+}
 
 /// A pod spec's fields the transforms read: its security context, its
 /// volumes (names and host paths), its container lists.
 fn check_pod(pod: &Node, path: &str) -> Result<(), NodeError> {
     if let Some(sc) = shaped(pod.get("securityContext"), Shape::Map, &format!("{path}.securityContext"))? {
-        scalars(sc, &SECURITY_FIELDS, &format!("{path}.securityContext"))?;
+        check_security_context(sc, &format!("{path}.securityContext"))?;
     }
+    scalars(pod, &["hostNetwork", "hostPID", "hostIPC"], path)?;
     for (volume, volume_path) in list_of_maps(pod, "volumes", path)? {
         scalars(volume, &["name"], &volume_path)?;
         if let Some(host) = shaped(volume.get("hostPath"), Shape::Map, &format!("{volume_path}.hostPath"))? {
@@ -261,14 +333,10 @@ fn check_container(container: &Node, path: &str) -> Result<(), NodeError> {
     }
     let sc_path = format!("{path}.securityContext");
     if let Some(sc) = shaped(container.get("securityContext"), Shape::Map, &sc_path)? {
-        scalars(sc, &SECURITY_FIELDS, &sc_path)?;
-        if let Some(caps) = shaped(sc.get("capabilities"), Shape::Map, &format!("{sc_path}.capabilities"))? {
-            if let Some(add) = shaped(caps.get("add"), Shape::List, &format!("{sc_path}.capabilities.add"))? {
-                for (i, cap) in add.items().unwrap_or_default().iter().enumerate() {
-                    shaped(Some(cap), Shape::Scalar, &format!("{sc_path}.capabilities.add[{i}]"))?;
-                }
-            }
-        }
+        check_security_context(sc, &sc_path)?;
+    }
+    for (port, port_path) in list_of_maps(container, "ports", path)? {
+        scalars(port, &["hostPort"], &port_path)?;
     }
     if let Some(resources) = shaped(container.get("resources"), Shape::Map, &format!("{path}.resources"))? {
         for section in ["limits", "requests"] {

@@ -14,7 +14,7 @@ use polyaxon_helm::knowledge::{ChartVersion, SecurityModel};
 use polyaxon_helm::stream::{self, Document};
 use polyaxon_helm::transform::settings::{data_section, env_entry, secret_ref};
 use polyaxon_helm::workload::{self, Owner};
-use polyaxon_helm::yaml::{Node, Scalar};
+use polyaxon_helm::yaml::Node;
 
 const SECURITY: &str = "securityContext:\n  enabled: true\n";
 const GPU: &str = "dirs:\n  nvidia:\n    lib: /usr/lib/nvidia-384\n    bin: /usr/lib/nvidia-384/bin\n    libcuda: /usr/lib/x86_64-linux-gnu/libcuda.so.1\nmountPaths:\n  nvidia:\n    lib: /usr/local/nvidia/lib64\n    bin: /usr/local/nvidia/bin\n";
@@ -171,38 +171,6 @@ fn replay(name: &str, overlay: &str, args: &[&str], drops: bool, refuse_on_helm3
     let lost: Vec<_> = valid_before.difference(&valid_after).collect();
     assert!(lost.is_empty(), "{name}: no longer valid Kubernetes after post-rendering: {lost:?}");
     valid_after.len()
-}
-
-fn sc_int(node: &Node, key: &str) -> Option<i64> {
-    match node.path(&["securityContext", key]).and_then(Node::scalar) {
-        Some(Scalar::Int(n)) => Some(n),
-        _ => None,
-    }
-}
-
-fn sc_true(node: &Node, key: &str) -> bool {
-    node.path(&["securityContext", key]).and_then(Node::scalar) == Some(Scalar::Bool(true))
-}
-
-/// What the kubelet and the API server refuse never comes out: a container
-/// whose effective settings (container field, else pod field) say
-/// runAsNonRoot with uid 0, or allowPrivilegeEscalation false when privileged.
-fn assert_cluster_invariants(docs: &[Node], label: &str) {
-    for doc in docs {
-        let Some((pod, path)) = workload::pod_spec(doc, kind(doc)).unwrap() else {
-            continue;
-        };
-        for (c, cpath) in workload::containers(pod, &path).unwrap() {
-            let uid = sc_int(c, "runAsUser").or(sc_int(pod, "runAsUser"));
-            let non_root =
-                c.path(&["securityContext", "runAsNonRoot"]).or(pod.path(&["securityContext", "runAsNonRoot"])).and_then(Node::scalar)
-                    == Some(Scalar::Bool(true));
-            assert!(!(non_root && uid == Some(0)), "{label}: {cpath} runs as root with runAsNonRoot");
-            let no_escalation =
-                c.path(&["securityContext", "allowPrivilegeEscalation"]).and_then(Node::scalar) == Some(Scalar::Bool(false));
-            assert!(!(no_escalation && sc_true(c, "privileged")), "{label}: {cpath} privileged without escalation");
-        }
-    }
 }
 
 #[test]

@@ -31,9 +31,22 @@ struct Case {
     want: Want,
     /// Substrings every one of which some note must contain.
     notes: &'static [&'static str],
+    /// `--pod-security LEVEL` ("" for none), and `--pod-security-mode warn`.
+    pod_security: &'static str,
+    pss_warn: bool,
 }
 
-const BASE: Case = Case { name: "", values: "", scope_all: false, gpu_targets: &[], input: "", want: Want::Unchanged, notes: &[] };
+const BASE: Case = Case {
+    name: "",
+    values: "",
+    scope_all: false,
+    gpu_targets: &[],
+    input: "",
+    want: Want::Unchanged,
+    notes: &[],
+    pod_security: "",
+    pss_warn: false,
+};
 
 const GATEWAY_2: &str = r#"---
 # Source: polyaxon/templates/gateway.yaml
@@ -75,6 +88,24 @@ data:
   POLYAXON_K8S_NAMESPACE: polyaxon
   POLYAXON_AMQP_URL: "pax-rabbitmq:5672"
   POLYAXON_RABBITMQ_USER: "user"
+"#;
+
+const API_HOST_PATH: &str = r#"---
+# Source: polyaxon/templates/api-deployment.yaml
+kind: Deployment
+metadata:
+  name: pax-polyaxon-api
+  labels: {chart: polyaxon-2.15.1}
+spec:
+  template:
+    spec:
+      containers:
+      - name: polyaxon-api
+        volumeMounts: [{mountPath: /artifactsStore, name: default-artifacts-store}]
+      volumes:
+      - name: "default-artifacts-store"
+        hostPath:
+          path: "/tmp/artifactsStore"
 "#;
 
 const CASES: &[Case] = &[
@@ -569,6 +600,217 @@ spec:
         notes: &["--gpu-target DaemonSet/* matched no workload"],
         ..BASE
     },
+    Case {
+        name: "PSS restricted on top of securityContext.enabled: only what the level still lacks is added",
+        values: "securityContext:\n  enabled: true\n",
+        pod_security: "restricted",
+        input: GATEWAY_2,
+        want: Want::Output(
+            r#"---
+# Source: polyaxon/templates/gateway.yaml
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: pax-polyaxon-gateway
+  labels:
+    chart: polyaxon-2.15.1
+    release: pax
+spec:
+  template:
+    spec:
+      containers:
+        - name: polyaxon-gateway
+          image: polyaxon/polyaxon-gateway:2.15.1
+          securityContext:
+            allowPrivilegeEscalation: false
+            runAsNonRoot: true
+            capabilities:
+              drop:
+              - ALL
+      securityContext:
+        runAsUser: 2222
+        runAsGroup: 2222
+        fsGroup: 2222
+        seccompProfile:
+          type: RuntimeDefault
+"#,
+        ),
+        notes: &["created by its operator at run time"],
+        ..BASE
+    },
+    Case {
+        name: "PSS restricted on a CronJob: init containers too, flow style kept, runAsNonRoot left to the pod that sets it",
+        pod_security: "restricted",
+        input: r#"---
+kind: CronJob
+metadata: {name: pax-polyaxon-cleaner, labels: {chart: polyaxon-2.15.1}}
+spec:
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          securityContext: {runAsNonRoot: true, runAsUser: 2222}
+          initContainers: [{name: wait, image: busybox}]
+          containers:
+          - name: clean
+            image: polyaxon/polyaxon-cli:2.15.1
+            securityContext:
+              capabilities: {drop: [NET_RAW]}
+"#,
+        want: Want::Output(
+            r#"---
+kind: CronJob
+metadata: {name: pax-polyaxon-cleaner, labels: {chart: polyaxon-2.15.1}}
+spec:
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          securityContext: {runAsNonRoot: true, runAsUser: 2222, seccompProfile: {type: RuntimeDefault}}
+          initContainers: [{name: wait, image: busybox, securityContext: {allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}}}]
+          containers:
+          - name: clean
+            image: polyaxon/polyaxon-cli:2.15.1
+            securityContext:
+              capabilities: {drop: [NET_RAW, ALL]}
+              allowPrivilegeEscalation: false
+"#,
+        ),
+        ..BASE
+    },
+    Case {
+        name: "PSS: the default host_path artifacts store is refused at the volume, naming the values to change",
+        pod_security: "baseline",
+        input: API_HOST_PATH,
+        want: Want::Error("<stdin>:16:11: document 1 (polyaxon/templates/api-deployment.yaml): pod-security: Deployment/pax-polyaxon-api cannot be admitted under the baseline Pod Security Standard: spec.template.spec.volumes[name=default-artifacts-store].hostPath: hostPath volumes are forbidden (baseline); in the values: arti"),
+        ..BASE
+    },
+    Case {
+        name: "PSS warn mode: the host path is reported, the rest filled, the output written",
+        pod_security: "restricted",
+        pss_warn: true,
+        input: API_HOST_PATH,
+        want: Want::Output(
+            r#"---
+# Source: polyaxon/templates/api-deployment.yaml
+kind: Deployment
+metadata:
+  name: pax-polyaxon-api
+  labels: {chart: polyaxon-2.15.1}
+spec:
+  template:
+    spec:
+      containers:
+      - name: polyaxon-api
+        volumeMounts: [{mountPath: /artifactsStore, name: default-artifacts-store}]
+        securityContext:
+          allowPrivilegeEscalation: false
+          runAsNonRoot: true
+          capabilities:
+            drop:
+            - ALL
+      volumes:
+      - name: "default-artifacts-store"
+        hostPath:
+          path: "/tmp/artifactsStore"
+      securityContext:
+        seccompProfile:
+          type: RuntimeDefault
+"#,
+        ),
+        notes: &["not admissible under the restricted Pod Security Standard: spec.template.spec.volumes[name=default-artifacts-store].hostPath"],
+        ..BASE
+    },
+    Case {
+        name: "PSS: root from the values is refused at the container, never marked runAsNonRoot",
+        values: "securityContext:\n  enabled: true\n  runAsUser: 0\n  runAsNonRoot: false\n",
+        pod_security: "restricted",
+        input: GATEWAY_2,
+        want: Want::Error("<stdin>:20:20: document 1 (polyaxon/templates/gateway.yaml): pod-security: Deployment/pax-polyaxon-gateway cannot be admitted under the restricted Pod Security Standard: spec.template.spec.containers[name=polyaxon-gateway].securityContext.runAsUser: the container runs as root (runAsUser: 0), which r"),
+        notes: &[],
+        ..BASE
+    },
+    Case {
+        name: "PSS: a field the chart set that the level forbids is an error, not overwritten",
+        pod_security: "restricted",
+        input: r#"---
+kind: StatefulSet
+metadata: {name: pax-polyaxon-worker, labels: {chart: polyaxon-2.15.1}}
+spec:
+  template:
+    spec:
+      hostNetwork: true
+      containers:
+      - name: worker
+        securityContext: {allowPrivilegeEscalation: true}
+"#,
+        want: Want::Error("<stdin>:7:20: document 1: pod-security: StatefulSet/pax-polyaxon-worker cannot be admitted under the restricted Pod Security Standard: spec.template.spec.hostNetwork: host namespaces are forbidden (baseline); spec.template.spec.containers[name=worker].securityContext.allowPrivilegeEscalation: allowP"),
+        ..BASE
+    },
+    Case {
+        name: "PSS: the NVIDIA driver mounts polyaxon-pr adds are judged too, and refused at dirs.nvidia",
+        values: "dirs:\n  nvidia:\n    lib: /l\n    bin: /b\n    libcuda: /c.so.1\n",
+        gpu_targets: &["Deployment/*-gateway"],
+        pod_security: "baseline",
+        input: GATEWAY_2,
+        want: Want::Error("<stdin>:29:11: document 1 (polyaxon/templates/gateway.yaml): pod-security: Deployment/pax-polyaxon-gateway cannot be admitted under the baseline Pod Security Standard: spec.template.spec.volumes[name=nvidia-lib].hostPath: hostPath volumes are forbidden (baseline); in the values: dirs.nvidia (set at "),
+        ..BASE
+    },
+    Case {
+        name: "PSS with --security-scope all: a subchart pod with a known non-root user is filled, one whose image decides is left and told why",
+        pod_security: "restricted",
+        scope_all: true,
+        input: r#"---
+kind: StatefulSet
+metadata: {name: pax-postgresql, labels: {chart: postgresql-8.2.1}}
+spec:
+  template:
+    spec:
+      securityContext: {fsGroup: 1001, runAsUser: 1001}
+      containers:
+      - name: postgresql
+        image: bitnami/postgresql
+---
+kind: Deployment
+metadata: {name: pax-redis, labels: {chart: redis-10.7.16}}
+spec:
+  template:
+    spec:
+      containers:
+      - name: redis
+        image: bitnami/redis
+"#,
+        want: Want::Output(
+            r#"---
+kind: StatefulSet
+metadata: {name: pax-postgresql, labels: {chart: postgresql-8.2.1}}
+spec:
+  template:
+    spec:
+      securityContext: {fsGroup: 1001, runAsUser: 1001, seccompProfile: {type: RuntimeDefault}}
+      containers:
+      - name: postgresql
+        image: bitnami/postgresql
+        securityContext:
+          allowPrivilegeEscalation: false
+          runAsNonRoot: true
+          capabilities:
+            drop:
+            - ALL
+---
+kind: Deployment
+metadata: {name: pax-redis, labels: {chart: redis-10.7.16}}
+spec:
+  template:
+    spec:
+      containers:
+      - name: redis
+        image: bitnami/redis
+"#,
+        ),
+        notes: &["left as the redis subchart renders it: spec.template.spec.containers[name=redis] set no runAsUser"],
+        ..BASE
+    },
 ];
 
 fn run(case: &Case) -> Result<(String, Vec<String>), String> {
@@ -577,6 +819,8 @@ fn run(case: &Case) -> Result<(String, Vec<String>), String> {
     let options = Options {
         gpu_targets: case.gpu_targets.iter().map(|t| GpuTarget::parse(t).unwrap()).collect(),
         security_scope: if case.scope_all { SecurityScope::All } else { SecurityScope::Polyaxon },
+        pod_security: (!case.pod_security.is_empty()).then(|| case.pod_security.parse().unwrap()),
+        pod_security_warn: case.pss_warn,
         ..Options::default()
     };
     postrender::run(case.input, &values, &options).map(|o| (o.output, o.notes)).map_err(|e| e.to_string())
@@ -584,7 +828,7 @@ fn run(case: &Case) -> Result<(String, Vec<String>), String> {
 
 #[test]
 fn every_case_produces_exactly_what_it_states() {
-    assert!(CASES.len() >= 13);
+    assert!(CASES.len() >= 20);
     let print = std::env::var("TRANSFORM_CASES").is_ok_and(|v| v == "print");
     let mut failures = Vec::new();
     for case in CASES {

@@ -95,7 +95,7 @@ _polyaxon__pr() {
 
     case "${cmd}" in
         polyaxon__pr)
-            opts="-f -h -V --values --set --set-string --set-json --set-file --set-literal --helm-version --diff --gpu-target --drop-builtin --external-secret --release --security-scope --color --verbose --helm4-plugin --help --version values lint explain schema migrate completions path man template install upgrade help"
+            opts="-f -h -V --values --set --set-string --set-json --set-file --set-literal --helm-version --diff --gpu-target --drop-builtin --external-secret --release --security-scope --pod-security --pod-security-mode --color --verbose --helm4-plugin --help --version values lint explain schema migrate completions path man template install upgrade help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -151,6 +151,14 @@ _polyaxon__pr() {
                     ;;
                 --security-scope)
                     COMPREPLY=($(compgen -W "polyaxon all" -- "${cur}"))
+                    return 0
+                    ;;
+                --pod-security)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pod-security-mode)
+                    COMPREPLY=($(compgen -W "enforce warn" -- "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -389,7 +397,7 @@ _polyaxon__pr() {
             return 0
             ;;
         polyaxon__subcmd__pr__subcmd__lint)
-            opts="-h --chart-version --format --deny --explain --config --no-config --fix --color --help"
+            opts="-h --chart-version --format --deny --explain --config --no-config --fix --pod-security --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -412,6 +420,10 @@ _polyaxon__pr() {
                     return 0
                     ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --pod-security)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_polyaxon_pr_global_optspecs
-    string join \n f/values= set= set-string= set-json= set-file= set-literal= helm-version= diff gpu-target= drop-builtin= external-secret= release= security-scope= color= verbose helm4-plugin h/help V/version
+    string join \n f/values= set= set-string= set-json= set-file= set-literal= helm-version= diff gpu-target= drop-builtin= external-secret= release= security-scope= pod-security= pod-security-mode= color= verbose helm4-plugin h/help V/version
 end
 
 function __fish_polyaxon_pr_needs_command
@@ -38,6 +38,9 @@ complete -c polyaxon-pr -n "__fish_polyaxon_pr_needs_command" -l external-secret
 complete -c polyaxon-pr -n "__fish_polyaxon_pr_needs_command" -l release -d 'Release name (default: the manifests\' `release:` label)' -r
 complete -c polyaxon-pr -n "__fish_polyaxon_pr_needs_command" -l security-scope -d 'Whose workloads get security contexts: polyaxon (its own, as the chart version renders them) or all (subchart containers too, never changing who they run as)' -r -f -a "polyaxon\t''
 all\t''"
+complete -c polyaxon-pr -n "__fish_polyaxon_pr_needs_command" -l pod-security -d 'Make every pod admissible under this Pod Security Standards level (baseline, restricted): add what it requires and the chart left out (seccompProfile RuntimeDefault, capabilities drop ALL, allowPrivilegeEscalation false, runAsNonRoot); what it forbids (hostPath volumes, root, privileged, host namespaces and ports) is an error naming the values to change. Pods Polyaxon starts for runs are not in the render and not covered' -r
+complete -c polyaxon-pr -n "__fish_polyaxon_pr_needs_command" -l pod-security-mode -d 'With --pod-security: enforce (what cannot be made admissible is an error, nothing is written) or warn (it is reported and the output written)' -r -f -a "enforce\t''
+warn\t''"
 complete -c polyaxon-pr -n "__fish_polyaxon_pr_needs_command" -l color -d 'Colour: auto (a terminal, unless NO_COLOR, CLICOLOR=0 or TERM=dumb say otherwise; FORCE_COLOR forces it), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -76,6 +79,7 @@ github\t''"
 complete -c polyaxon-pr -n "__fish_polyaxon_pr_using_subcommand lint" -l deny -d 'Fail (exit 1) on warnings too' -r -f -a "warnings\t''"
 complete -c polyaxon-pr -n "__fish_polyaxon_pr_using_subcommand lint" -l explain -d 'Print the explanation of a rule and exit' -r
 complete -c polyaxon-pr -n "__fish_polyaxon_pr_using_subcommand lint" -l config -d 'Settings file (default: .polyaxon-lint.yaml in this directory or a parent)' -r -F
+complete -c polyaxon-pr -n "__fish_polyaxon_pr_using_subcommand lint" -l pod-security -d 'Also report the values that make a pod inadmissible under this Pod Security Standards level (baseline, restricted), as `polyaxon-pr --pod-security` would refuse them (rule X009)' -r
 complete -c polyaxon-pr -n "__fish_polyaxon_pr_using_subcommand lint" -l color -d 'Colour: auto (a terminal, unless NO_COLOR, CLICOLOR=0 or TERM=dumb say otherwise; FORCE_COLOR forces it), always, never' -r -f -a "auto\t''
 always\t''
 never\t''"

@@ -28,6 +28,8 @@ _polyaxon-pr() {
 '--external-secret=[Read external services'\'' passwords from this existing Secret instead of emitting the chart'\''s (keys as the chart version names them\: postgresql-password on 0.6 to 1.x, else postgres-password; redis-password, rabbitmq-password)]:NAME:_default' \
 '--release=[Release name (default\: the manifests'\'' \`release\:\` label)]:RELEASE:_default' \
 '--security-scope=[Whose workloads get security contexts\: polyaxon (its own, as the chart version renders them) or all (subchart containers too, never changing who they run as)]:SECURITY_SCOPE:(polyaxon all)' \
+'--pod-security=[Make every pod admissible under this Pod Security Standards level (baseline, restricted)\: add what it requires and the chart left out (seccompProfile RuntimeDefault, capabilities drop ALL, allowPrivilegeEscalation false, runAsNonRoot); what it forbids (hostPath volumes, root, privileged, host namespaces and ports) is an error naming the values to change. Pods Polyaxon starts for runs are not in the render and not covered]:LEVEL:_default' \
+'--pod-security-mode=[With --pod-security\: enforce (what cannot be made admissible is an error, nothing is written) or warn (it is reported and the output written)]:MODE:(enforce warn)' \
 '--color=[Colour\: auto (a terminal, unless NO_COLOR, CLICOLOR=0 or TERM=dumb say otherwise; FORCE_COLOR forces it), always, never]:WHEN:(auto always never)' \
 '--diff[Print a unified diff of every changed document on stderr (secrets masked)]' \
 '--verbose[At a terminal, show warnings whole (long lists are cut short there; the run'\''s log has them whole)]' \
@@ -67,6 +69,7 @@ _arguments "${_arguments_options[@]}" : \
 '--deny=[Fail (exit 1) on warnings too]:DENY:(warnings)' \
 '--explain=[Print the explanation of a rule and exit]:CODE:_default' \
 '--config=[Settings file (default\: .polyaxon-lint.yaml in this directory or a parent)]:CONFIG:_files' \
+'--pod-security=[Also report the values that make a pod inadmissible under this Pod Security Standards level (baseline, restricted), as \`polyaxon-pr --pod-security\` would refuse them (rule X009)]:LEVEL:_default' \
 '--color=[Colour\: auto (a terminal, unless NO_COLOR, CLICOLOR=0 or TERM=dumb say otherwise; FORCE_COLOR forces it), always, never]:WHEN:(auto always never)' \
 '(--config)--no-config[Ignore any .polyaxon-lint.yaml]' \
 '--fix[Apply the safe fixes (as \`migrate --write\` to the lint target), then report what is left]' \

@@ -11,7 +11,7 @@ use crate::knowledge::{Service, BROKER_CLIENTS};
 use crate::yaml::{Node, Scalar};
 
 /// The user's value at a dotted path (the last of duplicate keys, as Helm).
-fn user<'a>(doc: &'a Node, path: &str) -> Option<(&'a Node, &'a Node)> {
+pub(super) fn user<'a>(doc: &'a Node, path: &str) -> Option<(&'a Node, &'a Node)> {
     let mut node = doc;
     let mut found = None;
     for part in path.split('.') {
@@ -62,7 +62,7 @@ fn text(ctx: &RuleContext<'_>, doc: &Node, path: &str) -> Option<String> {
 }
 
 /// Where to report: the first of `paths` the user wrote, else the document's first key.
-fn locate(ctx: &RuleContext<'_>, doc: &Node, paths: &[&str]) -> (String, Span) {
+pub(super) fn locate(ctx: &RuleContext<'_>, doc: &Node, paths: &[&str]) -> (String, Span) {
     for path in paths {
         if let Some((k, v)) = user(doc, path) {
             return (path.to_string(), ctx.span(k, v));

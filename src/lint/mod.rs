@@ -14,6 +14,7 @@ pub mod config;
 pub mod cross;
 pub mod fix;
 pub mod keys;
+pub mod pod_security;
 pub mod report;
 pub mod rules;
 pub mod traps;
@@ -21,6 +22,7 @@ pub mod types;
 
 use crate::knowledge::catalog::Catalog;
 use crate::knowledge::deploy_schema::Schema;
+use crate::knowledge::pod_security::Level;
 use crate::knowledge::{ChartName, ChartVersion};
 use rules::Severity;
 
@@ -146,6 +148,12 @@ impl<'a> RuleContext<'a> {
 
 /// Lints every document of a values file against chart version `target`.
 pub fn lint_text(text: &str, target: usize) -> Result<Vec<Diagnostic>, yaml::ParseError> {
+    lint_text_for(text, target, None)
+}
+
+/// [`lint_text`], and with a Pod Security Standards level (`--pod-security`)
+/// the values that make a pod inadmissible under it.
+pub fn lint_text_for(text: &str, target: usize, pod_security: Option<Level>) -> Result<Vec<Diagnostic>, yaml::ParseError> {
     // Aliases and merge keys are linted as Helm reads them, reported at the user's text.
     let docs = yaml::parse_all_resolved(text)?;
     let mut ctx = RuleContext::new(text, target);
@@ -161,6 +169,9 @@ pub fn lint_text(text: &str, target: usize) -> Result<Vec<Diagnostic>, yaml::Par
             if ctx.catalog.chart == ChartName::Platform {
                 cross::check(&mut ctx, doc);
                 traps::check(&mut ctx, doc);
+            }
+            if let Some(level) = pod_security {
+                pod_security::check(&mut ctx, doc, level);
             }
         }
         if ctx.out.len() > before {

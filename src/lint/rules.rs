@@ -284,6 +284,13 @@ rules! {
         explanation: "On charts 0.x each persistence (persistence.logs, repos, upload, and each named entry of persistence.data and persistence.outputs) is an existing claim, a host path or an object store, exactly one: Polyaxon's validator rejects an entry that sets more than one of existingClaim, hostPath and store, and the chart silently picks one. Keep the one you mean.",
         fix: FixAvailability::Never,
     }
+    X009 POD_SECURITY_BLOCKER {
+        name: "pod-security-blocker",
+        severity: Severity::Error,
+        summary: "with --pod-security, a value that makes a pod inadmissible",
+        explanation: "Only with `lint --pod-security baseline|restricted`: the value makes the chart version (or polyaxon-pr's GPU transform) render a pod that no namespace enforcing that Pod Security Standards level admits, and that `polyaxon-pr --pod-security` therefore refuses: a host_path artifacts store (on charts 1.0 on also no artifactsStore at all, since the default store is a host path), a host_path connection, dirs.nvidia (the driver mounts are host paths), on charts 0.x a persistence volume without existingClaim or store; and at restricted, with securityContext.enabled, user id 0, runAsNonRoot: false or allowPrivilegeEscalation: true. Use a volume_claim store or connection (or an object store), an existingClaim, the NVIDIA device plugin instead of dirs.nvidia, a non-root user.",
+        fix: FixAvailability::Never,
+    }
     V001 DNS_PREFIX_DROPPED {
         name: "dns-prefix-dropped",
         severity: Severity::Warning,

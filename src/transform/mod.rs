@@ -10,6 +10,7 @@ pub mod dns;
 pub mod external_services;
 pub mod gpu;
 pub mod key_check;
+pub mod pod_security;
 pub mod security_context;
 pub mod settings;
 
@@ -143,6 +144,10 @@ pub struct Options {
     /// `--release NAME`.
     pub release: Option<String>,
     pub security_scope: SecurityScope,
+    /// `--pod-security LEVEL`: the Pod Security Standard every pod must meet.
+    pub pod_security: Option<crate::knowledge::pod_security::Level>,
+    /// `--pod-security-mode warn`: report what the level forbids, write the output anyway.
+    pub pod_security_warn: bool,
 }
 
 /// Builds every transform the values turn on, in the order they run.
@@ -159,6 +164,10 @@ pub fn build(values: &Values, options: &Options, facts: &Facts) -> Result<Vec<Bo
     }
     if let Some(t) = external_services::ExternalServices::from_values(values, options, facts)? {
         transforms.push(Box::new(t));
+    }
+    // Last: it judges the pods as the other transforms leave them.
+    if let Some(level) = options.pod_security {
+        transforms.push(Box::new(pod_security::PodSecurity::new(level, options.pod_security_warn, options.security_scope, values, facts)));
     }
     Ok(transforms)
 }

@@ -17,7 +17,7 @@ use crate::error::Error;
 use crate::knowledge::catalog::Catalog;
 use crate::knowledge::{security_skipped_components, SecurityModel, CONFIG_MAP_MARKER, DEFAULT_SECURITY_ID, FS_GROUP_CHANGE_POLICIES};
 use crate::values::Values;
-use crate::workload::{self, Owner};
+use crate::workload::{self, is_privileged, run_as_user, sc_field, Owner};
 use crate::yaml::{Node, Scalar};
 
 #[derive(Debug)]
@@ -116,28 +116,17 @@ impl SecurityContext {
         subchart: bool,
         notes: &mut Vec<String>,
     ) -> Vec<(&'static str, Wanted)> {
-        fn field<'a>(node: &'a Node, key: &str) -> Option<Scalar<'a>> {
-            node.path(&["securityContext", key]).and_then(Node::scalar)
-        }
-        let pod_uid = match field(pod, "runAsUser") {
-            Some(Scalar::Int(n)) => Some(n),
+        // What this transform adds to the pod counts as set (not on subcharts, whose pods it leaves).
+        let added_uid = || match sc_field(pod, "runAsUser") {
+            Some(Scalar::Int(_)) => None,
             _ if subchart => None,
             _ => self.pod.iter().find_map(|(k, w)| match (k, w) {
                 (&"runAsUser", Wanted::Int(n)) => Some(*n),
                 _ => None,
             }),
         };
-        let uid = match field(container, "runAsUser") {
-            Some(Scalar::Int(n)) => Some(n),
-            _ => pod_uid,
-        };
-        let privileged = field(container, "privileged") == Some(Scalar::Bool(true))
-            || container
-                .path(&["securityContext", "capabilities", "add"])
-                .and_then(Node::items)
-                .unwrap_or_default()
-                .iter()
-                .any(|c| matches!(c.text(), Some("SYS_ADMIN" | "CAP_SYS_ADMIN")));
+        let uid = run_as_user(pod, container).or_else(added_uid);
+        let privileged = is_privileged(container);
         let mut wants = Vec::new();
         for (key, want) in &self.container {
             match (*key, want) {

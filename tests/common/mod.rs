@@ -182,3 +182,35 @@ pub fn assert_security_contexts(docs: &[Node], label: &str) -> usize {
     }
     pods
 }
+
+fn sc_int(node: &Node, key: &str) -> Option<i64> {
+    match node.path(&["securityContext", key]).and_then(Node::scalar) {
+        Some(polyaxon_helm::yaml::Scalar::Int(n)) => Some(n),
+        _ => None,
+    }
+}
+
+fn sc_true(node: &Node, key: &str) -> bool {
+    node.path(&["securityContext", key]).and_then(Node::scalar) == Some(polyaxon_helm::yaml::Scalar::Bool(true))
+}
+
+/// What the kubelet and the API server refuse never comes out: a container
+/// whose effective settings (container field, else pod field) say
+/// runAsNonRoot with uid 0, or allowPrivilegeEscalation false when privileged.
+pub fn assert_cluster_invariants(docs: &[Node], label: &str) {
+    for doc in docs {
+        let Some((pod, path)) = polyaxon_helm::workload::pod_spec(doc, kind(doc)).unwrap() else {
+            continue;
+        };
+        for (c, cpath) in polyaxon_helm::workload::containers(pod, &path).unwrap() {
+            let uid = sc_int(c, "runAsUser").or(sc_int(pod, "runAsUser"));
+            let non_root =
+                c.path(&["securityContext", "runAsNonRoot"]).or(pod.path(&["securityContext", "runAsNonRoot"])).and_then(Node::scalar)
+                    == Some(polyaxon_helm::yaml::Scalar::Bool(true));
+            assert!(!(non_root && uid == Some(0)), "{label}: {cpath} runs as root with runAsNonRoot");
+            let no_escalation = c.path(&["securityContext", "allowPrivilegeEscalation"]).and_then(Node::scalar)
+                == Some(polyaxon_helm::yaml::Scalar::Bool(false));
+            assert!(!(no_escalation && sc_true(c, "privileged")), "{label}: {cpath} privileged without escalation");
+        }
+    }
+}

@@ -1,0 +1,146 @@
+//! `lint --pod-security LEVEL`: the values that make the render hold what
+//! that Pod Security Standards level forbids (rule X009), reported at their
+//! keys for the chart version linted; what the levels forbid and why is in
+//! [`crate::knowledge::pod_security`].
+
+use super::cross::{locate, user};
+use super::rules::POD_SECURITY_BLOCKER;
+use super::RuleContext;
+use crate::knowledge::pod_security::{self as pss, Level, ValuesCause};
+use crate::knowledge::ChartName;
+use crate::yaml::{Node, Scalar};
+
+pub fn check(ctx: &mut RuleContext<'_>, doc: &Node, level: Level) {
+    if !doc.is_map() {
+        return;
+    }
+    let chart = ctx.chart;
+    let report = |ctx: &mut RuleContext<'_>, key: &str, at: (&Node, &Node), cause: &ValuesCause, what: String| {
+        let span = ctx.span(at.0, at.1);
+        let d = ctx.report(POD_SECURITY_BLOCKER, key, span, format!("{what}: {} (--pod-security {level})", cause.problem));
+        d.help = Some(cause.instead.to_string());
+    };
+    if pss::default_store_is_host_path(&chart) {
+        match user(doc, "artifactsStore") {
+            Some((k, v)) => {
+                if let Some((kk, kv)) = v.entry("kind").filter(|(_, kv)| kv.text() == Some("host_path")) {
+                    report(ctx, "artifactsStore.kind", (kk, kv), &pss::HOST_PATH_STORE, "the artifacts store is host_path".into());
+                } else if v.get("kind").is_none() && !v.is_map() {
+                    report(ctx, "artifactsStore", (k, v), &pss::HOST_PATH_STORE, "artifactsStore is empty".into());
+                }
+            }
+            None if ctx.catalog.chart == ChartName::Platform || ctx.catalog.chart == ChartName::Agent => {
+                let (key, span) = locate(ctx, doc, &[]);
+                let d = ctx.report(
+                    POD_SECURITY_BLOCKER,
+                    &key,
+                    span,
+                    format!(
+                        "no artifactsStore: chart {} then renders its default host_path store (/tmp/artifactsStore): {} (--pod-security {level})",
+                        ctx.version(),
+                        pss::HOST_PATH_STORE.problem
+                    ),
+                );
+                d.help = Some(pss::HOST_PATH_STORE.instead.to_string());
+            }
+            None => {}
+        }
+        for (i, item) in user(doc, "connections").and_then(|(_, v)| v.items()).unwrap_or_default().iter().enumerate() {
+            if let Some((k, v)) = item.entry("kind").filter(|(_, v)| v.text() == Some("host_path")) {
+                let name = item.get("name").and_then(Node::text).unwrap_or("?").to_string();
+                report(
+                    ctx,
+                    &format!("connections[{i}].kind"),
+                    (k, v),
+                    &pss::HOST_PATH_CONNECTION,
+                    format!("connection `{name}` is host_path"),
+                );
+            }
+        }
+    }
+    if pss::has_persistence(&chart) {
+        for section in ["logs", "repos", "upload"] {
+            if let Some((k, v)) = user(doc, &format!("persistence.{section}")).filter(|(_, v)| host_path_volume(v)) {
+                report(
+                    ctx,
+                    &format!("persistence.{section}"),
+                    (k, v),
+                    &pss::HOST_PATH_PERSISTENCE,
+                    format!("persistence.{section} is a host path"),
+                );
+            }
+        }
+        for section in ["data", "outputs"] {
+            for (k, v) in user(doc, &format!("persistence.{section}")).and_then(|(_, v)| v.entries()).unwrap_or_default() {
+                if host_path_volume(v) {
+                    let key = format!("persistence.{section}.{}", k.text().unwrap_or("?"));
+                    report(ctx, &key, (k, v), &pss::HOST_PATH_PERSISTENCE, format!("{key} is a host path"));
+                }
+            }
+        }
+    }
+    for dir in ["lib", "bin", "libcuda"] {
+        let key = format!("dirs.nvidia.{dir}");
+        if let Some((k, v)) = user(doc, &key) {
+            report(ctx, &key, (k, v), &pss::NVIDIA_DIRS, format!("{key} mounts the host's NVIDIA driver"));
+        }
+    }
+    let enabled = user(doc, "securityContext.enabled").is_some_and(|(_, v)| v.scalar() == Some(Scalar::Bool(true)));
+    if level == Level::Restricted && enabled {
+        for key in ["securityContext.user", "securityContext.runAsUser"] {
+            if let Some((k, v)) = user(doc, key).filter(|(_, v)| v.scalar() == Some(Scalar::Int(0))) {
+                report(ctx, key, (k, v), &pss::ROOT_USER, format!("{key} is 0"));
+            }
+        }
+        for (key, bad) in [("securityContext.runAsNonRoot", false), ("securityContext.allowPrivilegeEscalation", true)] {
+            if let Some((k, v)) = user(doc, key).filter(|(_, v)| v.scalar() == Some(Scalar::Bool(bad))) {
+                report(ctx, key, (k, v), &pss::LOOSE_CONTAINER, format!("{key} is {bad}"));
+            }
+        }
+    }
+}
+
+/// A 0.x persistence volume the chart renders as a `hostPath`: neither an
+/// `existingClaim` nor a `store`.
+fn host_path_volume(v: &Node) -> bool {
+    v.is_map() && v.get("existingClaim").is_none_or(Node::is_null) && v.get("store").is_none_or(Node::is_null)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::knowledge::catalog::Catalog;
+    use crate::knowledge::pod_security::Level;
+
+    fn found(text: &str, version: &str, level: Level) -> Vec<(String, usize)> {
+        let target = Catalog::get().resolve(version).unwrap();
+        super::super::lint_text_for(text, target, Some(level))
+            .unwrap()
+            .into_iter()
+            .filter(|d| d.code == "X009")
+            .map(|d| (d.key, d.span.line))
+            .collect()
+    }
+
+    #[test]
+    fn each_key_that_makes_a_level_impossible_is_reported_at_it() {
+        let text = "artifactsStore:\n  name: store\n  kind: host_path\n  schema: {hostPath: /data, mountPath: /data}\nconnections:\n- name: ok\n  kind: volume_claim\n- name: scratch\n  kind: host_path\ndirs:\n  nvidia:\n    lib: /usr/lib/nvidia\nsecurityContext:\n  enabled: true\n  runAsUser: 0\n  runAsNonRoot: false\n";
+        assert_eq!(
+            found(text, "2.15.1", Level::Restricted),
+            [
+                ("artifactsStore.kind".to_string(), 3),
+                ("connections[1].kind".to_string(), 9),
+                ("dirs.nvidia.lib".to_string(), 12),
+                ("securityContext.runAsUser".to_string(), 15),
+                ("securityContext.runAsNonRoot".to_string(), 16)
+            ]
+        );
+        // Baseline admits root and the rest of the container settings.
+        assert_eq!(found(text, "2.15.1", Level::Baseline).len(), 3);
+        // No store at all: the chart's default is a host path.
+        assert_eq!(found("gateway:\n  replicas: 2\n", "2.15.1", Level::Baseline), [("gateway".to_string(), 1)]);
+        assert_eq!(found("artifactsStore:\n  name: s\n  kind: volume_claim\n", "1.10.1", Level::Restricted), []);
+        // 0.x: persistence without a claim or store.
+        let old = "persistence:\n  logs:\n    mountPath: /logs\n  data:\n    d1:\n      existingClaim: c\n    d2:\n      hostPath: /d2\n";
+        assert_eq!(found(old, "0.5.6", Level::Baseline), [("persistence.logs".to_string(), 2), ("persistence.data.d2".to_string(), 7)]);
+    }
+}
