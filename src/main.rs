@@ -1,5 +1,7 @@
 //! `polyaxon-pr`: the CLI. It parses and types the arguments and wires the
-//! library's modules; nothing below it names a flag or opens the log.
+//! library's modules. Below it, only the wrapper (`helm.rs`, its lists
+//! checked against this definition by the test at the end) and the values
+//! flags Helm shares (`values::strvals`) name a flag.
 
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
