@@ -17,8 +17,8 @@ use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
 use crate::error::{Error, Location};
-use crate::yaml::{self, Node, Scalar};
 use crate::secrets;
+use crate::yaml::{self, Node, Scalar};
 use strvals::Flag;
 
 /// A value in the merged tree.
