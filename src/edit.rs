@@ -307,8 +307,10 @@ pub struct Editor<'n> {
 impl<'n> Editor<'n> {
     pub fn new(text: &'n str) -> Self {
         let bytes = text.as_bytes();
-        let lone_cr = bytes.iter().enumerate().position(|(i, &b)| b == b'\r' && bytes.get(i + 1) != Some(&b'\n'));
-        Editor { text, crlf: text.contains("\r\n"), lone_cr, edits: Vec::new(), created: Vec::new(), attached: Vec::new() }
+        let mut crs = memchr::memchr_iter(b'\r', bytes);
+        let crlf = crs.clone().any(|i| bytes.get(i + 1) == Some(&b'\n'));
+        let lone_cr = crs.find(|&i| bytes.get(i + 1) != Some(&b'\n'));
+        Editor { text, crlf, lone_cr, edits: Vec::new(), created: Vec::new(), attached: Vec::new() }
     }
 
     /// The text the editor works on.
