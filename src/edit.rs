@@ -15,6 +15,9 @@
 //! (aliases, anchored or custom-tagged nodes, `<<` merge keys, lone CR line
 //! breaks) is refused with a located [`NodeError`], never guessed at.
 
+use std::collections::hash_map::Entry;
+use std::collections::HashMap;
+
 use crate::yaml::{resolve, Node, Scalar, Style};
 
 /// An error at a node of the document being edited.
@@ -319,13 +322,18 @@ pub struct Editor<'n> {
     edits: Vec<Edit>,
     created: Vec<NewNode>,
     attached: Vec<(Host<'n>, Child)>,
+    /// Indices into `attached` by [`Host::id`]: a workload with thousands
+    /// of containers is not searched once per container.
+    by_host: HashMap<HostId, Vec<usize>>,
 }
 
 impl<'n> Editor<'n> {
     pub fn new(text: &'n str) -> Self {
         let bytes = text.as_bytes();
-        let lone_cr = bytes.iter().enumerate().position(|(i, &b)| b == b'\r' && bytes.get(i + 1) != Some(&b'\n'));
-        Editor { text, crlf: text.contains("\r\n"), lone_cr, edits: Vec::new(), created: Vec::new(), attached: Vec::new() }
+        let mut crs = memchr::memchr_iter(b'\r', bytes);
+        let crlf = crs.clone().any(|i| bytes.get(i + 1) == Some(&b'\n'));
+        let lone_cr = crs.find(|&i| bytes.get(i + 1) != Some(&b'\n'));
+        Editor { text, crlf, lone_cr, edits: Vec::new(), created: Vec::new(), attached: Vec::new(), by_host: HashMap::new() }
     }
 
     /// The text the editor works on.
@@ -404,7 +412,7 @@ impl<'n> Editor<'n> {
     /// Appends an item to a list.
     pub fn append(&mut self, seq: SeqRef<'n>, item: Fragment) {
         match seq {
-            SeqRef::Node(seq) => self.attached.push((Host::Item { seq }, Child::Fragment(item))),
+            SeqRef::Node(seq) => self.attach(Host::Item { seq }, Child::Fragment(item)),
             SeqRef::New(id) => match &mut self.created[id] {
                 NewNode::Seq(items) => items.push(Child::Fragment(item)),
                 NewNode::Map(_) => unreachable!("SeqRef::New points at a list"),
@@ -634,16 +642,20 @@ impl<'n> Editor<'n> {
             });
         }
         let attached = std::mem::take(&mut self.attached);
-        let mut groups: Vec<(&Host<'n>, Vec<Fragment>)> = Vec::new();
+        let mut groups: Vec<(&Host<'n>, Vec<(&Host<'n>, Fragment)>)> = Vec::new();
+        let mut group_of: HashMap<HostId, usize> = HashMap::new();
         for (host, child) in &attached {
             let frag = self.build(child);
-            match groups.iter_mut().find(|(h, _)| same_host(h, host)) {
-                Some((_, frags)) => frags.push(frag),
-                None => groups.push((host, vec![frag])),
+            match group_of.entry(host.id()) {
+                Entry::Occupied(group) => groups[*group.get()].1.push((host, frag)),
+                Entry::Vacant(slot) => {
+                    slot.insert(groups.len());
+                    groups.push((host, vec![(host, frag)]));
+                }
             }
         }
-        for (host, frags) in groups {
-            self.render(host, frags, &attached)?;
+        for (host, members) in groups {
+            self.render(host, members)?;
         }
         let mut edits = std::mem::take(&mut self.edits);
         // At one offset, insertions come before a replacement that starts there.
@@ -667,6 +679,16 @@ impl<'n> Editor<'n> {
         Ok(splices)
     }
 
+    fn attach(&mut self, host: Host<'n>, child: Child) {
+        self.by_host.entry(host.id()).or_default().push(self.attached.len());
+        self.attached.push((host, child));
+    }
+
+    /// What is attached to one host, in order.
+    fn attached_to(&self, id: HostId) -> impl Iterator<Item = &(Host<'n>, Child)> {
+        self.by_host.get(&id).into_iter().flatten().map(|&i| &self.attached[i])
+    }
+
     fn create(&mut self, slot: Slot<'n>, node: NewNode) -> usize {
         self.created.push(node);
         let id = self.created.len() - 1;
@@ -676,7 +698,7 @@ impl<'n> Editor<'n> {
 
     fn put(&mut self, slot: Slot<'n>, child: Child) {
         match slot {
-            Slot::Host(host) => self.attached.push((host, child)),
+            Slot::Host(host) => self.attach(host, child),
             Slot::InNew(id, key) => match &mut self.created[id] {
                 NewNode::Map(entries) => entries.push((key, child)),
                 NewNode::Seq(_) => unreachable!("MapRef::New points at a mapping"),
@@ -696,9 +718,9 @@ impl<'n> Editor<'n> {
                 match map.entry(key) {
                     Some((k, v)) if v.is_null() && v.custom_tag().is_none() && !v.anchored => {
                         // Something this editor already put under that null key?
-                        let existing = self.attached.iter().find_map(|(h, c)| match (h, c) {
-                            (Host::Fill { key: hk, .. }, Child::New(id)) if hk.start == k.start => Some(*id),
-                            _ => None,
+                        let existing = self.attached_to(HostId::Fill(k.start)).find_map(|(_, c)| match c {
+                            Child::New(id) => Some(*id),
+                            Child::Fragment(_) => None,
                         });
                         Ok(match existing {
                             Some(id) => self.found_new(id),
@@ -710,8 +732,8 @@ impl<'n> Editor<'n> {
                         Ok(Reached::Node(v))
                     }
                     None => {
-                        let existing = self.attached.iter().find_map(|(h, c)| match h {
-                            Host::Entry { map: m, key: hk } if m.start == map.start && hk == key => Some(c),
+                        let existing = self.attached_to(HostId::Entry(map.start, map.end)).find_map(|(h, c)| match h {
+                            Host::Entry { key: hk, .. } if hk == key => Some(c),
                             _ => None,
                         });
                         Ok(match existing {
@@ -755,15 +777,17 @@ impl<'n> Editor<'n> {
     }
 
     /// Turns everything attached to one host into one text edit.
-    fn render(&mut self, host: &Host<'n>, frags: Vec<Fragment>, attached: &[(Host<'n>, Child)]) -> Result<(), NodeError> {
+    fn render(&mut self, host: &Host<'n>, members: Vec<(&Host<'n>, Fragment)>) -> Result<(), NodeError> {
         match host {
             Host::Entry { map, .. } => {
                 check_editable(map, "")?;
-                let keys = attached.iter().filter(|(h, _)| same_host(h, host)).map(|(h, _)| match h {
-                    Host::Entry { key, .. } => key.clone(),
-                    _ => unreachable!("grouped by host"),
-                });
-                let entries: Vec<(String, Fragment)> = keys.zip(frags).collect();
+                let entries: Vec<(String, Fragment)> = members
+                    .into_iter()
+                    .map(|(h, frag)| match h {
+                        Host::Entry { key, .. } => (key.clone(), frag),
+                        _ => unreachable!("grouped by host"),
+                    })
+                    .collect();
                 if map.is_flow() {
                     let inner = Fragment::Map(entries).flow();
                     self.insert_flow(map, &inner[1..inner.len() - 1]);
@@ -775,7 +799,7 @@ impl<'n> Editor<'n> {
                 }
             }
             Host::Fill { key, value } => {
-                let frag = frags.into_iter().next().expect("one fill per key");
+                let (_, frag) = members.into_iter().next().expect("one fill per key");
                 if value.end > value.start {
                     self.edits.push(Edit { start: value.start, end: value.end, depth: 0, text: frag.flow() });
                 } else {
@@ -785,6 +809,7 @@ impl<'n> Editor<'n> {
             }
             Host::Item { seq } => {
                 check_editable(seq, "")?;
+                let frags: Vec<Fragment> = members.into_iter().map(|(_, frag)| frag).collect();
                 if seq.is_flow() {
                     let inner = Fragment::Seq(frags).flow();
                     self.insert_flow(seq, &inner[1..inner.len() - 1]);
@@ -836,12 +861,21 @@ enum Slot<'n> {
     InNew(usize, String),
 }
 
-fn same_host(a: &Host<'_>, b: &Host<'_>) -> bool {
-    match (a, b) {
-        (Host::Entry { map: x, .. }, Host::Entry { map: y, .. }) => x.start == y.start && x.end == y.end,
-        (Host::Fill { key: x, .. }, Host::Fill { key: y, .. }) => x.start == y.start,
-        (Host::Item { seq: x }, Host::Item { seq: y }) => x.start == y.start && x.end == y.end,
-        _ => false,
+/// What makes two attachments go to the same place: the node's span.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum HostId {
+    Entry(usize, usize),
+    Fill(usize),
+    Item(usize, usize),
+}
+
+impl Host<'_> {
+    fn id(&self) -> HostId {
+        match self {
+            Host::Entry { map, .. } => HostId::Entry(map.start, map.end),
+            Host::Fill { key, .. } => HostId::Fill(key.start),
+            Host::Item { seq } => HostId::Item(seq.start, seq.end),
+        }
     }
 }
 

@@ -434,9 +434,16 @@ fn post_render(cli: &Cli, log: &mut run_log::Log) -> Result<(), Error> {
     if stdout_is_null() {
         log.say("polyaxon-pr: warning: stdout is /dev/null (or was closed): the manifests go nowhere");
     }
-    let mut input = String::new();
+    // A file on stdin says its size: read it without growing the buffer.
+    let mut input =
+        String::with_capacity(std::fs::metadata("/dev/stdin").map_or(0, |m| m.len() as usize).min(postrender::MAX_INPUT_BYTES + 1));
     std::io::stdin().read_to_string(&mut input).map_err(|e| Error::new(format!("cannot read the manifests on stdin: {e}")))?;
-    let helm = cli.values.helm().unwrap_or(if cli.helm4_plugin || input.contains(HELM4_FILENAME) { HelmMajor::V4 } else { HelmMajor::V3 });
+    let helm =
+        cli.values.helm().unwrap_or(if cli.helm4_plugin || memchr::memmem::find(input.as_bytes(), HELM4_FILENAME.as_bytes()).is_some() {
+            HelmMajor::V4
+        } else {
+            HelmMajor::V3
+        });
     let sources = cli.values.sources(helm);
     let values = Values::load(&sources)?;
     let options = Options {

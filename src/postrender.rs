@@ -107,9 +107,9 @@ pub fn run(input: &str, values: &Values, options: &Options) -> Result<Outcome, E
                 outcome.output.push_str(doc.separator);
                 outcome.output.push_str(doc.body);
             }
-            Fate::Changed(text) => {
+            Fate::Changed => {
                 outcome.output.push_str(doc.separator);
-                outcome.output.push_str(&text);
+                outcome.output.push_str(&outcome.changes.last().expect("just pushed").after);
             }
             Fate::Dropped => outcome.removed += 1,
         }
@@ -261,7 +261,8 @@ fn render_new(doc: NewDocument, helm4: bool) -> String {
 
 enum Fate {
     Keep,
-    Changed(String),
+    /// The new text is the last of [`Outcome::changes`].
+    Changed,
     Dropped,
 }
 
@@ -302,10 +303,9 @@ fn transform_document(
     if wanted.is_empty() {
         return Ok(Fate::Keep);
     }
-    let mut text = doc.body.to_string();
-    let mut root = match parsed {
+    let root = match parsed {
         Some(root) => root,
-        None => parse(&text)?,
+        None => parse(doc.body)?,
     };
     workload::check_object(&root).map_err(|e| locate(comment_source, e.line, e.col, e.message))?;
     // Helm 4's filename annotation, read from the object's metadata only.
@@ -313,49 +313,54 @@ fn transform_document(
     let source_owned = comment_source.map(str::to_string).or(annotated);
     let source = source_owned.as_deref();
     let name = crate::text::sanitize(workload::name(&root));
+    let first = view(doc.body, &root, &kind, source, facts);
     for &i in &wanted {
-        let view = Doc {
-            text: &text,
-            root: &root,
-            kind: &kind,
-            source,
-            owner: Owner::of(&root, source),
-            hook: workload::annotation(&root, "helm.sh/hook").is_some(),
-            facts,
-        };
-        if let Some(reason) = transforms[i].drops(&view) {
+        if let Some(reason) = transforms[i].drops(&first) {
             outcome.notes.push(format!("{kind}/{name}: removed ({reason})"));
             return Ok(Fate::Dropped);
         }
     }
-    for &i in &wanted {
-        let transform = &mut transforms[i];
-        let mut notes = Vec::new();
-        let edited = {
-            let view = Doc {
-                text: &text,
-                root: &root,
-                kind: &kind,
-                source,
-                owner: Owner::of(&root, source),
-                hook: workload::annotation(&root, "helm.sh/hook").is_some(),
-                facts,
-            };
-            let mut editor = Editor::new(&text);
+    // The document is parsed once, and the transforms share one editor on
+    // it. Only a transform after one that changed the document gets the
+    // changed text, parsed again: it must read what the earlier one wrote
+    // (a URL another transform rewrote, a field another one set).
+    let mut edited: Option<(String, Option<Node>)> = None;
+    let mut pending = &wanted[..];
+    while let Some((&i, rest)) = pending.split_first() {
+        let (text, root) = match &edited {
+            Some((text, Some(root))) => (text.as_str(), root),
+            _ => (doc.body, &root),
+        };
+        let view = view(text, root, &kind, source, facts);
+        let mut editor = Editor::new(text);
+        let mut next = Some((i, rest));
+        let mut last = i;
+        while let Some((i, rest)) = next.filter(|_| editor.is_empty()) {
+            let transform = &mut transforms[i];
+            let mut notes = Vec::new();
             transform
                 .edit(&view, &mut editor, &mut notes)
-                .and_then(|()| if editor.is_empty() { Ok(None) } else { editor.finish().map(Some) })
-                .map_err(|e| locate(source, e.line.max(1), e.col.max(1), format!("{}: {}", transform.name(), e.message)))?
-        };
-        outcome.notes.extend(notes.into_iter().map(|n| format!("{kind}/{name}: {n}")));
-        if let Some(new_text) = edited {
-            text = new_text;
-            root = parse(&text)?;
+                .map_err(|e| locate(source, e.line.max(1), e.col.max(1), format!("{}: {}", transform.name(), e.message)))?;
+            outcome.notes.extend(notes.into_iter().map(|n| format!("{kind}/{name}: {n}")));
+            (last, pending) = (i, rest);
+            next = rest.split_first().map(|(&i, rest)| (i, rest));
         }
+        if editor.is_empty() {
+            break;
+        }
+        let new_text = editor
+            .finish()
+            .map_err(|e| locate(source, e.line.max(1), e.col.max(1), format!("{}: {}", transforms[last].name(), e.message)))?;
+        let new_root = if pending.is_empty() { None } else { Some(parse(&new_text)?) };
+        edited = Some((new_text, new_root));
     }
-    if text == doc.body {
+    let Some((text, _)) = edited.filter(|(text, _)| text != doc.body) else {
         return Ok(Fate::Keep);
-    }
-    outcome.changes.push(Change { index, kind, name, before: doc.body.to_string(), after: text.clone() });
-    Ok(Fate::Changed(text))
+    };
+    outcome.changes.push(Change { index, kind, name, before: doc.body.to_string(), after: text });
+    Ok(Fate::Changed)
+}
+
+fn view<'a>(text: &'a str, root: &'a Node, kind: &'a str, source: Option<&'a str>, facts: &'a Facts) -> Doc<'a> {
+    Doc { text, root, kind, source, owner: Owner::of(root, source), hook: workload::annotation(root, "helm.sh/hook").is_some(), facts }
 }

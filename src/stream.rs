@@ -7,6 +7,10 @@
 //! comment. Either way the stream is cut at `---` lines and each piece is kept
 //! as a slice, so documents nobody changes are written back byte for byte.
 
+use std::sync::LazyLock;
+
+use memchr::memmem::Finder;
+
 /// The annotation Helm 4 puts on every document it hands a post-renderer.
 pub const HELM4_FILENAME: &str = "postrenderer.helm.sh/postrender-filename";
 
@@ -26,19 +30,16 @@ impl<'a> Document<'a> {
     /// Manifests always write `kind` as a block key at column 0; a document
     /// written any other way gets `None` and is parsed to find out.
     pub fn kind(&self) -> Option<&'a str> {
-        let mut end = 0;
-        for line in self.body.split_inclusive('\n') {
-            end += line.len();
-            let Some(rest) = line.strip_prefix("kind:") else { continue };
-            // With a lone CR line break up to here the lines are not what they seem: parse.
-            let prefix = &self.body.as_bytes()[..end];
-            if prefix.iter().enumerate().any(|(i, &b)| b == b'\r' && prefix.get(i + 1) != Some(&b'\n')) {
-                return None;
-            }
-            let value = rest.split(" #").next().unwrap_or("").trim();
-            return Some(value.trim_matches(['"', '\'']));
+        let bytes = self.body.as_bytes();
+        let at = if bytes.starts_with(b"kind:") { 0 } else { KIND_LINE.find(bytes)? + 1 };
+        let end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |i| at + i + 1);
+        // With a lone CR line break up to here the lines are not what they seem: parse.
+        let prefix = &bytes[..end];
+        if memchr::memchr_iter(b'\r', prefix).any(|i| prefix.get(i + 1) != Some(&b'\n')) {
+            return None;
         }
-        None
+        let value = self.body[at + "kind:".len()..end].split(" #").next().unwrap_or("").trim();
+        Some(value.trim_matches(['"', '\'']))
     }
 
     /// The template file the document came from, as Helm 3's leading
@@ -61,32 +62,39 @@ impl<'a> Document<'a> {
 
 /// Splits a stream into documents. Concatenating `separator` and `body` of
 /// every document gives back the input exactly.
+///
+/// Only lines starting with `---` can be markers: they are found with a
+/// byte search, and the lines between them are counted, not walked.
 pub fn split(input: &str) -> Vec<Document<'_>> {
+    let bytes = input.as_bytes();
     let mut docs = Vec::new();
     let mut separator = "";
     let mut body_start = 0;
     let mut first_line = 1;
-    let mut line_no = 1;
-    let mut pos = 0;
-    while pos < input.len() {
-        let line_end = input[pos..].find('\n').map_or(input.len(), |i| pos + i + 1);
+    // `line_no` is the line of byte `counted`.
+    let (mut counted, mut line_no) = (0, 1);
+    let at_start = bytes.starts_with(b"---").then_some(0);
+    for pos in at_start.into_iter().chain(MARKER_LINE.find_iter(bytes).map(|i| i + 1)) {
+        let line_end = memchr::memchr(b'\n', &bytes[pos..]).map_or(input.len(), |i| pos + i + 1);
         let line = &input[pos..line_end];
-        if let Some(marker_len) = separator_len(line) {
-            if pos > 0 {
-                docs.push(Document { separator, body: &input[body_start..pos], first_line });
-            }
-            separator = &input[pos..pos + marker_len];
-            body_start = pos + marker_len;
-            first_line = if marker_len == line.len() { line_no + 1 } else { line_no };
+        let Some(marker_len) = separator_len(line) else { continue };
+        line_no += memchr::memchr_iter(b'\n', &bytes[counted..pos]).count();
+        counted = pos;
+        if pos > 0 {
+            docs.push(Document { separator, body: &input[body_start..pos], first_line });
         }
-        pos = line_end;
-        line_no += 1;
+        separator = &input[pos..pos + marker_len];
+        body_start = pos + marker_len;
+        first_line = if marker_len == line.len() { line_no + 1 } else { line_no };
     }
     if body_start < input.len() || !separator.is_empty() {
         docs.push(Document { separator, body: &input[body_start..], first_line });
     }
     docs
 }
+
+static MARKER_LINE: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("\n---"));
+static KIND_LINE: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("\nkind:"));
 
 /// For a `---` document-start line, how many of its bytes form the separator.
 fn separator_len(line: &str) -> Option<usize> {

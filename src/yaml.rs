@@ -345,19 +345,25 @@ fn go_parse_int(s: &str) -> Option<i64> {
 /// Parses every document in `text`, keeping aliases as aliases. Empty
 /// (comment-only) documents are skipped.
 pub fn parse_all(text: &str) -> Result<Vec<Node>, ParseError> {
-    read(text, Reading { resolve: false, first_only: false })
+    Ok(read(text, Reading { resolve: false, first_only: false })?.0)
 }
 
 /// Parses every document, expanding aliases and `<<` merge keys as Helm does.
 /// An expanded alias keeps the position of the alias in the text.
 pub fn parse_all_resolved(text: &str) -> Result<Vec<Node>, ParseError> {
+    Ok(read(text, Reading { resolve: true, first_only: false })?.0)
+}
+
+/// [`parse_all_resolved`], and whether the text has no alias, anchor, tag
+/// or `<<` merge key: then [`parse_all`] would read the same trees.
+pub fn parse_all_resolved_and_plain(text: &str) -> Result<(Vec<Node>, bool), ParseError> {
     read(text, Reading { resolve: true, first_only: false })
 }
 
 /// The first document only, read as Helm 3 reads a values file: what
 /// follows it is never looked at, invalid or not.
 pub fn parse_first_resolved(text: &str) -> Result<Option<Node>, ParseError> {
-    Ok(read(text, Reading { resolve: true, first_only: true })?.pop())
+    Ok(read(text, Reading { resolve: true, first_only: true })?.0.pop())
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -369,11 +375,13 @@ struct Reading {
 /// How many times a text saphyr refuses is patched (see [`Patches`]) before the error stands.
 const MAX_PATCHES: usize = 64;
 
-fn read(text: &str, reading: Reading) -> Result<Vec<Node>, ParseError> {
+/// The documents, and whether none of them has an alias, anchor, tag or merge key.
+fn read(text: &str, reading: Reading) -> Result<(Vec<Node>, bool), ParseError> {
     let mut patches = Patches::default();
     let mut patched = std::borrow::Cow::Borrowed(text);
     for _ in 0..MAX_PATCHES {
-        match Builder::new(&patched, reading).documents() {
+        let mut builder = Builder::new(&patched, reading);
+        match builder.documents() {
             Ok(mut docs) => {
                 let map = patches.map(text);
                 docs.iter_mut().for_each(|d| map.restore(d));
@@ -382,7 +390,7 @@ fn read(text: &str, reading: Reading) -> Result<Vec<Node>, ParseError> {
                     _ => text.len(),
                 };
                 check_tabs(&text[..read_up_to], &docs)?;
-                return Ok(docs);
+                return Ok((docs, builder.plain));
             }
             Err(e) => {
                 let map = patches.map(text);
@@ -735,6 +743,8 @@ struct Builder<'a> {
     first_only: bool,
     anchors: HashMap<usize, Node>,
     expanded: usize,
+    /// No alias, anchor, tag or merge key seen.
+    plain: bool,
 }
 
 impl<'a> Builder<'a> {
@@ -747,10 +757,11 @@ impl<'a> Builder<'a> {
             first_only: reading.first_only,
             anchors: HashMap::new(),
             expanded: 0,
+            plain: true,
         }
     }
 
-    fn documents(mut self) -> Result<Vec<Node>, ParseError> {
+    fn documents(&mut self) -> Result<Vec<Node>, ParseError> {
         let mut docs = Vec::new();
         loop {
             let (event, _) = self.next()?;
@@ -793,6 +804,12 @@ impl<'a> Builder<'a> {
         let start = self.offsets.byte(span.start.index());
         let (line, col) = (span.start.line(), span.start.col() + 1);
         let node = |end: usize, value: Value, anchored: bool, tag: Option<Box<str>>| Node { start, end, line, col, value, anchored, tag };
+        if matches!(
+            &event,
+            Event::Alias(_) | Event::Scalar(.., Some(_)) | Event::MappingStart(_, Some(_)) | Event::SequenceStart(_, Some(_))
+        ) {
+            self.plain = false;
+        }
         let (node, anchor) = match event {
             Event::Scalar(text, style, anchor, tag) => {
                 let end = match style {
@@ -838,6 +855,7 @@ impl<'a> Builder<'a> {
                         } else {
                             last_end(&entries, start)
                         };
+                        self.plain &= !entries.iter().any(|(k, _)| is_merge_key(k));
                         if self.resolve {
                             entries = merge_keys(entries)?;
                         }
@@ -871,6 +889,7 @@ impl<'a> Builder<'a> {
             }
             _ => return Err(error_at(span, "unexpected YAML event")),
         };
+        self.plain &= anchor == 0;
         if anchor > 0 && self.resolve {
             self.anchors.insert(anchor, node.clone());
         }
@@ -914,12 +933,16 @@ fn count(node: &Node) -> usize {
     }
 }
 
+fn is_merge_key(k: &Node) -> bool {
+    k.text() == Some("<<") && matches!(k.value, Value::Scalar { style: Style::Plain, .. })
+}
+
 /// Applies `<<` merge keys as go-yaml v2 does: in order, so a merge sets
 /// its keys over the ones before it, and the ones after it win; in a list
 /// of mappings, earlier ones win. A mapping without one is left as written
 /// (duplicate keys included, for the linter).
 fn merge_keys(entries: Vec<(Node, Node)>) -> Result<Vec<(Node, Node)>, ParseError> {
-    let is_merge = |k: &Node| k.text() == Some("<<") && matches!(k.value, Value::Scalar { style: Style::Plain, .. });
+    let is_merge = is_merge_key;
     if !entries.iter().any(|(k, _)| is_merge(k)) {
         return Ok(entries);
     }

@@ -107,15 +107,18 @@ impl Schema {
     /// A key's entry; a value of a map matches the map's `*` entry, and a
     /// key of such a value its `*.key` entry.
     pub fn at(&self, path: &str) -> Option<&'static SchemaEntry> {
+        // On the linter's hot path: the wildcard paths are compared in
+        // pieces, never built.
         let entries = self.data.entries;
-        let find = |p: &str| entries.binary_search_by(|(k, _)| (*k).cmp(p)).ok().map(|i| &entries[i].1);
+        let find = |parts: &[&str]| entries.binary_search_by(|(k, _)| cmp_joined(k, parts)).ok().map(|i| &entries[i].1);
         self.exact(path).or_else(|| {
             let (parent, _) = path.rsplit_once('.')?;
-            find(&format!("{parent}.*")).or_else(|| {
-                let (grand, _) = parent.rsplit_once('.').unwrap_or(("", parent));
-                let wildcard = if grand.is_empty() { "*".to_string() } else { format!("{grand}.*") };
+            find(&[parent, ".*"]).or_else(|| {
                 let rest = &path[parent.len()..];
-                find(&format!("{wildcard}{rest}"))
+                match parent.rsplit_once('.') {
+                    Some((grand, _)) if !grand.is_empty() => find(&[grand, ".*", rest]),
+                    _ => find(&["*", rest]),
+                }
             })
         })
     }
@@ -174,6 +177,25 @@ impl Schema {
     }
 }
 
+/// `key` compared with the concatenation of `parts`, as strings compare.
+fn cmp_joined(key: &str, parts: &[&str]) -> std::cmp::Ordering {
+    let mut key = key.as_bytes();
+    for part in parts {
+        let part = part.as_bytes();
+        let n = key.len().min(part.len());
+        match key[..n].cmp(&part[..n]) {
+            std::cmp::Ordering::Equal if n < part.len() => return std::cmp::Ordering::Less,
+            std::cmp::Ordering::Equal => key = &key[n..],
+            other => return other,
+        }
+    }
+    if key.is_empty() {
+        std::cmp::Ordering::Equal
+    } else {
+        std::cmp::Ordering::Greater
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -196,5 +218,14 @@ mod tests {
         assert!(s.children("proxy").contains(&"noProxy"));
         assert_eq!(s.at("securityContext.run_as_user").unwrap().alias_of, Some("runAsUser"));
         assert!(s.at("gateway.resources.requests").is_some());
+    }
+
+    #[test]
+    fn joined_parts_compare_as_the_joined_string() {
+        for key in ["", "a", "a.*", "a.*.b", "a.b", "a.*b", "b", "*", "*.x"] {
+            for parts in [&["a", ".*"][..], &["a", ".*", ".b"], &["*", ".x"], &["a"], &["", ""], &["a.", "*"]] {
+                assert_eq!(cmp_joined(key, parts), key.cmp(parts.concat().as_str()), "{key:?} {parts:?}");
+            }
+        }
     }
 }

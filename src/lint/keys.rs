@@ -33,7 +33,23 @@ pub fn check(ctx: &mut RuleContext<'_>, root: &Node) {
     walk(ctx, root, "", Mode::Checked);
 }
 
+/// Appends one segment to a dotted path, as [`join_key`] writes it.
+fn push_segment(path: &mut String, name: &str) {
+    if !path.is_empty() {
+        path.push('.');
+    }
+    if name.contains('.') {
+        path.push('"');
+        path.push_str(name);
+        path.push('"');
+    } else {
+        path.push_str(name);
+    }
+}
+
 fn walk(ctx: &mut RuleContext<'_>, map: &Node, prefix: &str, mode: Mode) {
+    // What the validator does with an undeclared key here: the same for every key of the map.
+    let unknown_tolerated = std::cell::OnceCell::new();
     for (key, value) in map.entries().unwrap_or_default() {
         let Some(name) = key.text() else { continue };
         let path = join_key(prefix, name);
@@ -48,7 +64,7 @@ fn walk(ctx: &mut RuleContext<'_>, map: &Node, prefix: &str, mode: Mode) {
             d.help = Some("move it to the control plane's values, or delete it".into());
             continue;
         }
-        let tolerated = tolerated(ctx, map, &path, prefix);
+        let tolerated = tolerated(ctx, map, &path, || *unknown_tolerated.get_or_init(|| ctx.schema.tolerates_unknown(prefix)));
         if let Some(change) = ctx.catalog.change_of(&path) {
             if report_change(ctx, change, &path, tolerated, key, value) {
                 continue;
@@ -101,9 +117,13 @@ fn walk(ctx: &mut RuleContext<'_>, map: &Node, prefix: &str, mode: Mode) {
 /// Whether Polyaxon's validator lets the key through: it declares it (and
 /// it is not a second spelling of a field the mapping also sets), or the
 /// enclosing object keeps or drops keys it does not declare.
-fn tolerated(ctx: &RuleContext<'_>, map: &Node, path: &str, parent: &str) -> bool {
+/// (As [`crate::knowledge::deploy_schema::Schema::tolerates`], with the schema entry looked up once.)
+fn tolerated(ctx: &RuleContext<'_>, map: &Node, path: &str, unknown_tolerated: impl FnOnce() -> bool) -> bool {
     let twice = |field: &str| map.entries().unwrap_or_default().iter().any(|(k, _)| k.text() == Some(field));
-    ctx.schema.tolerates(path, parent) && !ctx.schema.at(path).and_then(|e| e.alias_of).is_some_and(twice)
+    match ctx.schema.at(path) {
+        Some(entry) => !entry.crashes && !entry.alias_of.is_some_and(twice),
+        None => unknown_tolerated(),
+    }
 }
 
 /// Walks into a value by what the chart and the schema say it is.
@@ -394,18 +414,31 @@ fn suggest(d: &mut super::Diagnostic, known: &[&str], parent: &str, name: &str) 
 /// Every mapping, at any depth (free-form and subchart sections included);
 /// one pass per mapping.
 pub fn check_duplicates(ctx: &mut RuleContext<'_>, node: &Node, prefix: &str) {
+    duplicates_below(ctx, node, &mut prefix.to_string());
+}
+
+/// [`check_duplicates`] with one path buffer for the whole walk: no
+/// allocation per key.
+fn duplicates_below(ctx: &mut RuleContext<'_>, node: &Node, path: &mut String) {
     if let Some(entries) = node.entries() {
-        let mut first_of: HashMap<&str, &Node> = HashMap::with_capacity(entries.len());
-        for (key, value) in entries {
+        // Small mappings are searched; large ones (thousands of keys) indexed.
+        let mut last_of: HashMap<&str, &Node> = if entries.len() > 16 { HashMap::with_capacity(entries.len()) } else { HashMap::new() };
+        for (i, (key, value)) in entries.iter().enumerate() {
             let name = key.text().unwrap_or_default();
-            let path = join_key(prefix, name);
+            let len = path.len();
+            push_segment(path, name);
             if key.text().is_some() {
-                if let Some(first) = first_of.get(name).copied() {
+                let earlier = if entries.len() > 16 {
+                    last_of.insert(name, key)
+                } else {
+                    entries[..i].iter().rev().map(|(k, _)| k).find(|k| k.text() == Some(name))
+                };
+                if let Some(first) = earlier {
                     let (span, first_span) = (ctx.span(key, key), ctx.span(first, first));
                     let line = first.line;
                     let d = ctx.report(
                         DUPLICATE_KEY,
-                        &path,
+                        path,
                         span,
                         format!("duplicate key `{path}`: Helm keeps this one and silently drops the one on line {line}"),
                     );
@@ -413,13 +446,13 @@ pub fn check_duplicates(ctx: &mut RuleContext<'_>, node: &Node, prefix: &str) {
                     d.related.push((first_span, "this one is dropped".into()));
                     d.help = Some("merge the two entries".into());
                 }
-                first_of.insert(name, key);
             }
-            check_duplicates(ctx, value, &path);
+            duplicates_below(ctx, value, path);
+            path.truncate(len);
         }
     }
     for item in node.items().unwrap_or_default() {
-        check_duplicates(ctx, item, prefix);
+        duplicates_below(ctx, item, path);
     }
 }
 

@@ -21,6 +21,9 @@ fn image_of_another_major(ctx: &mut RuleContext<'_>, node: &Node, parent: &str) 
     let polyaxon = |image: &str| image.starts_with("polyaxon/");
     for (key, value) in node.entries().unwrap_or_default() {
         let Some(name) = key.text() else { continue };
+        if !value.is_map() && !matches!(name, "imageTag" | "image") {
+            continue;
+        }
         let path = if parent.is_empty() { name.to_string() } else { format!("{parent}.{name}") };
         if value.is_map() {
             image_of_another_major(ctx, value, &path);
