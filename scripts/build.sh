@@ -155,8 +155,12 @@ fi
 h4=$root/bin/helm4-plugins/polyaxon-pr
 mkdir -p "$h4"
 version=$(sed -n 's/^version *= *"\(.*\)"/\1/p' "$root/Cargo.toml" | head -1)
-sed "s/@VERSION@/$version/" "$root/helm4-plugins/polyaxon-pr/plugin.yaml.in" >"$h4/plugin.yaml"
-cp "$root/helm4-plugins/polyaxon-pr/polyaxon-pr.sh" "$h4/polyaxon-pr.sh"
+# Written aside and renamed: a Helm 4 install of this folder is a link to
+# it, read at any time (by another install's Helm, for one).
+sed "s/@VERSION@/$version/" "$root/helm4-plugins/polyaxon-pr/plugin.yaml.in" >"$h4/.plugin.yaml.$$"
+mv -f -- "$h4/.plugin.yaml.$$" "$h4/plugin.yaml"
+cp "$root/helm4-plugins/polyaxon-pr/polyaxon-pr.sh" "$h4/.polyaxon-pr.sh.$$"
+mv -f -- "$h4/.polyaxon-pr.sh.$$" "$h4/polyaxon-pr.sh"
 
 # The Helm 3 that reads these plugins directories, if any: a `helm` or
 # `helm3…` on PATH other than the Helm running this.
