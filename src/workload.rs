@@ -120,7 +120,7 @@ fn walk_to_pod<'a>(root: &'a Node, kind: &str, editable: bool) -> Result<Option<
                 format!("{} is {what}; polyaxon-pr does not edit through YAML aliases, anchors or tags: expand it", path[..=i].join(".")),
             ));
         }
-        match shaped(Some(next), Shape::Map, &path[..=i].join("."))? {
+        match shaped(Some(next), Shape::Map, &|| path[..=i].join("."))? {
             Some(next) => node = next,
             None => return Ok(None),
         }
@@ -157,16 +157,18 @@ pub fn containers_and_ephemeral<'a>(pod: &'a Node, pod_path: &str) -> Result<Vec
 fn containers_in<'a>(pod: &'a Node, pod_path: &str, lists: &[&str]) -> Result<Vec<(&'a Node, String)>, NodeError> {
     let mut out = Vec::new();
     for &list in lists {
-        let Some(items) = shaped(pod.get(list), Shape::List, &format!("{pod_path}.{list}"))? else {
+        let Some(items) = shaped(pod.get(list), Shape::List, &|| format!("{pod_path}.{list}"))? else {
             continue;
         };
         for (i, c) in items.items().unwrap_or_default().iter().enumerate() {
-            let Some(c) = shaped(Some(c), Shape::Map, &format!("{pod_path}.{list}[{i}]"))? else {
+            let Some(c) = shaped(Some(c), Shape::Map, &|| format!("{pod_path}.{list}[{i}]"))? else {
                 continue;
             };
-            let id = c.get("name").and_then(Node::text).map_or(i.to_string(), |n| format!("name={n}"));
-            let path = format!("{pod_path}.{list}[{id}]");
-            check_container(c, &path)?;
+            let path = match c.get("name").and_then(Node::text) {
+                Some(name) => format!("{pod_path}.{list}[name={name}]"),
+                None => format!("{pod_path}.{list}[{i}]"),
+            };
+            check_container(c, &|| path.clone())?;
             out.push((c, path));
         }
     }
@@ -181,9 +183,13 @@ enum Shape {
     Scalar,
 }
 
+/// A field's path for an error message, spelled out only when there is one:
+/// the checks below look at every container of every workload.
+type PathOf<'p> = &'p dyn Fn() -> String;
+
 /// `node` when it is present, not null and of `shape`; an error at it when
 /// it is of another shape.
-fn shaped<'a>(node: Option<&'a Node>, shape: Shape, path: &str) -> Result<Option<&'a Node>, NodeError> {
+fn shaped<'a>(node: Option<&'a Node>, shape: Shape, path: PathOf) -> Result<Option<&'a Node>, NodeError> {
     let Some(node) = node.filter(|n| !n.is_null() && !n.is_alias()) else {
         return Ok(None);
     };
@@ -200,30 +206,38 @@ fn shaped<'a>(node: Option<&'a Node>, shape: Shape, path: &str) -> Result<Option
         Shape::List => "a list",
         Shape::Scalar => "a single value",
     };
-    Err(NodeError::at(node, format!("{path} must be {wanted}, found {}", node.type_name())))
+    Err(NodeError::at(node, format!("{} must be {wanted}, found {}", path(), node.type_name())))
 }
 
-/// Each item of a list field, checked to be a mapping, with its path.
-fn list_of_maps<'a>(parent: &'a Node, key: &str, path: &str) -> Result<Vec<(&'a Node, String)>, NodeError> {
-    let Some(list) = shaped(parent.get(key), Shape::List, &format!("{path}.{key}"))? else {
+/// Each item of a list field, checked to be a mapping, with its index.
+fn list_of_maps<'a>(parent: &'a Node, key: &str, path: PathOf) -> Result<Vec<(&'a Node, usize)>, NodeError> {
+    let Some(list) = shaped(parent.get(key), Shape::List, &|| format!("{}.{key}", path()))? else {
         return Ok(Vec::new());
     };
     let mut out = Vec::new();
     for (i, item) in list.items().unwrap_or_default().iter().enumerate() {
-        let item_path = format!("{path}.{key}[{i}]");
-        if let Some(item) = shaped(Some(item), Shape::Map, &item_path)? {
-            out.push((item, item_path));
+        if let Some(item) = shaped(Some(item), Shape::Map, &|| format!("{}.{key}[{i}]", path()))? {
+            out.push((item, i));
         }
     }
     Ok(out)
 }
 
 /// Checks that each of `keys` in the mapping `parent` is a single value.
-fn scalars(parent: &Node, keys: &[&str], path: &str) -> Result<(), NodeError> {
+fn scalars(parent: &Node, keys: &[&str], path: PathOf) -> Result<(), NodeError> {
     for key in keys {
-        shaped(parent.get(key), Shape::Scalar, &format!("{path}.{key}"))?;
+        shaped(parent.get(key), Shape::Scalar, &|| join(&path(), key))?;
     }
     Ok(())
+}
+
+/// `path.key`, or `key` at the document's top.
+fn join(path: &str, key: &str) -> String {
+    if path.is_empty() {
+        key.to_string()
+    } else {
+        format!("{path}.{key}")
+    }
 }
 
 /// The security-context fields the transforms read or write.
@@ -250,24 +264,26 @@ const SECURITY_MAPS: [(&str, &[&str]); 4] = [
 
 /// A `securityContext` (pod or container): its scalar fields, profile
 /// mappings, capability lists and sysctls.
-fn check_security_context(sc: &Node, sc_path: &str) -> Result<(), NodeError> {
+fn check_security_context(sc: &Node, sc_path: PathOf) -> Result<(), NodeError> {
     scalars(sc, &SECURITY_FIELDS, sc_path)?;
     for (key, fields) in SECURITY_MAPS {
-        if let Some(map) = shaped(sc.get(key), Shape::Map, &format!("{sc_path}.{key}"))? {
-            scalars(map, fields, &format!("{sc_path}.{key}"))?;
+        let map_path = || format!("{}.{key}", sc_path());
+        if let Some(map) = shaped(sc.get(key), Shape::Map, &map_path)? {
+            scalars(map, fields, &map_path)?;
         }
     }
-    if let Some(caps) = shaped(sc.get("capabilities"), Shape::Map, &format!("{sc_path}.capabilities"))? {
+    let caps_path = || format!("{}.capabilities", sc_path());
+    if let Some(caps) = shaped(sc.get("capabilities"), Shape::Map, &caps_path)? {
         for list in ["add", "drop"] {
-            if let Some(items) = shaped(caps.get(list), Shape::List, &format!("{sc_path}.capabilities.{list}"))? {
+            if let Some(items) = shaped(caps.get(list), Shape::List, &|| format!("{}.{list}", caps_path()))? {
                 for (i, cap) in items.items().unwrap_or_default().iter().enumerate() {
-                    shaped(Some(cap), Shape::Scalar, &format!("{sc_path}.capabilities.{list}[{i}]"))?;
+                    shaped(Some(cap), Shape::Scalar, &|| format!("{}.{list}[{i}]", caps_path()))?;
                 }
             }
         }
     }
-    for (sysctl, sysctl_path) in list_of_maps(sc, "sysctls", sc_path)? {
-        scalars(sysctl, &["name"], &sysctl_path)?;
+    for (sysctl, i) in list_of_maps(sc, "sysctls", sc_path)? {
+        scalars(sysctl, &["name"], &|| format!("{}.sysctls[{i}]", sc_path()))?;
     }
     Ok(())
 }
@@ -302,14 +318,17 @@ pub fn is_privileged(container: &Node) -> bool {
 /// A pod spec's fields the transforms read: its security context, its
 /// volumes (names and host paths), its container lists.
 fn check_pod(pod: &Node, path: &str) -> Result<(), NodeError> {
-    if let Some(sc) = shaped(pod.get("securityContext"), Shape::Map, &format!("{path}.securityContext"))? {
-        check_security_context(sc, &format!("{path}.securityContext"))?;
+    let sc_path = || format!("{path}.securityContext");
+    if let Some(sc) = shaped(pod.get("securityContext"), Shape::Map, &sc_path)? {
+        check_security_context(sc, &sc_path)?;
     }
-    scalars(pod, &["hostNetwork", "hostPID", "hostIPC"], path)?;
-    for (volume, volume_path) in list_of_maps(pod, "volumes", path)? {
+    scalars(pod, &["hostNetwork", "hostPID", "hostIPC"], &|| path.to_string())?;
+    for (volume, i) in list_of_maps(pod, "volumes", &|| path.to_string())? {
+        let volume_path = || format!("{path}.volumes[{i}]");
         scalars(volume, &["name"], &volume_path)?;
-        if let Some(host) = shaped(volume.get("hostPath"), Shape::Map, &format!("{volume_path}.hostPath"))? {
-            scalars(host, &["path"], &format!("{volume_path}.hostPath"))?;
+        let host_path = || format!("{}.hostPath", volume_path());
+        if let Some(host) = shaped(volume.get("hostPath"), Shape::Map, &host_path)? {
+            scalars(host, &["path"], &host_path)?;
         }
     }
     containers(pod, path).map(|_| ())
@@ -317,30 +336,33 @@ fn check_pod(pod: &Node, path: &str) -> Result<(), NodeError> {
 
 /// A container's fields the transforms read: name, env (names, values,
 /// Secret references), volume mounts, security context, GPU resources.
-fn check_container(container: &Node, path: &str) -> Result<(), NodeError> {
+fn check_container(container: &Node, path: PathOf) -> Result<(), NodeError> {
     scalars(container, &["name"], path)?;
-    for (entry, entry_path) in list_of_maps(container, "env", path)? {
+    for (entry, i) in list_of_maps(container, "env", path)? {
+        let entry_path = || format!("{}.env[{i}]", path());
         scalars(entry, &["name", "value"], &entry_path)?;
-        let from_path = format!("{entry_path}.valueFrom");
+        let from_path = || format!("{}.valueFrom", entry_path());
         if let Some(from) = shaped(entry.get("valueFrom"), Shape::Map, &from_path)? {
-            if let Some(r) = shaped(from.get("secretKeyRef"), Shape::Map, &format!("{from_path}.secretKeyRef"))? {
-                scalars(r, &["name", "key"], &format!("{from_path}.secretKeyRef"))?;
+            let ref_path = || format!("{}.secretKeyRef", from_path());
+            if let Some(r) = shaped(from.get("secretKeyRef"), Shape::Map, &ref_path)? {
+                scalars(r, &["name", "key"], &ref_path)?;
             }
         }
     }
-    for (mount, mount_path) in list_of_maps(container, "volumeMounts", path)? {
-        scalars(mount, &["name", "mountPath"], &mount_path)?;
+    for (mount, i) in list_of_maps(container, "volumeMounts", path)? {
+        scalars(mount, &["name", "mountPath"], &|| format!("{}.volumeMounts[{i}]", path()))?;
     }
-    let sc_path = format!("{path}.securityContext");
+    let sc_path = || format!("{}.securityContext", path());
     if let Some(sc) = shaped(container.get("securityContext"), Shape::Map, &sc_path)? {
         check_security_context(sc, &sc_path)?;
     }
-    for (port, port_path) in list_of_maps(container, "ports", path)? {
-        scalars(port, &["hostPort"], &port_path)?;
+    for (port, i) in list_of_maps(container, "ports", path)? {
+        scalars(port, &["hostPort"], &|| format!("{}.ports[{i}]", path()))?;
     }
-    if let Some(resources) = shaped(container.get("resources"), Shape::Map, &format!("{path}.resources"))? {
+    let resources_path = || format!("{}.resources", path());
+    if let Some(resources) = shaped(container.get("resources"), Shape::Map, &resources_path)? {
         for section in ["limits", "requests"] {
-            let section_path = format!("{path}.resources.{section}");
+            let section_path = || format!("{}.{section}", resources_path());
             if let Some(amounts) = shaped(resources.get(section), Shape::Map, &section_path)? {
                 scalars(amounts, &["nvidia.com/gpu"], &section_path)?;
             }
@@ -354,25 +376,25 @@ fn check_container(container: &Node, path: &str) -> Result<(), NodeError> {
 /// Helm's hook and filename annotations), and a ConfigMap's or Secret's
 /// `data`. A wrong shape is an error at it.
 pub fn check_object(root: &Node) -> Result<(), NodeError> {
-    let Some(root) = shaped(Some(root), Shape::Map, "the document")? else {
+    let Some(root) = shaped(Some(root), Shape::Map, &|| "the document".into())? else {
         return Ok(());
     };
-    scalars(root, &["kind"], "")?;
-    if let Some(metadata) = shaped(root.get("metadata"), Shape::Map, "metadata")? {
-        scalars(metadata, &["name"], "metadata")?;
+    scalars(root, &["kind"], &String::new)?;
+    if let Some(metadata) = shaped(root.get("metadata"), Shape::Map, &|| "metadata".into())? {
+        scalars(metadata, &["name"], &|| "metadata".into())?;
         for key in ["labels", "annotations"] {
-            let path = format!("metadata.{key}");
+            let path = || format!("metadata.{key}");
             if let Some(map) = shaped(metadata.get(key), Shape::Map, &path)? {
                 for (k, v) in map.entries().unwrap_or_default() {
-                    shaped(Some(v), Shape::Scalar, &format!("{path}.{}", k.text().unwrap_or("?")))?;
+                    shaped(Some(v), Shape::Scalar, &|| format!("{}.{}", path(), k.text().unwrap_or("?")))?;
                 }
             }
         }
     }
     if matches!(root.get("kind").and_then(Node::text), Some("ConfigMap" | "Secret")) {
-        if let Some(data) = shaped(root.get("data"), Shape::Map, "data")? {
+        if let Some(data) = shaped(root.get("data"), Shape::Map, &|| "data".into())? {
             for (k, v) in data.entries().unwrap_or_default() {
-                shaped(Some(v), Shape::Scalar, &format!("data.{}", k.text().unwrap_or("?")))?;
+                shaped(Some(v), Shape::Scalar, &|| format!("data.{}", k.text().unwrap_or("?")))?;
             }
         }
     }
