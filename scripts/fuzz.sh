@@ -6,7 +6,7 @@
 #   scripts/fuzz.sh --merge               fold new coverage from the scratch corpus into fuzz/corpus
 #   ... [-j N] [TARGET...]                N targets at a time (default 1); only these targets
 #
-# Targets (fuzz/fuzz_targets/): stream, postrender, values, lint. They check
+# Targets (fuzz/fuzz_targets/): stream, postrender, values, lint, yaml. They check
 # properties (round trips, idempotence, byte-identical untouched documents,
 # no leaked passwords, spans inside the text), not only crashes.
 #
@@ -33,7 +33,7 @@ set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 fuzz="$root/fuzz"
-all_targets=(stream postrender values lint)
+all_targets=(stream postrender values lint yaml)
 
 mode=smoke seconds=60 jobs=1 targets=()
 while (($#)); do

@@ -1,0 +1,544 @@
+//! The fast path of [`super::read`]: a line-by-line reader for the block YAML
+//! that rendered manifests and values files are made of (block mappings and
+//! sequences, one-line plain and quoted scalars, literal and folded block
+//! scalars, empty flow collections, comments, one document). It builds the
+//! tree the general reader (saphyr) builds, byte for byte, or gives up at the
+//! first thing outside that subset and the general reader reads the whole
+//! text instead: anchors, aliases, tags, merge keys, flow collections with
+//! content, multi-line plain or quoted scalars, escapes, tabs, carriage
+//! returns, directives, a second document, and anything malformed (whose
+//! errors only the general reader words). `tests/yaml_reader.rs` holds the
+//! two readers to the same trees over the corpus, and the `yaml` fuzz target
+//! over any text.
+
+use super::{Node, Style, Text, Value, MAX_DEPTH};
+
+/// Outside the subset: the general reader takes over.
+struct GiveUp;
+
+type Read<T> = Result<T, GiveUp>;
+
+/// The documents of `text` (none or one), or `None` when the general reader must read it.
+pub(super) fn read(text: &str) -> Option<Vec<Node>> {
+    if !readable(text) {
+        return None;
+    }
+    let mut reader = Reader {
+        text,
+        bytes: text.as_bytes(),
+        ascii: text.is_ascii(),
+        at: 0,
+        line: 1,
+        indent: None,
+        entries: Vec::new(),
+        items: Vec::new(),
+    };
+    reader.document().ok()
+}
+
+/// No byte the general reader reads differently, or refuses, or breaks lines at.
+fn readable(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    if bytes.iter().any(|&b| (b < b' ' && b != b'\n') || b == 0x7f) {
+        return false;
+    }
+    // C1 controls and NEL, LS, PS, BOM and the non-characters U+FFFE/U+FFFF.
+    text.is_ascii()
+        || !text.chars().any(|c| matches!(c, '\u{80}'..='\u{9f}' | '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}'))
+}
+
+struct Reader<'a> {
+    text: &'a str,
+    bytes: &'a [u8],
+    ascii: bool,
+    /// Start of the current line and its 1-based number.
+    at: usize,
+    line: usize,
+    /// The current line's indentation when it has content; `None` at the end.
+    indent: Option<usize>,
+    /// The entries and items of the collections being read, innermost last:
+    /// each collection then takes its own in one allocation of the right size.
+    entries: Vec<(Node, Node)>,
+    items: Vec<Node>,
+}
+
+impl Reader<'_> {
+    fn document(&mut self) -> Read<Vec<Node>> {
+        self.skip_to_content(true)?;
+        let Some(indent) = self.indent else {
+            return Ok(Vec::new());
+        };
+        let root = self.block(indent, -1, 0)?;
+        match self.indent {
+            None => Ok(vec![root]),
+            Some(_) => Err(GiveUp),
+        }
+    }
+
+    fn line_end(&self, from: usize) -> usize {
+        memchr::memchr(b'\n', &self.bytes[from..]).map_or(self.bytes.len(), |i| from + i)
+    }
+
+    fn next_line(&mut self) {
+        let end = self.line_end(self.at);
+        if end < self.bytes.len() {
+            self.at = end + 1;
+            self.line += 1;
+        } else {
+            self.at = end;
+        }
+    }
+
+    /// Moves past blank and comment lines to the next line with content. A
+    /// document marker there is outside the subset, but for a bare `---`
+    /// that opens the text.
+    fn skip_to_content(&mut self, opening: bool) -> Read<()> {
+        loop {
+            if self.at >= self.bytes.len() {
+                self.indent = None;
+                return Ok(());
+            }
+            let rest = &self.bytes[self.at..];
+            let spaces = rest.iter().take_while(|&&b| b == b' ').count();
+            match rest.get(spaces) {
+                None | Some(b'\n' | b'#') => self.next_line(),
+                Some(_) => {
+                    let marker = (rest.starts_with(b"---") || rest.starts_with(b"...")) && matches!(rest.get(3), None | Some(b' ' | b'\n'));
+                    if opening && marker && rest.starts_with(b"---") && self.line_end(self.at) == self.at + 3 {
+                        self.next_line();
+                        continue;
+                    }
+                    if marker || rest[0] == b'%' {
+                        return Err(GiveUp);
+                    }
+                    self.indent = Some(spaces);
+                    return Ok(());
+                }
+            }
+        }
+    }
+
+    fn col(&self, line_start: usize, at: usize) -> usize {
+        if self.ascii {
+            at - line_start + 1
+        } else {
+            self.text[line_start..at].chars().count() + 1
+        }
+    }
+
+    fn node(&self, line_start: usize, start: usize, end: usize, value: Value) -> Node {
+        Node { start, end, line: self.line, col: self.col(line_start, start), value, anchored: false, tag: None }
+    }
+
+    fn is_entry(&self, at: usize) -> bool {
+        self.bytes.get(at) == Some(&b'-') && matches!(self.bytes.get(at + 1), None | Some(b' ' | b'\n'))
+    }
+
+    /// A collection starting on the current line at `indent`, inside one at
+    /// `parent` (-1 for the document).
+    fn block(&mut self, indent: usize, parent: isize, depth: usize) -> Read<Node> {
+        if depth > MAX_DEPTH || indent as isize <= parent {
+            return Err(GiveUp);
+        }
+        let first = self.at + indent;
+        if self.is_entry(first) {
+            self.sequence(indent, false, depth)
+        } else {
+            self.mapping(first, indent, depth)
+        }
+    }
+
+    /// A block sequence whose first `-` is on the current line at `indent`;
+    /// `indentless` when it is a mapping's value at the mapping's own indentation.
+    fn sequence(&mut self, indent: usize, indentless: bool, depth: usize) -> Read<Node> {
+        let base = self.items.len();
+        let mut head: Option<(usize, usize, usize)> = None;
+        while self.indent == Some(indent) {
+            let (line_start, dash) = (self.at, self.at + indent);
+            if !self.is_entry(dash) {
+                if indentless {
+                    break;
+                }
+                return Err(GiveUp);
+            }
+            let end = self.line_end(dash);
+            let mark = dash + 1 + self.bytes[dash + 1..end].iter().take_while(|&&b| b == b' ').count();
+            if head.is_none() {
+                let start = if indentless { mark } else { dash };
+                head = Some((start, self.line, self.col(line_start, start)));
+            }
+            let item = if mark == end {
+                let null = self.node(line_start, mark, mark, empty());
+                self.next_line();
+                self.skip_to_content(false)?;
+                match self.indent {
+                    Some(i) if i > indent => self.block(i, indent as isize, depth + 1)?,
+                    _ => null,
+                }
+            } else if self.bytes[mark] == b'#' || self.is_entry(mark) {
+                return Err(GiveUp);
+            } else if self.key_colon(mark, end).is_some() {
+                self.mapping(mark, mark - line_start, depth + 1)?
+            } else {
+                self.inline(line_start, mark, indent as isize, depth + 1)?
+            };
+            self.items.push(item);
+            if matches!(self.indent, Some(i) if i > indent) {
+                return Err(GiveUp);
+            }
+        }
+        let (start, line, col) = head.ok_or(GiveUp)?;
+        let items = self.items.split_off(base);
+        let end = items.last().map_or(start, |n: &Node| n.end);
+        Ok(Node { start, end, line, col, value: Value::Seq { items, flow: false }, anchored: false, tag: None })
+    }
+
+    /// A block mapping whose first key is at `first` on the current line, its
+    /// entries at `indent`.
+    fn mapping(&mut self, first: usize, indent: usize, depth: usize) -> Read<Node> {
+        if depth > MAX_DEPTH {
+            return Err(GiveUp);
+        }
+        let base = self.entries.len();
+        let mut at = first;
+        loop {
+            let line_start = self.at;
+            let end = self.line_end(at);
+            let colon = self.key_colon(at, end).ok_or(GiveUp)?;
+            let key = self.key(line_start, at, colon)?;
+            let value_at = colon + 1 + self.bytes[colon + 1..end].iter().take_while(|&&b| b == b' ').count();
+            let value = if value_at == end || self.bytes[value_at] == b'#' {
+                let null = self.node(line_start, colon, colon, empty());
+                self.next_line();
+                self.skip_to_content(false)?;
+                match self.indent {
+                    Some(i) if i > indent => self.block(i, indent as isize, depth + 1)?,
+                    Some(i) if i == indent && self.is_entry(self.at + i) => self.sequence(i, true, depth + 1)?,
+                    _ => null,
+                }
+            } else {
+                self.inline(line_start, value_at, indent as isize, depth + 1)?
+            };
+            self.entries.push((key, value));
+            match self.indent {
+                Some(i) if i == indent && !self.is_entry(self.at + i) => at = self.at + i,
+                Some(i) if i >= indent => return Err(GiveUp),
+                _ => break,
+            }
+        }
+        let entries = self.entries.split_off(base);
+        let (k, v) = entries.last().expect("one entry at least");
+        let end = v.end.max(k.end);
+        let (start, line, col) = (entries[0].0.start, entries[0].0.line, entries[0].0.col);
+        Ok(Node { start, end, line, col, value: Value::Map { entries, flow: false }, anchored: false, tag: None })
+    }
+
+    /// Where the key starting at `at` ends with its `:`, if the line holds a key there.
+    fn key_colon(&self, at: usize, end: usize) -> Option<usize> {
+        let line = &self.bytes[..end];
+        let after_key = match line[at] {
+            quote @ (b'\'' | b'"') => at + 1 + memchr::memchr(quote, &line[at + 1..])? + 1,
+            _ => at,
+        };
+        let mut i = after_key;
+        loop {
+            let colon = i + memchr::memchr2(b':', b'#', &line[i..])?;
+            match line[colon] {
+                b'#' if colon > at && line[colon - 1] == b' ' => return None,
+                b':' if colon + 1 == end || line[colon + 1] == b' ' => return Some(colon),
+                _ => i = colon + 1,
+            }
+        }
+    }
+
+    /// The key from `at` to its `:` at `colon`.
+    fn key(&self, line_start: usize, at: usize, colon: usize) -> Read<Node> {
+        let text = &self.text[at..colon];
+        let node = match self.bytes[at] {
+            b'\'' | b'"' => {
+                let close = at + 1 + text[1..].find(text.as_bytes()[0] as char).ok_or(GiveUp)?;
+                if !self.text[close + 1..colon].bytes().all(|b| b == b' ') {
+                    return Err(GiveUp);
+                }
+                self.quoted(line_start, at, close)?
+            }
+            _ => {
+                let key = text.trim_end_matches(' ');
+                if key.len() > 1024 || key == "<<" || !plain_start(key.as_bytes()) {
+                    return Err(GiveUp);
+                }
+                self.node(line_start, at, at + key.len(), Value::Scalar { text: Text::from(key), style: Style::Plain })
+            }
+        };
+        Ok(node)
+    }
+
+    /// A quoted scalar from its opening quote at `at` to its closing one at `close`, on one line.
+    fn quoted(&self, line_start: usize, at: usize, close: usize) -> Read<Node> {
+        let inner = &self.text[at + 1..close];
+        let text = match self.bytes[at] {
+            b'"' if inner.contains('\\') => Text::from(unescape(inner).ok_or(GiveUp)?),
+            b'"' => Text::from(inner),
+            _ if inner.contains('\'') => Text::from(inner.replace("''", "'")),
+            _ => Text::from(inner),
+        };
+        Ok(self.node(line_start, at, close + 1, Value::Scalar { text, style: Style::Quoted }))
+    }
+
+    /// A value that starts on the current line at `at`, inside a collection at
+    /// `parent`; leaves the reader at the next line with content.
+    fn inline(&mut self, line_start: usize, at: usize, parent: isize, depth: usize) -> Read<Node> {
+        let end = self.line_end(at);
+        let rest = &self.bytes[at..end];
+        let (node, after) = match rest[0] {
+            b'|' | b'>' => return self.block_scalar(at, parent),
+            b'\'' | b'"' | b'[' | b'{' => self.flow_node(line_start, at, end, depth)?,
+            _ => {
+                let text = &self.text[at..end];
+                let text = text.find(" #").map_or(text, |i| &text[..i]).trim_end_matches(' ');
+                if !plain_start(text.as_bytes()) || text.contains(": ") || text.ends_with(':') {
+                    return Err(GiveUp);
+                }
+                let node = self.node(line_start, at, at + text.len(), Value::Scalar { text: Text::from(text), style: Style::Plain });
+                (node, end)
+            }
+        };
+        // Only blanks and a comment may follow on the line.
+        let tail = &self.bytes[after..end];
+        let blanks = tail.iter().take_while(|&&b| b == b' ').count();
+        if !(blanks == tail.len() || (blanks > 0 && tail[blanks] == b'#')) {
+            return Err(GiveUp);
+        }
+        self.next_line();
+        self.skip_to_content(false)?;
+        Ok(node)
+    }
+
+    /// A quoted scalar or a flow collection at `at`, all on its line before
+    /// `end`, and where it ends.
+    fn flow_node(&self, line_start: usize, at: usize, end: usize, depth: usize) -> Read<(Node, usize)> {
+        if depth > MAX_DEPTH {
+            return Err(GiveUp);
+        }
+        let b = self.bytes;
+        match b[at] {
+            b'\'' => {
+                // '' is an escaped quote: the closing one is followed by anything else.
+                let mut i = at + 1;
+                let close = loop {
+                    let q = i + memchr::memchr(b'\'', &b[i..end]).ok_or(GiveUp)?;
+                    if b.get(q + 1) == Some(&b'\'') {
+                        i = q + 2;
+                    } else {
+                        break q;
+                    }
+                };
+                Ok((self.quoted(line_start, at, close)?, close + 1))
+            }
+            b'"' => {
+                let mut i = at + 1;
+                let close = loop {
+                    let q = i + memchr::memchr2(b'"', b'\\', &b[i..end]).ok_or(GiveUp)?;
+                    if b[q] == b'"' {
+                        break q;
+                    }
+                    if q + 1 >= end {
+                        return Err(GiveUp);
+                    }
+                    i = q + 2;
+                };
+                Ok((self.quoted(line_start, at, close)?, close + 1))
+            }
+            open @ (b'[' | b'{') => {
+                let close = if open == b'[' { b']' } else { b'}' };
+                let mut items = Vec::new();
+                let mut entries = Vec::new();
+                let mut i = skip_spaces(b, at + 1, end);
+                if b.get(i) != Some(&close) {
+                    loop {
+                        let (item, after) = self.flow_item(line_start, i, end, depth)?;
+                        i = skip_spaces(b, after, end);
+                        if open == b'{' {
+                            if !(b.get(i) == Some(&b':') && b.get(i + 1) == Some(&b' ')) {
+                                return Err(GiveUp);
+                            }
+                            let (value, after) = self.flow_item(line_start, skip_spaces(b, i + 1, end), end, depth)?;
+                            entries.push((item, value));
+                            i = skip_spaces(b, after, end);
+                        } else {
+                            items.push(item);
+                        }
+                        match b.get(i) {
+                            Some(&c) if c == close => break,
+                            // A comma before the closing bracket is left to the general reader.
+                            Some(b',') if !matches!(b.get(skip_spaces(b, i + 1, end)), Some(b']' | b'}')) => i = skip_spaces(b, i + 1, end),
+                            _ => return Err(GiveUp),
+                        }
+                    }
+                }
+                let value = match open {
+                    b'[' => Value::Seq { items, flow: true },
+                    _ => Value::Map { entries, flow: true },
+                };
+                Ok((self.node(line_start, at, i + 1, value), i + 1))
+            }
+            _ => Err(GiveUp),
+        }
+    }
+
+    /// An item of a flow collection: a flow node, or a plain scalar of no
+    /// `:`, `#` or bracket (which the general reader reads its own way).
+    fn flow_item(&self, line_start: usize, at: usize, end: usize, depth: usize) -> Read<(Node, usize)> {
+        let b = self.bytes;
+        if at >= end {
+            return Err(GiveUp);
+        }
+        if matches!(b[at], b'\'' | b'"' | b'[' | b'{') {
+            return self.flow_node(line_start, at, end, depth + 1);
+        }
+        let stop = at + b[at..end].iter().position(|c| matches!(c, b',' | b'[' | b']' | b'{' | b'}' | b':' | b'#')).unwrap_or(end - at);
+        if !matches!(b.get(stop), Some(b',' | b']' | b'}' | b':')) {
+            return Err(GiveUp);
+        }
+        let text = self.text[at..stop].trim_end_matches(' ');
+        if !plain_start(text.as_bytes()) || (b[stop] == b':' && b.get(stop + 1) != Some(&b' ')) {
+            return Err(GiveUp);
+        }
+        let node = self.node(line_start, at, at + text.len(), Value::Scalar { text: Text::from(text), style: Style::Plain });
+        Ok((node, at + text.len()))
+    }
+
+    /// A literal (`|`) or folded (`>`) block scalar whose header is at `at`.
+    fn block_scalar(&mut self, at: usize, parent: isize) -> Read<Node> {
+        let end = self.line_end(at);
+        let header = &self.bytes[at..end];
+        let literal = header[0] == b'|';
+        let (chomp, rest) = match header.get(1) {
+            Some(&c @ (b'-' | b'+')) => (c, &header[2..]),
+            _ => (b' ', &header[1..]),
+        };
+        let blanks = rest.iter().take_while(|&&b| b == b' ').count();
+        if !(blanks == rest.len() || (blanks > 0 && rest[blanks] == b'#')) || parent < 0 {
+            return Err(GiveUp);
+        }
+        // The content lines: up to the first line with content indented less than the first one.
+        self.next_line();
+        let first_line = self.line;
+        let content_start = self.at;
+        let indent = self.bytes[self.at..].iter().take_while(|&&b| b == b' ').count();
+        if matches!(self.bytes.get(self.at + indent), None | Some(b'\n')) || indent as isize <= parent {
+            return Err(GiveUp); // leading blank lines, or no content
+        }
+        let mut lines: Vec<&str> = Vec::new();
+        let mut trailing_blank = 0;
+        loop {
+            if self.at >= self.bytes.len() {
+                break;
+            }
+            let line_end = self.line_end(self.at);
+            let line = &self.text[self.at..line_end];
+            let spaces = line.bytes().take_while(|&b| b == b' ').count();
+            if spaces == line.len() {
+                if spaces > indent {
+                    return Err(GiveUp);
+                }
+                trailing_blank += 1;
+            } else if spaces < indent {
+                break;
+            } else {
+                if !literal && spaces > indent {
+                    return Err(GiveUp); // folded more-indented lines keep their breaks
+                }
+                lines.extend(std::iter::repeat_n("", trailing_blank));
+                trailing_blank = 0;
+                lines.push(&line[indent..]);
+            }
+            if line_end == self.bytes.len() {
+                return Err(GiveUp); // no line break at the end of the text
+            }
+            self.next_line();
+        }
+        let mut text = String::new();
+        let mut blank_run = 0;
+        for (i, line) in lines.iter().enumerate() {
+            if line.is_empty() {
+                blank_run += 1;
+                continue;
+            }
+            if i > 0 {
+                match (literal, blank_run) {
+                    (true, n) => text.extend(std::iter::repeat_n('\n', n + 1)),
+                    (false, 0) => text.push(' '),
+                    (false, n) => text.extend(std::iter::repeat_n('\n', n)),
+                }
+            }
+            blank_run = 0;
+            text.push_str(line);
+        }
+        match chomp {
+            b'-' => {}
+            b'+' => text.extend(std::iter::repeat_n('\n', 1 + trailing_blank)),
+            _ => text.push('\n'),
+        }
+        let start = content_start + indent;
+        // The general reader ends it where the next token starts.
+        let next = self.bytes[self.at..].iter().take_while(|&&b| b == b' ').count();
+        let node = Node {
+            start,
+            end: self.at + next,
+            line: first_line,
+            col: indent + 1,
+            value: Value::Scalar { text: Text::from(text), style: Style::Block },
+            anchored: false,
+            tag: None,
+        };
+        self.skip_to_content(false)?;
+        Ok(node)
+    }
+}
+
+fn skip_spaces(bytes: &[u8], mut at: usize, end: usize) -> usize {
+    while at < end && bytes[at] == b' ' {
+        at += 1;
+    }
+    at
+}
+
+/// A double-quoted scalar's escapes, the common ones; `None` for any other.
+fn unescape(inner: &str) -> Option<String> {
+    let mut out = String::with_capacity(inner.len());
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        out.push(match chars.next()? {
+            c @ ('"' | '\\' | '/') => c,
+            'n' => '\n',
+            't' => '\t',
+            'r' => '\r',
+            '0' => '\0',
+            _ => return None,
+        });
+    }
+    Some(out)
+}
+
+fn empty() -> Value {
+    Value::Scalar { text: Text::default(), style: Style::Plain }
+}
+
+/// Whether a plain scalar may start so: with none of YAML's indicators but a
+/// `-` before a non-blank (`--flag`, `-1`). Starts the general reader reads
+/// in ways of its own (`?x`, `:x`) are left to it.
+fn plain_start(text: &[u8]) -> bool {
+    match text.first() {
+        None => false,
+        Some(b'-') => !matches!(text.get(1), None | Some(b' ')),
+        Some(
+            b'?' | b':' | b',' | b'[' | b']' | b'{' | b'}' | b'#' | b'&' | b'*' | b'!' | b'|' | b'>' | b'\'' | b'"' | b'%' | b'@' | b'`',
+        ) => false,
+        Some(_) => true,
+    }
+}
