@@ -23,8 +23,8 @@ use std::fmt;
 use std::str::FromStr;
 
 use catalog::Catalog;
-pub use read_keys::{read_by_post_renderer, POST_RENDER_KEYS};
 use read_keys::switches;
+pub use read_keys::{read_by_post_renderer, POST_RENDER_KEYS};
 
 /// A built-in dependency that an external service can replace.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

@@ -77,6 +77,9 @@ read_keys! {
 /// The sections holding the NVIDIA paths, read whole for the 0.x ConfigMap.
 pub const NVIDIA_DIRS: &str = "dirs.nvidia";
 pub const NVIDIA_MOUNTS: &str = "mountPaths.nvidia";
+/// The paths of each, in `lib`, `bin`, `libcuda` order.
+pub const NVIDIA_DIR_KEYS: [&str; 3] = [nvidia_dirs::LIB, nvidia_dirs::BIN, nvidia_dirs::LIBCUDA];
+pub const NVIDIA_MOUNT_KEYS: [&str; 3] = [nvidia_mounts::LIB, nvidia_mounts::BIN, nvidia_mounts::LIBCUDA];
 
 /// Keys read for what they tell, not as settings polyaxon-pr writes: where
 /// the artifacts store and connections are set (hints of `--pod-security`),

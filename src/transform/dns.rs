@@ -36,10 +36,14 @@ impl Dns {
             return Ok(None);
         };
         let custom_cluster = dns.custom_cluster.clone().filter(|c| c != DEFAULT_CLUSTER_DOMAIN);
-        let settings = [("POLYAXON_DNS_BACKEND", dns.backend), ("POLYAXON_DNS_CUSTOM_CLUSTER", dns.custom_cluster), ("POLYAXON_DNS_PREFIX", dns.prefix)]
-            .into_iter()
-            .filter_map(|(k, v)| Some((k, v?)))
-            .collect();
+        let settings = [
+            ("POLYAXON_DNS_BACKEND", dns.backend),
+            ("POLYAXON_DNS_CUSTOM_CLUSTER", dns.custom_cluster),
+            ("POLYAXON_DNS_PREFIX", dns.prefix),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| Some((k, v?)))
+        .collect();
         Ok(Some(Dns { settings, custom_cluster, carriers: 0 }))
     }
 

@@ -46,21 +46,15 @@ impl SecurityContext {
             settings::SecurityContext::FsGroup { user, group } => {
                 (SecurityModel::FsGroup, vec![("fsGroup", Wanted::Int(group))], Vec::new(), config(user, group))
             }
-            settings::SecurityContext::Full {
-                uid,
-                gid,
-                run_as_user,
-                run_as_group,
-                fs_group,
-                fs_group_change_policy,
-                run_as_non_root,
-                allow_privilege_escalation,
-            } => {
-                let mut pod = vec![("runAsUser", Wanted::Int(uid)), ("runAsGroup", Wanted::Int(gid)), ("fsGroup", Wanted::Int(fs_group))];
-                pod.extend(fs_group_change_policy.map(|p| ("fsGroupChangePolicy", Wanted::Str(p))));
-                let container =
-                    vec![("allowPrivilegeEscalation", Wanted::Bool(allow_privilege_escalation)), ("runAsNonRoot", Wanted::Bool(run_as_non_root))];
-                (SecurityModel::Full, pod, container, config(run_as_user, run_as_group))
+            settings::SecurityContext::Full(sc) => {
+                let mut pod =
+                    vec![("runAsUser", Wanted::Int(sc.uid)), ("runAsGroup", Wanted::Int(sc.gid)), ("fsGroup", Wanted::Int(sc.fs_group))];
+                pod.extend(sc.fs_group_change_policy.map(|p| ("fsGroupChangePolicy", Wanted::Str(p))));
+                let container = vec![
+                    ("allowPrivilegeEscalation", Wanted::Bool(sc.allow_privilege_escalation)),
+                    ("runAsNonRoot", Wanted::Bool(sc.run_as_non_root)),
+                ];
+                (SecurityModel::Full, pod, container, config(sc.run_as_user, sc.run_as_group))
             }
         };
         let chart = settings.chart.map_or_else(|| "the chart".to_string(), |c| format!("chart {c}"));
@@ -182,9 +176,12 @@ mod tests {
     fn disabled_or_absent_section_builds_nothing() {
         let facts = facts_for("polyaxon-2.15.1");
         assert!(SecurityContext::from_settings(&Settings::new(&values("{}"), facts.chart), SecurityScope::Polyaxon).unwrap().is_none());
-        assert!(SecurityContext::from_settings(&Settings::new(&values("securityContext:\n  enabled: false\n"), facts.chart), SecurityScope::Polyaxon)
-            .unwrap()
-            .is_none());
+        assert!(SecurityContext::from_settings(
+            &Settings::new(&values("securityContext:\n  enabled: false\n"), facts.chart),
+            SecurityScope::Polyaxon
+        )
+        .unwrap()
+        .is_none());
     }
 
     #[test]
@@ -214,9 +211,11 @@ mod tests {
     #[test]
     fn root_with_run_as_non_root_is_a_located_error() {
         let facts = facts_for("polyaxon-2.15.1");
-        let err =
-            SecurityContext::from_settings(&Settings::new(&values("securityContext:\n  enabled: true\n  runAsUser: 0\n"), facts.chart), SecurityScope::Polyaxon)
-                .unwrap_err();
+        let err = SecurityContext::from_settings(
+            &Settings::new(&values("securityContext:\n  enabled: true\n  runAsUser: 0\n"), facts.chart),
+            SecurityScope::Polyaxon,
+        )
+        .unwrap_err();
         assert!(err.to_string().starts_with("values.yaml:3:14: runAsNonRoot is true but the user id is 0"), "{err}");
     }
 

@@ -344,9 +344,9 @@ impl Values {
 
     /// Whether any external service is configured (`externalServices.<svc>.host`).
     pub fn external_services(&self) -> bool {
-        Service::ALL.iter().any(
-            |s| matches!(self.get(s.external_host_key()), Some(Found { val: Value { data: ValueData::Str(h), .. } }) if !h.is_empty()),
-        )
+        Service::ALL
+            .iter()
+            .any(|s| matches!(self.get(s.external_host_key()), Some(Found { val: Value { data: ValueData::Str(h), .. } }) if !h.is_empty()))
     }
 
     /// Every credential in the values ([`crate::secrets`]' rule, URL

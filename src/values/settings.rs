@@ -14,8 +14,8 @@ use super::{ValueData, Values};
 use crate::error::{Error, Location};
 use crate::knowledge::catalog::Catalog;
 use crate::knowledge::read_keys::{
-    dns, nvidia_dirs, nvidia_mounts, postgresql, rabbitmq, redis, security_context as sc, switches, ARTIFACTS_STORE,
-    ARTIFACTS_STORE_NAME, CONNECTIONS, LEGACY_POSTGRES_HOST, NVIDIA_DIRS, NVIDIA_MOUNTS,
+    dns, postgresql, rabbitmq, redis, security_context as sc, switches, ARTIFACTS_STORE, ARTIFACTS_STORE_NAME, CONNECTIONS,
+    LEGACY_POSTGRES_HOST, NVIDIA_DIRS, NVIDIA_DIR_KEYS, NVIDIA_MOUNTS, NVIDIA_MOUNT_KEYS,
 };
 use crate::knowledge::{
     ChartVersion, SecurityModel, Service, DEFAULT_ARTIFACTS_STORE, DEFAULT_SECURITY_ID, DNS_BACKENDS, FS_GROUP_CHANGE_POLICIES,
@@ -38,18 +38,22 @@ pub enum SecurityContext {
     /// 0.5.0 to 1.12.x: `fsGroup: group` on pods, `user`/`group` for the runs.
     FsGroup { user: i64, group: i64 },
     /// 1.13.0 on.
-    Full {
-        /// The pods' user and group (`user`/`group` win when set).
-        uid: i64,
-        gid: i64,
-        /// `runAsUser`/`runAsGroup`, given to the runs Polyaxon starts.
-        run_as_user: i64,
-        run_as_group: i64,
-        fs_group: i64,
-        fs_group_change_policy: Option<String>,
-        run_as_non_root: bool,
-        allow_privilege_escalation: bool,
-    },
+    Full(FullSecurityContext),
+}
+
+/// What chart 1.13.0 on renders from `securityContext`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FullSecurityContext {
+    /// The pods' user and group (`user`/`group` win when set).
+    pub uid: i64,
+    pub gid: i64,
+    /// `runAsUser`/`runAsGroup`, given to the runs Polyaxon starts.
+    pub run_as_user: i64,
+    pub run_as_group: i64,
+    pub fs_group: i64,
+    pub fs_group_change_policy: Option<String>,
+    pub run_as_non_root: bool,
+    pub allow_privilege_escalation: bool,
 }
 
 /// The NVIDIA driver paths, in `lib`, `bin`, `libcuda` order.
@@ -113,9 +117,6 @@ pub struct Storage {
     pub root_user: Option<(&'static str, Location)>,
 }
 
-const DIRS: [&str; 3] = [nvidia_dirs::LIB, nvidia_dirs::BIN, nvidia_dirs::LIBCUDA];
-const MOUNTS: [&str; 3] = [nvidia_mounts::LIB, nvidia_mounts::BIN, nvidia_mounts::LIBCUDA];
-
 impl<'v> Settings<'v> {
     pub fn new(values: &'v Values, chart: Option<ChartVersion>) -> Self {
         Settings { values, chart, version: chart.and_then(|c| c.catalog_index()) }
@@ -169,7 +170,8 @@ impl<'v> Settings<'v> {
                     let policy = self.values.string(sc::FS_GROUP_CHANGE_POLICY)?.unwrap_or_default();
                     if !FS_GROUP_CHANGE_POLICIES.contains(&policy.as_str()) {
                         let at = self.at(sc::FS_GROUP_CHANGE_POLICY).expect("just read");
-                        let message = format!("`{}` must be Always or OnRootMismatch, found `{}`", sc::FS_GROUP_CHANGE_POLICY, sanitize(&policy));
+                        let message =
+                            format!("`{}` must be Always or OnRootMismatch, found `{}`", sc::FS_GROUP_CHANGE_POLICY, sanitize(&policy));
                         return Err(Error::at(at, message));
                     }
                     Some(policy)
@@ -177,7 +179,7 @@ impl<'v> Settings<'v> {
                     None
                 };
                 let allow_privilege_escalation = bool_or(sc::ALLOW_PRIVILEGE_ESCALATION, false)?;
-                SecurityContext::Full {
+                SecurityContext::Full(FullSecurityContext {
                     uid,
                     gid,
                     run_as_user,
@@ -186,7 +188,7 @@ impl<'v> Settings<'v> {
                     fs_group_change_policy,
                     run_as_non_root,
                     allow_privilege_escalation,
-                }
+                })
             }
         }))
     }
@@ -195,11 +197,11 @@ impl<'v> Settings<'v> {
     /// a missing or relative path is an error.
     pub fn gpu(&self) -> Result<Option<Gpu>, Error> {
         let mut dirs = Vec::new();
-        for key in DIRS {
+        for key in NVIDIA_DIR_KEYS {
             dirs.push(self.non_empty(key)?);
         }
         if dirs.iter().all(Option::is_none) {
-            for key in MOUNTS {
+            for key in NVIDIA_MOUNT_KEYS {
                 if self.non_empty(key)?.is_some() {
                     let at = self.at(key).expect("just read");
                     return Err(Error::at(at, format!("{key} is set but dirs.nvidia is not: there is nothing to mount")));
@@ -207,7 +209,7 @@ impl<'v> Settings<'v> {
             }
             return Ok(None);
         }
-        for (key, dir) in DIRS.iter().zip(&dirs) {
+        for (key, dir) in NVIDIA_DIR_KEYS.iter().zip(&dirs) {
             match dir {
                 None => {
                     let at = self.at(NVIDIA_DIRS).expect("a path below it is set");
@@ -223,7 +225,7 @@ impl<'v> Settings<'v> {
         let dirs: [String; 3] = dirs.into_iter().map(Option::unwrap_or_default).collect::<Vec<_>>().try_into().expect("three parts");
         let mut mounts = dirs.clone();
         let mut all_mounts = true;
-        for (i, key) in MOUNTS.iter().enumerate() {
+        for (i, key) in NVIDIA_MOUNT_KEYS.iter().enumerate() {
             match self.non_empty(key)? {
                 Some(m) if !m.starts_with('/') => {
                     let at = self.at(key).expect("just read");
@@ -335,7 +337,7 @@ impl<'v> Settings<'v> {
         Storage {
             artifacts_store: (name, self.at(ARTIFACTS_STORE)),
             connections,
-            nvidia_dirs: DIRS.map(|k| self.at(k)),
+            nvidia_dirs: NVIDIA_DIR_KEYS.map(|k| self.at(k)),
             root_user: [sc::USER, sc::RUN_AS_USER]
                 .into_iter()
                 .find(|k| v.int(k).ok().flatten() == Some(0))
