@@ -8,7 +8,8 @@
 //! - [`edit`]: splicing new YAML into a document without re-emitting it.
 //! - [`files`]: the files lint and migrate read, and atomic writes.
 //! - [`stream`]: the `---`-separated manifest stream Helm hands over.
-//! - [`values`]: the user's values files and `--set` arguments, layered like Helm.
+//! - [`values`]: the user's values files and `--set` arguments, layered like Helm,
+//!   and read as the Polyaxon settings the transforms act on ([`values::settings`]).
 //! - [`knowledge`]: Polyaxon knowledge shared by the transforms and the linter.
 //! - [`workload`]: where pod specs and containers sit in each workload kind.
 //! - [`transform`]: the transforms (one module each) and their interface.

@@ -16,12 +16,15 @@ pub fn description(key: &str) -> Option<&'static str> {
 pub mod catalog_data;
 pub mod deploy_schema;
 pub mod pod_security;
+pub mod read_keys;
 pub mod storage;
 
 use std::fmt;
 use std::str::FromStr;
 
 use catalog::Catalog;
+use read_keys::switches;
+pub use read_keys::{read_by_post_renderer, POST_RENDER_KEYS};
 
 /// A built-in dependency that an external service can replace.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -66,11 +69,11 @@ impl Service {
     /// The values key that turns the built-in on, for a chart version.
     pub fn enabled_key(self, version: Option<usize>) -> &'static str {
         match self {
-            Service::Postgresql => "postgresql.enabled",
-            Service::Redis => "redis.enabled",
+            Service::Postgresql => switches::POSTGRESQL_ENABLED,
+            Service::Redis => switches::REDIS_ENABLED,
             Service::Rabbitmq => match version {
-                Some(v) if Catalog::get().at("rabbitmq.enabled", v).is_none() => "rabbitmq-ha.enabled",
-                _ => "rabbitmq.enabled",
+                Some(v) if Catalog::get().at(switches::RABBITMQ_ENABLED, v).is_none() => switches::RABBITMQ_HA_ENABLED,
+                _ => switches::RABBITMQ_ENABLED,
             },
         }
     }
@@ -84,6 +87,15 @@ impl Service {
             Service::Postgresql => "postgres-password",
             Service::Redis => "redis-password",
             Service::Rabbitmq => "rabbitmq-password",
+        }
+    }
+
+    /// The values key of the external service's host.
+    pub fn external_host_key(self) -> &'static str {
+        match self {
+            Service::Postgresql => read_keys::postgresql::HOST,
+            Service::Redis => read_keys::redis::HOST,
+            Service::Rabbitmq => read_keys::rabbitmq::HOST,
         }
     }
 
@@ -332,6 +344,10 @@ pub fn boolean_string(s: &str) -> Option<bool> {
 /// Polyaxon as where the values set none.
 pub const DEFAULT_SECURITY_ID: i64 = 2222;
 
+/// The name the chart gives the artifacts store (and its volume in every
+/// pod) where the values set none.
+pub const DEFAULT_ARTIFACTS_STORE: &str = "default-artifacts-store";
+
 /// The cluster domain Kubernetes uses unless told otherwise.
 pub const DEFAULT_CLUSTER_DOMAIN: &str = "cluster.local";
 
@@ -367,56 +383,6 @@ pub fn gpu_native_components(chart: &ChartVersion) -> &'static [&'static str] {
 
 /// The data key that marks Polyaxon's main ConfigMap in every chart version.
 pub const CONFIG_MAP_MARKER: &str = "POLYAXON_K8S_NAMESPACE";
-
-/// Keys polyaxon-pr itself reads from the values (the chart may no longer
-/// read some of them: `dirs` and `mountPaths` left it in 1.0).
-pub const POST_RENDER_KEYS: &[&str] = &[
-    "securityContext.enabled",
-    "securityContext.user",
-    "securityContext.group",
-    "securityContext.runAsUser",
-    "securityContext.runAsGroup",
-    "securityContext.fsGroup",
-    "securityContext.fsGroupChangePolicy",
-    "securityContext.runAsNonRoot",
-    "securityContext.allowPrivilegeEscalation",
-    "dirs.nvidia.lib",
-    "dirs.nvidia.bin",
-    "dirs.nvidia.libcuda",
-    "mountPaths.nvidia.lib",
-    "mountPaths.nvidia.bin",
-    "mountPaths.nvidia.libcuda",
-    "dns.backend",
-    "dns.prefix",
-    "dns.customCluster",
-    "externalServices.postgresql.host",
-    "externalServices.postgresql.port",
-    "externalServices.postgresql.user",
-    "externalServices.postgresql.password",
-    "externalServices.postgresql.database",
-    "externalServices.postgresql.connMaxAge",
-    "externalServices.postgresql.options",
-    "externalServices.postgresql.pgbouncer",
-    "externalServices.redis.host",
-    "externalServices.redis.port",
-    "externalServices.redis.password",
-    "externalServices.redis.usePassword",
-    "externalServices.rabbitmq.host",
-    "externalServices.rabbitmq.port",
-    "externalServices.rabbitmq.user",
-    "externalServices.rabbitmq.password",
-    "postgresql.enabled",
-    "redis.enabled",
-    "rabbitmq.enabled",
-    "rabbitmq-ha.enabled",
-    "scheduler.enabled",
-    "broker",
-];
-
-/// Whether polyaxon-pr reads `path` or something under it.
-pub fn read_by_post_renderer(path: &str) -> bool {
-    POST_RENDER_KEYS.iter().any(|k| *k == path || k.strip_prefix(path).is_some_and(|rest| rest.starts_with('.')))
-}
 
 /// The sections each transform reads: a misspelt key there can leave it off.
 pub const TRANSFORM_SECTIONS: &[(&str, &str)] = &[

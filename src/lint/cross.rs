@@ -7,6 +7,7 @@
 use super::rules::*;
 use super::{RuleContext, Span};
 use crate::knowledge::catalog::DefaultValue;
+use crate::knowledge::read_keys::{switches::BROKER, LEGACY_POSTGRES_HOST};
 use crate::knowledge::{Service, BROKER_CLIENTS};
 use crate::yaml::{Node, Scalar};
 
@@ -76,7 +77,7 @@ pub(super) fn locate(ctx: &RuleContext<'_>, doc: &Node, paths: &[&str]) -> (Stri
 struct Dependency {
     service: Service,
     enabled_key: &'static str,
-    host_key: String,
+    host_key: &'static str,
     in_cluster: bool,
     /// Explicitly switched off (charts before 0.1.5 had no switch).
     off: bool,
@@ -89,13 +90,13 @@ impl Dependency {
     /// are removed keys (K001), judged there.
     fn of(ctx: &RuleContext<'_>, doc: &Node, service: Service) -> Dependency {
         let enabled_key = service.enabled_key(Some(ctx.target));
-        let host_key = format!("externalServices.{service}.host");
+        let host_key = service.external_host_key();
         let offered = service.offered(ctx.target);
         let enabled = switch(ctx, doc, enabled_key).filter(|_| offered);
         Dependency {
             service,
             enabled_key,
-            external: offered && text(ctx, doc, &host_key).is_some(),
+            external: offered && text(ctx, doc, host_key).is_some(),
             host_key,
             in_cluster: enabled == Some(true),
             off: enabled == Some(false),
@@ -114,9 +115,9 @@ pub fn check(ctx: &mut RuleContext<'_>, doc: &Node) {
     let since = |ctx: &RuleContext<'_>, v: &str| ctx.target >= ctx.catalog.index_of(v);
     let postgres = Dependency::of(ctx, doc, Service::Postgresql);
     // Before 0.5 the external host lived under postgresql; later charts ignore it.
-    let legacy_postgres = !since(ctx, "0.5.0") && text(ctx, doc, "postgresql.externalPostgresHost").is_some();
+    let legacy_postgres = !since(ctx, "0.5.0") && text(ctx, doc, LEGACY_POSTGRES_HOST).is_some();
     if postgres.off && !postgres.external && !legacy_postgres {
-        let (key, span) = locate(ctx, doc, &["postgresql.enabled", "postgresql"]);
+        let (key, span) = locate(ctx, doc, &[postgres.enabled_key, "postgresql"]);
         let d = ctx.report(
             NO_DATABASE,
             &key,
@@ -133,11 +134,11 @@ pub fn check(ctx: &mut RuleContext<'_>, doc: &Node) {
     }
     let redis = Dependency::of(ctx, doc, Service::Redis);
     let rabbitmq = Dependency::of(ctx, doc, Service::Rabbitmq);
-    let broker = text(ctx, doc, "broker");
+    let broker = text(ctx, doc, BROKER);
     // Charts 0.x always need redis, and rabbitmq unless redis is the broker.
     if !since(ctx, "1.0.0") {
         if redis.off && !redis.external {
-            let (key, span) = locate(ctx, doc, &["redis.enabled", "redis"]);
+            let (key, span) = locate(ctx, doc, &[redis.enabled_key, "redis"]);
             let d = ctx.report(
                 NO_REDIS,
                 &key,
@@ -147,7 +148,7 @@ pub fn check(ctx: &mut RuleContext<'_>, doc: &Node) {
             d.help = Some("enable redis, or set externalServices.redis.host".into());
         }
         if rabbitmq.off && !rabbitmq.external && broker.as_deref() != Some("redis") {
-            let (key, span) = locate(ctx, doc, &[rabbitmq.enabled_key, "broker"]);
+            let (key, span) = locate(ctx, doc, &[rabbitmq.enabled_key, BROKER]);
             let d = ctx.report(
                 NO_BROKER,
                 &key,
@@ -160,7 +161,7 @@ pub fn check(ctx: &mut RuleContext<'_>, doc: &Node) {
     let chart_1x = since(ctx, "1.0.0");
     for s in [&postgres, &redis, &rabbitmq] {
         if s.in_cluster && s.external {
-            let (key, span) = locate(ctx, doc, &[&s.host_key, s.enabled_key]);
+            let (key, span) = locate(ctx, doc, &[s.host_key, s.enabled_key]);
             let name = s.service.name();
             let d = ctx.report(
                 IN_CLUSTER_AND_EXTERNAL,
@@ -178,14 +179,14 @@ pub fn check(ctx: &mut RuleContext<'_>, doc: &Node) {
     }
     // Broker rules hold from the charts that name a default broker (1.1);
     // earlier charts ran redis and rabbitmq side by side.
-    if ctx.catalog.default("broker", ctx.target) == DefaultValue::None {
+    if ctx.catalog.default(BROKER, ctx.target) == DefaultValue::None {
         return;
     }
-    let set_by_user = user(doc, "broker").is_some();
+    let set_by_user = user(doc, BROKER).is_some();
     let non_broker = switch(ctx, doc, "redis.nonBroker") == Some(true);
     let redis_is_broker = broker.as_deref() == Some("redis");
     if redis.used() && !redis_is_broker && !non_broker {
-        let (key, span) = locate(ctx, doc, &["broker", &redis.host_key, redis.enabled_key]);
+        let (key, span) = locate(ctx, doc, &[BROKER, redis.host_key, redis.enabled_key]);
         let d = ctx.report(
             BROKER_MISMATCH,
             &key,
@@ -195,7 +196,7 @@ pub fn check(ctx: &mut RuleContext<'_>, doc: &Node) {
         d.help = Some("set `broker: redis`, drop redis, or mark it redis.nonBroker: true".into());
     }
     if rabbitmq.used() && redis_is_broker {
-        let (key, span) = locate(ctx, doc, &["broker", &rabbitmq.host_key, rabbitmq.enabled_key]);
+        let (key, span) = locate(ctx, doc, &[BROKER, rabbitmq.host_key, rabbitmq.enabled_key]);
         if set_by_user {
             let d = ctx.report(
                 BROKER_MISMATCH,
@@ -218,7 +219,7 @@ pub fn check(ctx: &mut RuleContext<'_>, doc: &Node) {
     // Redis as the chart's default broker next to a configured rabbitmq: X006 above said it.
     let default_redis_broker = redis_is_broker && !set_by_user;
     if rabbitmq.used() && redis.used() && !non_broker && !default_redis_broker {
-        let (key, span) = locate(ctx, doc, &[&redis.host_key, redis.enabled_key, &rabbitmq.host_key, rabbitmq.enabled_key]);
+        let (key, span) = locate(ctx, doc, &[redis.host_key, redis.enabled_key, rabbitmq.host_key, rabbitmq.enabled_key]);
         let d = ctx.report(
             TWO_BROKERS,
             &key,
@@ -237,7 +238,7 @@ pub fn check(ctx: &mut RuleContext<'_>, doc: &Node) {
     if let Some(service) = needs_broker {
         if !broker_there {
             let enabled = format!("{service}.enabled");
-            let (key, span) = locate(ctx, doc, &[enabled.as_str(), "broker"]);
+            let (key, span) = locate(ctx, doc, &[enabled.as_str(), BROKER]);
             let message = if Service::Rabbitmq.offered(ctx.target) {
                 format!("{service} needs a broker, but neither redis nor rabbitmq is deployed or configured{}", read_as_true(doc, &enabled))
             } else if redis.used() {

@@ -7,6 +7,7 @@ use super::cross::{locate, user};
 use super::rules::POD_SECURITY_BLOCKER;
 use super::RuleContext;
 use crate::knowledge::pod_security::{self as pss, Level, ValuesCause};
+use crate::knowledge::read_keys::{security_context as sc, ARTIFACTS_STORE, CONNECTIONS, NVIDIA_DIR_KEYS};
 use crate::knowledge::ChartName;
 use crate::yaml::{Node, Scalar};
 
@@ -21,7 +22,7 @@ pub fn check(ctx: &mut RuleContext<'_>, doc: &Node, level: Level) {
         d.help = Some(cause.instead.to_string());
     };
     if pss::default_store_is_host_path(&chart) {
-        match user(doc, "artifactsStore") {
+        match user(doc, ARTIFACTS_STORE) {
             Some((k, v)) => {
                 if let Some((kk, kv)) = v.entry("kind").filter(|(_, kv)| kv.text() == Some("host_path")) {
                     report(ctx, "artifactsStore.kind", (kk, kv), &pss::HOST_PATH_STORE, "the artifacts store is host_path".into());
@@ -45,7 +46,7 @@ pub fn check(ctx: &mut RuleContext<'_>, doc: &Node, level: Level) {
             }
             None => {}
         }
-        for (i, item) in user(doc, "connections").and_then(|(_, v)| v.items()).unwrap_or_default().iter().enumerate() {
+        for (i, item) in user(doc, CONNECTIONS).and_then(|(_, v)| v.items()).unwrap_or_default().iter().enumerate() {
             if let Some((k, v)) = item.entry("kind").filter(|(_, v)| v.text() == Some("host_path")) {
                 let name = item.get("name").and_then(Node::text).unwrap_or("?").to_string();
                 report(
@@ -79,20 +80,19 @@ pub fn check(ctx: &mut RuleContext<'_>, doc: &Node, level: Level) {
             }
         }
     }
-    for dir in ["lib", "bin", "libcuda"] {
-        let key = format!("dirs.nvidia.{dir}");
-        if let Some((k, v)) = user(doc, &key) {
-            report(ctx, &key, (k, v), &pss::NVIDIA_DIRS, format!("{key} mounts the host's NVIDIA driver"));
+    for key in NVIDIA_DIR_KEYS {
+        if let Some((k, v)) = user(doc, key) {
+            report(ctx, key, (k, v), &pss::NVIDIA_DIRS, format!("{key} mounts the host's NVIDIA driver"));
         }
     }
-    let enabled = user(doc, "securityContext.enabled").is_some_and(|(_, v)| v.scalar() == Some(Scalar::Bool(true)));
+    let enabled = user(doc, sc::ENABLED).is_some_and(|(_, v)| v.scalar() == Some(Scalar::Bool(true)));
     if level == Level::Restricted && enabled {
-        for key in ["securityContext.user", "securityContext.runAsUser"] {
+        for key in [sc::USER, sc::RUN_AS_USER] {
             if let Some((k, v)) = user(doc, key).filter(|(_, v)| v.scalar() == Some(Scalar::Int(0))) {
                 report(ctx, key, (k, v), &pss::ROOT_USER, format!("{key} is 0"));
             }
         }
-        for (key, bad) in [("securityContext.runAsNonRoot", false), ("securityContext.allowPrivilegeEscalation", true)] {
+        for (key, bad) in [(sc::RUN_AS_NON_ROOT, false), (sc::ALLOW_PRIVILEGE_ESCALATION, true)] {
             if let Some((k, v)) = user(doc, key).filter(|(_, v)| v.scalar() == Some(Scalar::Bool(bad))) {
                 report(ctx, key, (k, v), &pss::LOOSE_CONTAINER, format!("{key} is {bad}"));
             }

@@ -12,8 +12,8 @@ use super::settings::{data_section, data_value, env_names, env_value, set_data, 
 use super::{Doc, Facts, NewDocument, Transform};
 use crate::edit::{Editor, NodeError};
 use crate::error::Error;
-use crate::knowledge::{dns_env_components, dns_in_env, DEFAULT_CLUSTER_DOMAIN, DNS_BACKENDS};
-use crate::values::Values;
+use crate::knowledge::{dns_env_components, dns_in_env, DEFAULT_CLUSTER_DOMAIN};
+use crate::values::settings::Settings;
 use crate::workload::{self, Owner};
 use crate::yaml::Node;
 
@@ -31,34 +31,19 @@ pub struct Dns {
 
 impl Dns {
     /// `None` when no `dns.*` key the transform reads is set.
-    pub fn from_values(values: &Values, _facts: &Facts) -> Result<Option<Self>, Error> {
-        // The templates test each key for truth: an empty string is unset.
-        let get = |key: &str| -> Result<Option<String>, Error> { Ok(values.string(key)?.filter(|s| !s.is_empty())) };
-        let backend = get("dns.backend")?;
-        if let Some(b) = &backend {
-            if !DNS_BACKENDS.contains(&b.as_str()) {
-                let at = values.get("dns.backend").expect("just read").location();
-                return Err(Error::at(at, format!("`dns.backend` must be kube-dns or coredns, found `{}`", crate::text::sanitize(b))));
-            }
-        }
-        let mut settings = Vec::new();
-        if let Some(b) = backend {
-            settings.push(("POLYAXON_DNS_BACKEND", b));
-        }
-        if let Some(c) = get("dns.customCluster")? {
-            settings.push(("POLYAXON_DNS_CUSTOM_CLUSTER", c));
-        }
-        if let Some(p) = get("dns.prefix")? {
-            settings.push(("POLYAXON_DNS_PREFIX", p));
-        }
-        if settings.is_empty() {
+    pub fn from_settings(settings: &Settings<'_>) -> Result<Option<Self>, Error> {
+        let Some(dns) = settings.dns()? else {
             return Ok(None);
-        }
-        let custom_cluster = settings
-            .iter()
-            .find(|(k, _)| *k == "POLYAXON_DNS_CUSTOM_CLUSTER")
-            .map(|(_, v)| v.clone())
-            .filter(|c| c != DEFAULT_CLUSTER_DOMAIN);
+        };
+        let custom_cluster = dns.custom_cluster.clone().filter(|c| c != DEFAULT_CLUSTER_DOMAIN);
+        let settings = [
+            ("POLYAXON_DNS_BACKEND", dns.backend),
+            ("POLYAXON_DNS_CUSTOM_CLUSTER", dns.custom_cluster),
+            ("POLYAXON_DNS_PREFIX", dns.prefix),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| Some((k, v?)))
+        .collect();
         Ok(Some(Dns { settings, custom_cluster, carriers: 0 }))
     }
 
@@ -167,7 +152,7 @@ mod tests {
     use crate::transform::test_support::{facts_for, run_one, values};
 
     fn dns(values_text: &str) -> Result<Option<Dns>, Error> {
-        Dns::from_values(&values(values_text), &facts_for("polyaxon-2.15.1"))
+        Dns::from_settings(&Settings::new(&values(values_text), facts_for("polyaxon-2.15.1").chart))
     }
 
     // The v1.10.1 proxies ConfigMap with dns.backend set: the prefix is missing (the chart bug).

@@ -21,9 +21,8 @@ use super::settings::{data_section, data_value, env_entries, env_entry, env_name
 use super::{Doc, Facts, NewDocument, Options, Transform};
 use crate::edit::{Editor, Fragment, NodeError};
 use crate::error::{Error, Location};
-use crate::knowledge::catalog::Catalog;
 use crate::knowledge::Service;
-use crate::values::Values;
+use crate::values::settings::{self, Broker, Settings};
 use crate::workload::{self, Owner};
 use crate::yaml::Node;
 
@@ -95,12 +94,12 @@ pub struct ExternalServices {
 impl ExternalServices {
     /// `None` when no external service is configured, nothing is dropped and
     /// the in-cluster postgres is not turned off.
-    pub fn from_values(values: &Values, options: &Options, facts: &Facts) -> Result<Option<Self>, Error> {
-        let version = facts.chart.and_then(|c| c.catalog_index());
+    pub fn from_settings(settings: &Settings<'_>, options: &Options, facts: &Facts) -> Result<Option<Self>, Error> {
+        let version = settings.version;
         let mut externals = Vec::new();
         let mut retired = Vec::new();
         for service in Service::ALL {
-            let Some(external) = external(values, service)? else { continue };
+            let Some(external) = external(settings.external(service)?) else { continue };
             // A service the chart no longer offers (RabbitMQ from 2.17) is never wired.
             match version.filter(|v| !service.offered(*v)).and(service.removal()) {
                 Some(removal) => retired.push(format!(
@@ -125,37 +124,23 @@ impl ExternalServices {
                 )));
             }
         }
-        let postgres_disabled = match values.truthy("postgresql.enabled") {
-            Some(false) => values.get("postgresql.enabled").map(|f| f.location()),
-            _ => None,
-        };
+        let postgres_disabled = settings.postgres_disabled();
         if externals.is_empty() && options.drop_builtin.is_empty() && postgres_disabled.is_none() && retired.is_empty() {
             return Ok(None);
         }
-        let catalog = Catalog::get();
-        let broker = match values.string("broker")? {
-            None => None,
-            Some(b) => {
-                let at = values.get("broker").expect("just read").location();
-                match b.parse::<Service>().ok().filter(|s| *s != Service::Postgresql) {
-                    Some(service) if version.is_some_and(|v| !service.offered(v)) => {
-                        retired.push(format!(
-                            "{at}: `broker: {service}` is ignored: {} has no {service}, redis is the broker",
-                            facts.chart.map(|c| c.to_string()).unwrap_or_default()
-                        ));
-                        None
-                    }
-                    Some(service) => Some((service, at)),
-                    None => {
-                        return Err(Error::at(at, format!("`broker` must be redis or rabbitmq, found `{}`", crate::text::sanitize(&b))))
-                    }
-                }
+        let broker = match settings.broker()? {
+            Some(Broker::Retired(service, at)) => {
+                retired.push(format!(
+                    "{at}: `broker: {service}` is ignored: {} has no {service}, redis is the broker",
+                    facts.chart.map(|c| c.to_string()).unwrap_or_default()
+                ));
+                None
             }
+            Some(Broker::Offered(service, at)) => Some((service, at)),
+            None => None,
         };
-        let scheduler = values
-            .truthy("scheduler.enabled")
-            .unwrap_or_else(|| version.is_some_and(|v| catalog.default("scheduler.enabled", v).as_bool() == Some(true)));
-        let broker_name = broker.as_ref().map(|(s, _)| s.name()).or_else(|| version.and_then(|v| catalog.default("broker", v).as_str()));
+        let scheduler = settings.scheduler();
+        let broker_name = broker.as_ref().map(|(s, _)| s.name()).or_else(|| settings.default_broker());
         for e in &mut externals {
             // The chart wires the broker's password only when the scheduler uses it.
             if e.service == Service::Rabbitmq {
@@ -184,7 +169,7 @@ impl ExternalServices {
             broker,
             scheduler,
             postgres_disabled,
-            legacy_postgres: values.string("postgresql.externalPostgresHost")?.is_some_and(|h| !h.is_empty()),
+            legacy_postgres: settings.legacy_postgres()?,
             builtins: Vec::new(),
             secrets_in_stream: Vec::new(),
             retired,
@@ -358,59 +343,40 @@ fn optional_setting(key: &str) -> bool {
     matches!(key, "POLYAXON_DB_OPTIONS")
 }
 
-fn external(values: &Values, service: Service) -> Result<Option<External>, Error> {
-    let key = |k: &str| format!("externalServices.{service}.{k}");
-    let Some(host) = values.string(&key("host"))?.filter(|h| !h.is_empty()) else {
-        return Ok(None);
-    };
-    let port = values.int(&key("port"))?.unwrap_or(service.default_port());
-    let password = values.scalar_text(&key("password"))?.filter(|p| !p.is_empty());
-    let mut settings = Vec::new();
-    let needs_password = match service {
-        Service::Postgresql => true,
-        Service::Redis => values.truthy(&key("usePassword")) == Some(true),
-        Service::Rabbitmq => true,
-    };
-    match service {
-        Service::Postgresql => {
-            settings.push(("POLYAXON_DB_HOST", host.clone()));
-            settings.push(("POLYAXON_DB_PORT", port.to_string()));
-            if let Some(db) = values.scalar_text(&key("database"))? {
-                settings.push(("POLYAXON_DB_NAME", db));
-            }
-            if let Some(user) = values.scalar_text(&key("user"))? {
-                settings.push(("POLYAXON_DB_USER", user));
-            }
-            if let Some(age) = values.int(&key("connMaxAge"))? {
-                settings.push(("POLYAXON_DB_CONN_MAX_AGE", age.to_string()));
-            }
-            if values.truthy(&key("options")) == Some(true) {
-                settings.push(("POLYAXON_DB_OPTIONS", values.json(&key("options")).unwrap_or_default()));
-            }
-        }
-        Service::Redis => {
-            settings.push(("POLYAXON_REDIS_HOST", host.clone()));
-            settings.push(("POLYAXON_REDIS_PORT", port.to_string()));
-        }
+/// The Polyaxon settings that point at a configured external service, as the chart writes them.
+fn external(configured: Option<settings::External>) -> Option<External> {
+    let e = configured?;
+    let port = e.port.to_string();
+    let settings: Vec<(&'static str, String)> = match e.service {
+        Service::Postgresql => [
+            ("POLYAXON_DB_HOST", Some(e.host.clone())),
+            ("POLYAXON_DB_PORT", Some(port)),
+            ("POLYAXON_DB_NAME", e.database),
+            ("POLYAXON_DB_USER", e.user),
+            ("POLYAXON_DB_CONN_MAX_AGE", e.conn_max_age.map(|age| age.to_string())),
+            ("POLYAXON_DB_OPTIONS", e.options_json),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| Some((k, v?)))
+        .collect(),
+        Service::Redis => vec![("POLYAXON_REDIS_HOST", e.host.clone()), ("POLYAXON_REDIS_PORT", port)],
         Service::Rabbitmq => {
-            settings.push(("POLYAXON_AMQP_URL", format!("{host}:{port}")));
-            if let Some(user) = values.scalar_text(&key("user"))? {
-                settings.push(("POLYAXON_RABBITMQ_USER", user));
-            }
+            let mut settings = vec![("POLYAXON_AMQP_URL", format!("{}:{}", e.host, e.port))];
+            settings.extend(e.user.map(|user| ("POLYAXON_RABBITMQ_USER", user)));
+            settings
         }
-    }
-    let pgbouncer = values.truthy(&key("pgbouncer")) == Some(true);
-    Ok(Some(External {
-        service,
-        authority: format!("{host}:{port}"),
-        host,
+    };
+    Some(External {
+        service: e.service,
+        authority: format!("{}:{}", e.host, e.port),
+        host: e.host,
         settings,
-        password,
-        needs_password,
+        password: e.password,
+        needs_password: e.use_password,
         rendered: Rendered::Nothing,
-        pgbouncer,
+        pgbouncer: e.pgbouncer,
         rewritten: 0,
-    }))
+    })
 }
 
 /// What the chart rendered for a service: its connection setting (the DB
@@ -600,7 +566,7 @@ externalServices:
 
     fn build(values_text: &str, drop: &[Service], secret: Option<&str>, facts: &Facts) -> Result<Option<ExternalServices>, Error> {
         let options = Options { drop_builtin: drop.to_vec(), external_secret: secret.map(str::to_string), ..Options::default() };
-        ExternalServices::from_values(&values(values_text), &options, facts)
+        ExternalServices::from_settings(&Settings::new(&values(values_text), facts.chart), &options, facts)
     }
 
     const PLATFORM_CM: &str = r#"kind: ConfigMap

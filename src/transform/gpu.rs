@@ -18,11 +18,12 @@ use super::{Doc, Facts, GpuTarget, NewDocument, Transform};
 use crate::edit::{Editor, Element, Fragment, Matched, NodeError};
 use crate::error::Error;
 use crate::knowledge::{gpu_native_components, CONFIG_MAP_MARKER};
-use crate::values::Values;
+use crate::values::settings::Settings;
 use crate::workload::{self, Owner};
 use crate::yaml::{Node, Scalar};
 
-const PARTS: [&str; 3] = ["lib", "bin", "libcuda"];
+/// The driver's parts, each mounted from its own volume `nvidia-<part>`.
+pub(super) const PARTS: [&str; 3] = ["lib", "bin", "libcuda"];
 const GPU_RESOURCE: &str = "nvidia.com/gpu";
 
 #[derive(Debug)]
@@ -40,21 +41,8 @@ pub struct Gpu {
 
 impl Gpu {
     /// `None` when no `dirs.nvidia` path is set.
-    pub fn from_values(values: &Values, targets: &[GpuTarget], facts: &Facts) -> Result<Option<Self>, Error> {
-        // The templates test each path for truth: an empty string is unset.
-        let get = |key: &str| -> Result<Option<String>, Error> { Ok(values.string(key)?.filter(|s| !s.is_empty())) };
-        let mut dirs = Vec::new();
-        for part in PARTS {
-            dirs.push(get(&format!("dirs.nvidia.{part}"))?);
-        }
-        if dirs.iter().all(Option::is_none) {
-            for part in PARTS {
-                let key = format!("mountPaths.nvidia.{part}");
-                if get(&key)?.is_some() {
-                    let at = values.get(&key).expect("just read").location();
-                    return Err(Error::at(at, format!("{key} is set but dirs.nvidia is not: there is nothing to mount")));
-                }
-            }
+    pub fn from_settings(settings: &Settings<'_>, targets: &[GpuTarget]) -> Result<Option<Self>, Error> {
+        let Some(paths) = settings.gpu()? else {
             if let Some(target) = targets.first() {
                 return Err(Error::new(format!(
                     "--gpu-target {} needs dirs.nvidia.lib, dirs.nvidia.bin and dirs.nvidia.libcuda in the values",
@@ -62,50 +50,24 @@ impl Gpu {
                 )));
             }
             return Ok(None);
-        }
-        for (part, dir) in PARTS.iter().zip(&dirs) {
-            let key = format!("dirs.nvidia.{part}");
-            match dir {
-                None => {
-                    let at = values.get("dirs.nvidia").expect("a path below it is set").location();
-                    return Err(Error::at(at, format!("{key} is missing: dirs.nvidia.lib, bin and libcuda go together")));
-                }
-                Some(d) if !d.starts_with('/') => {
-                    let at = values.get(&key).expect("just read").location();
-                    return Err(Error::at(at, format!("{key} must be an absolute host path, found `{}`", crate::text::sanitize(d))));
-                }
-                Some(_) => {}
-            }
-        }
-        let dirs: [String; 3] = dirs.into_iter().map(Option::unwrap_or_default).collect::<Vec<_>>().try_into().expect("three parts");
-        let mut mounts = dirs.clone();
-        let mut all_mounts = true;
-        for (i, part) in PARTS.iter().enumerate() {
-            let key = format!("mountPaths.nvidia.{part}");
-            match get(&key)? {
-                Some(m) if !m.starts_with('/') => {
-                    let at = values.get(&key).expect("just read").location();
-                    return Err(Error::at(at, format!("{key} must be an absolute container path, found `{}`", crate::text::sanitize(&m))));
-                }
-                Some(m) => mounts[i] = m,
-                None => all_mounts = false,
-            }
-        }
-        let native = facts.chart.as_ref().map_or(&[][..], gpu_native_components);
+        };
+        let native = settings.chart.as_ref().map_or(&[][..], gpu_native_components);
         let config = if native.is_empty() {
             Vec::new()
         } else {
             // As the 0.x chart's cm.yaml writes them.
-            let (described, lib, libcuda) =
-                if all_mounts { ("mountPaths.nvidia", &mounts[0], &mounts[2]) } else { ("dirs.nvidia", &dirs[0], &dirs[2]) };
+            let (described, lib, libcuda) = match &paths.mounts_json {
+                Some(json) => (json, &paths.mounts[0], &paths.mounts[2]),
+                None => (&paths.dirs_json, &paths.dirs[0], &paths.dirs[2]),
+            };
             vec![
-                ("POLYAXON_DIRS_NVIDIA", values.json("dirs.nvidia").unwrap_or_default()),
-                ("POLYAXON_MOUNT_PATHS_NVIDIA", values.json(described).unwrap_or_default()),
+                ("POLYAXON_DIRS_NVIDIA", paths.dirs_json.clone()),
+                ("POLYAXON_MOUNT_PATHS_NVIDIA", described.clone()),
                 ("LD_LIBRARY_PATH", format!("{lib}:{libcuda}")),
             ]
         };
         let targets = targets.iter().map(|t| (t.clone(), false)).collect();
-        Ok(Some(Gpu { dirs, mounts, config, native, targets }))
+        Ok(Some(Gpu { dirs: paths.dirs, mounts: paths.mounts, config, native, targets }))
     }
 
     /// The volumes to mount, by name, adding those the pod lacks.
@@ -294,7 +256,7 @@ mod tests {
 
     fn gpu(values_text: &str, targets: &[&str], chart: &str) -> Result<Option<Gpu>, Error> {
         let targets: Vec<GpuTarget> = targets.iter().map(|t| GpuTarget::parse(t).unwrap()).collect();
-        Gpu::from_values(&values(values_text), &targets, &facts_for(chart))
+        Gpu::from_settings(&Settings::new(&values(values_text), facts_for(chart).chart), &targets)
     }
 
     const GPU_JOB: &str = r#"kind: Job

@@ -19,6 +19,7 @@ use globset::GlobMatcher;
 use crate::edit::{Editor, Fragment, MapRef, NodeError};
 use crate::error::Error;
 use crate::knowledge::{ChartVersion, Service};
+use crate::values::settings::Settings;
 use crate::values::Values;
 use crate::workload::{Owner, WorkloadKind};
 use crate::yaml::{Node, Scalar};
@@ -152,22 +153,23 @@ pub struct Options {
 
 /// Builds every transform the values turn on, in the order they run.
 pub fn build(values: &Values, options: &Options, facts: &Facts) -> Result<Vec<Box<dyn Transform>>, Error> {
+    let settings = Settings::new(values, facts.chart);
     let mut transforms: Vec<Box<dyn Transform>> = Vec::new();
-    if let Some(t) = security_context::SecurityContext::from_values(values, facts, options.security_scope)? {
+    if let Some(t) = security_context::SecurityContext::from_settings(&settings, options.security_scope)? {
         transforms.push(Box::new(t));
     }
-    if let Some(t) = gpu::Gpu::from_values(values, &options.gpu_targets, facts)? {
+    if let Some(t) = gpu::Gpu::from_settings(&settings, &options.gpu_targets)? {
         transforms.push(Box::new(t));
     }
-    if let Some(t) = dns::Dns::from_values(values, facts)? {
+    if let Some(t) = dns::Dns::from_settings(&settings)? {
         transforms.push(Box::new(t));
     }
-    if let Some(t) = external_services::ExternalServices::from_values(values, options, facts)? {
+    if let Some(t) = external_services::ExternalServices::from_settings(&settings, options, facts)? {
         transforms.push(Box::new(t));
     }
     // Last: it judges the pods as the other transforms leave them.
     if let Some(level) = options.pod_security {
-        transforms.push(Box::new(pod_security::PodSecurity::new(level, options.pod_security_warn, options.security_scope, values, facts)));
+        transforms.push(Box::new(pod_security::PodSecurity::new(level, options.pod_security_warn, options.security_scope, &settings)));
     }
     Ok(transforms)
 }

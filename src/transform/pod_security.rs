@@ -12,11 +12,12 @@
 //! `--security-scope all`, which fills them where nothing stands in the way
 //! and otherwise says per pod why not.
 
+use super::gpu::PARTS;
 use super::{ensure_fields, Doc, Facts, NewDocument, SecurityScope, Transform, Wanted};
 use crate::edit::{Editor, Fragment, MapRef, NodeError};
-use crate::error::Error;
+use crate::error::{Error, Location};
 use crate::knowledge::pod_security::{self as pss, Level, ValuesCause};
-use crate::values::{ValueData, Values};
+use crate::values::settings::Settings;
 use crate::workload::{self, is_privileged, run_as_user, sc_field, Owner};
 use crate::yaml::{Node, Scalar};
 
@@ -47,28 +48,17 @@ struct Violation<'n> {
 }
 
 impl PodSecurity {
-    pub fn new(level: Level, warn: bool, scope: SecurityScope, values: &Values, facts: &Facts) -> PodSecurity {
-        let mut causes = Vec::new();
-        let at = |key: &str| values.get(key).map(|f| f.location().to_string());
-        let chart_1x = facts.chart.as_ref().is_none_or(pss::default_store_is_host_path);
-        let store_name = values.string("artifactsStore.name").ok().flatten().unwrap_or_else(|| "default-artifacts-store".into());
-        causes.push((store_name, &pss::HOST_PATH_STORE, at("artifactsStore")));
-        if let Some(ValueData::List(items)) = values.get("connections").map(|f| &f.val.data) {
-            for item in items {
-                if let ValueData::Map(entries) = &item.data {
-                    if let Some((_, Some(name))) = entries.iter().find(|(k, _)| k == "name").map(|(k, v)| (k, text(&v.data))) {
-                        causes.push((name, &pss::HOST_PATH_CONNECTION, Some(item.origin.location().to_string())));
-                    }
-                }
-            }
+    pub fn new(level: Level, warn: bool, scope: SecurityScope, settings: &Settings<'_>) -> PodSecurity {
+        let storage = settings.storage();
+        let chart_1x = settings.chart.as_ref().is_none_or(pss::default_store_is_host_path);
+        let shown = |at: Option<Location>| at.map(|l| l.to_string());
+        let (store_name, store_at) = storage.artifacts_store;
+        let mut causes = vec![(store_name, &pss::HOST_PATH_STORE, shown(store_at))];
+        causes.extend(storage.connections.into_iter().map(|(name, at)| (name, &pss::HOST_PATH_CONNECTION, shown(Some(at)))));
+        for (part, at) in PARTS.iter().zip(storage.nvidia_dirs) {
+            causes.push((format!("nvidia-{part}"), &pss::NVIDIA_DIRS, shown(at)));
         }
-        for dir in ["lib", "bin", "libcuda"] {
-            causes.push((format!("nvidia-{dir}"), &pss::NVIDIA_DIRS, at(&format!("dirs.nvidia.{dir}"))));
-        }
-        let root_at = ["securityContext.user", "securityContext.runAsUser"]
-            .iter()
-            .find(|k| values.int(k).ok().flatten() == Some(0))
-            .and_then(|k| at(k).map(|l| format!("`{k}: 0` ({l})")));
+        let root_at = storage.root_user.map(|(key, at)| format!("`{key}: 0` ({at})"));
         PodSecurity { level, warn, scope, causes, root_at, chart_1x, changed: 0 }
     }
 
@@ -251,13 +241,6 @@ impl PodSecurity {
         }
         debug_assert!(notes.is_empty(), "violations are found before filling: {notes:?}");
         Ok(())
-    }
-}
-
-fn text(v: &ValueData) -> Option<String> {
-    match v {
-        ValueData::Str(s) => Some(s.clone()),
-        _ => None,
     }
 }
 

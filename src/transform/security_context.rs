@@ -14,9 +14,8 @@ use super::settings::{data_section, set_data};
 use super::{ensure_fields, Doc, Facts, NewDocument, SecurityScope, Transform, Wanted};
 use crate::edit::{Editor, NodeError};
 use crate::error::Error;
-use crate::knowledge::catalog::Catalog;
-use crate::knowledge::{security_skipped_components, SecurityModel, CONFIG_MAP_MARKER, DEFAULT_SECURITY_ID, FS_GROUP_CHANGE_POLICIES};
-use crate::values::Values;
+use crate::knowledge::{security_skipped_components, SecurityModel, CONFIG_MAP_MARKER};
+use crate::values::settings::{self, Settings};
 use crate::workload::{self, is_privileged, run_as_user, sc_field, Owner};
 use crate::yaml::{Node, Scalar};
 
@@ -34,74 +33,31 @@ pub struct SecurityContext {
 }
 
 impl SecurityContext {
-    /// `None` unless `securityContext.enabled` is on (as Helm's templates test it).
-    pub fn from_values(values: &Values, facts: &Facts, scope: SecurityScope) -> Result<Option<Self>, Error> {
-        if values.truthy("securityContext.enabled") != Some(true) {
+    /// `None` unless the settings turn the security context on.
+    pub fn from_settings(settings: &Settings<'_>, scope: SecurityScope) -> Result<Option<Self>, Error> {
+        let Some(sc) = settings.security_context()? else {
             return Ok(None);
-        }
-        let catalog = Catalog::get();
-        let version = facts.chart.and_then(|c| c.catalog_index()).unwrap_or_else(|| catalog.newest());
-        let model = facts.chart.as_ref().map_or(SecurityModel::Full, SecurityModel::of);
-        let int = |key: &str| -> Result<Option<i64>, Error> {
-            let full = format!("securityContext.{key}");
-            Ok(values.int(&full)?.or(catalog.default(&full, version).as_int()))
         };
-        // The templates test `user`/`group` for truth first (`{{ if .Values.securityContext.user }}`).
-        let truthy = |key: &str| values.truthy(&format!("securityContext.{key}")) == Some(true);
-        let (mut pod, mut container, mut config) = (Vec::new(), Vec::new(), Vec::new());
-        match model {
-            SecurityModel::None => {}
-            SecurityModel::FsGroup => {
-                let user = int("user")?.unwrap_or(DEFAULT_SECURITY_ID);
-                let group = int("group")?.unwrap_or(DEFAULT_SECURITY_ID);
-                pod.push(("fsGroup", Wanted::Int(group)));
-                config = vec![("POLYAXON_SECURITY_CONTEXT_USER", user.to_string()), ("POLYAXON_SECURITY_CONTEXT_GROUP", group.to_string())];
+        let config = |user: i64, group: i64| {
+            vec![("POLYAXON_SECURITY_CONTEXT_USER", user.to_string()), ("POLYAXON_SECURITY_CONTEXT_GROUP", group.to_string())]
+        };
+        let (model, pod, container, config) = match sc {
+            settings::SecurityContext::Absent => (SecurityModel::None, Vec::new(), Vec::new(), Vec::new()),
+            settings::SecurityContext::FsGroup { user, group } => {
+                (SecurityModel::FsGroup, vec![("fsGroup", Wanted::Int(group))], Vec::new(), config(user, group))
             }
-            SecurityModel::Full => {
-                let run_as_user = int("runAsUser")?.unwrap_or(DEFAULT_SECURITY_ID);
-                let run_as_group = int("runAsGroup")?.unwrap_or(DEFAULT_SECURITY_ID);
-                let uid = if truthy("user") { int("user")?.unwrap_or(run_as_user) } else { run_as_user };
-                let gid = if truthy("group") { int("group")?.unwrap_or(run_as_group) } else { run_as_group };
-                let bool_or = |key: &str, fallback: bool| -> Result<bool, Error> {
-                    let full = format!("securityContext.{key}");
-                    Ok(values.bool(&full)?.or(catalog.default(&full, version).as_bool()).unwrap_or(fallback))
-                };
-                let non_root = bool_or("runAsNonRoot", true)?;
-                if non_root && uid == 0 {
-                    let key = if truthy("user") { "securityContext.user" } else { "securityContext.runAsUser" };
-                    let at = values.get(key).map(|f| f.location());
-                    let message = "runAsNonRoot is true but the user id is 0 (root): the kubelet refuses to start such pods; set runAsNonRoot: false or another user id";
-                    return Err(match at {
-                        Some(at) => Error::at(at, message),
-                        None => Error::new(message),
-                    });
-                }
-                pod.push(("runAsUser", Wanted::Int(uid)));
-                pod.push(("runAsGroup", Wanted::Int(gid)));
-                pod.push(("fsGroup", Wanted::Int(int("fsGroup")?.unwrap_or(DEFAULT_SECURITY_ID))));
-                if values.truthy("securityContext.fsGroupChangePolicy") == Some(true) {
-                    let policy = values.string("securityContext.fsGroupChangePolicy")?.unwrap_or_default();
-                    if !FS_GROUP_CHANGE_POLICIES.contains(&policy.as_str()) {
-                        let at = values.get("securityContext.fsGroupChangePolicy").expect("just read").location();
-                        return Err(Error::at(
-                            at,
-                            format!(
-                                "`securityContext.fsGroupChangePolicy` must be Always or OnRootMismatch, found `{}`",
-                                crate::text::sanitize(&policy)
-                            ),
-                        ));
-                    }
-                    pod.push(("fsGroupChangePolicy", Wanted::Str(policy)));
-                }
-                container.push(("allowPrivilegeEscalation", Wanted::Bool(bool_or("allowPrivilegeEscalation", false)?)));
-                container.push(("runAsNonRoot", Wanted::Bool(non_root)));
-                config = vec![
-                    ("POLYAXON_SECURITY_CONTEXT_USER", run_as_user.to_string()),
-                    ("POLYAXON_SECURITY_CONTEXT_GROUP", run_as_group.to_string()),
+            settings::SecurityContext::Full(sc) => {
+                let mut pod =
+                    vec![("runAsUser", Wanted::Int(sc.uid)), ("runAsGroup", Wanted::Int(sc.gid)), ("fsGroup", Wanted::Int(sc.fs_group))];
+                pod.extend(sc.fs_group_change_policy.map(|p| ("fsGroupChangePolicy", Wanted::Str(p))));
+                let container = vec![
+                    ("allowPrivilegeEscalation", Wanted::Bool(sc.allow_privilege_escalation)),
+                    ("runAsNonRoot", Wanted::Bool(sc.run_as_non_root)),
                 ];
+                (SecurityModel::Full, pod, container, config(sc.run_as_user, sc.run_as_group))
             }
-        }
-        let chart = facts.chart.map_or_else(|| "the chart".to_string(), |c| format!("chart {c}"));
+        };
+        let chart = settings.chart.map_or_else(|| "the chart".to_string(), |c| format!("chart {c}"));
         Ok(Some(SecurityContext { model, scope, pod, container, config, changed: 0, chart }))
     }
 
@@ -213,16 +169,19 @@ mod tests {
 
     fn transform(values_text: &str, chart: &str, scope: SecurityScope) -> SecurityContext {
         let facts = facts_for(chart);
-        SecurityContext::from_values(&values(values_text), &facts, scope).unwrap().expect("enabled")
+        SecurityContext::from_settings(&Settings::new(&values(values_text), facts.chart), scope).unwrap().expect("enabled")
     }
 
     #[test]
     fn disabled_or_absent_section_builds_nothing() {
         let facts = facts_for("polyaxon-2.15.1");
-        assert!(SecurityContext::from_values(&values("{}"), &facts, SecurityScope::Polyaxon).unwrap().is_none());
-        assert!(SecurityContext::from_values(&values("securityContext:\n  enabled: false\n"), &facts, SecurityScope::Polyaxon)
-            .unwrap()
-            .is_none());
+        assert!(SecurityContext::from_settings(&Settings::new(&values("{}"), facts.chart), SecurityScope::Polyaxon).unwrap().is_none());
+        assert!(SecurityContext::from_settings(
+            &Settings::new(&values("securityContext:\n  enabled: false\n"), facts.chart),
+            SecurityScope::Polyaxon
+        )
+        .unwrap()
+        .is_none());
     }
 
     #[test]
@@ -252,9 +211,11 @@ mod tests {
     #[test]
     fn root_with_run_as_non_root_is_a_located_error() {
         let facts = facts_for("polyaxon-2.15.1");
-        let err =
-            SecurityContext::from_values(&values("securityContext:\n  enabled: true\n  runAsUser: 0\n"), &facts, SecurityScope::Polyaxon)
-                .unwrap_err();
+        let err = SecurityContext::from_settings(
+            &Settings::new(&values("securityContext:\n  enabled: true\n  runAsUser: 0\n"), facts.chart),
+            SecurityScope::Polyaxon,
+        )
+        .unwrap_err();
         assert!(err.to_string().starts_with("values.yaml:3:14: runAsNonRoot is true but the user id is 0"), "{err}");
     }
 

@@ -11,12 +11,14 @@
 //! value is kept (Helm keeps it until it meets the chart's defaults, where
 //! it deletes the key), and lookups treat it as unset.
 
+pub mod settings;
 pub mod strvals;
 
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
 use crate::error::{Error, Location};
+use crate::knowledge::Service;
 use crate::secrets;
 use crate::yaml::{self, Node, Scalar};
 use strvals::Flag;
@@ -342,9 +344,9 @@ impl Values {
 
     /// Whether any external service is configured (`externalServices.<svc>.host`).
     pub fn external_services(&self) -> bool {
-        ["postgresql", "redis", "rabbitmq"].iter().any(
-            |s| matches!(self.get(&format!("externalServices.{s}.host")), Some(Found { val: Value { data: ValueData::Str(h), .. } }) if !h.is_empty()),
-        )
+        Service::ALL
+            .iter()
+            .any(|s| matches!(self.get(s.external_host_key()), Some(Found { val: Value { data: ValueData::Str(h), .. } }) if !h.is_empty()))
     }
 
     /// Every credential in the values ([`crate::secrets`]' rule, URL

@@ -1,0 +1,347 @@
+//! The Polyaxon settings polyaxon-pr acts on, one typed concern each
+//! (security context, GPU, DNS, external services, storage), read from the
+//! merged values over the chart version's defaults, each problem located at
+//! the file:line:col or flag that set the value. The transforms read these
+//! instead of the values; the keys come from
+//! [`crate::knowledge::read_keys`], the facts and defaults from
+//! [`crate::knowledge`].
+//!
+//! A concern is read when its transform is built, in the transforms'
+//! order, so the first problem reported is the one the first transform
+//! meets, and a concern that stays off never reports its keys' problems.
+
+use super::{ValueData, Values};
+use crate::error::{Error, Location};
+use crate::knowledge::catalog::Catalog;
+use crate::knowledge::read_keys::{
+    dns, postgresql, rabbitmq, redis, security_context as sc, switches, ARTIFACTS_STORE, ARTIFACTS_STORE_NAME, CONNECTIONS,
+    LEGACY_POSTGRES_HOST, NVIDIA_DIRS, NVIDIA_DIR_KEYS, NVIDIA_MOUNTS, NVIDIA_MOUNT_KEYS,
+};
+use crate::knowledge::{
+    ChartVersion, SecurityModel, Service, DEFAULT_ARTIFACTS_STORE, DEFAULT_SECURITY_ID, DNS_BACKENDS, FS_GROUP_CHANGE_POLICIES,
+};
+use crate::text::sanitize;
+
+/// The values as Polyaxon settings, for one chart version.
+pub struct Settings<'v> {
+    values: &'v Values,
+    pub chart: Option<ChartVersion>,
+    /// The platform catalog's index of the chart version, when the stream names one.
+    pub version: Option<usize>,
+}
+
+/// `securityContext` as the chart version renders it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SecurityContext {
+    /// Before 0.5.0: the chart has none.
+    Absent,
+    /// 0.5.0 to 1.12.x: `fsGroup: group` on pods, `user`/`group` for the runs.
+    FsGroup { user: i64, group: i64 },
+    /// 1.13.0 on.
+    Full(FullSecurityContext),
+}
+
+/// What chart 1.13.0 on renders from `securityContext`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FullSecurityContext {
+    /// The pods' user and group (`user`/`group` win when set).
+    pub uid: i64,
+    pub gid: i64,
+    /// `runAsUser`/`runAsGroup`, given to the runs Polyaxon starts.
+    pub run_as_user: i64,
+    pub run_as_group: i64,
+    pub fs_group: i64,
+    pub fs_group_change_policy: Option<String>,
+    pub run_as_non_root: bool,
+    pub allow_privilege_escalation: bool,
+}
+
+/// The NVIDIA driver paths, in `lib`, `bin`, `libcuda` order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Gpu {
+    /// Host paths.
+    pub dirs: [String; 3],
+    /// Container paths (a host path where no mount path is set).
+    pub mounts: [String; 3],
+    /// `dirs.nvidia` as the chart's `toJson` renders it.
+    pub dirs_json: String,
+    /// `mountPaths.nvidia` likewise, when all three mount paths are set.
+    pub mounts_json: Option<String>,
+}
+
+/// `dns.*`, each set to a non-empty string.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dns {
+    pub backend: Option<String>,
+    pub custom_cluster: Option<String>,
+    pub prefix: Option<String>,
+}
+
+/// An external service, `externalServices.<service>` with a host.
+#[derive(Debug, Clone, PartialEq)]
+pub struct External {
+    pub service: Service,
+    pub host: String,
+    pub port: i64,
+    pub password: Option<String>,
+    pub user: Option<String>,
+    /// PostgreSQL only.
+    pub database: Option<String>,
+    pub conn_max_age: Option<i64>,
+    /// `options` as the chart's `toJson` renders it, when set.
+    pub options_json: Option<String>,
+    pub pgbouncer: bool,
+    /// Redis: `usePassword`; the others always take one.
+    pub use_password: bool,
+}
+
+/// What `broker` names.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Broker {
+    /// A service the chart version offers.
+    Offered(Service, Location),
+    /// A service the chart version no longer offers (RabbitMQ from 2.17).
+    Retired(Service, Location),
+}
+
+/// Where the volumes of Polyaxon's storage come from, for hints at the values to change.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Storage {
+    /// The artifacts store's volume name, and where `artifactsStore` is set.
+    pub artifacts_store: (String, Option<Location>),
+    /// Each named connection, where it is set.
+    pub connections: Vec<(String, Location)>,
+    /// Where each `dirs.nvidia` path is set.
+    pub nvidia_dirs: [Option<Location>; 3],
+    /// `securityContext.user` or `runAsUser` set to 0 (root), and where.
+    pub root_user: Option<(&'static str, Location)>,
+}
+
+impl<'v> Settings<'v> {
+    pub fn new(values: &'v Values, chart: Option<ChartVersion>) -> Self {
+        Settings { values, chart, version: chart.and_then(|c| c.catalog_index()) }
+    }
+
+    fn at(&self, key: &str) -> Option<Location> {
+        self.values.get(key).map(|f| f.location())
+    }
+
+    /// A string the templates test for truth: an empty one is unset.
+    fn non_empty(&self, key: &str) -> Result<Option<String>, Error> {
+        Ok(self.values.string(key)?.filter(|s| !s.is_empty()))
+    }
+
+    fn truthy(&self, key: &str) -> bool {
+        self.values.truthy(key) == Some(true)
+    }
+
+    /// `None` unless `securityContext.enabled` is on (as Helm's templates test it).
+    pub fn security_context(&self) -> Result<Option<SecurityContext>, Error> {
+        if !self.truthy(sc::ENABLED) {
+            return Ok(None);
+        }
+        let catalog = Catalog::get();
+        let version = self.version.unwrap_or_else(|| catalog.newest());
+        let int = |key: &str| -> Result<Option<i64>, Error> { Ok(self.values.int(key)?.or(catalog.default(key, version).as_int())) };
+        let id = |key: &str| -> Result<i64, Error> { Ok(int(key)?.unwrap_or(DEFAULT_SECURITY_ID)) };
+        let bool_or = |key: &str, fallback: bool| -> Result<bool, Error> {
+            Ok(self.values.bool(key)?.or(catalog.default(key, version).as_bool()).unwrap_or(fallback))
+        };
+        Ok(Some(match self.chart.as_ref().map_or(SecurityModel::Full, SecurityModel::of) {
+            SecurityModel::None => SecurityContext::Absent,
+            SecurityModel::FsGroup => SecurityContext::FsGroup { user: id(sc::USER)?, group: id(sc::GROUP)? },
+            SecurityModel::Full => {
+                let run_as_user = id(sc::RUN_AS_USER)?;
+                let run_as_group = id(sc::RUN_AS_GROUP)?;
+                // The templates test `user`/`group` for truth first (`{{ if .Values.securityContext.user }}`).
+                let uid = if self.truthy(sc::USER) { int(sc::USER)?.unwrap_or(run_as_user) } else { run_as_user };
+                let gid = if self.truthy(sc::GROUP) { int(sc::GROUP)?.unwrap_or(run_as_group) } else { run_as_group };
+                let run_as_non_root = bool_or(sc::RUN_AS_NON_ROOT, true)?;
+                if run_as_non_root && uid == 0 {
+                    let key = if self.truthy(sc::USER) { sc::USER } else { sc::RUN_AS_USER };
+                    let message = "runAsNonRoot is true but the user id is 0 (root): the kubelet refuses to start such pods; set runAsNonRoot: false or another user id";
+                    return Err(match self.at(key) {
+                        Some(at) => Error::at(at, message),
+                        None => Error::new(message),
+                    });
+                }
+                let fs_group = id(sc::FS_GROUP)?;
+                let fs_group_change_policy = if self.truthy(sc::FS_GROUP_CHANGE_POLICY) {
+                    let policy = self.values.string(sc::FS_GROUP_CHANGE_POLICY)?.unwrap_or_default();
+                    if !FS_GROUP_CHANGE_POLICIES.contains(&policy.as_str()) {
+                        let at = self.at(sc::FS_GROUP_CHANGE_POLICY).expect("just read");
+                        let message =
+                            format!("`{}` must be Always or OnRootMismatch, found `{}`", sc::FS_GROUP_CHANGE_POLICY, sanitize(&policy));
+                        return Err(Error::at(at, message));
+                    }
+                    Some(policy)
+                } else {
+                    None
+                };
+                let allow_privilege_escalation = bool_or(sc::ALLOW_PRIVILEGE_ESCALATION, false)?;
+                SecurityContext::Full(FullSecurityContext {
+                    uid,
+                    gid,
+                    run_as_user,
+                    run_as_group,
+                    fs_group,
+                    fs_group_change_policy,
+                    run_as_non_root,
+                    allow_privilege_escalation,
+                })
+            }
+        }))
+    }
+
+    /// `None` when no `dirs.nvidia` path is set; a mount path without them,
+    /// a missing or relative path is an error.
+    pub fn gpu(&self) -> Result<Option<Gpu>, Error> {
+        let mut dirs = Vec::new();
+        for key in NVIDIA_DIR_KEYS {
+            dirs.push(self.non_empty(key)?);
+        }
+        if dirs.iter().all(Option::is_none) {
+            for key in NVIDIA_MOUNT_KEYS {
+                if self.non_empty(key)?.is_some() {
+                    let at = self.at(key).expect("just read");
+                    return Err(Error::at(at, format!("{key} is set but dirs.nvidia is not: there is nothing to mount")));
+                }
+            }
+            return Ok(None);
+        }
+        for (key, dir) in NVIDIA_DIR_KEYS.iter().zip(&dirs) {
+            match dir {
+                None => {
+                    let at = self.at(NVIDIA_DIRS).expect("a path below it is set");
+                    return Err(Error::at(at, format!("{key} is missing: dirs.nvidia.lib, bin and libcuda go together")));
+                }
+                Some(d) if !d.starts_with('/') => {
+                    let at = self.at(key).expect("just read");
+                    return Err(Error::at(at, format!("{key} must be an absolute host path, found `{}`", sanitize(d))));
+                }
+                Some(_) => {}
+            }
+        }
+        let dirs: [String; 3] = dirs.into_iter().map(Option::unwrap_or_default).collect::<Vec<_>>().try_into().expect("three parts");
+        let mut mounts = dirs.clone();
+        let mut all_mounts = true;
+        for (i, key) in NVIDIA_MOUNT_KEYS.iter().enumerate() {
+            match self.non_empty(key)? {
+                Some(m) if !m.starts_with('/') => {
+                    let at = self.at(key).expect("just read");
+                    return Err(Error::at(at, format!("{key} must be an absolute container path, found `{}`", sanitize(&m))));
+                }
+                Some(m) => mounts[i] = m,
+                None => all_mounts = false,
+            }
+        }
+        let dirs_json = self.values.json(NVIDIA_DIRS).unwrap_or_default();
+        let mounts_json = all_mounts.then(|| self.values.json(NVIDIA_MOUNTS).unwrap_or_default());
+        Ok(Some(Gpu { dirs, mounts, dirs_json, mounts_json }))
+    }
+
+    /// `None` when no `dns.*` key is set; a backend Polyaxon does not know is an error.
+    pub fn dns(&self) -> Result<Option<Dns>, Error> {
+        let backend = self.non_empty(dns::BACKEND)?;
+        if let Some(b) = backend.as_ref().filter(|b| !DNS_BACKENDS.contains(&b.as_str())) {
+            let at = self.at(dns::BACKEND).expect("just read");
+            return Err(Error::at(at, format!("`{}` must be kube-dns or coredns, found `{}`", dns::BACKEND, sanitize(b))));
+        }
+        let dns = Dns { backend, custom_cluster: self.non_empty(dns::CUSTOM_CLUSTER)?, prefix: self.non_empty(dns::PREFIX)? };
+        Ok((dns.backend.is_some() || dns.custom_cluster.is_some() || dns.prefix.is_some()).then_some(dns))
+    }
+
+    /// The external service, when its host is set.
+    pub fn external(&self, service: Service) -> Result<Option<External>, Error> {
+        let v = self.values;
+        let Some(host) = self.non_empty(service.external_host_key())? else {
+            return Ok(None);
+        };
+        let (port, password, user) = match service {
+            Service::Postgresql => (postgresql::PORT, postgresql::PASSWORD, Some(postgresql::USER)),
+            Service::Redis => (redis::PORT, redis::PASSWORD, None),
+            Service::Rabbitmq => (rabbitmq::PORT, rabbitmq::PASSWORD, Some(rabbitmq::USER)),
+        };
+        let port = v.int(port)?.unwrap_or(service.default_port());
+        let password = v.scalar_text(password)?.filter(|p| !p.is_empty());
+        let postgres = service == Service::Postgresql;
+        let database = if postgres { v.scalar_text(postgresql::DATABASE)? } else { None };
+        let user = match user {
+            Some(key) => v.scalar_text(key)?,
+            None => None,
+        };
+        let conn_max_age = if postgres { v.int(postgresql::CONN_MAX_AGE)? } else { None };
+        let options_json = (postgres && self.truthy(postgresql::OPTIONS)).then(|| v.json(postgresql::OPTIONS).unwrap_or_default());
+        Ok(Some(External {
+            service,
+            host,
+            port,
+            password,
+            user,
+            database,
+            conn_max_age,
+            options_json,
+            pgbouncer: postgres && self.truthy(postgresql::PGBOUNCER),
+            use_password: service != Service::Redis || self.truthy(redis::USE_PASSWORD),
+        }))
+    }
+
+    /// Where the in-cluster PostgreSQL is switched off, if it is.
+    pub fn postgres_disabled(&self) -> Option<Location> {
+        (self.values.truthy(switches::POSTGRESQL_ENABLED) == Some(false)).then(|| self.at(switches::POSTGRESQL_ENABLED)).flatten()
+    }
+
+    /// What `broker` names, if set; a service that is no broker is an error.
+    pub fn broker(&self) -> Result<Option<Broker>, Error> {
+        let Some(b) = self.values.string(switches::BROKER)? else {
+            return Ok(None);
+        };
+        let at = self.at(switches::BROKER).expect("just read");
+        match b.parse::<Service>().ok().filter(|s| *s != Service::Postgresql) {
+            Some(service) if self.version.is_some_and(|v| !service.offered(v)) => Ok(Some(Broker::Retired(service, at))),
+            Some(service) => Ok(Some(Broker::Offered(service, at))),
+            None => Err(Error::at(at, format!("`{}` must be redis or rabbitmq, found `{}`", switches::BROKER, sanitize(&b)))),
+        }
+    }
+
+    /// Whether the scheduler runs (the values, else the chart version's default).
+    pub fn scheduler(&self) -> bool {
+        let default = || self.version.is_some_and(|v| Catalog::get().default(switches::SCHEDULER_ENABLED, v).as_bool() == Some(true));
+        self.values.truthy(switches::SCHEDULER_ENABLED).unwrap_or_else(default)
+    }
+
+    /// The chart version's default broker.
+    pub fn default_broker(&self) -> Option<&'static str> {
+        self.version.and_then(|v| Catalog::get().default(switches::BROKER, v).as_str())
+    }
+
+    /// Charts before 0.5 take the external PostgreSQL's host under `postgresql`.
+    pub fn legacy_postgres(&self) -> Result<bool, Error> {
+        Ok(self.non_empty(LEGACY_POSTGRES_HOST)?.is_some())
+    }
+
+    /// Where the volumes the chart renders from the values are set (read
+    /// leniently: only hints at what to change come from here).
+    pub fn storage(&self) -> Storage {
+        let v = self.values;
+        let name = v.string(ARTIFACTS_STORE_NAME).ok().flatten().unwrap_or_else(|| DEFAULT_ARTIFACTS_STORE.into());
+        let mut connections = Vec::new();
+        if let Some(ValueData::List(items)) = v.get(CONNECTIONS).map(|f| &f.val.data) {
+            for item in items {
+                let ValueData::Map(entries) = &item.data else { continue };
+                if let Some((_, ValueData::Str(name))) = entries.iter().map(|(k, v)| (k, &v.data)).find(|(k, _)| *k == "name") {
+                    connections.push((name.clone(), item.origin.location()));
+                }
+            }
+        }
+        Storage {
+            artifacts_store: (name, self.at(ARTIFACTS_STORE)),
+            connections,
+            nvidia_dirs: NVIDIA_DIR_KEYS.map(|k| self.at(k)),
+            root_user: [sc::USER, sc::RUN_AS_USER]
+                .into_iter()
+                .find(|k| v.int(k).ok().flatten() == Some(0))
+                .and_then(|k| self.at(k).map(|at| (k, at))),
+        }
+    }
+}
