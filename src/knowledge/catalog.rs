@@ -244,17 +244,26 @@ impl Catalog {
 
     /// Child key names of `parent` (`""` for the top level) at a version.
     pub fn children(&self, parent: &str, version: usize) -> Vec<&'static str> {
-        let prefix = if parent.is_empty() { String::new() } else { format!("{parent}.") };
+        self.children_at(parent, version).collect()
+    }
+
+    /// Whether `parent` has a child key at a version.
+    pub fn has_children(&self, parent: &str, version: usize) -> bool {
+        self.children_at(parent, version).next().is_some()
+    }
+
+    fn children_at<'a>(&self, parent: &'a str, version: usize) -> impl Iterator<Item = &'static str> + 'a {
+        let prefix = if parent.is_empty() { [""; 2] } else { [parent, "."] };
+        let len = prefix[0].len() + prefix[1].len();
         // Keys are sorted, so the children of `parent` form one run.
-        let first = self.keys.partition_point(|(k, _)| *k < prefix.as_str());
-        self.keys[first..]
-            .iter()
-            .take_while(|(k, _)| k.starts_with(&prefix))
-            .filter_map(|(k, ranges)| {
-                let rest = &k[prefix.len()..];
+        let keys = self.keys;
+        let first = keys.partition_point(|(k, _)| super::cmp_joined(k, &prefix).is_lt());
+        keys[first..].iter().take_while(move |(k, _)| k.starts_with(prefix[0]) && k[prefix[0].len()..].starts_with(prefix[1])).filter_map(
+            move |(k, ranges)| {
+                let rest = &k[len..];
                 (!rest.contains('.') && ranges.iter().any(|r| r.0 <= version && version <= r.1)).then_some(rest)
-            })
-            .collect()
+            },
+        )
     }
 
     /// The default of a scalar key at a version.

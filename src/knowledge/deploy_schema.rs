@@ -97,21 +97,28 @@ impl Schema {
     /// map" describes another version's shape (0.6's named
     /// `persistence.data.<name>` over 0.1's one `persistence.data`).
     pub fn typing(&self, path: &str, chart_knows: bool) -> Option<&'static SchemaEntry> {
-        if chart_knows {
-            self.exact(path)
-        } else {
-            self.at(path)
-        }
+        Self::typing_of(self.found(path), chart_knows)
+    }
+
+    /// [`Schema::typing`] from what [`Schema::found`] gave for the path.
+    pub fn typing_of(found: Option<(&'static SchemaEntry, bool)>, chart_knows: bool) -> Option<&'static SchemaEntry> {
+        found.filter(|&(_, exact)| exact || !chart_knows).map(|(entry, _)| entry)
     }
 
     /// A key's entry; a value of a map matches the map's `*` entry, and a
     /// key of such a value its `*.key` entry.
     pub fn at(&self, path: &str) -> Option<&'static SchemaEntry> {
+        self.found(path).map(|(entry, _)| entry)
+    }
+
+    /// [`Schema::at`], and whether the entry is declared for exactly this path
+    /// (the linter looks a key up once and reads both).
+    pub fn found(&self, path: &str) -> Option<(&'static SchemaEntry, bool)> {
         // On the linter's hot path: the wildcard paths are compared in
         // pieces, never built.
         let entries = self.data.entries;
-        let find = |parts: &[&str]| entries.binary_search_by(|(k, _)| cmp_joined(k, parts)).ok().map(|i| &entries[i].1);
-        self.exact(path).or_else(|| {
+        let find = |parts: &[&str]| entries.binary_search_by(|(k, _)| super::cmp_joined(k, parts)).ok().map(|i| (&entries[i].1, false));
+        self.exact(path).map(|entry| (entry, true)).or_else(|| {
             let (parent, _) = path.rsplit_once('.')?;
             find(&[parent, ".*"]).or_else(|| {
                 let rest = &path[parent.len()..];
@@ -177,25 +184,6 @@ impl Schema {
     }
 }
 
-/// `key` compared with the concatenation of `parts`, as strings compare.
-fn cmp_joined(key: &str, parts: &[&str]) -> std::cmp::Ordering {
-    let mut key = key.as_bytes();
-    for part in parts {
-        let part = part.as_bytes();
-        let n = key.len().min(part.len());
-        match key[..n].cmp(&part[..n]) {
-            std::cmp::Ordering::Equal if n < part.len() => return std::cmp::Ordering::Less,
-            std::cmp::Ordering::Equal => key = &key[n..],
-            other => return other,
-        }
-    }
-    if key.is_empty() {
-        std::cmp::Ordering::Equal
-    } else {
-        std::cmp::Ordering::Greater
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -224,7 +212,7 @@ mod tests {
     fn joined_parts_compare_as_the_joined_string() {
         for key in ["", "a", "a.*", "a.*.b", "a.b", "a.*b", "b", "*", "*.x"] {
             for parts in [&["a", ".*"][..], &["a", ".*", ".b"], &["*", ".x"], &["a"], &["", ""], &["a.", "*"]] {
-                assert_eq!(cmp_joined(key, parts), key.cmp(parts.concat().as_str()), "{key:?} {parts:?}");
+                assert_eq!(crate::knowledge::cmp_joined(key, parts), key.cmp(parts.concat().as_str()), "{key:?} {parts:?}");
             }
         }
     }

@@ -244,6 +244,25 @@ impl fmt::Display for ChartVersion {
     }
 }
 
+/// `key` compared with the concatenation of `parts`, as strings compare.
+fn cmp_joined(key: &str, parts: &[&str]) -> std::cmp::Ordering {
+    let mut key = key.as_bytes();
+    for part in parts {
+        let part = part.as_bytes();
+        let n = key.len().min(part.len());
+        match key[..n].cmp(&part[..n]) {
+            std::cmp::Ordering::Equal if n < part.len() => return std::cmp::Ordering::Less,
+            std::cmp::Ordering::Equal => key = &key[n..],
+            other => return other,
+        }
+    }
+    if key.is_empty() {
+        std::cmp::Ordering::Equal
+    } else {
+        std::cmp::Ordering::Greater
+    }
+}
+
 /// `1.10.1`, `v1.10.1`, `0.4.3rc1` -> (1, 10, 1).
 pub fn parse_version(text: &str) -> Option<(u64, u64, u64)> {
     let text = text.trim_start_matches('v');
