@@ -4,6 +4,8 @@
 //! parses anything to know it.
 
 use super::catalog_data::{AGENT, CHANGES, PLATFORM};
+use std::sync::OnceLock;
+
 use super::ChartName;
 
 /// What a key holds in a version's defaults.
@@ -109,6 +111,8 @@ pub struct Catalog {
     inferred: &'static [(&'static str, &'static str)],
     keys: &'static [(&'static str, &'static [Range])],
     changes: &'static [Change],
+    /// Each version parsed, made once (for [`Catalog::index_of`]).
+    parsed: OnceLock<Vec<Option<(u64, u64, u64)>>>,
 }
 
 static PLATFORM_CATALOG: Catalog = Catalog {
@@ -118,6 +122,7 @@ static PLATFORM_CATALOG: Catalog = Catalog {
     inferred: PLATFORM.inferred,
     keys: PLATFORM.keys,
     changes: CHANGES,
+    parsed: OnceLock::new(),
 };
 static AGENT_CATALOG: Catalog = Catalog {
     chart: ChartName::Agent,
@@ -126,6 +131,7 @@ static AGENT_CATALOG: Catalog = Catalog {
     inferred: AGENT.inferred,
     keys: AGENT.keys,
     changes: CHANGES,
+    parsed: OnceLock::new(),
 };
 
 impl Catalog {
@@ -302,10 +308,10 @@ impl Catalog {
     /// (the agent chart lacks some platform versions).
     pub fn index_of(&self, version: &str) -> usize {
         let wanted = super::parse_version(version);
-        self.versions
-            .iter()
-            .position(|v| *v == version)
-            .unwrap_or_else(|| self.versions.iter().position(|v| super::parse_version(v) >= wanted).unwrap_or(self.versions.len()))
+        self.versions.iter().position(|v| *v == version).unwrap_or_else(|| {
+            let parsed = self.parsed.get_or_init(|| self.versions.iter().map(|v| super::parse_version(v)).collect());
+            parsed.iter().position(|v| *v >= wanted).unwrap_or(self.versions.len())
+        })
     }
 }
 
