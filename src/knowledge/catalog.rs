@@ -6,6 +6,7 @@
 use super::catalog_data::{AGENT, CHANGES, PLATFORM};
 use std::sync::OnceLock;
 
+use super::path_index::PathIndex;
 use super::ChartName;
 
 /// What a key holds in a version's defaults.
@@ -113,6 +114,9 @@ pub struct Catalog {
     changes: &'static [Change],
     /// Each version parsed, made once (for [`Catalog::index_of`]).
     parsed: OnceLock<Vec<Option<(u64, u64, u64)>>>,
+    /// The keys and the changed keys, indexed the first time one is looked up.
+    key_index: OnceLock<PathIndex>,
+    change_index: OnceLock<PathIndex>,
 }
 
 static PLATFORM_CATALOG: Catalog = Catalog {
@@ -123,6 +127,8 @@ static PLATFORM_CATALOG: Catalog = Catalog {
     keys: PLATFORM.keys,
     changes: CHANGES,
     parsed: OnceLock::new(),
+    key_index: OnceLock::new(),
+    change_index: OnceLock::new(),
 };
 static AGENT_CATALOG: Catalog = Catalog {
     chart: ChartName::Agent,
@@ -132,6 +138,8 @@ static AGENT_CATALOG: Catalog = Catalog {
     keys: AGENT.keys,
     changes: CHANGES,
     parsed: OnceLock::new(),
+    key_index: OnceLock::new(),
+    change_index: OnceLock::new(),
 };
 
 impl Catalog {
@@ -148,7 +156,9 @@ impl Catalog {
     }
 
     fn ranges(&self, key: &str) -> Option<&'static [Range]> {
-        self.keys.binary_search_by(|(k, _)| (*k).cmp(key)).ok().map(|i| self.keys[i].1)
+        let keys = self.keys;
+        let index = self.key_index.get_or_init(|| PathIndex::new(keys, |(k, _)| k));
+        index.find(keys, |(k, _)| k, &[key]).map(|i| keys[i].1)
     }
 
     /// The newest released (not pre-release) version: the default target.
@@ -296,7 +306,9 @@ impl Catalog {
 
     /// What happened to `key` (or the section holding it).
     pub fn change_of(&self, key: &str) -> Option<&'static Change> {
-        self.changes.iter().find(|c| c.key == key)
+        let changes = self.changes;
+        let index = self.change_index.get_or_init(|| PathIndex::new(changes, |c| c.key));
+        index.find(changes, |c| c.key, &[key]).map(|i| &changes[i])
     }
 
     /// The change whose new name is `key` (for a new name used on an old chart).
@@ -337,6 +349,18 @@ mod tests {
         let err = c.resolve_target("2.15.7").unwrap_err();
         assert!(err.ends_with("the nearest are 2.15.1 and 2.16.0"), "{err}");
         assert_eq!(c.resolve_target("2.18").unwrap(), (c.resolve("2.18.0").unwrap(), None));
+    }
+
+    #[test]
+    fn every_key_is_found_with_its_ranges() {
+        for catalog in [Catalog::of(ChartName::Platform), Catalog::of(ChartName::Agent)] {
+            for (key, ranges) in catalog.keys {
+                assert!(catalog.ranges(key).is_some_and(|r| std::ptr::eq(r, *ranges)), "{key}");
+            }
+            for change in catalog.changes {
+                assert_eq!(catalog.change_of(change.key).map(|c| c.key), Some(change.key));
+            }
+        }
     }
 
     #[test]

@@ -15,6 +15,7 @@ pub fn description(key: &str) -> Option<&'static str> {
 #[rustfmt::skip]
 pub mod catalog_data;
 pub mod deploy_schema;
+mod path_index;
 pub mod pod_security;
 pub mod storage;
 
