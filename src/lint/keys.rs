@@ -471,19 +471,17 @@ fn suggest(d: &mut super::Diagnostic, known: &[&str], parent: &str, name: &str) 
 /// Every mapping, at any depth (free-form and subchart sections included);
 /// one pass per mapping.
 pub fn check_duplicates(ctx: &mut RuleContext<'_>, node: &Node, prefix: &str) {
-    duplicates_below(ctx, node, &mut prefix.to_string());
+    duplicates_below(ctx, node, prefix, &mut Vec::new());
 }
 
-/// [`check_duplicates`] with one path buffer for the whole walk: no
-/// allocation per key.
-fn duplicates_below(ctx: &mut RuleContext<'_>, node: &Node, path: &mut String) {
+/// [`check_duplicates`] below `prefix` and the keys `names`: a path is
+/// written only for a duplicate found, not for every key.
+fn duplicates_below<'a>(ctx: &mut RuleContext<'_>, node: &'a Node, prefix: &str, names: &mut Vec<&'a str>) {
     if let Some(entries) = node.entries() {
         // Small mappings are searched; large ones (thousands of keys) indexed.
         let mut last_of: HashMap<&str, &Node> = if entries.len() > 16 { HashMap::with_capacity(entries.len()) } else { HashMap::new() };
         for (i, (key, value)) in entries.iter().enumerate() {
             let name = key.text().unwrap_or_default();
-            let len = path.len();
-            push_segment(path, name);
             if key.text().is_some() {
                 let earlier = if entries.len() > 16 {
                     last_of.insert(name, key)
@@ -491,11 +489,15 @@ fn duplicates_below(ctx: &mut RuleContext<'_>, node: &Node, path: &mut String) {
                     entries[..i].iter().rev().map(|(k, _)| k).find(|k| k.text() == Some(name))
                 };
                 if let Some(first) = earlier {
+                    let mut path = prefix.to_string();
+                    for segment in names.iter().chain([&name]) {
+                        push_segment(&mut path, segment);
+                    }
                     let (span, first_span) = (ctx.span(key, key), ctx.span(first, first));
                     let line = first.line;
                     let d = ctx.report(
                         DUPLICATE_KEY,
-                        path,
+                        &path,
                         span,
                         format!("duplicate key `{path}`: Helm keeps this one and silently drops the one on line {line}"),
                     );
@@ -504,12 +506,15 @@ fn duplicates_below(ctx: &mut RuleContext<'_>, node: &Node, path: &mut String) {
                     d.help = Some("merge the two entries".into());
                 }
             }
-            duplicates_below(ctx, value, path);
-            path.truncate(len);
+            if value.entries().is_some() || value.items().is_some() {
+                names.push(name);
+                duplicates_below(ctx, value, prefix, names);
+                names.pop();
+            }
         }
     }
     for item in node.items().unwrap_or_default() {
-        duplicates_below(ctx, item, path);
+        duplicates_below(ctx, item, prefix, names);
     }
 }
 

@@ -75,8 +75,8 @@ impl<'a> RuleContext<'a> {
     pub fn new(text: &'a str, target: usize) -> Self {
         // Line breaks as YAML counts them: LF, CRLF and a lone CR.
         let bytes = text.as_bytes();
-        let breaks = bytes.iter().enumerate().filter(|&(i, &b)| b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')));
-        let line_starts = std::iter::once(0).chain(breaks.map(|(i, _)| i + 1)).collect();
+        let breaks = memchr::memchr2_iter(b'\n', b'\r', bytes).filter(|&i| bytes[i] == b'\n' || bytes.get(i + 1) != Some(&b'\n'));
+        let line_starts = std::iter::once(0).chain(breaks.map(|i| i + 1)).collect();
         let catalog = Catalog::get();
         let chart = ChartVersion::at(catalog, target);
         RuleContext { text, catalog, target, chart, schema: Schema::for_chart(&chart), line_starts, out: Vec::new() }
