@@ -114,7 +114,8 @@ pub struct Catalog {
     changes: &'static [Change],
     /// Each version parsed, made once (for [`Catalog::index_of`]).
     parsed: OnceLock<Vec<Option<(u64, u64, u64)>>>,
-    /// The keys and the changed keys, indexed the first time one is looked up.
+    /// The versions, keys and changed keys, indexed the first time one is looked up.
+    version_index: OnceLock<PathIndex>,
     key_index: OnceLock<PathIndex>,
     change_index: OnceLock<PathIndex>,
 }
@@ -127,6 +128,7 @@ static PLATFORM_CATALOG: Catalog = Catalog {
     keys: PLATFORM.keys,
     changes: CHANGES,
     parsed: OnceLock::new(),
+    version_index: OnceLock::new(),
     key_index: OnceLock::new(),
     change_index: OnceLock::new(),
 };
@@ -138,6 +140,7 @@ static AGENT_CATALOG: Catalog = Catalog {
     keys: AGENT.keys,
     changes: CHANGES,
     parsed: OnceLock::new(),
+    version_index: OnceLock::new(),
     key_index: OnceLock::new(),
     change_index: OnceLock::new(),
 };
@@ -319,8 +322,10 @@ impl Catalog {
     /// The index of a version, or of the first one after it this chart has
     /// (the agent chart lacks some platform versions).
     pub fn index_of(&self, version: &str) -> usize {
-        let wanted = super::parse_version(version);
-        self.versions.iter().position(|v| *v == version).unwrap_or_else(|| {
+        let versions = self.versions;
+        let index = self.version_index.get_or_init(|| PathIndex::new(versions, |v| v));
+        index.find(versions, |v| v, &[version]).unwrap_or_else(|| {
+            let wanted = super::parse_version(version);
             let parsed = self.parsed.get_or_init(|| self.versions.iter().map(|v| super::parse_version(v)).collect());
             parsed.iter().position(|v| *v >= wanted).unwrap_or(self.versions.len())
         })
