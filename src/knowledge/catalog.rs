@@ -4,6 +4,9 @@
 //! parses anything to know it.
 
 use super::catalog_data::{AGENT, CHANGES, PLATFORM};
+use std::sync::OnceLock;
+
+use super::path_index::PathIndex;
 use super::ChartName;
 
 /// What a key holds in a version's defaults.
@@ -109,6 +112,12 @@ pub struct Catalog {
     inferred: &'static [(&'static str, &'static str)],
     keys: &'static [(&'static str, &'static [Range])],
     changes: &'static [Change],
+    /// Each version parsed, made once (for [`Catalog::index_of`]).
+    parsed: OnceLock<Vec<Option<(u64, u64, u64)>>>,
+    /// The versions, keys and changed keys, indexed the first time one is looked up.
+    version_index: OnceLock<PathIndex>,
+    key_index: OnceLock<PathIndex>,
+    change_index: OnceLock<PathIndex>,
 }
 
 static PLATFORM_CATALOG: Catalog = Catalog {
@@ -118,6 +127,10 @@ static PLATFORM_CATALOG: Catalog = Catalog {
     inferred: PLATFORM.inferred,
     keys: PLATFORM.keys,
     changes: CHANGES,
+    parsed: OnceLock::new(),
+    version_index: OnceLock::new(),
+    key_index: OnceLock::new(),
+    change_index: OnceLock::new(),
 };
 static AGENT_CATALOG: Catalog = Catalog {
     chart: ChartName::Agent,
@@ -126,6 +139,10 @@ static AGENT_CATALOG: Catalog = Catalog {
     inferred: AGENT.inferred,
     keys: AGENT.keys,
     changes: CHANGES,
+    parsed: OnceLock::new(),
+    version_index: OnceLock::new(),
+    key_index: OnceLock::new(),
+    change_index: OnceLock::new(),
 };
 
 impl Catalog {
@@ -142,7 +159,9 @@ impl Catalog {
     }
 
     fn ranges(&self, key: &str) -> Option<&'static [Range]> {
-        self.keys.binary_search_by(|(k, _)| (*k).cmp(key)).ok().map(|i| self.keys[i].1)
+        let keys = self.keys;
+        let index = self.key_index.get_or_init(|| PathIndex::new(keys, |(k, _)| k));
+        index.find(keys, |(k, _)| k, &[key]).map(|i| keys[i].1)
     }
 
     /// The newest released (not pre-release) version: the default target.
@@ -244,17 +263,26 @@ impl Catalog {
 
     /// Child key names of `parent` (`""` for the top level) at a version.
     pub fn children(&self, parent: &str, version: usize) -> Vec<&'static str> {
-        let prefix = if parent.is_empty() { String::new() } else { format!("{parent}.") };
+        self.children_at(parent, version).collect()
+    }
+
+    /// Whether `parent` has a child key at a version.
+    pub fn has_children(&self, parent: &str, version: usize) -> bool {
+        self.children_at(parent, version).next().is_some()
+    }
+
+    fn children_at<'a>(&self, parent: &'a str, version: usize) -> impl Iterator<Item = &'static str> + 'a {
+        let prefix = if parent.is_empty() { [""; 2] } else { [parent, "."] };
+        let len = prefix[0].len() + prefix[1].len();
         // Keys are sorted, so the children of `parent` form one run.
-        let first = self.keys.partition_point(|(k, _)| *k < prefix.as_str());
-        self.keys[first..]
-            .iter()
-            .take_while(|(k, _)| k.starts_with(&prefix))
-            .filter_map(|(k, ranges)| {
-                let rest = &k[prefix.len()..];
+        let keys = self.keys;
+        let first = keys.partition_point(|(k, _)| super::cmp_joined(k, &prefix).is_lt());
+        keys[first..].iter().take_while(move |(k, _)| k.starts_with(prefix[0]) && k[prefix[0].len()..].starts_with(prefix[1])).filter_map(
+            move |(k, ranges)| {
+                let rest = &k[len..];
                 (!rest.contains('.') && ranges.iter().any(|r| r.0 <= version && version <= r.1)).then_some(rest)
-            })
-            .collect()
+            },
+        )
     }
 
     /// The default of a scalar key at a version.
@@ -281,7 +309,9 @@ impl Catalog {
 
     /// What happened to `key` (or the section holding it).
     pub fn change_of(&self, key: &str) -> Option<&'static Change> {
-        self.changes.iter().find(|c| c.key == key)
+        let changes = self.changes;
+        let index = self.change_index.get_or_init(|| PathIndex::new(changes, |c| c.key));
+        index.find(changes, |c| c.key, &[key]).map(|i| &changes[i])
     }
 
     /// The change whose new name is `key` (for a new name used on an old chart).
@@ -292,11 +322,13 @@ impl Catalog {
     /// The index of a version, or of the first one after it this chart has
     /// (the agent chart lacks some platform versions).
     pub fn index_of(&self, version: &str) -> usize {
-        let wanted = super::parse_version(version);
-        self.versions
-            .iter()
-            .position(|v| *v == version)
-            .unwrap_or_else(|| self.versions.iter().position(|v| super::parse_version(v) >= wanted).unwrap_or(self.versions.len()))
+        let versions = self.versions;
+        let index = self.version_index.get_or_init(|| PathIndex::new(versions, |v| v));
+        index.find(versions, |v| v, &[version]).unwrap_or_else(|| {
+            let wanted = super::parse_version(version);
+            let parsed = self.parsed.get_or_init(|| self.versions.iter().map(|v| super::parse_version(v)).collect());
+            parsed.iter().position(|v| *v >= wanted).unwrap_or(self.versions.len())
+        })
     }
 }
 
@@ -322,6 +354,18 @@ mod tests {
         let err = c.resolve_target("2.15.7").unwrap_err();
         assert!(err.ends_with("the nearest are 2.15.1 and 2.16.0"), "{err}");
         assert_eq!(c.resolve_target("2.18").unwrap(), (c.resolve("2.18.0").unwrap(), None));
+    }
+
+    #[test]
+    fn every_key_is_found_with_its_ranges() {
+        for catalog in [Catalog::of(ChartName::Platform), Catalog::of(ChartName::Agent)] {
+            for (key, ranges) in catalog.keys {
+                assert!(catalog.ranges(key).is_some_and(|r| std::ptr::eq(r, *ranges)), "{key}");
+            }
+            for change in catalog.changes {
+                assert_eq!(catalog.change_of(change.key).map(|c| c.key), Some(change.key));
+            }
+        }
     }
 
     #[test]

@@ -5,7 +5,10 @@
 //! the real packages by `scripts/extract-schema.py` and generated into
 //! [`super::catalog_data`].
 
+use std::sync::OnceLock;
+
 use super::catalog_data::SCHEMAS;
+use super::path_index::PathIndex;
 use super::ChartVersion;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,18 +71,34 @@ pub struct SchemaData {
 #[derive(Debug, Clone, Copy)]
 pub struct Schema {
     data: &'static SchemaData,
+    /// Its paths, indexed the first time one is looked up.
+    paths: &'static OnceLock<PathIndex>,
 }
 
 impl Schema {
     /// The validator that judges a chart version (the generated table says
     /// from which version each one does: 2.15.1 for charts 2.x, ...).
     pub fn for_chart(chart: &ChartVersion) -> Schema {
-        let data = SCHEMAS.iter().filter(|s| chart.at_least(s.judges_from)).max_by_key(|s| super::parse_version(s.judges_from));
-        Schema { data: data.expect("a validator judges from 0.0.0") }
+        let at = (0..SCHEMAS.len())
+            .filter(|&i| chart.at_least(SCHEMAS[i].judges_from))
+            .max_by_key(|&i| super::parse_version(SCHEMAS[i].judges_from));
+        Schema::at_index(at.expect("a validator judges from 0.0.0"))
     }
 
     pub fn validator(version: &str) -> Option<Schema> {
-        SCHEMAS.iter().find(|s| s.validator == version).map(|data| Schema { data })
+        SCHEMAS.iter().position(|s| s.validator == version).map(Schema::at_index)
+    }
+
+    fn at_index(i: usize) -> Schema {
+        static PATHS: OnceLock<Vec<OnceLock<PathIndex>>> = OnceLock::new();
+        Schema { data: &SCHEMAS[i], paths: &PATHS.get_or_init(|| SCHEMAS.iter().map(|_| OnceLock::new()).collect())[i] }
+    }
+
+    /// The entry whose path is `parts` joined.
+    fn find(&self, parts: &[&str]) -> Option<&'static SchemaEntry> {
+        let entries = self.data.entries;
+        let paths = self.paths.get_or_init(|| PathIndex::new(entries, |(k, _)| k));
+        paths.find(entries, |(k, _)| k, parts).map(|i| &entries[i].1)
     }
 
     pub fn version(&self) -> &'static str {
@@ -88,8 +107,7 @@ impl Schema {
 
     /// The entry the schema declares for exactly this path (no `*`).
     pub fn exact(&self, path: &str) -> Option<&'static SchemaEntry> {
-        let entries = self.data.entries;
-        entries.binary_search_by(|(k, _)| (*k).cmp(path)).ok().map(|i| &entries[i].1)
+        self.find(&[path])
     }
 
     /// The entry that types a key: where the chart version knows the key, only
@@ -97,21 +115,27 @@ impl Schema {
     /// map" describes another version's shape (0.6's named
     /// `persistence.data.<name>` over 0.1's one `persistence.data`).
     pub fn typing(&self, path: &str, chart_knows: bool) -> Option<&'static SchemaEntry> {
-        if chart_knows {
-            self.exact(path)
-        } else {
-            self.at(path)
-        }
+        Self::typing_of(self.found(path), chart_knows)
+    }
+
+    /// [`Schema::typing`] from what [`Schema::found`] gave for the path.
+    pub fn typing_of(found: Option<(&'static SchemaEntry, bool)>, chart_knows: bool) -> Option<&'static SchemaEntry> {
+        found.filter(|&(_, exact)| exact || !chart_knows).map(|(entry, _)| entry)
     }
 
     /// A key's entry; a value of a map matches the map's `*` entry, and a
     /// key of such a value its `*.key` entry.
     pub fn at(&self, path: &str) -> Option<&'static SchemaEntry> {
-        // On the linter's hot path: the wildcard paths are compared in
+        self.found(path).map(|(entry, _)| entry)
+    }
+
+    /// [`Schema::at`], and whether the entry is declared for exactly this path
+    /// (the linter looks a key up once and reads both).
+    pub fn found(&self, path: &str) -> Option<(&'static SchemaEntry, bool)> {
+        // On the linter's hot path: the wildcard paths are looked up in
         // pieces, never built.
-        let entries = self.data.entries;
-        let find = |parts: &[&str]| entries.binary_search_by(|(k, _)| cmp_joined(k, parts)).ok().map(|i| &entries[i].1);
-        self.exact(path).or_else(|| {
+        let find = |parts: &[&str]| self.find(parts).map(|entry| (entry, false));
+        self.exact(path).map(|entry| (entry, true)).or_else(|| {
             let (parent, _) = path.rsplit_once('.')?;
             find(&[parent, ".*"]).or_else(|| {
                 let rest = &path[parent.len()..];
@@ -177,25 +201,6 @@ impl Schema {
     }
 }
 
-/// `key` compared with the concatenation of `parts`, as strings compare.
-fn cmp_joined(key: &str, parts: &[&str]) -> std::cmp::Ordering {
-    let mut key = key.as_bytes();
-    for part in parts {
-        let part = part.as_bytes();
-        let n = key.len().min(part.len());
-        match key[..n].cmp(&part[..n]) {
-            std::cmp::Ordering::Equal if n < part.len() => return std::cmp::Ordering::Less,
-            std::cmp::Ordering::Equal => key = &key[n..],
-            other => return other,
-        }
-    }
-    if key.is_empty() {
-        std::cmp::Ordering::Equal
-    } else {
-        std::cmp::Ordering::Greater
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -221,10 +226,20 @@ mod tests {
     }
 
     #[test]
+    fn every_path_is_found_as_declared() {
+        for (i, data) in SCHEMAS.iter().enumerate() {
+            let schema = Schema::at_index(i);
+            for (path, entry) in data.entries {
+                assert!(schema.exact(path).is_some_and(|e| std::ptr::eq(e, entry)), "{} {path}", data.validator);
+            }
+        }
+    }
+
+    #[test]
     fn joined_parts_compare_as_the_joined_string() {
         for key in ["", "a", "a.*", "a.*.b", "a.b", "a.*b", "b", "*", "*.x"] {
             for parts in [&["a", ".*"][..], &["a", ".*", ".b"], &["*", ".x"], &["a"], &["", ""], &["a.", "*"]] {
-                assert_eq!(cmp_joined(key, parts), key.cmp(parts.concat().as_str()), "{key:?} {parts:?}");
+                assert_eq!(crate::knowledge::cmp_joined(key, parts), key.cmp(parts.concat().as_str()), "{key:?} {parts:?}");
             }
         }
     }

@@ -15,6 +15,7 @@ pub fn description(key: &str) -> Option<&'static str> {
 #[rustfmt::skip]
 pub mod catalog_data;
 pub mod deploy_schema;
+mod path_index;
 pub mod pod_security;
 pub mod read_keys;
 pub mod storage;
@@ -253,6 +254,25 @@ impl fmt::Display for ChartVersion {
             ChartName::Agent => "agent",
         };
         write!(f, "{name} {a}.{b}.{c}")
+    }
+}
+
+/// `key` compared with the concatenation of `parts`, as strings compare.
+fn cmp_joined(key: &str, parts: &[&str]) -> std::cmp::Ordering {
+    let mut key = key.as_bytes();
+    for part in parts {
+        let part = part.as_bytes();
+        let n = key.len().min(part.len());
+        match key[..n].cmp(&part[..n]) {
+            std::cmp::Ordering::Equal if n < part.len() => return std::cmp::Ordering::Less,
+            std::cmp::Ordering::Equal => key = &key[n..],
+            other => return other,
+        }
+    }
+    if key.is_empty() {
+        std::cmp::Ordering::Equal
+    } else {
+        std::cmp::Ordering::Greater
     }
 }
 

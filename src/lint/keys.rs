@@ -10,7 +10,7 @@ use super::fix::DELETE_THE_KEY;
 use super::rules::*;
 use super::{types, RuleContext};
 use crate::knowledge::catalog::{Change, ChangeKind, Kind};
-use crate::knowledge::deploy_schema::{Extra, SType};
+use crate::knowledge::deploy_schema::{Extra, SType, Schema, SchemaEntry};
 use crate::knowledge::{read_by_post_renderer, ChartName};
 use crate::text::{did_you_mean, join_key};
 use crate::yaml::Node;
@@ -30,7 +30,7 @@ enum Mode {
 }
 
 pub fn check(ctx: &mut RuleContext<'_>, root: &Node) {
-    walk(ctx, root, "", Mode::Checked);
+    walk(ctx, root, &mut String::new(), Mode::Checked);
 }
 
 /// Appends one segment to a dotted path, as [`join_key`] writes it.
@@ -47,95 +47,113 @@ fn push_segment(path: &mut String, name: &str) {
     }
 }
 
-fn walk(ctx: &mut RuleContext<'_>, map: &Node, prefix: &str, mode: Mode) {
+/// Runs `f` with `suffix` on the end of `path` (`[]`, `.*`), then takes it off.
+fn with_suffix<R>(path: &mut String, suffix: &str, f: impl FnOnce(&mut String) -> R) -> R {
+    let len = path.len();
+    path.push_str(suffix);
+    let out = f(path);
+    path.truncate(len);
+    out
+}
+
+/// Judges a mapping's keys. `path` holds the mapping's own path and, in
+/// turn, each key's: one buffer for the whole walk, no allocation per key
+/// (every function given it leaves it as it found it).
+fn walk(ctx: &mut RuleContext<'_>, map: &Node, path: &mut String, mode: Mode) {
+    let parent = path.len();
     // What the validator does with an undeclared key here: the same for every key of the map.
     let unknown_tolerated = std::cell::OnceCell::new();
     for (key, value) in map.entries().unwrap_or_default() {
         let Some(name) = key.text() else { continue };
-        let path = join_key(prefix, name);
-        if prefix.is_empty() && ctx.catalog.chart == ChartName::Agent && ctx.schema.refuses_on_agent(name) && !value.is_null() {
+        path.truncate(parent);
+        push_segment(path, name);
+        if parent == 0 && ctx.catalog.chart == ChartName::Agent && ctx.schema.refuses_on_agent(name) && !value.is_null() {
             let span = ctx.span(key, key);
             let d = ctx.report(
                 PLATFORM_KEY_ON_AGENT,
-                &path,
+                path,
                 span,
                 format!("`{path}` configures the control plane: the agent chart ignores it and Polyaxon rejects it here"),
             );
             d.help = Some("move it to the control plane's values, or delete it".into());
             continue;
         }
-        let tolerated = tolerated(ctx, map, &path, || *unknown_tolerated.get_or_init(|| ctx.schema.tolerates_unknown(prefix)));
-        if let Some(change) = ctx.catalog.change_of(&path) {
-            if report_change(ctx, change, &path, tolerated, key, value) {
+        let found = ctx.schema.found(path);
+        let declared = found.map(|(entry, _)| entry);
+        let tolerated = tolerated(map, declared, || *unknown_tolerated.get_or_init(|| ctx.schema.tolerates_unknown(&path[..parent])));
+        if let Some(change) = ctx.catalog.change_of(path) {
+            if report_change(ctx, change, path, declared, tolerated, key, value) {
                 continue;
             }
         }
         match mode {
             Mode::Free => continue,
             Mode::Subchart => {
-                subchart_key(ctx, &path, prefix, name, key, value);
+                subchart_key(ctx, path, parent, name, declared, key, value);
                 continue;
             }
             Mode::Checked | Mode::Schema(_) => {}
         }
-        let chart = ctx.catalog.at(&path, ctx.target).copied();
-        let schema = ctx.schema.typing(&path, chart.is_some()).copied();
+        let chart = ctx.catalog.at(path, ctx.target).copied();
+        let schema = Schema::typing_of(found, chart.is_some()).copied();
         // A later chart's key, on an older chart whose validator already knew it
         // (below a section handed on whole, later charts' finer reads do not matter).
         let too_new = mode == Mode::Checked
             && chart.is_none()
-            && (ctx.catalog.change_into(&path).is_some() || ctx.catalog.around(&path, ctx.target).1.is_some());
+            && (ctx.catalog.change_into(path).is_some() || ctx.catalog.around(path, ctx.target).1.is_some());
         match (chart, schema) {
             // A section that became a list, still written the old way: its entries moved.
-            (Some(range), _) if range.2 == Kind::List && moved_entries(ctx, value, &path) => walk(ctx, value, &path, Mode::Free),
+            (Some(range), _) if range.2 == Kind::List && moved_entries(ctx, value, path) => walk(ctx, value, path, Mode::Free),
             (None, _) if too_new => {
-                report_unknown(ctx, &path, prefix, name, tolerated, key);
-                judge_by_schema(ctx, &path, tolerated, key, value);
+                report_unknown(ctx, path, &path[..parent], name, tolerated, key);
+                judge_by_schema(ctx, path, declared, tolerated, key, value);
             }
             (Some(range), _) => {
-                types::check(ctx, &path, Some(range.2), schema.as_ref(), key, value);
-                descend(ctx, value, &path, Some(range.2), schema.map(|s| (s.ty, s.extra)));
+                types::check(ctx, path, Some(range.2), schema.as_ref(), key, value);
+                descend(ctx, value, path, Some(range.2), schema.map(|s| (s.ty, s.extra)));
             }
             (None, Some(entry)) => {
                 if mode == Mode::Checked || !tolerated {
-                    report_ignored(ctx, &path, entry.alias_of, tolerated, key);
+                    report_ignored(ctx, path, entry.alias_of, tolerated, key);
                 }
-                types::check(ctx, &path, None, Some(&entry), key, value);
-                descend(ctx, value, &path, None, Some((entry.ty, entry.extra)));
+                types::check(ctx, path, None, Some(&entry), key, value);
+                descend(ctx, value, path, None, Some((entry.ty, entry.extra)));
             }
-            (None, None) if read_by_post_renderer(&path) => {
+            (None, None) if read_by_post_renderer(path) => {
                 let span = ctx.span(key, key);
                 let version = ctx.version().to_string();
-                let d = ctx.report(POST_RENDERER_KEY, &path, span, format!("`{path}` is read by polyaxon-pr, not by chart {version}"));
+                let d = ctx.report(POST_RENDERER_KEY, path, span, format!("`{path}` is read by polyaxon-pr, not by chart {version}"));
                 d.help = Some("fine when you render through polyaxon-pr; Polyaxon's own validator rejects it".into());
             }
-            (None, None) => report_unknown(ctx, &path, prefix, name, tolerated, key),
+            (None, None) => report_unknown(ctx, path, &path[..parent], name, tolerated, key),
         }
     }
+    path.truncate(parent);
 }
 
 /// Whether Polyaxon's validator lets the key through: it declares it (and
 /// it is not a second spelling of a field the mapping also sets), or the
 /// enclosing object keeps or drops keys it does not declare.
 /// (As [`crate::knowledge::deploy_schema::Schema::tolerates`], with the schema entry looked up once.)
-fn tolerated(ctx: &RuleContext<'_>, map: &Node, path: &str, unknown_tolerated: impl FnOnce() -> bool) -> bool {
+fn tolerated(map: &Node, declared: Option<&SchemaEntry>, unknown_tolerated: impl FnOnce() -> bool) -> bool {
     let twice = |field: &str| map.entries().unwrap_or_default().iter().any(|(k, _)| k.text() == Some(field));
-    match ctx.schema.at(path) {
+    match declared {
         Some(entry) => !entry.crashes && !entry.alias_of.is_some_and(twice),
         None => unknown_tolerated(),
     }
 }
 
 /// Walks into a value by what the chart and the schema say it is.
-fn descend(ctx: &mut RuleContext<'_>, value: &Node, path: &str, chart: Option<Kind>, schema: Option<(SType, Extra)>) {
+fn descend(ctx: &mut RuleContext<'_>, value: &Node, path: &mut String, chart: Option<Kind>, schema: Option<(SType, Extra)>) {
     if let Some(items) = value.items() {
         // Lists of objects the schema describes (tolerations, connections).
-        let item = format!("{path}[]");
-        if let Some(entry) = ctx.schema.at(&item).filter(|e| e.ty == SType::Object) {
-            for node in items.iter().filter(|n| n.is_map()) {
-                walk(ctx, node, &item, Mode::Schema(entry.extra));
+        with_suffix(path, "[]", |item| {
+            if let Some(entry) = ctx.schema.at(item).filter(|e| e.ty == SType::Object) {
+                for node in items.iter().filter(|n| n.is_map()) {
+                    walk(ctx, node, item, Mode::Schema(entry.extra));
+                }
             }
-        }
+        });
         return;
     }
     if !value.is_map() {
@@ -150,41 +168,64 @@ fn descend(ctx: &mut RuleContext<'_>, value: &Node, path: &str, chart: Option<Ki
         Some(Kind::Map) => Mode::Checked,
         Some(Kind::Whole | Kind::Open) => by_schema,
         // Read by the templates with no typed default: its known children, else the schema.
-        Some(Kind::Any | Kind::Null) if !ctx.catalog.children(path, ctx.target).is_empty() => Mode::Checked,
+        Some(Kind::Any | Kind::Null) if ctx.catalog.has_children(path, ctx.target) => Mode::Checked,
         Some(_) | None => by_schema,
     };
     // A map the chart leaves open whose values the schema types: scalars
     // (`resources.limits`: strings only in 2.x) or objects (0.x `persistence.data.<name>`).
-    let values = ctx.schema.at(&format!("{path}.*")).filter(|_| matches!(mode, Mode::Free | Mode::Schema(_)));
+    let values = match mode {
+        Mode::Free | Mode::Schema(_) => with_suffix(path, ".*", |any| ctx.schema.at(any)),
+        Mode::Checked | Mode::Subchart => None,
+    };
     match values {
         Some(entry) => {
+            let len = path.len();
             for (key, item) in value.entries().unwrap_or_default() {
                 let Some(name) = key.text() else { continue };
-                let item_path = join_key(path, name);
+                path.truncate(len);
+                push_segment(path, name);
                 if entry.ty == SType::Object && item.is_map() {
-                    walk(ctx, item, &item_path, Mode::Schema(entry.extra));
+                    walk(ctx, item, path, Mode::Schema(entry.extra));
                 } else {
-                    types::check(ctx, &item_path, None, Some(entry), key, item);
+                    types::check(ctx, path, None, Some(entry), key, item);
                 }
             }
+            path.truncate(len);
         }
         None => walk(ctx, value, path, mode),
     }
 }
 
 /// A mapping whose entries are sections that moved (`tolerations.experiments`).
-fn moved_entries(ctx: &RuleContext<'_>, value: &Node, path: &str) -> bool {
-    value.entries().unwrap_or_default().iter().any(|(k, _)| k.text().is_some_and(|k| ctx.catalog.change_of(&join_key(path, k)).is_some()))
+fn moved_entries(ctx: &RuleContext<'_>, value: &Node, path: &mut String) -> bool {
+    let len = path.len();
+    let moved = value.entries().unwrap_or_default().iter().any(|(k, _)| {
+        k.text().is_some_and(|k| {
+            path.truncate(len);
+            push_segment(path, k);
+            ctx.catalog.change_of(path).is_some()
+        })
+    });
+    path.truncate(len);
+    moved
 }
 
 /// Keys of a subchart section: the ones the chart sets or reads there (by
 /// their type), the ones it set or read in other versions
 /// (`postgresql.postgresUser`), near misses of the ones it reads, and what
 /// Polyaxon's schema declares there (`rabbitmq.resources`).
-fn subchart_key(ctx: &mut RuleContext<'_>, path: &str, prefix: &str, name: &str, key: &Node, value: &Node) {
+fn subchart_key(
+    ctx: &mut RuleContext<'_>,
+    path: &mut String,
+    parent: usize,
+    name: &str,
+    declared: Option<&SchemaEntry>,
+    key: &Node,
+    value: &Node,
+) {
     let chart = ctx.catalog.at(path, ctx.target).map(|r| r.2);
-    if let Some(entry) = ctx.schema.at(path).copied() {
-        types::check(ctx, path, chart, Some(&entry), key, value);
+    if let Some(entry) = declared {
+        types::check(ctx, path, chart, Some(entry), key, value);
         descend(ctx, value, path, None, Some((entry.ty, entry.extra)));
         return;
     }
@@ -211,6 +252,7 @@ fn subchart_key(ctx: &mut RuleContext<'_>, path: &str, prefix: &str, name: &str,
         (None, Some(_)) => return,
         (None, None) => {}
     }
+    let prefix = &path[..parent];
     let read_here: Vec<&str> = ctx.catalog.children(prefix, ctx.target);
     if value.is_map() || read_here.contains(&name) {
         return;
@@ -231,7 +273,15 @@ fn subchart_key(ctx: &mut RuleContext<'_>, path: &str, prefix: &str, name: &str,
 
 /// Reports a renamed, moved or removed key; false when the change does not
 /// concern the target version.
-fn report_change(ctx: &mut RuleContext<'_>, change: &Change, path: &str, tolerated: bool, key: &Node, value: &Node) -> bool {
+fn report_change(
+    ctx: &mut RuleContext<'_>,
+    change: &Change,
+    path: &mut String,
+    declared: Option<&SchemaEntry>,
+    tolerated: bool,
+    key: &Node,
+    value: &Node,
+) -> bool {
     let since = ctx.catalog.index_of(change.since);
     if ctx.target < since {
         return false;
@@ -283,15 +333,22 @@ fn report_change(ctx: &mut RuleContext<'_>, change: &Change, path: &str, tolerat
     if !accepted && tolerated {
         tolerated_by_polyaxon(d);
     }
-    judge_by_schema(ctx, path, !accepted && tolerated, key, value);
+    judge_by_schema(ctx, path, declared, !accepted && tolerated, key, value);
     true
 }
 
 /// A key the chart ignores but Polyaxon reads: its value must still be
 /// what Polyaxon's schema declares, all the way down.
-fn judge_by_schema(ctx: &mut RuleContext<'_>, path: &str, tolerated: bool, key: &Node, value: &Node) {
-    if let Some(entry) = ctx.schema.at(path).copied().filter(|_| tolerated) {
-        types::check(ctx, path, None, Some(&entry), key, value);
+fn judge_by_schema(
+    ctx: &mut RuleContext<'_>,
+    path: &mut String,
+    declared: Option<&SchemaEntry>,
+    tolerated: bool,
+    key: &Node,
+    value: &Node,
+) {
+    if let Some(entry) = declared.filter(|_| tolerated) {
+        types::check(ctx, path, None, Some(entry), key, value);
         descend(ctx, value, path, None, Some((entry.ty, entry.extra)));
     }
 }
@@ -414,19 +471,17 @@ fn suggest(d: &mut super::Diagnostic, known: &[&str], parent: &str, name: &str) 
 /// Every mapping, at any depth (free-form and subchart sections included);
 /// one pass per mapping.
 pub fn check_duplicates(ctx: &mut RuleContext<'_>, node: &Node, prefix: &str) {
-    duplicates_below(ctx, node, &mut prefix.to_string());
+    duplicates_below(ctx, node, prefix, &mut Vec::new());
 }
 
-/// [`check_duplicates`] with one path buffer for the whole walk: no
-/// allocation per key.
-fn duplicates_below(ctx: &mut RuleContext<'_>, node: &Node, path: &mut String) {
+/// [`check_duplicates`] below `prefix` and the keys `names`: a path is
+/// written only for a duplicate found, not for every key.
+fn duplicates_below<'a>(ctx: &mut RuleContext<'_>, node: &'a Node, prefix: &str, names: &mut Vec<&'a str>) {
     if let Some(entries) = node.entries() {
         // Small mappings are searched; large ones (thousands of keys) indexed.
         let mut last_of: HashMap<&str, &Node> = if entries.len() > 16 { HashMap::with_capacity(entries.len()) } else { HashMap::new() };
         for (i, (key, value)) in entries.iter().enumerate() {
             let name = key.text().unwrap_or_default();
-            let len = path.len();
-            push_segment(path, name);
             if key.text().is_some() {
                 let earlier = if entries.len() > 16 {
                     last_of.insert(name, key)
@@ -434,11 +489,15 @@ fn duplicates_below(ctx: &mut RuleContext<'_>, node: &Node, path: &mut String) {
                     entries[..i].iter().rev().map(|(k, _)| k).find(|k| k.text() == Some(name))
                 };
                 if let Some(first) = earlier {
+                    let mut path = prefix.to_string();
+                    for segment in names.iter().chain([&name]) {
+                        push_segment(&mut path, segment);
+                    }
                     let (span, first_span) = (ctx.span(key, key), ctx.span(first, first));
                     let line = first.line;
                     let d = ctx.report(
                         DUPLICATE_KEY,
-                        path,
+                        &path,
                         span,
                         format!("duplicate key `{path}`: Helm keeps this one and silently drops the one on line {line}"),
                     );
@@ -447,12 +506,15 @@ fn duplicates_below(ctx: &mut RuleContext<'_>, node: &Node, path: &mut String) {
                     d.help = Some("merge the two entries".into());
                 }
             }
-            duplicates_below(ctx, value, path);
-            path.truncate(len);
+            if value.entries().is_some() || value.items().is_some() {
+                names.push(name);
+                duplicates_below(ctx, value, prefix, names);
+                names.pop();
+            }
         }
     }
     for item in node.items().unwrap_or_default() {
-        duplicates_below(ctx, item, path);
+        duplicates_below(ctx, item, prefix, names);
     }
 }
 

@@ -75,8 +75,8 @@ impl<'a> RuleContext<'a> {
     pub fn new(text: &'a str, target: usize) -> Self {
         // Line breaks as YAML counts them: LF, CRLF and a lone CR.
         let bytes = text.as_bytes();
-        let breaks = bytes.iter().enumerate().filter(|&(i, &b)| b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')));
-        let line_starts = std::iter::once(0).chain(breaks.map(|(i, _)| i + 1)).collect();
+        let breaks = memchr::memchr2_iter(b'\n', b'\r', bytes).filter(|&i| bytes[i] == b'\n' || bytes.get(i + 1) != Some(&b'\n'));
+        let line_starts = std::iter::once(0).chain(breaks.map(|i| i + 1)).collect();
         let catalog = Catalog::get();
         let chart = ChartVersion::at(catalog, target);
         RuleContext { text, catalog, target, chart, schema: Schema::for_chart(&chart), line_starts, out: Vec::new() }
@@ -157,7 +157,8 @@ pub fn lint_text_for(text: &str, target: usize, pod_security: Option<Level>) -> 
     // Aliases and merge keys are linted as Helm reads them, reported at the user's text.
     let (docs, plain) = yaml::parse_all_resolved_and_plain(text)?;
     let mut ctx = RuleContext::new(text, target);
-    // The text as written, for the fixes: parsed once, when one is needed.
+    // The text as written, for the fixes: parsed once, when one is needed
+    // (without aliases, anchors, tags or merge keys both readings are the same trees).
     let mut raw: Option<Vec<Node>> = None;
     for (i, doc) in docs.iter().enumerate() {
         let before = ctx.out.len();
@@ -175,8 +176,7 @@ pub fn lint_text_for(text: &str, target: usize, pod_security: Option<Level>) -> 
             }
         }
         if ctx.out.len() > before {
-            // Without aliases, anchors, tags or merge keys both readings are the same trees.
-            let raw = raw.get_or_insert_with(|| if plain { docs.clone() } else { yaml::parse_all(text).unwrap_or_default() });
+            let raw = if plain { &docs } else { raw.get_or_insert_with(|| yaml::parse_all(text).unwrap_or_default()) };
             if let Some(raw_doc) = raw.get(i) {
                 fix::attach(&mut ctx.out[before..], raw_doc, doc, ctx.catalog, ctx.target);
             }

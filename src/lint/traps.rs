@@ -8,14 +8,16 @@ use crate::yaml::Node;
 
 pub fn check(ctx: &mut RuleContext<'_>, doc: &Node) {
     dns_prefix_dropped(ctx, doc);
-    image_of_another_major(ctx, doc, "");
+    image_of_another_major(ctx, doc, &mut String::new());
 }
 
 /// Every `imageTag` of a Polyaxon component (one the target chart reads)
 /// of another major version than the chart's own default there, and
 /// every `image` left at an older chart's default name (the v1 gateway's
 /// polyaxon/polyaxon-gateway, where the v2 gateway runs polyaxon/polyaxon-api).
-fn image_of_another_major(ctx: &mut RuleContext<'_>, node: &Node, parent: &str) {
+/// `path` holds the mapping's dotted path, and in turn each key's (one buffer for the walk).
+fn image_of_another_major(ctx: &mut RuleContext<'_>, node: &Node, path: &mut String) {
+    let parent = path.len();
     let version = ctx.catalog.version(ctx.target);
     // Only Polyaxon's own images: subcharts' and helpers' images have versions of their own.
     let polyaxon = |image: &str| image.starts_with("polyaxon/");
@@ -24,9 +26,13 @@ fn image_of_another_major(ctx: &mut RuleContext<'_>, node: &Node, parent: &str) 
         if !value.is_map() && !matches!(name, "imageTag" | "image") {
             continue;
         }
-        let path = if parent.is_empty() { name.to_string() } else { format!("{parent}.{name}") };
+        path.truncate(parent);
+        if parent > 0 {
+            path.push('.');
+        }
+        path.push_str(name);
         if value.is_map() {
-            image_of_another_major(ctx, value, &path);
+            image_of_another_major(ctx, value, path);
             continue;
         }
         let Some(text) = value.text() else { continue };
@@ -34,10 +40,10 @@ fn image_of_another_major(ctx: &mut RuleContext<'_>, node: &Node, parent: &str) 
             "imageTag" => {
                 // The chart's own default there: its version (a Polyaxon component), or
                 // a tag of its own, judged only on a Polyaxon image (a few lag behind).
-                let own = match ctx.catalog.default(&path, ctx.target) {
+                let own = match ctx.catalog.default(path, ctx.target) {
                     DefaultValue::ChartVersion => version,
                     DefaultValue::Str(own)
-                        if ctx.catalog.default(&format!("{parent}.image"), ctx.target).as_str().is_some_and(polyaxon) =>
+                        if ctx.catalog.default(&format!("{}.image", &path[..parent]), ctx.target).as_str().is_some_and(polyaxon) =>
                     {
                         own
                     }
@@ -51,7 +57,7 @@ fn image_of_another_major(ctx: &mut RuleContext<'_>, node: &Node, parent: &str) 
                     _ => continue,
                 }
             }
-            "image" => match (ctx.catalog.default(&path, ctx.target), ctx.catalog.default_in(&path, text)) {
+            "image" => match (ctx.catalog.default(path, ctx.target), ctx.catalog.default_in(path, text)) {
                 (DefaultValue::Str(now), Some(then)) if now != text && polyaxon(now) && polyaxon(text) => (
                     format!("`{path}` is {text}, the image of chart {}; chart {version} runs {now} there", ctx.catalog.version(then)),
                     format!("delete it, or set {now}"),
@@ -61,9 +67,10 @@ fn image_of_another_major(ctx: &mut RuleContext<'_>, node: &Node, parent: &str) 
             _ => continue,
         };
         let span = ctx.span(key, value);
-        let d = ctx.report(IMAGE_OF_ANOTHER_MAJOR, &path, span, message);
+        let d = ctx.report(IMAGE_OF_ANOTHER_MAJOR, path, span, message);
         d.help = Some(help);
     }
+    path.truncate(parent);
 }
 
 /// Charts 0.4.3 to 1.12.2 render POLYAXON_DNS_PREFIX only when

@@ -106,7 +106,9 @@ pub fn allowed(path: &str, schema: Option<&SchemaEntry>) -> Option<(&'static [&'
 
 pub fn check(ctx: &mut RuleContext<'_>, path: &str, chart: Option<Kind>, schema: Option<&SchemaEntry>, key: &Node, value: &Node) {
     let accepts = accepts(chart, schema);
-    if value.is_null() {
+    // Resolved once (resolving allocates for numbers); spans and messages only for what is reported.
+    let scalar = value.scalar();
+    if scalar == Some(Scalar::Null) {
         if !accepts.null {
             let span = ctx.span(key, value);
             let d = ctx.report(WRONG_TYPE, path, span, format!("`{path}` may not be null: Polyaxon rejects it"));
@@ -114,14 +116,11 @@ pub fn check(ctx: &mut RuleContext<'_>, path: &str, chart: Option<Kind>, schema:
         }
         return;
     }
-    if check_allowed(ctx, path, schema, key, value) {
+    if check_allowed(ctx, path, schema, key, value, scalar.as_ref().and(value.text())) {
         return;
     }
     let Some(expected) = accepts.expected else { return };
-    let span = ctx.span(key, value);
-    let found = value.type_name();
     let quoted = matches!(value.value, Value::Scalar { style: Style::Quoted, .. });
-    let scalar = value.scalar();
     let fits = matches!(
         (expected, &value.value, &scalar),
         (Expected::Int, _, Some(Scalar::Int(_)))
@@ -135,6 +134,8 @@ pub fn check(ctx: &mut RuleContext<'_>, path: &str, chart: Option<Kind>, schema:
     if fits {
         return;
     }
+    let span = ctx.span(key, value);
+    let found = value.type_name();
     // A quoted boolean: the validators convert it, Helm templates take any non-empty string for true.
     if let (Expected::Bool, true, Some(Scalar::Str(s))) = (expected, quoted, &scalar) {
         if boolean_string(s).is_some() {
@@ -176,10 +177,17 @@ pub(super) fn is_numeric(s: &str) -> bool {
     s.trim().parse::<f64>().is_ok()
 }
 
-/// A scalar outside the key's allowed set (of any type: `type: 12345` too);
-/// true when reported.
-fn check_allowed(ctx: &mut RuleContext<'_>, path: &str, schema: Option<&SchemaEntry>, key: &Node, value: &Node) -> bool {
-    let Some(given) = value.scalar().and(value.text()) else { return false };
+/// A scalar (`given`, its text) outside the key's allowed set (of any type:
+/// `type: 12345` too); true when reported.
+fn check_allowed(
+    ctx: &mut RuleContext<'_>,
+    path: &str,
+    schema: Option<&SchemaEntry>,
+    key: &Node,
+    value: &Node,
+    given: Option<&str>,
+) -> bool {
+    let Some(given) = given else { return false };
     let Some((allowed, severity)) = allowed(path, schema) else { return false };
     if allowed.contains(&given) {
         return false;
