@@ -154,12 +154,6 @@ impl<'a> RuleContext<'a> {
         (line, self.text[start..offset].chars().filter(|&c| c != '\u{feff}').count() + 1)
     }
 
-    /// Records a diagnostic with the rule's default severity.
-    pub fn report(&mut self, code: rules::Code, key: &str, span: Span, message: String) -> &mut Diagnostic {
-        self.push(Diagnostic::new(code, (key.to_string(), span), message));
-        self.out.last_mut().expect("just pushed")
-    }
-
     /// Records a diagnostic its rule's constructor made.
     pub fn push(&mut self, d: Diagnostic) {
         self.out.push(d);
