@@ -5,7 +5,7 @@
 //! defaults, read the way Helm reads them, and reported at the user's key.
 
 use super::rules::*;
-use super::{RuleContext, Span};
+use super::{At, Diagnostic, RuleContext};
 use crate::knowledge::catalog::DefaultValue;
 use crate::knowledge::read_keys::{switches::BROKER, LEGACY_POSTGRES_HOST};
 use crate::knowledge::{Service, BROKER_CLIENTS};
@@ -44,13 +44,23 @@ fn switch(ctx: &RuleContext<'_>, doc: &Node, path: &str) -> Option<bool> {
 }
 
 /// Where Helm and Polyaxon part on a switch: Polyaxon reads the string
-/// "false" as false, Helm as true. Said in the message of a rule it drives.
-fn read_as_true(doc: &Node, path: &str) -> String {
-    match user(doc, path) {
-        Some((_, v)) if matches!(v.scalar(), Some(Scalar::Str(_))) => {
-            format!(" (`{path}` is the string \"{}\", which Helm reads as true)", v.text().unwrap_or_default())
+/// "false" as false, Helm as true. Said in the message of a rule it drives
+/// (nothing when the switch is not a string).
+struct ReadAsTrue<'a>(Option<(&'a str, &'a str)>);
+
+fn read_as_true<'a>(doc: &'a Node, path: &'a str) -> ReadAsTrue<'a> {
+    ReadAsTrue(match user(doc, path) {
+        Some((_, v)) if matches!(v.scalar(), Some(Scalar::Str(_))) => Some((path, v.text().unwrap_or_default())),
+        _ => None,
+    })
+}
+
+impl std::fmt::Display for ReadAsTrue<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            Some((path, text)) => write!(f, " (`{path}` is the string \"{text}\", which Helm reads as true)"),
+            None => Ok(()),
         }
-        _ => String::new(),
     }
 }
 
@@ -63,7 +73,7 @@ fn text(ctx: &RuleContext<'_>, doc: &Node, path: &str) -> Option<String> {
 }
 
 /// Where to report: the first of `paths` the user wrote, else the document's first key.
-pub(super) fn locate(ctx: &RuleContext<'_>, doc: &Node, paths: &[&str]) -> (String, Span) {
+pub(super) fn locate(ctx: &RuleContext<'_>, doc: &Node, paths: &[&str]) -> At {
     for path in paths {
         if let Some((k, v)) = user(doc, path) {
             return (path.to_string(), ctx.span(k, v));
@@ -117,14 +127,7 @@ pub fn check(ctx: &mut RuleContext<'_>, doc: &Node) {
     // Before 0.5 the external host lived under postgresql; later charts ignore it.
     let legacy_postgres = !since(ctx, "0.5.0") && text(ctx, doc, LEGACY_POSTGRES_HOST).is_some();
     if postgres.off && !postgres.external && !legacy_postgres {
-        let (key, span) = locate(ctx, doc, &[postgres.enabled_key, "postgresql"]);
-        let d = ctx.report(
-            NO_DATABASE,
-            &key,
-            span,
-            "Polyaxon has no database: the in-cluster postgresql is disabled and no external one is configured".into(),
-        );
-        d.help = Some("enable postgresql, or set externalServices.postgresql.host".into());
+        ctx.push(no_database(locate(ctx, doc, &[postgres.enabled_key, "postgresql"])));
     }
     if !since(ctx, "1.0.0") {
         persistence(ctx, doc);
@@ -138,43 +141,19 @@ pub fn check(ctx: &mut RuleContext<'_>, doc: &Node) {
     // Charts 0.x always need redis, and rabbitmq unless redis is the broker.
     if !since(ctx, "1.0.0") {
         if redis.off && !redis.external {
-            let (key, span) = locate(ctx, doc, &[redis.enabled_key, "redis"]);
-            let d = ctx.report(
-                NO_REDIS,
-                &key,
-                span,
-                "Polyaxon 0.x needs redis: the in-cluster redis is disabled and no external one is configured".into(),
-            );
-            d.help = Some("enable redis, or set externalServices.redis.host".into());
+            ctx.push(no_redis(locate(ctx, doc, &[redis.enabled_key, "redis"])));
         }
         if rabbitmq.off && !rabbitmq.external && broker.as_deref() != Some("redis") {
-            let (key, span) = locate(ctx, doc, &[rabbitmq.enabled_key, BROKER]);
-            let d = ctx.report(
-                NO_BROKER,
-                &key,
-                span,
-                "the in-cluster rabbitmq is disabled, no external one is configured, and `broker` is not redis".into(),
-            );
-            d.help = Some("enable rabbitmq-ha, set externalServices.rabbitmq.host, or set `broker: redis`".into());
+            ctx.push(no_broker(locate(ctx, doc, &[rabbitmq.enabled_key, BROKER]), NoBroker::Rabbitmq0x));
         }
     }
     let chart_1x = since(ctx, "1.0.0");
     for s in [&postgres, &redis, &rabbitmq] {
         if s.in_cluster && s.external {
-            let (key, span) = locate(ctx, doc, &[s.host_key, s.enabled_key]);
-            let name = s.service.name();
-            let d = ctx.report(
-                IN_CLUSTER_AND_EXTERNAL,
-                &key,
-                span,
-                format!("{name} is enabled in-cluster and configured as an external service{}", read_as_true(doc, s.enabled_key)),
-            );
-            d.help = Some(format!("set {}: false to use the external one, or remove it", s.enabled_key));
+            let at = locate(ctx, doc, &[s.host_key, s.enabled_key]);
             // Polyaxon's validators reject it for redis and rabbitmq from 1.x; the chart uses the in-cluster one.
-            if s.service == Service::Postgresql || !chart_1x {
-                d.severity = Severity::Warning;
-                d.message.push_str("; the chart uses the in-cluster one");
-            }
+            let rejected = s.service != Service::Postgresql && chart_1x;
+            ctx.push(in_cluster_and_external(at, s, read_as_true(doc, s.enabled_key), rejected));
         }
     }
     // Broker rules hold from the charts that name a default broker (1.1);
@@ -186,74 +165,41 @@ pub fn check(ctx: &mut RuleContext<'_>, doc: &Node) {
     let non_broker = switch(ctx, doc, "redis.nonBroker") == Some(true);
     let redis_is_broker = broker.as_deref() == Some("redis");
     if redis.used() && !redis_is_broker && !non_broker {
-        let (key, span) = locate(ctx, doc, &[BROKER, redis.host_key, redis.enabled_key]);
-        let d = ctx.report(
-            BROKER_MISMATCH,
-            &key,
-            span,
-            format!("redis is used but `broker` is {}{}", broker.as_deref().unwrap_or("not redis"), read_as_true(doc, redis.enabled_key)),
-        );
-        d.help = Some("set `broker: redis`, drop redis, or mark it redis.nonBroker: true".into());
+        let at = locate(ctx, doc, &[BROKER, redis.host_key, redis.enabled_key]);
+        ctx.push(broker_mismatch(at, Service::Redis, broker.as_deref(), read_as_true(doc, redis.enabled_key)));
     }
     if rabbitmq.used() && redis_is_broker {
-        let (key, span) = locate(ctx, doc, &[BROKER, rabbitmq.host_key, rabbitmq.enabled_key]);
-        if set_by_user {
-            let d = ctx.report(
-                BROKER_MISMATCH,
-                &key,
-                span,
-                format!("rabbitmq is used but `broker` is redis{}", read_as_true(doc, rabbitmq.enabled_key)),
-            );
-            d.help = Some("set `broker: rabbitmq`, or drop rabbitmq".into());
+        let at = locate(ctx, doc, &[BROKER, rabbitmq.host_key, rabbitmq.enabled_key]);
+        ctx.push(if set_by_user {
+            broker_mismatch(at, Service::Rabbitmq, broker.as_deref(), read_as_true(doc, rabbitmq.enabled_key))
         } else {
             // Nothing breaks: the chart's default broker is redis and rabbitmq just idles.
-            let d = ctx.report(
-                UNUSED_SERVICE,
-                &key,
-                span,
-                "rabbitmq is configured, but the broker is redis (the chart's default), so nothing uses it".into(),
-            );
-            d.help = Some("set `broker: rabbitmq` to use it, or remove it".into());
-        }
+            unused_rabbitmq(at)
+        });
     }
     // Redis as the chart's default broker next to a configured rabbitmq: X006 above said it.
     let default_redis_broker = redis_is_broker && !set_by_user;
     if rabbitmq.used() && redis.used() && !non_broker && !default_redis_broker {
-        let (key, span) = locate(ctx, doc, &[redis.host_key, redis.enabled_key, rabbitmq.host_key, rabbitmq.enabled_key]);
-        let d = ctx.report(
-            TWO_BROKERS,
-            &key,
-            span,
-            format!(
-                "both rabbitmq and redis are deployed or configured as broker{}{}",
-                read_as_true(doc, redis.enabled_key),
-                read_as_true(doc, rabbitmq.enabled_key)
-            ),
-        );
-        d.help = Some("keep the one `broker` names".into());
+        let at = locate(ctx, doc, &[redis.host_key, redis.enabled_key, rabbitmq.host_key, rabbitmq.enabled_key]);
+        ctx.push(two_brokers(at, read_as_true(doc, redis.enabled_key), read_as_true(doc, rabbitmq.enabled_key)));
     }
     let needs_broker = BROKER_CLIENTS.iter().find(|s| switch(ctx, doc, &format!("{s}.enabled")) == Some(true));
     // Without RabbitMQ (2.17 on) only a redis that is the broker is one.
-    let broker_there = if Service::Rabbitmq.offered(ctx.target) { redis.used() || rabbitmq.used() } else { redis.used() && !non_broker };
-    if let Some(service) = needs_broker {
+    let rabbitmq_offered = Service::Rabbitmq.offered(ctx.target);
+    let broker_there = if rabbitmq_offered { redis.used() || rabbitmq.used() } else { redis.used() && !non_broker };
+    if let Some(client) = needs_broker {
         if !broker_there {
-            let enabled = format!("{service}.enabled");
-            let (key, span) = locate(ctx, doc, &[enabled.as_str(), BROKER]);
-            let message = if Service::Rabbitmq.offered(ctx.target) {
-                format!("{service} needs a broker, but neither redis nor rabbitmq is deployed or configured{}", read_as_true(doc, &enabled))
+            let enabled = format!("{client}.enabled");
+            let at = locate(ctx, doc, &[enabled.as_str(), BROKER]);
+            let why = read_as_true(doc, &enabled);
+            let missing = if rabbitmq_offered {
+                NoBroker::Neither { client, why, broker: broker.as_deref().unwrap_or("redis") }
             } else if redis.used() {
-                format!("{service} needs a broker, and redis is marked redis.nonBroker: true (chart {} has no RabbitMQ)", ctx.version())
+                NoBroker::RedisNotBroker { client, version: ctx.version() }
             } else {
-                format!("{service} needs a broker, but redis is not deployed or configured{}", read_as_true(doc, &enabled))
+                NoBroker::NoRedis { client, why }
             };
-            let broker = broker.filter(|b| Service::Rabbitmq.offered(ctx.target) || b == "redis").unwrap_or_else(|| "redis".into());
-            let nothing_but_redis = !Service::Rabbitmq.offered(ctx.target) && redis.used();
-            let d = ctx.report(NO_BROKER, &key, span, message);
-            d.help = Some(if nothing_but_redis {
-                "drop redis.nonBroker: redis is the only broker there is".to_string()
-            } else {
-                format!("enable the in-cluster {broker}, or set externalServices.{broker}.host")
-            });
+            ctx.push(no_broker(at, missing));
         }
     }
 }
@@ -287,18 +233,108 @@ fn persistence(ctx: &mut RuleContext<'_>, doc: &Node) {
             .collect();
         if let [_, (key, value), ..] = set[..] {
             let names: Vec<&str> = set.iter().filter_map(|(k, _)| k.text()).collect();
-            let span = ctx.span(key, value);
-            let key = format!("{path}.{}", key.text().unwrap_or_default());
-            let d =
-                ctx.report(PERSISTENCE_CONFLICT, &key, span, format!("`{path}` sets {}: Polyaxon takes exactly one", names.join(" and ")));
-            d.help = Some("keep one of existingClaim, hostPath and store".into());
+            let at = (format!("{path}.{}", key.text().unwrap_or_default()), ctx.span(key, value));
+            ctx.push(persistence_conflict(at, &path, &names));
         }
     }
 }
 
+// Each rule's diagnostic, made whole (message, help, severity) from where it
+// points and the facts that decided it.
+
+/// X001.
+fn no_database(at: At) -> Diagnostic {
+    let message = "Polyaxon has no database: the in-cluster postgresql is disabled and no external one is configured";
+    Diagnostic::new(NO_DATABASE, at, message.into()).with_help("enable postgresql, or set externalServices.postgresql.host")
+}
+
+/// X007.
+fn no_redis(at: At) -> Diagnostic {
+    let message = "Polyaxon 0.x needs redis: the in-cluster redis is disabled and no external one is configured";
+    Diagnostic::new(NO_REDIS, at, message.into()).with_help("enable redis, or set externalServices.redis.host")
+}
+
+/// Why no broker is there (X002).
+enum NoBroker<'a> {
+    /// Charts 0.x: rabbitmq off, none external, and `broker` is not redis.
+    Rabbitmq0x,
+    /// `client` is on, and neither redis nor rabbitmq is deployed or configured.
+    Neither { client: &'a str, why: ReadAsTrue<'a>, broker: &'a str },
+    /// A chart without RabbitMQ: `client` is on and redis is not deployed or configured.
+    NoRedis { client: &'a str, why: ReadAsTrue<'a> },
+    /// A chart without RabbitMQ: redis is there but marked redis.nonBroker.
+    RedisNotBroker { client: &'a str, version: &'a str },
+}
+
+/// X002.
+fn no_broker(at: At, missing: NoBroker<'_>) -> Diagnostic {
+    let (message, help) = match missing {
+        NoBroker::Rabbitmq0x => (
+            "the in-cluster rabbitmq is disabled, no external one is configured, and `broker` is not redis".to_string(),
+            "enable rabbitmq-ha, set externalServices.rabbitmq.host, or set `broker: redis`".to_string(),
+        ),
+        NoBroker::Neither { client, why, broker } => (
+            format!("{client} needs a broker, but neither redis nor rabbitmq is deployed or configured{why}"),
+            format!("enable the in-cluster {broker}, or set externalServices.{broker}.host"),
+        ),
+        NoBroker::NoRedis { client, why } => (
+            format!("{client} needs a broker, but redis is not deployed or configured{why}"),
+            "enable the in-cluster redis, or set externalServices.redis.host".to_string(),
+        ),
+        NoBroker::RedisNotBroker { client, version } => (
+            format!("{client} needs a broker, and redis is marked redis.nonBroker: true (chart {version} has no RabbitMQ)"),
+            "drop redis.nonBroker: redis is the only broker there is".to_string(),
+        ),
+    };
+    Diagnostic::new(NO_BROKER, at, message).with_help(help)
+}
+
+/// X004: a warning where the chart just uses the in-cluster one and
+/// Polyaxon's validator lets it through (`rejected` false).
+fn in_cluster_and_external(at: At, s: &Dependency, why: ReadAsTrue<'_>, rejected: bool) -> Diagnostic {
+    let message = format!("{} is enabled in-cluster and configured as an external service{why}", s.service.name());
+    let d = Diagnostic::new(IN_CLUSTER_AND_EXTERNAL, at, message)
+        .with_help(format!("set {}: false to use the external one, or remove it", s.enabled_key));
+    if rejected {
+        return d;
+    }
+    Diagnostic { severity: Severity::Warning, message: format!("{}; the chart uses the in-cluster one", d.message), ..d }
+}
+
+/// X003: `used` (redis or rabbitmq) is deployed or configured, and `broker` names the other.
+fn broker_mismatch(at: At, used: Service, broker: Option<&str>, why: ReadAsTrue<'_>) -> Diagnostic {
+    let (message, help) = if used == Service::Redis {
+        (
+            format!("redis is used but `broker` is {}{why}", broker.unwrap_or("not redis")),
+            "set `broker: redis`, drop redis, or mark it redis.nonBroker: true",
+        )
+    } else {
+        (format!("rabbitmq is used but `broker` is redis{why}"), "set `broker: rabbitmq`, or drop rabbitmq")
+    };
+    Diagnostic::new(BROKER_MISMATCH, at, message).with_help(help)
+}
+
+/// X006: rabbitmq configured next to the chart's default broker, redis.
+fn unused_rabbitmq(at: At) -> Diagnostic {
+    let message = "rabbitmq is configured, but the broker is redis (the chart's default), so nothing uses it";
+    Diagnostic::new(UNUSED_SERVICE, at, message.into()).with_help("set `broker: rabbitmq` to use it, or remove it")
+}
+
+/// X005.
+fn two_brokers(at: At, redis_why: ReadAsTrue<'_>, rabbitmq_why: ReadAsTrue<'_>) -> Diagnostic {
+    let message = format!("both rabbitmq and redis are deployed or configured as broker{redis_why}{rabbitmq_why}");
+    Diagnostic::new(TWO_BROKERS, at, message).with_help("keep the one `broker` names")
+}
+
+/// X008: the entry at `path` sets each of `names`.
+fn persistence_conflict(at: At, path: &str, names: &[&str]) -> Diagnostic {
+    let message = format!("`{path}` sets {}: Polyaxon takes exactly one", names.join(" and "));
+    Diagnostic::new(PERSISTENCE_CONFLICT, at, message).with_help("keep one of existingClaim, hostPath and store")
+}
+
 #[cfg(test)]
 mod tests {
-    use super::super::{lint_text, Diagnostic};
+    use super::super::lint_text;
     use super::*;
     use crate::knowledge::catalog::Catalog;
 

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use super::fix::DELETE_THE_KEY;
 use super::rules::*;
-use super::{types, RuleContext};
+use super::{types, At, Diagnostic, RuleContext};
 use crate::knowledge::catalog::{Change, ChangeKind, Kind};
 use crate::knowledge::deploy_schema::{Extra, SType, Schema, SchemaEntry};
 use crate::knowledge::{read_by_post_renderer, ChartName};
@@ -68,14 +68,7 @@ fn walk(ctx: &mut RuleContext<'_>, map: &Node, path: &mut String, mode: Mode) {
         path.truncate(parent);
         push_segment(path, name);
         if parent == 0 && ctx.catalog.chart == ChartName::Agent && ctx.schema.refuses_on_agent(name) && !value.is_null() {
-            let span = ctx.span(key, key);
-            let d = ctx.report(
-                PLATFORM_KEY_ON_AGENT,
-                path,
-                span,
-                format!("`{path}` configures the control plane: the agent chart ignores it and Polyaxon rejects it here"),
-            );
-            d.help = Some("move it to the control plane's values, or delete it".into());
+            ctx.push(platform_key_on_agent((path.clone(), ctx.span(key, key))));
             continue;
         }
         let found = ctx.schema.found(path);
@@ -120,10 +113,7 @@ fn walk(ctx: &mut RuleContext<'_>, map: &Node, path: &mut String, mode: Mode) {
                 descend(ctx, value, path, None, Some((entry.ty, entry.extra)));
             }
             (None, None) if read_by_post_renderer(path) => {
-                let span = ctx.span(key, key);
-                let version = ctx.version().to_string();
-                let d = ctx.report(POST_RENDERER_KEY, path, span, format!("`{path}` is read by polyaxon-pr, not by chart {version}"));
-                d.help = Some("fine when you render through polyaxon-pr; Polyaxon's own validator rejects it".into());
+                ctx.push(post_renderer_key((path.clone(), ctx.span(key, key)), ctx.version()));
             }
             (None, None) => report_unknown(ctx, path, &path[..parent], name, tolerated, key),
         }
@@ -235,17 +225,8 @@ fn subchart_key(
     }
     match ctx.catalog.around(path, ctx.target) {
         (Some(last), _) => {
-            let span = ctx.span(key, key);
-            let version = ctx.version().to_string();
-            let last = ctx.catalog.version(last);
-            let d = ctx.report(
-                REMOVED_KEY,
-                path,
-                span,
-                format!("`{path}` was last set or read by chart {last}; chart {version} and the subchart it bundles likely ignore it"),
-            );
-            d.severity = Severity::Warning;
-            d.help = Some("delete the key, or use the bundled subchart's setting".into());
+            let removal = Removal::FromSubchart { last: ctx.catalog.version(last) };
+            ctx.push(removed_key((path.clone(), ctx.span(key, key)), ctx.version(), removal, false));
             return;
         }
         // A later chart's key: not a misspelling.
@@ -258,16 +239,8 @@ fn subchart_key(
         return;
     }
     if let Some(close) = did_you_mean(name, &read_here).filter(|c| c != name) {
-        let span = ctx.span(key, key);
         let replacement = join_key(prefix, &close);
-        let d = ctx.report(
-            SUBCHART_KEY_TYPO,
-            path,
-            span,
-            format!("`{path}` looks like a misspelling of `{replacement}`, which the chart reads"),
-        );
-        d.help = Some(format!("did you mean `{replacement}`?"));
-        d.replacement = Some(replacement);
+        ctx.push(subchart_key_typo((path.clone(), ctx.span(key, key)), replacement));
     }
 }
 
@@ -287,53 +260,22 @@ fn report_change(
         return false;
     }
     let accepted = ctx.catalog.at(path, ctx.target).is_some();
-    let version = ctx.version().to_string();
-    let span = ctx.span(key, key);
-    let to = change.to.unwrap_or_default();
-    let rejects = change.validator_rejects && !tolerated;
+    let version = ctx.version();
+    let at = (path.clone(), ctx.span(key, key));
+    // What the validator lets through matters only where the chart ignores the key.
+    let ignored_but_tolerated = !accepted && tolerated;
     let d = match change.kind {
-        ChangeKind::Renamed if accepted => {
-            let d = ctx.report(
-                DEPRECATED_KEY,
-                path,
-                span,
-                format!("`{path}` is the old name of `{to}` (renamed in chart {}); chart {version} still reads it", change.since),
-            );
-            if rejects {
-                // Helm still reads it, `polyaxon admin deploy` refuses it.
-                d.severity = Severity::Error;
-                d.message.push_str(", but Polyaxon's validator rejects it");
-            }
-            d
-        }
-        ChangeKind::Renamed => ctx.report(
-            RENAMED_KEY,
-            path,
-            span,
-            format!("`{path}` was renamed to `{to}` in chart {}; chart {version} ignores it", change.since),
-        ),
+        ChangeKind::Renamed if accepted => deprecated_key(at, version, change, change.validator_rejects && !tolerated),
+        ChangeKind::Renamed => renamed_key(at, version, change, ignored_but_tolerated),
         // A chart version that still has the key is not judged by its later move;
         // a merge is migrate's business (the linter reports the section that left).
         ChangeKind::Merged => return false,
         _ if accepted => return false,
-        ChangeKind::Moved => ctx.report(MOVED_KEY, path, span, format!("`{path}` moved to {to} in chart {}", change.since)),
-        ChangeKind::Removed => {
-            ctx.report(REMOVED_KEY, path, span, format!("`{path}` was removed in chart {} with no replacement", change.since))
-        }
+        ChangeKind::Moved => moved_key(at, change, ignored_but_tolerated),
+        ChangeKind::Removed => removed_key(at, version, Removal::NoReplacement(change), ignored_but_tolerated),
     };
-    if change.kind == ChangeKind::Renamed {
-        d.replacement = Some(to.to_string());
-        d.help = Some(format!("rename `{path}` to `{to}` and keep the value"));
-    } else {
-        d.help = Some(DELETE_THE_KEY.into());
-    }
-    if let Some(note) = change.note {
-        d.help = Some(format!("{}; {note}", d.help.take().unwrap_or_default()));
-    }
-    if !accepted && tolerated {
-        tolerated_by_polyaxon(d);
-    }
-    judge_by_schema(ctx, path, declared, !accepted && tolerated, key, value);
+    ctx.push(d);
+    judge_by_schema(ctx, path, declared, ignored_but_tolerated, key, value);
     true
 }
 
@@ -353,118 +295,248 @@ fn judge_by_schema(
     }
 }
 
-/// A key the chart ignores and Polyaxon's validator lets through: the file
-/// deploys, the setting has no effect.
-fn tolerated_by_polyaxon(d: &mut super::Diagnostic) {
-    d.severity = Severity::Warning;
-    d.message.push_str(" (Polyaxon's validator lets it through)");
-}
-
 /// A key Polyaxon's schema declares but the chart version does not read;
 /// an error where Polyaxon rejects it after all (a second spelling of a
 /// field the mapping also sets).
 fn report_ignored(ctx: &mut RuleContext<'_>, path: &str, alias_of: Option<&str>, tolerated: bool, key: &Node) {
-    let span = ctx.span(key, key);
-    let version = ctx.version().to_string();
-    match alias_of {
+    let at = (path.to_string(), ctx.span(key, key));
+    let why = match alias_of {
         Some(field) => {
             let (parent, _) = path.rsplit_once('.').unwrap_or(("", path));
-            let replacement = join_key(parent, field);
-            let message = if tolerated {
-                format!("Polyaxon reads `{path}` as `{replacement}`, but chart {version} reads only `{replacement}`")
-            } else {
-                format!("`{path}` is Polyaxon's other spelling of `{replacement}`, which is set too: Polyaxon rejects the file, and chart {version} reads only `{replacement}`")
-            };
-            let d = ctx.report(IGNORED_KEY, path, span, message);
-            if tolerated {
-                d.help = Some(format!("write `{replacement}`"));
-                d.replacement = Some(replacement);
-            } else {
-                d.severity = Severity::Error;
-                d.help = Some("delete this one".into());
-            }
+            Ignored::Alias { of: join_key(parent, field), tolerated }
         }
-        None if tolerated => {
-            let d = ctx.report(
-                IGNORED_KEY,
-                path,
-                span,
-                format!("Polyaxon accepts `{path}`, but chart {version} does not read it: with Helm it has no effect"),
-            );
-            d.help = Some("delete it, unless a tool other than Helm reads it (`polyaxon admin deploy` reads releaseName)".into());
-        }
-        None => {
-            let validator = ctx.schema.version();
-            let d = ctx.report(
-                IGNORED_KEY,
-                path,
-                span,
-                format!("Polyaxon's validator {validator} declares `{path}` but fails on it, and chart {version} does not read it"),
-            );
-            d.severity = Severity::Error;
-            d.help = Some("delete it".into());
-        }
-    }
+        None if tolerated => Ignored::Accepted,
+        None => Ignored::Refused { validator: ctx.schema.version() },
+    };
+    ctx.push(ignored_key(at, ctx.version(), why));
 }
 
 /// A key the target chart does not read: an error, or a warning where
 /// Polyaxon's validator lets it through (it declares the key, or the
 /// enclosing object ignores what it does not declare).
 fn report_unknown(ctx: &mut RuleContext<'_>, path: &str, parent: &str, name: &str, tolerated: bool, key: &Node) {
-    let span = ctx.span(key, key);
-    let version = ctx.version().to_string();
-    let at = |i: usize| ctx.catalog.version(i).to_string();
-    let (code, message, help, replacement) = match (ctx.catalog.change_into(path), ctx.catalog.around(path, ctx.target)) {
+    let at = (path.to_string(), ctx.span(key, key));
+    let version = ctx.version();
+    let of = |i: usize| ctx.catalog.version(i);
+    let d = match (ctx.catalog.change_into(path), ctx.catalog.around(path, ctx.target)) {
         // The new name of a renamed key, on a chart from before the rename.
-        (Some(change), _) => {
-            let (old, since) = (change.key, change.since);
-            let message = format!("`{path}` is read from chart {since}; chart {version} reads `{old}`");
-            (KEY_TOO_NEW, message, format!("rename it to `{old}`, or target chart {since} or later"), Some(old.to_string()))
-        }
+        (Some(change), _) => key_too_new(at, version, TooNew::Renamed(change), tolerated),
         (None, (Some(last), None)) => {
-            let gone = at(ctx.catalog.next_release(last).unwrap_or(last + 1));
-            (REMOVED_KEY, format!("`{path}` was removed in chart {gone} (last read by {})", at(last)), DELETE_THE_KEY.into(), None)
+            let gone = of(ctx.catalog.next_release(last).unwrap_or(last + 1));
+            removed_key(at, version, Removal::Gone { gone, last: of(last) }, tolerated)
         }
-        (None, (None, Some(first))) => {
-            let first = at(first);
-            let message = format!("`{path}` is read from chart {first}; chart {version} ignores it");
-            (KEY_TOO_NEW, message, format!("target chart {first} or later, or delete the key"), None)
-        }
+        (None, (None, Some(first))) => key_too_new(at, version, TooNew::Later { first: of(first) }, tolerated),
         // Read by older and newer charts, not by this one.
-        (None, (Some(last), Some(first))) => {
-            let message =
-                format!("`{path}` is not read by chart {version}: chart {} read it, chart {} reads it again", at(last), at(first));
-            (REMOVED_KEY, message, DELETE_THE_KEY.into(), None)
-        }
+        (None, (Some(last), Some(first))) => removed_key(at, version, Removal::Between { last: of(last), first: of(first) }, tolerated),
         (None, (None, None)) => {
             let mut known = ctx.catalog.children(parent, ctx.target);
             known.extend(ctx.schema.children(parent));
-            let message = if tolerated {
-                format!("unknown key `{path}`: chart {version} does not read it and Polyaxon ignores it")
-            } else {
-                format!("unknown key `{path}`: neither chart {version} nor Polyaxon reads it")
-            };
-            let d = ctx.report(UNKNOWN_KEY, path, span, message);
-            suggest(d, &known, parent, name);
-            if tolerated {
-                d.severity = Severity::Warning;
-            }
-            return;
+            let suggestion = did_you_mean(name, &known).map(|s| join_key(parent, &s));
+            unknown_key(at, version, suggestion, tolerated)
         }
     };
-    let d = ctx.report(code, path, span, message);
-    d.help = Some(help);
-    d.replacement = replacement;
-    if tolerated {
-        tolerated_by_polyaxon(d);
+    ctx.push(d);
+}
+
+// Each rule's diagnostic, made whole (message, help, severity, replacement)
+// from where it points and the facts that decided it; `version` is the
+// chart version linted.
+
+/// Made a warning where the chart ignores the key and Polyaxon's validator
+/// lets it through: the file deploys, the setting has no effect.
+fn tolerated_by_polyaxon(d: Diagnostic, tolerated: bool) -> Diagnostic {
+    if !tolerated {
+        return d;
+    }
+    Diagnostic { severity: Severity::Warning, message: format!("{} (Polyaxon's validator lets it through)", d.message), ..d }
+}
+
+/// The help, and after it the chart's note on the change, if any.
+fn with_note(help: String, change: &Change) -> String {
+    match change.note {
+        Some(note) => format!("{help}; {note}"),
+        None => help,
     }
 }
 
-fn suggest(d: &mut super::Diagnostic, known: &[&str], parent: &str, name: &str) {
-    if let Some(s) = did_you_mean(name, known) {
-        let replacement = join_key(parent, &s);
-        d.help = Some(format!("did you mean `{replacement}`?"));
-        d.replacement = Some(replacement);
+/// The help and replacement of a near miss of `replacement`.
+fn did_you_mean_help(d: Diagnostic, replacement: String) -> Diagnostic {
+    Diagnostic { help: Some(format!("did you mean `{replacement}`?")), replacement: Some(replacement), ..d }
+}
+
+/// K011.
+fn platform_key_on_agent(at: At) -> Diagnostic {
+    let message = format!("`{}` configures the control plane: the agent chart ignores it and Polyaxon rejects it here", at.0);
+    Diagnostic::new(PLATFORM_KEY_ON_AGENT, at, message).with_help("move it to the control plane's values, or delete it")
+}
+
+/// K009.
+fn post_renderer_key(at: At, version: &str) -> Diagnostic {
+    let message = format!("`{}` is read by polyaxon-pr, not by chart {version}", at.0);
+    Diagnostic::new(POST_RENDERER_KEY, at, message)
+        .with_help("fine when you render through polyaxon-pr; Polyaxon's own validator rejects it")
+}
+
+/// K010: a near miss of `replacement`, which the chart reads in a subchart section.
+fn subchart_key_typo(at: At, replacement: String) -> Diagnostic {
+    let message = format!("`{}` looks like a misspelling of `{replacement}`, which the chart reads", at.0);
+    did_you_mean_help(Diagnostic::new(SUBCHART_KEY_TYPO, at, message), replacement)
+}
+
+/// K004: the old name of a renamed key, which the chart still reads;
+/// `rejected` where Polyaxon's validator refuses it (Helm reads it, `polyaxon admin deploy` does not).
+fn deprecated_key(at: At, version: &str, change: &Change, rejected: bool) -> Diagnostic {
+    let (path, to) = (&at.0, change.to.unwrap_or_default());
+    let mut message = format!("`{path}` is the old name of `{to}` (renamed in chart {}); chart {version} still reads it", change.since);
+    let help = with_note(format!("rename `{path}` to `{to}` and keep the value"), change);
+    let severity = if rejected {
+        message.push_str(", but Polyaxon's validator rejects it");
+        Severity::Error
+    } else {
+        DEPRECATED_KEY.rule().severity
+    };
+    Diagnostic { severity, replacement: Some(to.to_string()), ..Diagnostic::new(DEPRECATED_KEY, at, message).with_help(help) }
+}
+
+/// K002.
+fn renamed_key(at: At, version: &str, change: &Change, tolerated: bool) -> Diagnostic {
+    let (path, to) = (&at.0, change.to.unwrap_or_default());
+    let message = format!("`{path}` was renamed to `{to}` in chart {}; chart {version} ignores it", change.since);
+    let help = with_note(format!("rename `{path}` to `{to}` and keep the value"), change);
+    let d = Diagnostic { replacement: Some(to.to_string()), ..Diagnostic::new(RENAMED_KEY, at, message).with_help(help) };
+    tolerated_by_polyaxon(d, tolerated)
+}
+
+/// K003.
+fn moved_key(at: At, change: &Change, tolerated: bool) -> Diagnostic {
+    let message = format!("`{}` moved to {} in chart {}", at.0, change.to.unwrap_or_default(), change.since);
+    let d = Diagnostic::new(MOVED_KEY, at, message).with_help(with_note(DELETE_THE_KEY.into(), change));
+    tolerated_by_polyaxon(d, tolerated)
+}
+
+/// How a key came to be removed (K001).
+enum Removal<'a> {
+    /// The chart's history says so.
+    NoReplacement(&'a Change),
+    /// Chart `last` was the last to read it, `gone` the first without it.
+    Gone { gone: &'a str, last: &'a str },
+    /// Chart `last` read it and `first` reads it again.
+    Between { last: &'a str, first: &'a str },
+    /// A subchart key chart `last` last set or read: likely ignored, a warning.
+    FromSubchart { last: &'a str },
+}
+
+/// K001.
+fn removed_key(at: At, version: &str, removal: Removal<'_>, tolerated: bool) -> Diagnostic {
+    let path = &at.0;
+    let (message, help) = match removal {
+        Removal::NoReplacement(change) => {
+            (format!("`{path}` was removed in chart {} with no replacement", change.since), with_note(DELETE_THE_KEY.into(), change))
+        }
+        Removal::Gone { gone, last } => (format!("`{path}` was removed in chart {gone} (last read by {last})"), DELETE_THE_KEY.into()),
+        Removal::Between { last, first } => {
+            (format!("`{path}` is not read by chart {version}: chart {last} read it, chart {first} reads it again"), DELETE_THE_KEY.into())
+        }
+        Removal::FromSubchart { last } => {
+            let message =
+                format!("`{path}` was last set or read by chart {last}; chart {version} and the subchart it bundles likely ignore it");
+            let d = Diagnostic::new(REMOVED_KEY, at, message).with_help("delete the key, or use the bundled subchart's setting");
+            return Diagnostic { severity: Severity::Warning, ..d };
+        }
+    };
+    tolerated_by_polyaxon(Diagnostic::new(REMOVED_KEY, at, message).with_help(help), tolerated)
+}
+
+/// Why a key is read only by later charts (K007).
+enum TooNew<'a> {
+    /// The new name of a renamed key.
+    Renamed(&'a Change),
+    /// First read by chart `first`.
+    Later { first: &'a str },
+}
+
+/// K007.
+fn key_too_new(at: At, version: &str, why: TooNew<'_>, tolerated: bool) -> Diagnostic {
+    let path = &at.0;
+    let (message, help, replacement) = match why {
+        TooNew::Renamed(change) => {
+            let (old, since) = (change.key, change.since);
+            (
+                format!("`{path}` is read from chart {since}; chart {version} reads `{old}`"),
+                format!("rename it to `{old}`, or target chart {since} or later"),
+                Some(old.to_string()),
+            )
+        }
+        TooNew::Later { first } => (
+            format!("`{path}` is read from chart {first}; chart {version} ignores it"),
+            format!("target chart {first} or later, or delete the key"),
+            None,
+        ),
+    };
+    let d = Diagnostic { replacement, ..Diagnostic::new(KEY_TOO_NEW, at, message).with_help(help) };
+    tolerated_by_polyaxon(d, tolerated)
+}
+
+/// K005: `suggestion` the closest key the chart or Polyaxon knows; a
+/// warning where Polyaxon ignores the key.
+fn unknown_key(at: At, version: &str, suggestion: Option<String>, tolerated: bool) -> Diagnostic {
+    let message = if tolerated {
+        format!("unknown key `{}`: chart {version} does not read it and Polyaxon ignores it", at.0)
+    } else {
+        format!("unknown key `{}`: neither chart {version} nor Polyaxon reads it", at.0)
+    };
+    let mut d = Diagnostic::new(UNKNOWN_KEY, at, message);
+    if let Some(replacement) = suggestion {
+        d = did_you_mean_help(d, replacement);
+    }
+    if tolerated {
+        d.severity = Severity::Warning;
+    }
+    d
+}
+
+/// Why Polyaxon's schema declares a key the chart does not read (K008).
+enum Ignored {
+    /// Polyaxon's other spelling of `of`; `tolerated` unless `of` is set too.
+    Alias { of: String, tolerated: bool },
+    /// Declared and let through.
+    Accepted,
+    /// Declared, but the `validator` fails on it.
+    Refused { validator: &'static str },
+}
+
+/// K008.
+fn ignored_key(at: At, version: &str, why: Ignored) -> Diagnostic {
+    let path = &at.0;
+    match why {
+        Ignored::Alias { of, tolerated: true } => {
+            let message = format!("Polyaxon reads `{path}` as `{of}`, but chart {version} reads only `{of}`");
+            Diagnostic { replacement: Some(of.clone()), ..Diagnostic::new(IGNORED_KEY, at, message).with_help(format!("write `{of}`")) }
+        }
+        Ignored::Alias { of, tolerated: false } => {
+            let message = format!("`{path}` is Polyaxon's other spelling of `{of}`, which is set too: Polyaxon rejects the file, and chart {version} reads only `{of}`");
+            Diagnostic { severity: Severity::Error, ..Diagnostic::new(IGNORED_KEY, at, message).with_help("delete this one") }
+        }
+        Ignored::Accepted => {
+            let message = format!("Polyaxon accepts `{path}`, but chart {version} does not read it: with Helm it has no effect");
+            Diagnostic::new(IGNORED_KEY, at, message)
+                .with_help("delete it, unless a tool other than Helm reads it (`polyaxon admin deploy` reads releaseName)")
+        }
+        Ignored::Refused { validator } => {
+            let message =
+                format!("Polyaxon's validator {validator} declares `{path}` but fails on it, and chart {version} does not read it");
+            Diagnostic { severity: Severity::Error, ..Diagnostic::new(IGNORED_KEY, at, message).with_help("delete it") }
+        }
+    }
+}
+
+/// K006: Helm keeps the one at `at` and drops the one at `first` (on `line`).
+fn duplicate_key(at: At, first: super::Span, line: usize) -> Diagnostic {
+    let message = format!("duplicate key `{}`: Helm keeps this one and silently drops the one on line {line}", at.0);
+    Diagnostic {
+        label: "this one wins".into(),
+        related: vec![(first, "this one is dropped".into())],
+        ..Diagnostic::new(DUPLICATE_KEY, at, message).with_help("merge the two entries")
     }
 }
 
@@ -494,16 +566,7 @@ fn duplicates_below<'a>(ctx: &mut RuleContext<'_>, node: &'a Node, prefix: &str,
                         push_segment(&mut path, segment);
                     }
                     let (span, first_span) = (ctx.span(key, key), ctx.span(first, first));
-                    let line = first.line;
-                    let d = ctx.report(
-                        DUPLICATE_KEY,
-                        &path,
-                        span,
-                        format!("duplicate key `{path}`: Helm keeps this one and silently drops the one on line {line}"),
-                    );
-                    d.label = "this one wins".into();
-                    d.related.push((first_span, "this one is dropped".into()));
-                    d.help = Some("merge the two entries".into());
+                    ctx.push(duplicate_key((path, span), first_span, first.line));
                 }
             }
             if value.entries().is_some() || value.items().is_some() {

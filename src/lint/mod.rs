@@ -39,6 +39,9 @@ pub struct Span {
     pub end_col: usize,
 }
 
+/// Where a diagnostic points: the key's dotted path and its span.
+pub type At = (String, Span);
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Diagnostic {
     pub code: rules::Code,
@@ -56,6 +59,30 @@ pub struct Diagnostic {
     pub replacement: Option<String>,
     /// The remedy `migrate` and `lint --fix` apply, where there is one.
     pub fix: Option<fix::Fix>,
+}
+
+impl Diagnostic {
+    /// A rule's diagnostic at `key` with the rule's default severity and
+    /// label: the start of each rule's own constructor, which completes it.
+    pub fn new(code: rules::Code, (key, span): At, message: String) -> Diagnostic {
+        let rule = code.rule();
+        Diagnostic {
+            code,
+            severity: rule.severity,
+            message,
+            key,
+            span,
+            label: rule.summary.to_string(),
+            related: Vec::new(),
+            help: None,
+            replacement: None,
+            fix: None,
+        }
+    }
+
+    pub fn with_help(self, help: impl Into<String>) -> Diagnostic {
+        Diagnostic { help: Some(help.into()), ..self }
+    }
 }
 
 /// What a rule family needs: the text, the chart's catalog, the target
@@ -100,7 +127,7 @@ impl<'a> RuleContext<'a> {
         self.target = target;
     }
 
-    pub fn version(&self) -> &str {
+    pub fn version(&self) -> &'static str {
         self.catalog.version(self.target)
     }
 
@@ -127,22 +154,9 @@ impl<'a> RuleContext<'a> {
         (line, self.text[start..offset].chars().filter(|&c| c != '\u{feff}').count() + 1)
     }
 
-    /// Records a diagnostic with the rule's default severity.
-    pub fn report(&mut self, code: rules::Code, key: &str, span: Span, message: String) -> &mut Diagnostic {
-        let severity = code.rule().severity;
-        self.out.push(Diagnostic {
-            code,
-            severity,
-            message,
-            key: key.to_string(),
-            span,
-            label: code.rule().summary.to_string(),
-            related: Vec::new(),
-            help: None,
-            replacement: None,
-            fix: None,
-        });
-        self.out.last_mut().expect("just pushed")
+    /// Records a diagnostic its rule's constructor made.
+    pub fn push(&mut self, d: Diagnostic) {
+        self.out.push(d);
     }
 }
 

@@ -5,7 +5,7 @@
 
 use super::cross::{locate, user};
 use super::rules::POD_SECURITY_BLOCKER;
-use super::RuleContext;
+use super::{At, Diagnostic, RuleContext};
 use crate::knowledge::pod_security::{self as pss, Level, ValuesCause};
 use crate::knowledge::read_keys::{security_context as sc, ARTIFACTS_STORE, CONNECTIONS, NVIDIA_DIR_KEYS};
 use crate::knowledge::ChartName;
@@ -17,9 +17,8 @@ pub fn check(ctx: &mut RuleContext<'_>, doc: &Node, level: Level) {
     }
     let chart = ctx.chart;
     let report = |ctx: &mut RuleContext<'_>, key: &str, at: (&Node, &Node), cause: &ValuesCause, what: String| {
-        let span = ctx.span(at.0, at.1);
-        let d = ctx.report(POD_SECURITY_BLOCKER, key, span, format!("{what}: {} (--pod-security {level})", cause.problem));
-        d.help = Some(cause.instead.to_string());
+        let at = (key.to_string(), ctx.span(at.0, at.1));
+        ctx.push(pod_security_blocker(at, &what, cause, level));
     };
     if pss::default_store_is_host_path(&chart) {
         match user(doc, ARTIFACTS_STORE) {
@@ -31,18 +30,9 @@ pub fn check(ctx: &mut RuleContext<'_>, doc: &Node, level: Level) {
                 }
             }
             None if ctx.catalog.chart == ChartName::Platform || ctx.catalog.chart == ChartName::Agent => {
-                let (key, span) = locate(ctx, doc, &[]);
-                let d = ctx.report(
-                    POD_SECURITY_BLOCKER,
-                    &key,
-                    span,
-                    format!(
-                        "no artifactsStore: chart {} then renders its default host_path store (/tmp/artifactsStore): {} (--pod-security {level})",
-                        ctx.version(),
-                        pss::HOST_PATH_STORE.problem
-                    ),
-                );
-                d.help = Some(pss::HOST_PATH_STORE.instead.to_string());
+                let what =
+                    format!("no artifactsStore: chart {} then renders its default host_path store (/tmp/artifactsStore)", ctx.version());
+                ctx.push(pod_security_blocker(locate(ctx, doc, &[]), &what, &pss::HOST_PATH_STORE, level));
             }
             None => {}
         }
@@ -98,6 +88,12 @@ pub fn check(ctx: &mut RuleContext<'_>, doc: &Node, level: Level) {
             }
         }
     }
+}
+
+/// X009: `what` the values make the render hold, and why `level` forbids it.
+fn pod_security_blocker(at: At, what: &str, cause: &ValuesCause, level: Level) -> Diagnostic {
+    let message = format!("{what}: {} (--pod-security {level})", cause.problem);
+    Diagnostic::new(POD_SECURITY_BLOCKER, at, message).with_help(cause.instead)
 }
 
 /// A 0.x persistence volume the chart renders as a `hostPath`: neither an

@@ -1,14 +1,14 @@
 //! Version traps: settings a particular chart version accepts but mishandles.
 
 use super::rules::*;
-use super::RuleContext;
+use super::{At, Diagnostic, RuleContext};
 use crate::knowledge::catalog::DefaultValue;
 use crate::knowledge::parse_version;
 use crate::yaml::Node;
 
 pub fn check(ctx: &mut RuleContext<'_>, doc: &Node) {
-    dns_prefix_dropped(ctx, doc);
-    image_of_another_major(ctx, doc, &mut String::new());
+    dns_prefix(ctx, doc);
+    images(ctx, doc, &mut String::new());
 }
 
 /// Every `imageTag` of a Polyaxon component (one the target chart reads)
@@ -16,7 +16,7 @@ pub fn check(ctx: &mut RuleContext<'_>, doc: &Node) {
 /// every `image` left at an older chart's default name (the v1 gateway's
 /// polyaxon/polyaxon-gateway, where the v2 gateway runs polyaxon/polyaxon-api).
 /// `path` holds the mapping's dotted path, and in turn each key's (one buffer for the walk).
-fn image_of_another_major(ctx: &mut RuleContext<'_>, node: &Node, path: &mut String) {
+fn images(ctx: &mut RuleContext<'_>, node: &Node, path: &mut String) {
     let parent = path.len();
     let version = ctx.catalog.version(ctx.target);
     // Only Polyaxon's own images: subcharts' and helpers' images have versions of their own.
@@ -32,11 +32,11 @@ fn image_of_another_major(ctx: &mut RuleContext<'_>, node: &Node, path: &mut Str
         }
         path.push_str(name);
         if value.is_map() {
-            image_of_another_major(ctx, value, path);
+            images(ctx, value, path);
             continue;
         }
         let Some(text) = value.text() else { continue };
-        let (message, help) = match name {
+        let lag = match name {
             "imageTag" => {
                 // The chart's own default there: its version (a Polyaxon component), or
                 // a tag of its own, judged only on a Polyaxon image (a few lag behind).
@@ -50,25 +50,20 @@ fn image_of_another_major(ctx: &mut RuleContext<'_>, node: &Node, path: &mut Str
                     _ => continue,
                 };
                 match (parse_version(text), parse_version(own)) {
-                    (Some(pinned), Some(made)) if pinned.0 != made.0 => (
-                        format!("`{path}` pins {text} on chart {version}, whose templates are made for {own} there"),
-                        format!("delete it to run the chart's own version, or pin a tag of the same major version as {own}"),
-                    ),
+                    (Some(pinned), Some(made)) if pinned.0 != made.0 => ImageLag::Tag { own },
                     _ => continue,
                 }
             }
             "image" => match (ctx.catalog.default(path, ctx.target), ctx.catalog.default_in(path, text)) {
-                (DefaultValue::Str(now), Some(then)) if now != text && polyaxon(now) && polyaxon(text) => (
-                    format!("`{path}` is {text}, the image of chart {}; chart {version} runs {now} there", ctx.catalog.version(then)),
-                    format!("delete it, or set {now}"),
-                ),
+                (DefaultValue::Str(now), Some(then)) if now != text && polyaxon(now) && polyaxon(text) => {
+                    ImageLag::Name { of: ctx.catalog.version(then), now }
+                }
                 _ => continue,
             },
             _ => continue,
         };
-        let span = ctx.span(key, value);
-        let d = ctx.report(IMAGE_OF_ANOTHER_MAJOR, path, span, message);
-        d.help = Some(help);
+        let at = (path.clone(), ctx.span(key, value));
+        ctx.push(image_of_another_major(at, text, version, lag));
     }
     path.truncate(parent);
 }
@@ -76,7 +71,7 @@ fn image_of_another_major(ctx: &mut RuleContext<'_>, node: &Node, path: &mut Str
 /// Charts 0.4.3 to 1.12.2 render POLYAXON_DNS_PREFIX only when
 /// `dns.POLYAXON_DNS_PREFIX` is truthy; those are exactly the versions whose
 /// templates read that key.
-fn dns_prefix_dropped(ctx: &mut RuleContext<'_>, doc: &Node) {
+fn dns_prefix(ctx: &mut RuleContext<'_>, doc: &Node) {
     if ctx.catalog.at("dns.POLYAXON_DNS_PREFIX", ctx.target).is_none() {
         return;
     }
@@ -88,15 +83,37 @@ fn dns_prefix_dropped(ctx: &mut RuleContext<'_>, doc: &Node) {
     if value.is_null() || guard {
         return;
     }
-    let span = ctx.span(key, value);
-    let version = ctx.version().to_string();
-    let d = ctx.report(
-        DNS_PREFIX_DROPPED,
-        "dns.prefix",
-        span,
-        format!("chart {version} drops `dns.prefix`: its templates test dns.POLYAXON_DNS_PREFIX instead"),
-    );
-    d.help = Some("render through polyaxon-pr (its DNS transform puts the prefix back), or upgrade to chart 1.13.0 or later".into());
+    ctx.push(dns_prefix_dropped(("dns.prefix".into(), ctx.span(key, value)), ctx.version()));
+}
+
+/// How an image setting lags behind the chart (V002).
+enum ImageLag<'a> {
+    /// A tag of another major version than `own`, the chart's own there.
+    Tag { own: &'a str },
+    /// An image of chart version `of`'s default name; the chart runs `now`.
+    Name { of: &'a str, now: &'a str },
+}
+
+/// V002: the setting at `at` holds `text`, on chart `version`.
+fn image_of_another_major(at: At, text: &str, version: &str, lag: ImageLag<'_>) -> Diagnostic {
+    let path = &at.0;
+    let (message, help) = match lag {
+        ImageLag::Tag { own } => (
+            format!("`{path}` pins {text} on chart {version}, whose templates are made for {own} there"),
+            format!("delete it to run the chart's own version, or pin a tag of the same major version as {own}"),
+        ),
+        ImageLag::Name { of, now } => {
+            (format!("`{path}` is {text}, the image of chart {of}; chart {version} runs {now} there"), format!("delete it, or set {now}"))
+        }
+    };
+    Diagnostic::new(IMAGE_OF_ANOTHER_MAJOR, at, message).with_help(help)
+}
+
+/// V001.
+fn dns_prefix_dropped(at: At, version: &str) -> Diagnostic {
+    let message = format!("chart {version} drops `dns.prefix`: its templates test dns.POLYAXON_DNS_PREFIX instead");
+    Diagnostic::new(DNS_PREFIX_DROPPED, at, message)
+        .with_help("render through polyaxon-pr (its DNS transform puts the prefix back), or upgrade to chart 1.13.0 or later")
 }
 
 #[cfg(test)]

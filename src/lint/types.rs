@@ -4,8 +4,8 @@
 //! written as strings (which Helm templates read as true).
 
 use super::rules::*;
-use super::RuleContext;
-use crate::knowledge::catalog::Kind;
+use super::{At, Diagnostic, RuleContext};
+use crate::knowledge::catalog::{Change, Kind};
 use crate::knowledge::deploy_schema::{SType, SchemaEntry};
 use crate::knowledge::{boolean_string, broker_removed, DNS_BACKENDS, FS_GROUP_CHANGE_POLICIES, SERVICE_TYPES};
 use crate::yaml::{Node, Scalar, Style, Value};
@@ -110,9 +110,7 @@ pub fn check(ctx: &mut RuleContext<'_>, path: &str, chart: Option<Kind>, schema:
     let scalar = value.scalar();
     if scalar == Some(Scalar::Null) {
         if !accepts.null {
-            let span = ctx.span(key, value);
-            let d = ctx.report(WRONG_TYPE, path, span, format!("`{path}` may not be null: Polyaxon rejects it"));
-            d.help = Some("give it a value, or delete the key".into());
+            ctx.push(null_refused((path.to_string(), ctx.span(key, value))));
         }
         return;
     }
@@ -134,41 +132,85 @@ pub fn check(ctx: &mut RuleContext<'_>, path: &str, chart: Option<Kind>, schema:
     if fits {
         return;
     }
-    let span = ctx.span(key, value);
-    let found = value.type_name();
+    let at = (path.to_string(), ctx.span(key, value));
     // A quoted boolean: the validators convert it, Helm templates take any non-empty string for true.
     if let (Expected::Bool, true, Some(Scalar::Str(s))) = (expected, quoted, &scalar) {
         if boolean_string(s).is_some() {
-            let d = ctx.report(QUOTED_BOOLEAN, path, span, format!("`{path}` is the string \"{s}\", which Helm templates read as true"));
-            d.help = Some(format!("write it unquoted: {s}"));
+            ctx.push(quoted_boolean(at, s));
             return;
         }
     }
-    let d = ctx.report(WRONG_TYPE, path, span, format!("`{path}` expects {}, found {found}", expected.name()));
-    match (expected, &scalar) {
-        (Expected::Str, Some(_)) if value.text().is_some() => {
-            d.help = Some(if crate::secrets::credential_path(path) {
-                "quote it".into()
-            } else {
-                format!("quote it: \"{}\"", value.text().unwrap_or_default())
-            });
-            if accepts.scalars_as_text {
-                d.severity = Severity::Warning;
-                d.message.push_str("; the chart renders it as text, which can differ from what you wrote (1.10 becomes 1.1)");
-            }
+    let mistake = match (expected, &scalar, value.text()) {
+        (Expected::Str, Some(_), Some(text)) => {
+            Mistyped::Unquoted { text, credential: crate::secrets::credential_path(path), as_text: accepts.scalars_as_text }
         }
-        (Expected::Int | Expected::Number, Some(Scalar::Str(s))) if is_numeric(s) => {
-            if accepts.numeric_strings {
-                d.severity = Severity::Warning;
-                d.message.push_str(if schema.is_some() {
-                    "; Polyaxon converts it, but the chart renders the string as it is"
-                } else {
-                    "; Polyaxon does not check it, and a template that copies it into a Kubernetes object gives a string where a number belongs"
-                });
-            }
-            d.help = Some(format!("write it unquoted: {s}"));
-        }
-        _ => {}
+        (Expected::Int | Expected::Number, Some(Scalar::Str(s)), _) if is_numeric(s) => Mistyped::QuotedNumber {
+            text: s,
+            lenient: accepts.numeric_strings.then_some(if schema.is_some() { Lenient::Converted } else { Lenient::Unchecked }),
+        },
+        _ => Mistyped::Plain,
+    };
+    ctx.push(wrong_type(at, expected, value.type_name(), mistake));
+}
+
+/// T001: null where Polyaxon's schema refuses it.
+fn null_refused(at: At) -> Diagnostic {
+    let message = format!("`{}` may not be null: Polyaxon rejects it", at.0);
+    Diagnostic::new(WRONG_TYPE, at, message).with_help("give it a value, or delete the key")
+}
+
+/// T003: the boolean `text` written as a string.
+fn quoted_boolean(at: At, text: &str) -> Diagnostic {
+    let message = format!("`{}` is the string \"{text}\", which Helm templates read as true", at.0);
+    Diagnostic::new(QUOTED_BOOLEAN, at, message).with_help(format!("write it unquoted: {text}"))
+}
+
+/// What a value of the wrong type is, beyond its type (T001).
+enum Mistyped<'a> {
+    Plain,
+    /// A number or boolean where a string belongs (`as_text`: the chart renders it as text, a warning).
+    Unquoted {
+        text: &'a str,
+        credential: bool,
+        as_text: bool,
+    },
+    /// A number written as a string, where something lets it through.
+    QuotedNumber {
+        text: &'a str,
+        lenient: Option<Lenient>,
+    },
+}
+
+/// Who lets a numeric string through where a number belongs.
+enum Lenient {
+    /// Polyaxon's schema converts it.
+    Converted,
+    /// Nothing checks it.
+    Unchecked,
+}
+
+/// T001: `found` (a YAML type) where `expected` belongs.
+fn wrong_type(at: At, expected: Expected, found: &str, mistake: Mistyped<'_>) -> Diagnostic {
+    let message = format!("`{}` expects {}, found {found}", at.0, expected.name());
+    let d = Diagnostic::new(WRONG_TYPE, at, message);
+    let (help, lenient) = match mistake {
+        Mistyped::Plain => return d,
+        Mistyped::Unquoted { text, credential, as_text } => (
+            if credential { "quote it".to_string() } else { format!("quote it: \"{text}\"") },
+            as_text.then_some("; the chart renders it as text, which can differ from what you wrote (1.10 becomes 1.1)"),
+        ),
+        Mistyped::QuotedNumber { text, lenient } => (
+            format!("write it unquoted: {text}"),
+            lenient.map(|l| match l {
+                Lenient::Converted => "; Polyaxon converts it, but the chart renders the string as it is",
+                Lenient::Unchecked => "; Polyaxon does not check it, and a template that copies it into a Kubernetes object gives a string where a number belongs",
+            }),
+        ),
+    };
+    let d = d.with_help(help);
+    match lenient {
+        Some(why) => Diagnostic { severity: Severity::Warning, message: format!("{}{why}", d.message), ..d },
+        None => d,
     }
 }
 
@@ -192,20 +234,33 @@ fn check_allowed(
     if allowed.contains(&given) {
         return false;
     }
-    let span = ctx.span(key, value);
+    let at = (path.to_string(), ctx.span(key, value));
     let removal = (path == "broker").then(|| broker_removed(given, ctx.target)).flatten();
-    let version = ctx.version().to_string();
-    let found = if crate::secrets::credential_path(path) { "another value" } else { given };
-    let d = ctx.report(INVALID_VALUE, path, span, format!("`{path}` must be one of {}, found `{found}`", allowed.join(", ")));
-    d.severity = severity;
+    let shown = if crate::secrets::credential_path(path) { "another value" } else { given };
+    let removed = removal.map(|r| (ctx.version(), r));
+    ctx.push(invalid_value(at, allowed, severity, (given, shown), removed));
+    true
+}
+
+/// T002: `given` (shown as `shown`: a credential's value is not) is not one
+/// of `allowed`; `removed`: a broker chart `version` no longer has.
+fn invalid_value(
+    at: At,
+    allowed: &[&str],
+    severity: Severity,
+    (given, shown): (&str, &str),
+    removed: Option<(&str, &Change)>,
+) -> Diagnostic {
+    let message = format!("`{}` must be one of {}, found `{shown}`", at.0, allowed.join(", "));
+    let mut d = Diagnostic { severity, ..Diagnostic::new(INVALID_VALUE, at, message) };
     if let Some(close) = allowed.iter().find(|a| a.eq_ignore_ascii_case(given)) {
         d.help = Some(format!("write `{close}`"));
     }
-    if let Some(removal) = removal {
+    if let Some((version, removal)) = removed {
         d.message.push_str(&format!(": chart {version} has no {given} (removed in {})", removal.since));
         d.help = Some(format!("set `broker: redis`; {}", removal.note.unwrap_or_default()));
     }
-    true
+    d
 }
 
 #[cfg(test)]
