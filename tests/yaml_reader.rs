@@ -123,6 +123,7 @@ const EDGES: &[(&str, bool)] = &[
     ("a:\n  b\n", false),
     ("a: 1\n---\nb: 2\n", false),
     ("---\na: 1\n", true),
+    ("---\n---\na: 1\n", false),
     ("a:\tb\n", false),
     ("a: b\r\n", false),
     ("a: ü\nü: 1\n", true),

@@ -11,7 +11,7 @@
 //! two readers to the same trees over the corpus, and the `yaml` fuzz target
 //! over any text.
 
-use super::{Node, Style, Text, Value, MAX_DEPTH};
+use super::{past_closing_quote, Node, Style, Text, Value, MAX_DEPTH};
 
 /// Outside the subset: the general reader takes over.
 struct GiveUp;
@@ -93,20 +93,21 @@ impl Reader<'_> {
     /// Moves past blank and comment lines to the next line with content. A
     /// document marker there is outside the subset, but for a bare `---`
     /// that opens the text.
-    fn skip_to_content(&mut self, opening: bool) -> Read<()> {
+    fn skip_to_content(&mut self, mut opening: bool) -> Read<()> {
         loop {
             if self.at >= self.bytes.len() {
                 self.indent = None;
                 return Ok(());
             }
             let rest = &self.bytes[self.at..];
-            let spaces = rest.iter().take_while(|&&b| b == b' ').count();
+            let spaces = leading_spaces(rest);
             match rest.get(spaces) {
                 None | Some(b'\n' | b'#') => self.next_line(),
                 Some(_) => {
                     let marker = (rest.starts_with(b"---") || rest.starts_with(b"...")) && matches!(rest.get(3), None | Some(b' ' | b'\n'));
                     if opening && marker && rest.starts_with(b"---") && self.line_end(self.at) == self.at + 3 {
                         self.next_line();
+                        opening = false;
                         continue;
                     }
                     if marker || rest[0] == b'%' {
@@ -163,7 +164,7 @@ impl Reader<'_> {
                 return Err(GiveUp);
             }
             let end = self.line_end(dash);
-            let mark = dash + 1 + self.bytes[dash + 1..end].iter().take_while(|&&b| b == b' ').count();
+            let mark = skip_spaces(self.bytes, dash + 1, end);
             if head.is_none() {
                 let start = if indentless { mark } else { dash };
                 head = Some((start, self.line, self.col(line_start, start)));
@@ -207,7 +208,7 @@ impl Reader<'_> {
             let end = self.line_end(at);
             let colon = self.key_colon(at, end).ok_or(GiveUp)?;
             let key = self.key(line_start, at, colon)?;
-            let value_at = colon + 1 + self.bytes[colon + 1..end].iter().take_while(|&&b| b == b' ').count();
+            let value_at = skip_spaces(self.bytes, colon + 1, end);
             let value = if value_at == end || self.bytes[value_at] == b'#' {
                 let null = self.node(line_start, colon, colon, empty());
                 self.next_line();
@@ -238,7 +239,7 @@ impl Reader<'_> {
     fn key_colon(&self, at: usize, end: usize) -> Option<usize> {
         let line = &self.bytes[..end];
         let after_key = match line[at] {
-            quote @ (b'\'' | b'"') => at + 1 + memchr::memchr(quote, &line[at + 1..])? + 1,
+            b'\'' | b'"' => past_closing_quote(self.text, at).filter(|&after| after <= end)?,
             _ => at,
         };
         let mut i = after_key;
@@ -257,7 +258,7 @@ impl Reader<'_> {
         let text = &self.text[at..colon];
         let node = match self.bytes[at] {
             b'\'' | b'"' => {
-                let close = at + 1 + text[1..].find(text.as_bytes()[0] as char).ok_or(GiveUp)?;
+                let close = past_closing_quote(self.text, at).filter(|&after| after <= colon).ok_or(GiveUp)? - 1;
                 if !self.text[close + 1..colon].bytes().all(|b| b == b' ') {
                     return Err(GiveUp);
                 }
@@ -304,10 +305,7 @@ impl Reader<'_> {
                 (node, end)
             }
         };
-        // Only blanks and a comment may follow on the line.
-        let tail = &self.bytes[after..end];
-        let blanks = tail.iter().take_while(|&&b| b == b' ').count();
-        if !(blanks == tail.len() || (blanks > 0 && tail[blanks] == b'#')) {
+        if !blanks_and_comment(&self.bytes[after..end]) {
             return Err(GiveUp);
         }
         self.next_line();
@@ -323,31 +321,8 @@ impl Reader<'_> {
         }
         let b = self.bytes;
         match b[at] {
-            b'\'' => {
-                // '' is an escaped quote: the closing one is followed by anything else.
-                let mut i = at + 1;
-                let close = loop {
-                    let q = i + memchr::memchr(b'\'', &b[i..end]).ok_or(GiveUp)?;
-                    if b.get(q + 1) == Some(&b'\'') {
-                        i = q + 2;
-                    } else {
-                        break q;
-                    }
-                };
-                Ok((self.quoted(line_start, at, close)?, close + 1))
-            }
-            b'"' => {
-                let mut i = at + 1;
-                let close = loop {
-                    let q = i + memchr::memchr2(b'"', b'\\', &b[i..end]).ok_or(GiveUp)?;
-                    if b[q] == b'"' {
-                        break q;
-                    }
-                    if q + 1 >= end {
-                        return Err(GiveUp);
-                    }
-                    i = q + 2;
-                };
+            b'\'' | b'"' => {
+                let close = past_closing_quote(self.text, at).filter(|&after| after <= end).ok_or(GiveUp)? - 1;
                 Ok((self.quoted(line_start, at, close)?, close + 1))
             }
             open @ (b'[' | b'{') => {
@@ -418,15 +393,14 @@ impl Reader<'_> {
             Some(&c @ (b'-' | b'+')) => (c, &header[2..]),
             _ => (b' ', &header[1..]),
         };
-        let blanks = rest.iter().take_while(|&&b| b == b' ').count();
-        if !(blanks == rest.len() || (blanks > 0 && rest[blanks] == b'#')) || parent < 0 {
+        if !blanks_and_comment(rest) || parent < 0 {
             return Err(GiveUp);
         }
         // The content lines: up to the first line with content indented less than the first one.
         self.next_line();
         let first_line = self.line;
         let content_start = self.at;
-        let indent = self.bytes[self.at..].iter().take_while(|&&b| b == b' ').count();
+        let indent = leading_spaces(&self.bytes[self.at..]);
         if matches!(self.bytes.get(self.at + indent), None | Some(b'\n')) || indent as isize <= parent {
             return Err(GiveUp); // leading blank lines, or no content
         }
@@ -438,7 +412,7 @@ impl Reader<'_> {
             }
             let line_end = self.line_end(self.at);
             let line = &self.text[self.at..line_end];
-            let spaces = line.bytes().take_while(|&b| b == b' ').count();
+            let spaces = leading_spaces(line.as_bytes());
             if spaces == line.len() {
                 if spaces > indent {
                     return Err(GiveUp);
@@ -483,7 +457,7 @@ impl Reader<'_> {
         }
         let start = content_start + indent;
         // The general reader ends it where the next token starts.
-        let next = self.bytes[self.at..].iter().take_while(|&&b| b == b' ').count();
+        let next = leading_spaces(&self.bytes[self.at..]);
         let node = Node {
             start,
             end: self.at + next,
@@ -498,11 +472,18 @@ impl Reader<'_> {
     }
 }
 
-fn skip_spaces(bytes: &[u8], mut at: usize, end: usize) -> usize {
-    while at < end && bytes[at] == b' ' {
-        at += 1;
-    }
-    at
+fn leading_spaces(bytes: &[u8]) -> usize {
+    bytes.iter().take_while(|&&b| b == b' ').count()
+}
+
+fn skip_spaces(bytes: &[u8], at: usize, end: usize) -> usize {
+    at + leading_spaces(&bytes[at..end])
+}
+
+/// Nothing but blanks, or blanks and then a comment (which needs a blank before its `#`).
+fn blanks_and_comment(tail: &[u8]) -> bool {
+    let blanks = leading_spaces(tail);
+    blanks == tail.len() || (blanks > 0 && tail[blanks] == b'#')
 }
 
 /// A double-quoted scalar's escapes, the common ones; `None` for any other.

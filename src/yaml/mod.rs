@@ -1164,20 +1164,29 @@ fn opening_quote(source: &str, start: usize) -> usize {
 
 /// The byte just past the quote that closes the quoted scalar opening at `start`.
 pub fn closing_quote(source: &str, start: usize) -> usize {
-    let bytes = source.as_bytes();
     // The parser's positions can be off after a `%` directive holding
     // multi-byte characters: no quote where one was expected, no scan.
-    let Some(&quote @ (b'"' | b'\'')) = bytes.get(start) else { return start.min(bytes.len()) };
+    match source.as_bytes().get(start) {
+        Some(b'"' | b'\'') => past_closing_quote(source, start).unwrap_or(source.len()),
+        _ => start.min(source.len()),
+    }
+}
+
+/// Just past the quote that closes the one at `start` (escapes skipped),
+/// `None` when nothing closes it.
+pub(crate) fn past_closing_quote(source: &str, start: usize) -> Option<usize> {
+    let bytes = source.as_bytes();
+    let quote = bytes[start];
     let mut i = start + 1;
     while i < bytes.len() {
         match bytes[i] {
             b'\\' if quote == b'"' => i += 2,
             b'\'' if quote == b'\'' && bytes.get(i + 1) == Some(&b'\'') => i += 2,
-            b if b == quote => return i + 1,
+            b if b == quote => return Some(i + 1),
             _ => i += 1,
         }
     }
-    bytes.len()
+    None
 }
 
 fn last_end(entries: &[(Node, Node)], start: usize) -> usize {
