@@ -226,18 +226,9 @@ fn list_of_maps<'a>(parent: &'a Node, key: &str, path: PathOf) -> Result<Vec<(&'
 /// Checks that each of `keys` in the mapping `parent` is a single value.
 fn scalars(parent: &Node, keys: &[&str], path: PathOf) -> Result<(), NodeError> {
     for key in keys {
-        shaped(parent.get(key), Shape::Scalar, &|| join(&path(), key))?;
+        shaped(parent.get(key), Shape::Scalar, &|| format!("{}.{key}", path()))?;
     }
     Ok(())
-}
-
-/// `path.key`, or `key` at the document's top.
-fn join(path: &str, key: &str) -> String {
-    if path.is_empty() {
-        key.to_string()
-    } else {
-        format!("{path}.{key}")
-    }
 }
 
 /// The security-context fields the transforms read or write.
@@ -379,7 +370,7 @@ pub fn check_object(root: &Node) -> Result<(), NodeError> {
     let Some(root) = shaped(Some(root), Shape::Map, &|| "the document".into())? else {
         return Ok(());
     };
-    scalars(root, &["kind"], &String::new)?;
+    shaped(root.get("kind"), Shape::Scalar, &|| "kind".into())?;
     if let Some(metadata) = shaped(root.get("metadata"), Shape::Map, &|| "metadata".into())? {
         scalars(metadata, &["name"], &|| "metadata".into())?;
         for key in ["labels", "annotations"] {
