@@ -35,13 +35,18 @@ plugin_dir=${HELM_PLUGIN_DIR:-}
 say() { echo "polyaxon-helm: $*"; }
 
 # Helm 3 names itself in HELM_BIN; Helm 4 does not, but it is this hook's
-# parent (or the `sh -c` parent's).
+# parent (or the `sh -c` parent's). Any other parent (a terminal, `timeout`,
+# a script run by hand) is not Helm: then the `helm` on PATH, if any.
 helm_bin() {
   if [ -n "${HELM_BIN:-}" ]; then echo "$HELM_BIN"; return; fi
   local pid=$PPID exe
   for _ in 1 2 3; do
     exe=$(readlink "/proc/$pid/exe" 2>/dev/null) || break
-    case ${exe##*/} in sh | bash | dash | busybox) pid=$(awk '{print $4}' "/proc/$pid/stat") ;; *) echo "$exe"; return ;; esac
+    case ${exe##*/} in
+      sh | bash | dash | busybox) pid=$(awk '{print $4}' "/proc/$pid/stat") ;;
+      helm*) echo "$exe"; return ;;
+      *) break ;;
+    esac
   done
   command -v helm || true
 }
