@@ -83,11 +83,12 @@ pub const NVIDIA_MOUNT_KEYS: [&str; 3] = [nvidia_mounts::LIB, nvidia_mounts::BIN
 
 /// Keys read for what they tell, not as settings polyaxon-pr writes: where
 /// the artifacts store and connections are set (hints of `--pod-security`),
-/// and the 0.4 charts' external PostgreSQL host.
+/// the 0.4 charts' external PostgreSQL host, and a Redis that is no broker.
 pub const ARTIFACTS_STORE: &str = "artifactsStore";
 pub const ARTIFACTS_STORE_NAME: &str = "artifactsStore.name";
 pub const CONNECTIONS: &str = "connections";
 pub const LEGACY_POSTGRES_HOST: &str = "postgresql.externalPostgresHost";
+pub const REDIS_NON_BROKER: &str = "redis.nonBroker";
 
 /// Whether polyaxon-pr reads `path` or something under it.
 pub fn read_by_post_renderer(path: &str) -> bool {

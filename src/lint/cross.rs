@@ -1,14 +1,18 @@
 //! Cross-field rules: configurations Polyaxon cannot run, as its own
 //! validator judges them (no database, no broker, a broker that names an
 //! unused service, in-cluster and external at once, and for charts 0.x no
-//! redis). They are judged on the file merged over the target version's
-//! defaults, read the way Helm reads them, and reported at the user's key.
+//! redis). They decide on the settings model's [`Services`], read from the
+//! file over the target version's defaults the way Helm reads it (the same
+//! model the post-renderer reads from the merged values), and are reported
+//! at the user's key.
+
+use std::borrow::Cow;
 
 use super::rules::*;
 use super::{At, Diagnostic, RuleContext};
-use crate::knowledge::catalog::DefaultValue;
-use crate::knowledge::read_keys::{switches::BROKER, LEGACY_POSTGRES_HOST};
+use crate::knowledge::read_keys::switches::BROKER;
 use crate::knowledge::{Service, BROKER_CLIENTS};
+use crate::values::settings::{Dependency, Held, Kind, Services, Source, Switch};
 use crate::yaml::{Node, Scalar};
 
 /// The user's value at a dotted path (the last of duplicate keys, as Helm).
@@ -23,24 +27,23 @@ pub(super) fn user<'a>(doc: &'a Node, path: &str) -> Option<(&'a Node, &'a Node)
     found.filter(|(_, v)| !v.is_null())
 }
 
-/// A switch as Helm reads it, over the chart's default. Templates
-/// (`{{ if .Values.scheduler.enabled }}`) take any non-empty string for
-/// true, `"false"` included; a subchart's dependency condition
-/// (`postgresql.enabled`) takes only booleans, and with anything else Helm
-/// keeps the subchart on (and the templates take the string for true).
-fn switch(ctx: &RuleContext<'_>, doc: &Node, path: &str) -> Option<bool> {
-    let condition = Service::ALL.iter().any(|s| s.subcharts().iter().any(|c| path == format!("{c}.enabled")));
-    let by_user = user(doc, path).and_then(|(_, v)| match v.scalar() {
-        Some(Scalar::Bool(b)) => Some(b),
-        Some(_) if condition => Some(true),
-        Some(Scalar::Int(n)) => Some(n != 0),
-        Some(Scalar::Str(s)) => Some(!s.is_empty()),
-        _ => None,
-    });
-    by_user.or(match ctx.catalog.default(path, ctx.target) {
-        DefaultValue::Bool(b) => Some(b),
-        _ => None,
-    })
+/// One document of the linted file, as the settings model reads it: each
+/// value as written (an integer stays one).
+pub(super) struct Written<'a>(pub &'a Node);
+
+impl Source for Written<'_> {
+    fn held(&self, key: &str) -> Option<Held<'_>> {
+        let (_, v) = user(self.0, key)?;
+        let kind = match v.scalar() {
+            Some(Scalar::Null) => return None,
+            Some(Scalar::Bool(b)) => Kind::Bool(b),
+            Some(Scalar::Int(n)) => Kind::Int(n),
+            Some(Scalar::Float(f)) => Kind::Float(f),
+            Some(Scalar::Str(_)) => Kind::Str,
+            None => Kind::Collection { empty: v.entries().map(<[_]>::is_empty).or(v.items().map(<[_]>::is_empty)).unwrap_or(true) },
+        };
+        Some(Held { kind, text: Cow::Borrowed(v.text().unwrap_or_default()) })
+    }
 }
 
 /// Where Helm and Polyaxon part on a switch: Polyaxon reads the string
@@ -48,11 +51,8 @@ fn switch(ctx: &RuleContext<'_>, doc: &Node, path: &str) -> Option<bool> {
 /// (nothing when the switch is not a string).
 struct ReadAsTrue<'a>(Option<(&'a str, &'a str)>);
 
-fn read_as_true<'a>(doc: &'a Node, path: &'a str) -> ReadAsTrue<'a> {
-    ReadAsTrue(match user(doc, path) {
-        Some((_, v)) if matches!(v.scalar(), Some(Scalar::Str(_))) => Some((path, v.text().unwrap_or_default())),
-        _ => None,
-    })
+fn read_as_true<'a>(switch: &'a Switch<'_>) -> ReadAsTrue<'a> {
+    ReadAsTrue(switch.string().map(|text| (&*switch.key, text)))
 }
 
 impl std::fmt::Display for ReadAsTrue<'_> {
@@ -64,12 +64,9 @@ impl std::fmt::Display for ReadAsTrue<'_> {
     }
 }
 
-fn text(ctx: &RuleContext<'_>, doc: &Node, path: &str) -> Option<String> {
-    let value = match user(doc, path) {
-        Some((_, v)) => v.text().map(str::to_string),
-        None => ctx.catalog.default(path, ctx.target).as_str().map(str::to_string),
-    };
-    value.filter(|s| !s.is_empty())
+/// A dependency's switch key.
+fn key<'a>(d: &'a Dependency<'_>) -> &'a str {
+    &d.switch.key
 }
 
 /// Where to report: the first of `paths` the user wrote, else the document's first key.
@@ -83,51 +80,18 @@ pub(super) fn locate(ctx: &RuleContext<'_>, doc: &Node, paths: &[&str]) -> At {
     (k.text().unwrap_or_default().to_string(), ctx.span(k, k))
 }
 
-/// How one built-in dependency stands in the merged values.
-struct Dependency {
-    service: Service,
-    enabled_key: &'static str,
-    host_key: &'static str,
-    in_cluster: bool,
-    /// Explicitly switched off (charts before 0.1.5 had no switch).
-    off: bool,
-    external: bool,
-}
-
-impl Dependency {
-    /// How the service stands; one the chart version no longer offers
-    /// (RabbitMQ from 2.17) is neither deployed nor configured: its keys
-    /// are removed keys (K001), judged there.
-    fn of(ctx: &RuleContext<'_>, doc: &Node, service: Service) -> Dependency {
-        let enabled_key = service.enabled_key(Some(ctx.target));
-        let host_key = service.external_host_key();
-        let offered = service.offered(ctx.target);
-        let enabled = switch(ctx, doc, enabled_key).filter(|_| offered);
-        Dependency {
-            service,
-            enabled_key,
-            external: offered && text(ctx, doc, host_key).is_some(),
-            host_key,
-            in_cluster: enabled == Some(true),
-            off: enabled == Some(false),
-        }
-    }
-
-    fn used(&self) -> bool {
-        self.in_cluster || self.external
-    }
-}
-
 pub fn check(ctx: &mut RuleContext<'_>, doc: &Node) {
     if doc.entries().is_none_or(|e| e.is_empty()) {
         return;
     }
+    let written = Written(doc);
+    let services = Services::read(&written, ctx.catalog, Some(ctx.target));
     let since = |ctx: &RuleContext<'_>, v: &str| ctx.target >= ctx.catalog.index_of(v);
-    let postgres = Dependency::of(ctx, doc, Service::Postgresql);
+    let Services { postgresql: postgres, redis, rabbitmq, .. } = &services;
     // Before 0.5 the external host lived under postgresql; later charts ignore it.
-    let legacy_postgres = !since(ctx, "0.5.0") && text(ctx, doc, LEGACY_POSTGRES_HOST).is_some();
-    if postgres.off && !postgres.external && !legacy_postgres {
-        ctx.push(no_database(locate(ctx, doc, &[postgres.enabled_key, "postgresql"])));
+    let legacy_postgres = services.reads_legacy_postgres_host && services.legacy_postgres_host.is_some();
+    if postgres.switched_off() && !postgres.external() && !legacy_postgres {
+        ctx.push(no_database(locate(ctx, doc, &[key(postgres), "postgresql"])));
     }
     if !since(ctx, "1.0.0") {
         persistence(ctx, doc);
@@ -135,43 +99,41 @@ pub fn check(ctx: &mut RuleContext<'_>, doc: &Node) {
     if !since(ctx, "0.5.0") {
         return;
     }
-    let redis = Dependency::of(ctx, doc, Service::Redis);
-    let rabbitmq = Dependency::of(ctx, doc, Service::Rabbitmq);
-    let broker = text(ctx, doc, BROKER);
+    let broker = services.broker.as_deref();
     // Charts 0.x always need redis, and rabbitmq unless redis is the broker.
     if !since(ctx, "1.0.0") {
-        if redis.off && !redis.external {
-            ctx.push(no_redis(locate(ctx, doc, &[redis.enabled_key, "redis"])));
+        if redis.switched_off() && !redis.external() {
+            ctx.push(no_redis(locate(ctx, doc, &[key(redis), "redis"])));
         }
-        if rabbitmq.off && !rabbitmq.external && broker.as_deref() != Some("redis") {
-            ctx.push(no_broker(locate(ctx, doc, &[rabbitmq.enabled_key, BROKER]), NoBroker::Rabbitmq0x));
+        if rabbitmq.switched_off() && !rabbitmq.external() && broker != Some("redis") {
+            ctx.push(no_broker(locate(ctx, doc, &[key(rabbitmq), BROKER]), NoBroker::Rabbitmq0x));
         }
     }
     let chart_1x = since(ctx, "1.0.0");
-    for s in [&postgres, &redis, &rabbitmq] {
-        if s.in_cluster && s.external {
-            let at = locate(ctx, doc, &[s.host_key, s.enabled_key]);
+    for s in [postgres, redis, rabbitmq] {
+        if s.in_cluster() && s.external() {
+            let at = locate(ctx, doc, &[s.service.external_host_key(), key(s)]);
             // Polyaxon's validators reject it for redis and rabbitmq from 1.x; the chart uses the in-cluster one.
             let rejected = s.service != Service::Postgresql && chart_1x;
-            ctx.push(in_cluster_and_external(at, s, read_as_true(doc, s.enabled_key), rejected));
+            ctx.push(in_cluster_and_external(at, s, read_as_true(&s.switch), rejected));
         }
     }
     // Broker rules hold from the charts that name a default broker (1.1);
     // earlier charts ran redis and rabbitmq side by side.
-    if ctx.catalog.default(BROKER, ctx.target) == DefaultValue::None {
+    if services.default_broker.is_none() {
         return;
     }
-    let set_by_user = user(doc, BROKER).is_some();
-    let non_broker = switch(ctx, doc, "redis.nonBroker") == Some(true);
-    let redis_is_broker = broker.as_deref() == Some("redis");
+    let set_by_user = services.broker_set;
+    let non_broker = services.redis_non_broker.renders_on_plain() == Some(true);
+    let redis_is_broker = broker == Some("redis");
     if redis.used() && !redis_is_broker && !non_broker {
-        let at = locate(ctx, doc, &[BROKER, redis.host_key, redis.enabled_key]);
-        ctx.push(broker_mismatch(at, Service::Redis, broker.as_deref(), read_as_true(doc, redis.enabled_key)));
+        let at = locate(ctx, doc, &[BROKER, redis.service.external_host_key(), key(redis)]);
+        ctx.push(broker_mismatch(at, Service::Redis, broker, read_as_true(&redis.switch)));
     }
     if rabbitmq.used() && redis_is_broker {
-        let at = locate(ctx, doc, &[BROKER, rabbitmq.host_key, rabbitmq.enabled_key]);
+        let at = locate(ctx, doc, &[BROKER, rabbitmq.service.external_host_key(), key(rabbitmq)]);
         ctx.push(if set_by_user {
-            broker_mismatch(at, Service::Rabbitmq, broker.as_deref(), read_as_true(doc, rabbitmq.enabled_key))
+            broker_mismatch(at, Service::Rabbitmq, broker, read_as_true(&rabbitmq.switch))
         } else {
             // Nothing breaks: the chart's default broker is redis and rabbitmq just idles.
             unused_rabbitmq(at)
@@ -180,20 +142,20 @@ pub fn check(ctx: &mut RuleContext<'_>, doc: &Node) {
     // Redis as the chart's default broker next to a configured rabbitmq: X006 above said it.
     let default_redis_broker = redis_is_broker && !set_by_user;
     if rabbitmq.used() && redis.used() && !non_broker && !default_redis_broker {
-        let at = locate(ctx, doc, &[redis.host_key, redis.enabled_key, rabbitmq.host_key, rabbitmq.enabled_key]);
-        ctx.push(two_brokers(at, read_as_true(doc, redis.enabled_key), read_as_true(doc, rabbitmq.enabled_key)));
+        let hosts = [redis.service.external_host_key(), key(redis), rabbitmq.service.external_host_key(), key(rabbitmq)];
+        let at = locate(ctx, doc, &hosts);
+        ctx.push(two_brokers(at, read_as_true(&redis.switch), read_as_true(&rabbitmq.switch)));
     }
-    let needs_broker = BROKER_CLIENTS.iter().find(|s| switch(ctx, doc, &format!("{s}.enabled")) == Some(true));
+    let needs_broker = BROKER_CLIENTS.iter().zip(&services.broker_clients).find(|(_, s)| s.renders_on_plain() == Some(true));
     // Without RabbitMQ (2.17 on) only a redis that is the broker is one.
-    let rabbitmq_offered = Service::Rabbitmq.offered(ctx.target);
+    let rabbitmq_offered = rabbitmq.offered;
     let broker_there = if rabbitmq_offered { redis.used() || rabbitmq.used() } else { redis.used() && !non_broker };
-    if let Some(client) = needs_broker {
+    if let Some((client, enabled)) = needs_broker {
         if !broker_there {
-            let enabled = format!("{client}.enabled");
-            let at = locate(ctx, doc, &[enabled.as_str(), BROKER]);
-            let why = read_as_true(doc, &enabled);
+            let at = locate(ctx, doc, &[&enabled.key, BROKER]);
+            let why = read_as_true(enabled);
             let missing = if rabbitmq_offered {
-                NoBroker::Neither { client, why, broker: broker.as_deref().unwrap_or("redis") }
+                NoBroker::Neither { client, why, broker: broker.unwrap_or("redis") }
             } else if redis.used() {
                 NoBroker::RedisNotBroker { client, version: ctx.version() }
             } else {
@@ -291,10 +253,10 @@ fn no_broker(at: At, missing: NoBroker<'_>) -> Diagnostic {
 
 /// X004: a warning where the chart just uses the in-cluster one and
 /// Polyaxon's validator lets it through (`rejected` false).
-fn in_cluster_and_external(at: At, s: &Dependency, why: ReadAsTrue<'_>, rejected: bool) -> Diagnostic {
+fn in_cluster_and_external(at: At, s: &Dependency<'_>, why: ReadAsTrue<'_>, rejected: bool) -> Diagnostic {
     let message = format!("{} is enabled in-cluster and configured as an external service{why}", s.service.name());
     let d = Diagnostic::new(IN_CLUSTER_AND_EXTERNAL, at, message)
-        .with_help(format!("set {}: false to use the external one, or remove it", s.enabled_key));
+        .with_help(format!("set {}: false to use the external one, or remove it", s.switch.key));
     if rejected {
         return d;
     }

@@ -10,15 +10,18 @@
 //! order, so the first problem reported is the one the first transform
 //! meets, and a concern that stays off never reports its keys' problems.
 
+use std::borrow::Cow;
+
 use super::{ValueData, Values};
 use crate::error::{Error, Location};
 use crate::knowledge::catalog::Catalog;
 use crate::knowledge::read_keys::{
     dns, postgresql, rabbitmq, redis, security_context as sc, switches, ARTIFACTS_STORE, ARTIFACTS_STORE_NAME, CONNECTIONS,
-    LEGACY_POSTGRES_HOST, NVIDIA_DIRS, NVIDIA_DIR_KEYS, NVIDIA_MOUNTS, NVIDIA_MOUNT_KEYS,
+    LEGACY_POSTGRES_HOST, NVIDIA_DIRS, NVIDIA_DIR_KEYS, NVIDIA_MOUNTS, NVIDIA_MOUNT_KEYS, REDIS_NON_BROKER,
 };
 use crate::knowledge::{
-    ChartVersion, SecurityModel, Service, DEFAULT_ARTIFACTS_STORE, DEFAULT_SECURITY_ID, DNS_BACKENDS, FS_GROUP_CHANGE_POLICIES,
+    ChartVersion, SecurityModel, Service, BROKER_CLIENTS, DEFAULT_ARTIFACTS_STORE, DEFAULT_SECURITY_ID, DNS_BACKENDS,
+    FS_GROUP_CHANGE_POLICIES,
 };
 use crate::text::sanitize;
 
@@ -28,6 +31,8 @@ pub struct Settings<'v> {
     pub chart: Option<ChartVersion>,
     /// The platform catalog's index of the chart version, when the stream names one.
     pub version: Option<usize>,
+    /// The built-in and external services and the broker (what the linter's cross-field rules judge too).
+    pub services: Services<'v>,
 }
 
 /// `securityContext` as the chart version renders it.
@@ -119,7 +124,8 @@ pub struct Storage {
 
 impl<'v> Settings<'v> {
     pub fn new(values: &'v Values, chart: Option<ChartVersion>) -> Self {
-        Settings { values, chart, version: chart.and_then(|c| c.catalog_index()) }
+        let version = chart.and_then(|c| c.catalog_index());
+        Settings { values, chart, version, services: Services::read(values, Catalog::get(), version) }
     }
 
     fn at(&self, key: &str) -> Option<Location> {
@@ -286,9 +292,11 @@ impl<'v> Settings<'v> {
         }))
     }
 
-    /// Where the in-cluster PostgreSQL is switched off, if it is.
+    /// Where the values switch the in-cluster PostgreSQL off, if they do (as
+    /// the templates read the switch: they render Polyaxon's settings for it).
     pub fn postgres_disabled(&self) -> Option<Location> {
-        (self.values.truthy(switches::POSTGRESQL_ENABLED) == Some(false)).then(|| self.at(switches::POSTGRESQL_ENABLED)).flatten()
+        let switch = &self.services.postgresql.switch;
+        switch.set_off().then(|| self.at(&switch.key)).flatten()
     }
 
     /// What `broker` names, if set; a service that is no broker is an error.
@@ -306,13 +314,12 @@ impl<'v> Settings<'v> {
 
     /// Whether the scheduler runs (the values, else the chart version's default).
     pub fn scheduler(&self) -> bool {
-        let default = || self.version.is_some_and(|v| Catalog::get().default(switches::SCHEDULER_ENABLED, v).as_bool() == Some(true));
-        self.values.truthy(switches::SCHEDULER_ENABLED).unwrap_or_else(default)
+        self.services.scheduler.renders_on() == Some(true)
     }
 
     /// The chart version's default broker.
     pub fn default_broker(&self) -> Option<&'static str> {
-        self.version.and_then(|v| Catalog::get().default(switches::BROKER, v).as_str())
+        self.services.default_broker
     }
 
     /// Charts before 0.5 take the external PostgreSQL's host under `postgresql`.
@@ -342,6 +349,228 @@ impl<'v> Settings<'v> {
                 .into_iter()
                 .find(|k| v.int(k).ok().flatten() == Some(0))
                 .and_then(|k| self.at(k).map(|at| (k, at))),
+        }
+    }
+}
+
+/// A tree the settings model reads: the merged values (post-render), or one
+/// document of a values file as written (lint). A null value is unset.
+pub trait Source {
+    /// The value at a dotted path.
+    fn held(&self, key: &str) -> Option<Held<'_>>;
+}
+
+/// What a value is, as far as the settings model tells values apart, and
+/// its text (a scalar's; empty for a list or mapping).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Held<'a> {
+    pub kind: Kind,
+    pub text: Cow<'a, str>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Kind {
+    Bool(bool),
+    /// An integer as written in the linted file, or from `--set`; Helm
+    /// reads a file's numbers as floats, so the merged values hold those as
+    /// [`Kind::Float`].
+    Int(i64),
+    Float(f64),
+    Str,
+    /// A list or a mapping, and whether it holds anything.
+    Collection {
+        empty: bool,
+    },
+}
+
+impl Held<'_> {
+    /// As Helm's templates test it (`{{ if .Values.x }}`): false, 0, "" and
+    /// empty collections are false, anything else true.
+    pub fn truthy(&self) -> bool {
+        match self.kind {
+            Kind::Bool(b) => b,
+            Kind::Int(n) => n != 0,
+            Kind::Float(f) => f != 0.0,
+            Kind::Str => !self.text.is_empty(),
+            Kind::Collection { empty } => !empty,
+        }
+    }
+
+    /// The text of a scalar, unless empty (an empty string is unset to the templates).
+    fn scalar_text(&self) -> Option<&str> {
+        (!matches!(self.kind, Kind::Collection { .. }) && !self.text.is_empty()).then_some(&*self.text)
+    }
+}
+
+impl Source for Values {
+    fn held(&self, key: &str) -> Option<Held<'_>> {
+        let (kind, text) = match &self.get(key)?.val.data {
+            ValueData::Null => return None,
+            ValueData::Bool(b) => (Kind::Bool(*b), Cow::Owned(b.to_string())),
+            ValueData::Int(n) => (Kind::Int(*n), Cow::Owned(n.to_string())),
+            ValueData::Float(f) => (Kind::Float(*f), Cow::Owned(super::go_format_float(*f))),
+            ValueData::Str(s) => (Kind::Str, Cow::Borrowed(s.as_str())),
+            ValueData::List(l) => (Kind::Collection { empty: l.is_empty() }, Cow::Borrowed("")),
+            ValueData::Map(m) => (Kind::Collection { empty: m.is_empty() }, Cow::Borrowed("")),
+        };
+        Some(Held { kind, text })
+    }
+}
+
+/// A switch (`postgresql.enabled`, `scheduler.enabled`) as the values set
+/// it, over the chart version's default. Helm reads a subchart's switch
+/// twice: as the dependency's `condition` (does the subchart deploy?) and,
+/// in the main chart's templates, for truth (what does the chart render
+/// for it?); the two part on values that are not booleans.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Switch<'a> {
+    pub key: Cow<'static, str>,
+    /// What the values set, if anything.
+    pub held: Option<Held<'a>>,
+    /// The chart version's default, when it is a boolean.
+    pub default: Option<bool>,
+}
+
+impl<'a> Switch<'a> {
+    fn read(source: &'a dyn Source, key: impl Into<Cow<'static, str>>, defaults: Option<(&Catalog, usize)>) -> Switch<'a> {
+        let key = key.into();
+        let default = defaults.and_then(|(catalog, version)| catalog.default(&key, version).as_bool());
+        Switch { held: source.held(&key), key, default }
+    }
+
+    /// As Helm reads a dependency `condition`: a boolean decides; any other
+    /// scalar is ignored, and the subchart (on unless its condition says
+    /// otherwise) deploys; a list or a mapping leaves the chart's default.
+    pub fn deploys(&self) -> Option<bool> {
+        match self.held.as_ref().map(|h| h.kind) {
+            Some(Kind::Bool(b)) => Some(b),
+            Some(Kind::Collection { .. }) | None => self.default,
+            Some(_) => Some(true),
+        }
+    }
+
+    /// As the templates test it (`{{ if .Values.postgresql.enabled }}`), over the chart's default.
+    pub fn renders_on(&self) -> Option<bool> {
+        self.held.as_ref().map(Held::truthy).or(self.default)
+    }
+
+    /// [`Switch::renders_on`] for a boolean, an integer or a string; a float,
+    /// a list or a mapping is left to the chart's default, as the linter's
+    /// cross-field rules judge it (its type rules report such a value).
+    pub fn renders_on_plain(&self) -> Option<bool> {
+        match self.held.as_ref() {
+            Some(h) if matches!(h.kind, Kind::Bool(_) | Kind::Int(_) | Kind::Str) => Some(h.truthy()),
+            _ => self.default,
+        }
+    }
+
+    /// Whether the values set it, to a value the templates take for false
+    /// (the chart's default aside).
+    pub fn set_off(&self) -> bool {
+        self.held.as_ref().is_some_and(|h| !h.truthy())
+    }
+
+    /// Its text, when the values set it to a string: where Helm and Polyaxon
+    /// part (Polyaxon reads "false" as false, Helm as true).
+    pub fn string(&self) -> Option<&str> {
+        self.held.as_ref().filter(|h| h.kind == Kind::Str).map(|h| &*h.text)
+    }
+}
+
+/// A setting read for its text (a host, the broker): a scalar's text as
+/// written, unless empty; a list or mapping is none; where unset, the chart
+/// version's string default.
+fn text<'a>(source: &'a dyn Source, key: &str, defaults: Option<(&Catalog, usize)>) -> Option<Cow<'a, str>> {
+    match source.held(key) {
+        Some(h) => h.scalar_text().is_some().then_some(h.text),
+        None => defaults.and_then(|(catalog, version)| catalog.default(key, version).as_str()).filter(|s| !s.is_empty()).map(Cow::Borrowed),
+    }
+}
+
+/// How one built-in service stands: deployed in-cluster, replaced by an
+/// external one, or neither. A service the chart version no longer offers
+/// (RabbitMQ from 2.17) is neither: its keys are removed keys.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dependency<'a> {
+    pub service: Service,
+    /// `<subchart>.enabled` for the chart version (`rabbitmq-ha.enabled` before 1.21).
+    pub switch: Switch<'a>,
+    /// `externalServices.<service>.host` (the text of any scalar: its type
+    /// is judged where the host is used).
+    pub external_host: Option<Cow<'a, str>>,
+    pub offered: bool,
+}
+
+impl Dependency<'_> {
+    /// The subchart deploys (its condition, over the chart's default).
+    pub fn in_cluster(&self) -> bool {
+        self.offered && self.switch.deploys() == Some(true)
+    }
+
+    /// The subchart's condition turns it off.
+    pub fn switched_off(&self) -> bool {
+        self.offered && self.switch.deploys() == Some(false)
+    }
+
+    pub fn external(&self) -> bool {
+        self.offered && self.external_host.is_some()
+    }
+
+    /// Deployed or configured.
+    pub fn used(&self) -> bool {
+        self.in_cluster() || self.external()
+    }
+}
+
+/// The built-in services, the external ones that replace them, the broker
+/// and the components that need one: what decides whether Polyaxon has a
+/// database and a broker.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Services<'a> {
+    pub postgresql: Dependency<'a>,
+    pub redis: Dependency<'a>,
+    pub rabbitmq: Dependency<'a>,
+    /// `broker` as written (any scalar's text), else the chart's default.
+    pub broker: Option<Cow<'a, str>>,
+    /// The values set `broker`.
+    pub broker_set: bool,
+    /// The chart version names a default broker (1.1 on).
+    pub default_broker: Option<&'static str>,
+    /// `redis.nonBroker`.
+    pub redis_non_broker: Switch<'a>,
+    /// `scheduler.enabled`: the scheduler is the broker's user the chart wires a password for.
+    pub scheduler: Switch<'a>,
+    /// `<component>.enabled` of each component that needs a broker, in [`BROKER_CLIENTS`] order.
+    pub broker_clients: Vec<Switch<'a>>,
+    /// `postgresql.externalPostgresHost`, which charts before 0.5 read for the external PostgreSQL.
+    pub legacy_postgres_host: Option<Cow<'a, str>>,
+    /// The chart version reads [`Services::legacy_postgres_host`].
+    pub reads_legacy_postgres_host: bool,
+}
+
+impl<'a> Services<'a> {
+    /// Read from `source` over the defaults of `catalog`'s chart `version`
+    /// (none when the version is unknown).
+    pub fn read(source: &'a dyn Source, catalog: &Catalog, version: Option<usize>) -> Services<'a> {
+        let defaults = version.map(|v| (catalog, v));
+        let dependency = |service: Service| {
+            let offered = version.is_none_or(|v| service.offered(v));
+            let switch = Switch::read(source, service.enabled_key(version), defaults);
+            Dependency { service, switch, external_host: text(source, service.external_host_key(), defaults), offered }
+        };
+        let before = |v: &str| version.is_some_and(|version| version < catalog.index_of(v));
+        Services {
+            postgresql: dependency(Service::Postgresql),
+            redis: dependency(Service::Redis),
+            rabbitmq: dependency(Service::Rabbitmq),
+            broker: text(source, switches::BROKER, defaults),
+            broker_set: source.held(switches::BROKER).is_some(),
+            default_broker: defaults.and_then(|(catalog, v)| catalog.default(switches::BROKER, v).as_str()),
+            redis_non_broker: Switch::read(source, REDIS_NON_BROKER, defaults),
+            scheduler: Switch::read(source, switches::SCHEDULER_ENABLED, defaults),
+            broker_clients: BROKER_CLIENTS.iter().map(|c| Switch::read(source, format!("{c}.enabled"), defaults)).collect(),
+            legacy_postgres_host: text(source, LEGACY_POSTGRES_HOST, defaults),
+            reads_legacy_postgres_host: before("0.5.0"),
         }
     }
 }
