@@ -90,6 +90,14 @@ pub const CONNECTIONS: &str = "connections";
 pub const LEGACY_POSTGRES_HOST: &str = "postgresql.externalPostgresHost";
 pub const REDIS_NON_BROKER: &str = "redis.nonBroker";
 
+/// Charts 0.x: `persistence`, its sections of one volume each, its sections
+/// of named volumes, and where a volume comes from (Polyaxon takes exactly
+/// one; with neither a claim nor a store the chart renders a host path).
+pub const PERSISTENCE: &str = "persistence";
+pub const PERSISTENCE_VOLUMES: [&str; 3] = ["logs", "repos", "upload"];
+pub const PERSISTENCE_NAMED_VOLUMES: [&str; 2] = ["data", "outputs"];
+pub const PERSISTENCE_SOURCES: [&str; 3] = ["existingClaim", "hostPath", "store"];
+
 /// Whether polyaxon-pr reads `path` or something under it.
 pub fn read_by_post_renderer(path: &str) -> bool {
     POST_RENDER_KEYS.iter().any(|k| *k == path || k.strip_prefix(path).is_some_and(|rest| rest.starts_with('.')))

@@ -10,9 +10,9 @@ use std::borrow::Cow;
 
 use super::rules::*;
 use super::{At, Diagnostic, RuleContext};
-use crate::knowledge::read_keys::switches::BROKER;
+use crate::knowledge::read_keys::{switches::BROKER, PERSISTENCE, PERSISTENCE_NAMED_VOLUMES};
 use crate::knowledge::{Service, BROKER_CLIENTS};
-use crate::values::settings::{Dependency, Held, Kind, Services, Source, Switch};
+use crate::values::settings::{Dependency, Held, Kind, Services, Source, Switch, Volume};
 use crate::yaml::{Node, Scalar};
 
 /// The user's value at a dotted path (the last of duplicate keys, as Helm).
@@ -170,32 +170,28 @@ pub fn check(ctx: &mut RuleContext<'_>, doc: &Node) {
 /// store. Judged on the user's own entries, as Polyaxon's validator does
 /// (the chart's defaults give every entry a hostPath to be overridden).
 fn persistence(ctx: &mut RuleContext<'_>, doc: &Node) {
-    let Some((_, section)) = doc.entry("persistence") else { return };
-    let named = |k: &str| matches!(k, "data" | "outputs");
+    let Some((_, section)) = doc.entry(PERSISTENCE) else { return };
     let mut entries: Vec<(String, &Node)> = Vec::new();
     for (key, value) in section.entries().unwrap_or_default() {
         let name = key.text().unwrap_or_default();
-        if named(name) {
+        if PERSISTENCE_NAMED_VOLUMES.contains(&name) {
             entries.extend(
                 value
                     .entries()
                     .unwrap_or_default()
                     .iter()
-                    .map(|(k, v)| (format!("persistence.{name}.{}", k.text().unwrap_or_default()), v)),
+                    .map(|(k, v)| (format!("{PERSISTENCE}.{name}.{}", k.text().unwrap_or_default()), v)),
             );
         } else {
-            entries.push((format!("persistence.{name}"), value));
+            entries.push((format!("{PERSISTENCE}.{name}"), value));
         }
     }
     for (path, entry) in entries {
-        let set: Vec<&(Node, Node)> = ["existingClaim", "hostPath", "store"]
-            .iter()
-            .filter_map(|k| entry.entry(k))
-            .filter(|(_, v)| !v.is_null() && v.text().is_some_and(|t| !t.is_empty()))
-            .collect();
-        if let [_, (key, value), ..] = set[..] {
-            let names: Vec<&str> = set.iter().filter_map(|(k, _)| k.text()).collect();
-            let at = (format!("{path}.{}", key.text().unwrap_or_default()), ctx.span(key, value));
+        let written = Written(entry);
+        let names: Vec<&str> = Volume::read(&written).named().collect();
+        if let [_, second, ..] = names[..] {
+            let (key, value) = entry.entry(second).expect("named: set");
+            let at = (format!("{path}.{second}"), ctx.span(key, value));
             ctx.push(persistence_conflict(at, &path, &names));
         }
     }

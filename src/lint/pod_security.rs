@@ -3,13 +3,16 @@
 //! keys for the chart version linted; what the levels forbid and why is in
 //! [`crate::knowledge::pod_security`].
 
-use super::cross::{locate, user};
+use super::cross::{locate, user, Written};
 use super::rules::POD_SECURITY_BLOCKER;
 use super::{At, Diagnostic, RuleContext};
 use crate::knowledge::pod_security::{self as pss, Level, ValuesCause};
-use crate::knowledge::read_keys::{security_context as sc, ARTIFACTS_STORE, CONNECTIONS, NVIDIA_DIR_KEYS};
+use crate::knowledge::read_keys::{
+    security_context as sc, ARTIFACTS_STORE, CONNECTIONS, NVIDIA_DIR_KEYS, PERSISTENCE, PERSISTENCE_NAMED_VOLUMES, PERSISTENCE_VOLUMES,
+};
 use crate::knowledge::ChartName;
-use crate::yaml::{Node, Scalar};
+use crate::values::settings::{Held, Kind, RunAs, Source, Volume};
+use crate::yaml::Node;
 
 pub fn check(ctx: &mut RuleContext<'_>, doc: &Node, level: Level) {
     if !doc.is_map() {
@@ -50,41 +53,43 @@ pub fn check(ctx: &mut RuleContext<'_>, doc: &Node, level: Level) {
         }
     }
     if pss::has_persistence(&chart) {
-        for section in ["logs", "repos", "upload"] {
-            if let Some((k, v)) = user(doc, &format!("persistence.{section}")).filter(|(_, v)| host_path_volume(v)) {
-                report(
-                    ctx,
-                    &format!("persistence.{section}"),
-                    (k, v),
-                    &pss::HOST_PATH_PERSISTENCE,
-                    format!("persistence.{section} is a host path"),
-                );
+        for section in PERSISTENCE_VOLUMES {
+            let key = format!("{PERSISTENCE}.{section}");
+            if let Some((k, v)) = user(doc, &key).filter(|(_, v)| host_path_volume(v)) {
+                report(ctx, &key, (k, v), &pss::HOST_PATH_PERSISTENCE, format!("{key} is a host path"));
             }
         }
-        for section in ["data", "outputs"] {
-            for (k, v) in user(doc, &format!("persistence.{section}")).and_then(|(_, v)| v.entries()).unwrap_or_default() {
+        for section in PERSISTENCE_NAMED_VOLUMES {
+            for (k, v) in user(doc, &format!("{PERSISTENCE}.{section}")).and_then(|(_, v)| v.entries()).unwrap_or_default() {
                 if host_path_volume(v) {
-                    let key = format!("persistence.{section}.{}", k.text().unwrap_or("?"));
+                    let key = format!("{PERSISTENCE}.{section}.{}", k.text().unwrap_or("?"));
                     report(ctx, &key, (k, v), &pss::HOST_PATH_PERSISTENCE, format!("{key} is a host path"));
                 }
             }
         }
     }
+    let written = Written(doc);
     for key in NVIDIA_DIR_KEYS {
-        if let Some((k, v)) = user(doc, key) {
+        if written.held(key).is_some() {
+            let (k, v) = user(doc, key).expect("held");
             report(ctx, key, (k, v), &pss::NVIDIA_DIRS, format!("{key} mounts the host's NVIDIA driver"));
         }
     }
-    let enabled = user(doc, sc::ENABLED).is_some_and(|(_, v)| v.scalar() == Some(Scalar::Bool(true)));
-    if level == Level::Restricted && enabled {
-        for key in [sc::USER, sc::RUN_AS_USER] {
-            if let Some((k, v)) = user(doc, key).filter(|(_, v)| v.scalar() == Some(Scalar::Int(0))) {
-                report(ctx, key, (k, v), &pss::ROOT_USER, format!("{key} is 0"));
+    // Judged on the values as written: `enabled` a boolean, an id the integer 0.
+    let run_as = RunAs::read(&written);
+    let is = |held: &Option<Held<'_>>, kind: Kind| held.as_ref().is_some_and(|h| h.kind == kind);
+    if level == Level::Restricted && is(&run_as.enabled, Kind::Bool(true)) {
+        for (key, held) in &run_as.users {
+            if is(held, Kind::Int(0)) {
+                report(ctx, key, user(doc, key).expect("held"), &pss::ROOT_USER, format!("{key} is 0"));
             }
         }
-        for (key, bad) in [(sc::RUN_AS_NON_ROOT, false), (sc::ALLOW_PRIVILEGE_ESCALATION, true)] {
-            if let Some((k, v)) = user(doc, key).filter(|(_, v)| v.scalar() == Some(Scalar::Bool(bad))) {
-                report(ctx, key, (k, v), &pss::LOOSE_CONTAINER, format!("{key} is {bad}"));
+        for (key, held, bad) in [
+            (sc::RUN_AS_NON_ROOT, &run_as.run_as_non_root, false),
+            (sc::ALLOW_PRIVILEGE_ESCALATION, &run_as.allow_privilege_escalation, true),
+        ] {
+            if is(held, Kind::Bool(bad)) {
+                report(ctx, key, user(doc, key).expect("held"), &pss::LOOSE_CONTAINER, format!("{key} is {bad}"));
             }
         }
     }
@@ -96,10 +101,9 @@ fn pod_security_blocker(at: At, what: &str, cause: &ValuesCause, level: Level) -
     Diagnostic::new(POD_SECURITY_BLOCKER, at, message).with_help(cause.instead)
 }
 
-/// A 0.x persistence volume the chart renders as a `hostPath`: neither an
-/// `existingClaim` nor a `store`.
+/// A 0.x persistence volume the chart renders as a `hostPath`.
 fn host_path_volume(v: &Node) -> bool {
-    v.is_map() && v.get("existingClaim").is_none_or(Node::is_null) && v.get("store").is_none_or(Node::is_null)
+    v.is_map() && Volume::read(&Written(v)).host_path()
 }
 
 #[cfg(test)]

@@ -17,7 +17,7 @@ use crate::error::{Error, Location};
 use crate::knowledge::catalog::Catalog;
 use crate::knowledge::read_keys::{
     dns, postgresql, rabbitmq, redis, security_context as sc, switches, ARTIFACTS_STORE, ARTIFACTS_STORE_NAME, CONNECTIONS,
-    LEGACY_POSTGRES_HOST, NVIDIA_DIRS, NVIDIA_DIR_KEYS, NVIDIA_MOUNTS, NVIDIA_MOUNT_KEYS, REDIS_NON_BROKER,
+    LEGACY_POSTGRES_HOST, NVIDIA_DIRS, NVIDIA_DIR_KEYS, NVIDIA_MOUNTS, NVIDIA_MOUNT_KEYS, PERSISTENCE_SOURCES, REDIS_NON_BROKER,
 };
 use crate::knowledge::{
     ChartVersion, SecurityModel, Service, BROKER_CLIENTS, DEFAULT_ARTIFACTS_STORE, DEFAULT_SECURITY_ID, DNS_BACKENDS,
@@ -345,10 +345,7 @@ impl<'v> Settings<'v> {
             artifacts_store: (name, self.at(ARTIFACTS_STORE)),
             connections,
             nvidia_dirs: NVIDIA_DIR_KEYS.map(|k| self.at(k)),
-            root_user: [sc::USER, sc::RUN_AS_USER]
-                .into_iter()
-                .find(|k| v.int(k).ok().flatten() == Some(0))
-                .and_then(|k| self.at(k).map(|at| (k, at))),
+            root_user: RunAs::read(v).root_users().next().and_then(|k| self.at(k).map(|at| (k, at))),
         }
     }
 }
@@ -572,5 +569,68 @@ impl<'a> Services<'a> {
             legacy_postgres_host: text(source, LEGACY_POSTGRES_HOST, defaults),
             reads_legacy_postgres_host: before("0.5.0"),
         }
+    }
+}
+
+impl Held<'_> {
+    /// An integer as Helm's templates compare it: a whole float is one
+    /// (Helm reads a file's numbers as floats).
+    pub fn int(&self) -> Option<i64> {
+        match self.kind {
+            Kind::Int(n) => Some(n),
+            Kind::Float(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Some(f as i64),
+            _ => None,
+        }
+    }
+}
+
+/// A 0.x persistence volume (`persistence.logs`, an entry of
+/// `persistence.data`): where the chart takes it from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Volume<'a> {
+    /// `existingClaim`, `hostPath` and `store`, in that order.
+    pub sources: [(&'static str, Option<Held<'a>>); 3],
+}
+
+impl<'a> Volume<'a> {
+    /// One volume's settings, from the mapping that holds them.
+    pub fn read(entry: &'a dyn Source) -> Volume<'a> {
+        Volume { sources: PERSISTENCE_SOURCES.map(|key| (key, entry.held(key))) }
+    }
+
+    /// The sources it names (a scalar with text; Polyaxon takes exactly one).
+    pub fn named(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.sources.iter().filter(|(_, h)| h.as_ref().is_some_and(|h| h.scalar_text().is_some())).map(|(key, _)| *key)
+    }
+
+    /// The chart renders it as a `hostPath`: neither a claim nor a store is set.
+    pub fn host_path(&self) -> bool {
+        self.sources.iter().all(|(key, h)| *key == PERSISTENCE_SOURCES[1] || h.is_none())
+    }
+}
+
+/// Who the pods run as, and with what privileges, as `securityContext` sets it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunAs<'a> {
+    pub enabled: Option<Held<'a>>,
+    /// `securityContext.user` and `runAsUser`, in that order.
+    pub users: [(&'static str, Option<Held<'a>>); 2],
+    pub run_as_non_root: Option<Held<'a>>,
+    pub allow_privilege_escalation: Option<Held<'a>>,
+}
+
+impl<'a> RunAs<'a> {
+    pub fn read(source: &'a dyn Source) -> RunAs<'a> {
+        RunAs {
+            enabled: source.held(sc::ENABLED),
+            users: [sc::USER, sc::RUN_AS_USER].map(|key| (key, source.held(key))),
+            run_as_non_root: source.held(sc::RUN_AS_NON_ROOT),
+            allow_privilege_escalation: source.held(sc::ALLOW_PRIVILEGE_ESCALATION),
+        }
+    }
+
+    /// The user keys set to 0 (root) as the templates compare them.
+    pub fn root_users(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.users.iter().filter(|(_, h)| h.as_ref().and_then(Held::int) == Some(0)).map(|(key, _)| *key)
     }
 }
