@@ -9,7 +9,7 @@
 
 use crate::edit::{Editor, Fragment};
 use crate::error::{Error, Location};
-use crate::knowledge::{ChartVersion, CONFIG_MAP_MARKER};
+use crate::knowledge::{setting_names, ChartVersion, CONFIG_MAP_MARKER};
 use crate::stream::{self, Document, HELM4_FILENAME};
 use crate::transform::{self, Doc, Facts, NewDocument, Options, Transform};
 use crate::values::Values;
@@ -143,7 +143,7 @@ fn gather(docs: &[Document<'_>], options: &Options, want_settings: bool) -> Fact
         let need_chart = facts.chart.is_none();
         let is_config = doc.kind() == Some("ConfigMap") && facts.fullname.is_none() && doc.body.contains(CONFIG_MAP_MARKER);
         let maybe_hook = !hooks_seen && doc.body.contains("helm.sh/hook");
-        let settings = want_settings && (doc.body.contains("POLYAXON_") || doc.kind() == Some("Secret"));
+        let settings = want_settings && (doc.body.contains(setting_names::PREFIX) || doc.kind() == Some("Secret"));
         if !(need_chart || is_config || maybe_hook || settings) {
             continue;
         }
@@ -187,7 +187,7 @@ fn gather_settings(root: &Node, source: Option<&str>, facts: &mut Facts) {
     let owner = Owner::of(root, source.as_deref());
     let kind = root.get("kind").and_then(Node::text).unwrap_or_default();
     let mut record = |key: &str, value: &str| {
-        if key.starts_with("POLYAXON_") && !facts.settings.iter().any(|(k, _)| k == key) {
+        if key.starts_with(setting_names::PREFIX) && !facts.settings.iter().any(|(k, _)| k == key) {
             facts.settings.push((key.to_string(), value.to_string()));
         }
     };

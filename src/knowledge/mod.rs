@@ -18,6 +18,7 @@ pub mod deploy_schema;
 mod path_index;
 pub mod pod_security;
 pub mod read_keys;
+pub mod setting_names;
 pub mod storage;
 
 use std::fmt;
@@ -112,11 +113,14 @@ impl Service {
     /// URLs), the first the chart renders telling which one it points at.
     pub fn address_settings(self) -> &'static [&'static str] {
         match self {
-            Service::Postgresql => &["POLYAXON_DB_HOST"],
-            Service::Redis => {
-                &["POLYAXON_REDIS_HOST", "POLYAXON_REDIS_SESSIONS_URL", "POLYAXON_REDIS_CELERY_BROKER_URL", "POLYAXON_REDIS_HEARTBEAT_URL"]
-            }
-            Service::Rabbitmq => &["POLYAXON_AMQP_URL"],
+            Service::Postgresql => &[setting_names::DB_HOST],
+            Service::Redis => &[
+                setting_names::REDIS_HOST,
+                "POLYAXON_REDIS_SESSIONS_URL",
+                "POLYAXON_REDIS_CELERY_BROKER_URL",
+                "POLYAXON_REDIS_HEARTBEAT_URL",
+            ],
+            Service::Rabbitmq => &[setting_names::AMQP_URL],
         }
     }
 
@@ -143,7 +147,7 @@ impl Service {
         match self {
             Service::Postgresql => key.starts_with("POLYAXON_DB_"),
             Service::Redis => key.starts_with("POLYAXON_REDIS_"),
-            Service::Rabbitmq => key == "POLYAXON_AMQP_URL" || key.starts_with("POLYAXON_RABBITMQ_"),
+            Service::Rabbitmq => key == setting_names::AMQP_URL || key.starts_with("POLYAXON_RABBITMQ_"),
         }
     }
 

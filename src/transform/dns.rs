@@ -12,12 +12,10 @@ use super::settings::{data_section, data_value, env_names, env_value, set_data, 
 use super::{Doc, Facts, NewDocument, Transform};
 use crate::edit::{Editor, NodeError};
 use crate::error::Error;
-use crate::knowledge::{dns_env_components, dns_in_env, DEFAULT_CLUSTER_DOMAIN};
+use crate::knowledge::{dns_env_components, dns_in_env, setting_names, DEFAULT_CLUSTER_DOMAIN};
 use crate::values::settings::Settings;
 use crate::workload::{self, Owner};
 use crate::yaml::Node;
-
-const DNS_PREFIX: &str = "POLYAXON_DNS_";
 
 #[derive(Debug)]
 pub struct Dns {
@@ -37,9 +35,9 @@ impl Dns {
         };
         let custom_cluster = dns.custom_cluster.clone().filter(|c| c != DEFAULT_CLUSTER_DOMAIN);
         let settings = [
-            ("POLYAXON_DNS_BACKEND", dns.backend),
-            ("POLYAXON_DNS_CUSTOM_CLUSTER", dns.custom_cluster),
-            ("POLYAXON_DNS_PREFIX", dns.prefix),
+            (setting_names::DNS_BACKEND, dns.backend),
+            (setting_names::DNS_CUSTOM_CLUSTER, dns.custom_cluster),
+            (setting_names::DNS_PREFIX_SETTING, dns.prefix),
         ]
         .into_iter()
         .filter_map(|(k, v)| Some((k, v?)))
@@ -59,13 +57,13 @@ impl Dns {
 
     fn edit_config_map<'n>(&mut self, editor: &mut Editor<'n>, data: &'n Node, carrier: bool) -> Result<(), NodeError> {
         let keys: Vec<&str> = data.entries().unwrap_or_default().iter().filter_map(|(k, _)| k.text()).collect();
-        if carrier && keys.iter().any(|k| k.starts_with(DNS_PREFIX)) {
+        if carrier && keys.iter().any(|k| k.starts_with(setting_names::DNS_PREFIX)) {
             self.carriers += 1;
             for (key, value) in &self.settings {
                 set_data(editor, data, key, value)?;
             }
         }
-        for key in keys.iter().filter(|k| k.starts_with("POLYAXON_") && !self.is_ours(k)) {
+        for key in keys.iter().filter(|k| k.starts_with(setting_names::PREFIX) && !self.is_ours(k)) {
             if let Some(new) = data_value(data, key).and_then(|v| self.recluster(v)) {
                 set_data(editor, data, key, &new)?;
             }
@@ -76,11 +74,11 @@ impl Dns {
     fn edit_container<'n>(&mut self, editor: &mut Editor<'n>, container: &'n Node, path: &str, carrier: bool) -> Result<(), NodeError> {
         let names = env_names(container);
         let mut vars = Vec::new();
-        if carrier || names.iter().any(|n| n.starts_with(DNS_PREFIX)) {
+        if carrier || names.iter().any(|n| n.starts_with(setting_names::DNS_PREFIX)) {
             self.carriers += 1;
             vars.extend(self.settings.iter().map(|(k, v)| (k.to_string(), EnvValue::Value(v.clone()))));
         }
-        for name in names.iter().filter(|n| n.starts_with("POLYAXON_") && !self.is_ours(n)) {
+        for name in names.iter().filter(|n| n.starts_with(setting_names::PREFIX) && !self.is_ours(n)) {
             if let Some(new) = env_value(container, name).and_then(|v| self.recluster(v)) {
                 vars.push((name.to_string(), EnvValue::Value(new)));
             }
@@ -120,7 +118,8 @@ impl Transform for Dns {
         let relevant = component.is_some()
             || workload::containers(pod, &pod_path)?.iter().any(|(c, _)| {
                 env_names(c).iter().any(|n| {
-                    n.starts_with(DNS_PREFIX) || (n.starts_with("POLYAXON_") && env_value(c, n).and_then(|v| self.recluster(v)).is_some())
+                    n.starts_with(setting_names::DNS_PREFIX)
+                        || (n.starts_with(setting_names::PREFIX) && env_value(c, n).and_then(|v| self.recluster(v)).is_some())
                 })
             });
         if !relevant {

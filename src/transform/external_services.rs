@@ -21,7 +21,7 @@ use super::settings::{data_section, data_value, env_entries, env_entry, env_name
 use super::{Doc, Facts, NewDocument, Options, Transform};
 use crate::edit::{Editor, Fragment, NodeError};
 use crate::error::{Error, Location};
-use crate::knowledge::Service;
+use crate::knowledge::{setting_names as names, Service};
 use crate::values::settings::{self, Broker, Settings};
 use crate::workload::{self, Owner};
 use crate::yaml::Node;
@@ -144,7 +144,7 @@ impl ExternalServices {
         for e in &mut externals {
             // The chart wires the broker's password only when the scheduler uses it.
             if e.service == Service::Rabbitmq {
-                e.needs_password = scheduler && broker_name == Some("rabbitmq");
+                e.needs_password = scheduler && broker_name == Some(Service::Rabbitmq.name());
             }
         }
         let fullname = facts.fullname.clone().or_else(|| facts.release.as_ref().map(|r| format!("{r}-polyaxon")));
@@ -340,7 +340,7 @@ impl ExternalServices {
 
 /// Settings the chart writes only when they are set (so the key may be missing).
 fn optional_setting(key: &str) -> bool {
-    matches!(key, "POLYAXON_DB_OPTIONS")
+    key == names::DB_OPTIONS
 }
 
 /// The Polyaxon settings that point at a configured external service, as the chart writes them.
@@ -349,20 +349,20 @@ fn external(configured: Option<settings::External>) -> Option<External> {
     let port = e.port.to_string();
     let settings: Vec<(&'static str, String)> = match e.service {
         Service::Postgresql => [
-            ("POLYAXON_DB_HOST", Some(e.host.clone())),
-            ("POLYAXON_DB_PORT", Some(port)),
-            ("POLYAXON_DB_NAME", e.database),
-            ("POLYAXON_DB_USER", e.user),
-            ("POLYAXON_DB_CONN_MAX_AGE", e.conn_max_age.map(|age| age.to_string())),
-            ("POLYAXON_DB_OPTIONS", e.options_json),
+            (names::DB_HOST, Some(e.host.clone())),
+            (names::DB_PORT, Some(port)),
+            (names::DB_NAME, e.database),
+            (names::DB_USER, e.user),
+            (names::DB_CONN_MAX_AGE, e.conn_max_age.map(|age| age.to_string())),
+            (names::DB_OPTIONS, e.options_json),
         ]
         .into_iter()
         .filter_map(|(k, v)| Some((k, v?)))
         .collect(),
-        Service::Redis => vec![("POLYAXON_REDIS_HOST", e.host.clone()), ("POLYAXON_REDIS_PORT", port)],
+        Service::Redis => vec![(names::REDIS_HOST, e.host.clone()), (names::REDIS_PORT, port)],
         Service::Rabbitmq => {
-            let mut settings = vec![("POLYAXON_AMQP_URL", format!("{}:{}", e.host, e.port))];
-            settings.extend(e.user.map(|user| ("POLYAXON_RABBITMQ_USER", user)));
+            let mut settings = vec![(names::AMQP_URL, format!("{}:{}", e.host, e.port))];
+            settings.extend(e.user.map(|user| (names::RABBITMQ_USER, user)));
             settings
         }
     };
@@ -386,8 +386,8 @@ fn external(configured: Option<settings::External>) -> Option<External> {
 fn rendered(external: &External, facts: &Facts, fullname: Option<&str>) -> Rendered {
     let pooler = fullname.map(|f| format!("{f}-pgbouncer"));
     let points_at = |key: &str, value: &str| match key {
-        "POLYAXON_DB_HOST" => value == external.host || Some(value) == pooler.as_deref(),
-        "POLYAXON_REDIS_HOST" => value == external.host,
+        names::DB_HOST => value == external.host || Some(value) == pooler.as_deref(),
+        names::REDIS_HOST => value == external.host,
         _ => value.contains(&external.authority) || value.split([':', '/']).any(|part| part == external.host),
     };
     if let Some((key, value)) = external.service.address_settings().iter().find_map(|k| facts.setting(k).map(|v| (*k, v))) {

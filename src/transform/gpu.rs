@@ -17,7 +17,7 @@ use super::settings::{data_section, env_entry, set_data, set_env, EnvValue};
 use super::{Doc, Facts, GpuTarget, NewDocument, Transform};
 use crate::edit::{Editor, Element, Fragment, Matched, NodeError};
 use crate::error::Error;
-use crate::knowledge::{gpu_native_components, CONFIG_MAP_MARKER};
+use crate::knowledge::{gpu_native_components, setting_names as names, CONFIG_MAP_MARKER};
 use crate::values::settings::Settings;
 use crate::workload::{self, Owner};
 use crate::yaml::{Node, Scalar};
@@ -61,8 +61,8 @@ impl Gpu {
                 None => (&paths.dirs_json, &paths.dirs[0], &paths.dirs[2]),
             };
             vec![
-                ("POLYAXON_DIRS_NVIDIA", paths.dirs_json.clone()),
-                ("POLYAXON_MOUNT_PATHS_NVIDIA", described.clone()),
+                (names::DIRS_NVIDIA, paths.dirs_json.clone()),
+                (names::MOUNT_PATHS_NVIDIA, described.clone()),
                 ("LD_LIBRARY_PATH", format!("{lib}:{libcuda}")),
             ]
         };

@@ -14,7 +14,7 @@ use super::settings::{data_section, set_data};
 use super::{ensure_fields, Doc, Facts, NewDocument, SecurityScope, Transform, Wanted};
 use crate::edit::{Editor, NodeError};
 use crate::error::Error;
-use crate::knowledge::{security_skipped_components, SecurityModel, CONFIG_MAP_MARKER};
+use crate::knowledge::{security_skipped_components, setting_names as names, SecurityModel, CONFIG_MAP_MARKER};
 use crate::values::settings::{self, Settings};
 use crate::workload::{self, is_privileged, run_as_user, sc_field, Owner};
 use crate::yaml::{Node, Scalar};
@@ -39,7 +39,7 @@ impl SecurityContext {
             return Ok(None);
         };
         let config = |user: i64, group: i64| {
-            vec![("POLYAXON_SECURITY_CONTEXT_USER", user.to_string()), ("POLYAXON_SECURITY_CONTEXT_GROUP", group.to_string())]
+            vec![(names::SECURITY_CONTEXT_USER, user.to_string()), (names::SECURITY_CONTEXT_GROUP, group.to_string())]
         };
         let (model, pod, container, config) = match sc {
             settings::SecurityContext::Absent => (SecurityModel::None, Vec::new(), Vec::new(), Vec::new()),
