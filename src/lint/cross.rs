@@ -363,4 +363,24 @@ mod tests {
         let d = lint("rabbitmq-ha:\n  enabled: true\nexternalServices:\n  rabbitmq:\n    host: q\nbroker: rabbitmq\n", "1.10.1");
         assert_eq!(found(&d), [("X004", 5, "externalServices.rabbitmq.host")]);
     }
+
+    #[test]
+    fn the_model_reads_a_linted_document_as_it_reads_the_merged_values() {
+        use crate::values::{HelmMajor, Values};
+        let text = "postgresql:\n  enabled: \"false\"\nredis:\n  enabled: true\n  nonBroker: yes\nscheduler:\n  enabled: 1\nexternalServices:\n  rabbitmq:\n    host: q\nbroker: rabbitmq\n";
+        let doc = crate::yaml::parse_all_resolved_and_plain(text).unwrap().0.remove(0);
+        let mut values = Values::default();
+        values.add_text("values.yaml", text, HelmMajor::V4).unwrap();
+        let target = Catalog::get().resolve("2.15.1").unwrap();
+        let written = Written(&doc);
+        let (a, b) = (Services::read(&written, Catalog::get(), Some(target)), Services::read(&values, Catalog::get(), Some(target)));
+        let facts = |s: &Services<'_>| {
+            let deps = [&s.postgresql, &s.redis, &s.rabbitmq].map(|d| (d.in_cluster(), d.external(), d.switch.renders_on()));
+            (deps, s.broker.as_deref().map(str::to_string), s.broker_set, s.redis_non_broker.renders_on(), s.scheduler.renders_on())
+        };
+        assert_eq!(facts(&a), facts(&b));
+        // As written, 1 is an integer; Helm reads it as the float 1.
+        assert_eq!(a.scheduler.held.as_ref().map(|h| h.kind), Some(Kind::Int(1)));
+        assert_eq!(b.scheduler.held.as_ref().map(|h| h.kind), Some(Kind::Float(1.0)));
+    }
 }

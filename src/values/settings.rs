@@ -634,3 +634,65 @@ impl<'a> RunAs<'a> {
         self.users.iter().filter(|(_, h)| h.as_ref().and_then(Held::int) == Some(0)).map(|(key, _)| *key)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::values::HelmMajor;
+
+    fn services(text: &str, version: &str) -> (Values, usize) {
+        let mut values = Values::default();
+        values.add_text("values.yaml", text, HelmMajor::V4).unwrap();
+        (values, Catalog::get().resolve(version).unwrap())
+    }
+
+    #[test]
+    fn a_subchart_switch_is_read_as_its_condition_and_as_the_templates_read_it() {
+        let (values, v) = services("postgresql:\n  enabled: 0\nredis:\n  enabled: \"false\"\nrabbitmq:\n  enabled: []\n", "2.15.1");
+        let s = Services::read(&values, Catalog::get(), Some(v));
+        // Helm ignores a condition that is not a boolean: the subchart deploys; the templates take 0 for false.
+        assert_eq!((s.postgresql.switch.deploys(), s.postgresql.switch.renders_on()), (Some(true), Some(false)));
+        assert!(s.postgresql.in_cluster() && s.postgresql.switch.set_off());
+        assert_eq!(
+            (s.redis.switch.deploys(), s.redis.switch.renders_on(), s.redis.switch.string()),
+            (Some(true), Some(true), Some("false"))
+        );
+        // A list leaves the condition to the chart's default (off in 2.15.1); the templates take an empty one for false.
+        assert_eq!((s.rabbitmq.switch.deploys(), s.rabbitmq.switch.renders_on()), (Some(false), Some(false)));
+    }
+
+    #[test]
+    fn floats_and_collections_are_left_to_the_default_by_the_plain_reading() {
+        let (values, v) = services("scheduler:\n  enabled: 1.5\nredis:\n  nonBroker: {a: 1}\n", "2.15.1");
+        let s = Services::read(&values, Catalog::get(), Some(v));
+        assert_eq!((s.scheduler.renders_on(), s.scheduler.renders_on_plain()), (Some(true), s.scheduler.default));
+        assert_eq!(s.redis_non_broker.renders_on(), Some(true));
+        assert_eq!(s.redis_non_broker.renders_on_plain(), None);
+    }
+
+    #[test]
+    fn hosts_and_the_broker_are_any_scalars_text() {
+        let (values, v) = services("externalServices:\n  postgresql:\n    host: 10\n  redis:\n    host: ''\nbroker: rabbitmq\n", "0.4.4");
+        let s = Services::read(&values, Catalog::get(), Some(v));
+        assert_eq!(s.postgresql.external_host.as_deref(), Some("10"));
+        assert!(!s.redis.external() && s.broker_set && s.broker.as_deref() == Some("rabbitmq"));
+        assert!(s.reads_legacy_postgres_host && s.default_broker.is_none());
+        // Where the values say nothing, the chart version's default broker.
+        let (values, v) = services("{}\n", "2.15.1");
+        let s = Services::read(&values, Catalog::get(), Some(v));
+        assert_eq!((s.broker.as_deref(), s.broker_set, s.reads_legacy_postgres_host), (Some("redis"), false, false));
+    }
+
+    #[test]
+    fn volumes_and_root_users() {
+        // A volume's own mapping: the sources it names, and whether the chart renders a host path.
+        let (entry, _) = services("existingClaim: c\nhostPath: /h\nstore: ''\n", "0.6.1");
+        let volume = Volume::read(&entry);
+        assert_eq!((volume.named().collect::<Vec<_>>(), volume.host_path()), (vec!["existingClaim", "hostPath"], false));
+        let (entry, _) = services("hostPath: /h\nstore: ~\n", "0.6.1");
+        assert!(Volume::read(&entry).host_path());
+        // A file's numbers are floats to Helm: 0.0 is root too.
+        let (values, _) = services("securityContext:\n  user: 0\n  runAsUser: 0.0\n", "2.15.1");
+        assert_eq!(RunAs::read(&values).root_users().collect::<Vec<_>>(), [sc::USER, sc::RUN_AS_USER]);
+    }
+}
