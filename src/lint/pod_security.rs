@@ -15,7 +15,8 @@ use crate::values::settings::{Held, Kind, RunAs, Source, Volume};
 use crate::yaml::Node;
 
 pub fn check(ctx: &mut RuleContext<'_>, doc: &Node, level: Level) {
-    if !doc.is_map() {
+    // An empty document sets nothing, as an empty file (and has no key to report at).
+    if doc.entries().is_none_or(|e| e.is_empty()) {
         return;
     }
     let chart = ctx.chart;
@@ -138,6 +139,7 @@ mod tests {
         assert_eq!(found(text, "2.15.1", Level::Baseline).len(), 3);
         // No store at all: the chart's default is a host path.
         assert_eq!(found("gateway:\n  replicas: 2\n", "2.15.1", Level::Baseline), [("gateway".to_string(), 1)]);
+        assert_eq!(found("{}\n", "2.15.1", Level::Baseline), []);
         assert_eq!(found("artifactsStore:\n  name: s\n  kind: volume_claim\n", "1.10.1", Level::Restricted), []);
         // 0.x: persistence without a claim or store.
         let old = "persistence:\n  logs:\n    mountPath: /logs\n  data:\n    d1:\n      existingClaim: c\n    d2:\n      hostPath: /d2\n";
