@@ -322,9 +322,12 @@ impl<'v> Settings<'v> {
         self.services.default_broker
     }
 
-    /// Charts before 0.5 take the external PostgreSQL's host under `postgresql`.
+    /// Charts before 0.5 take the external PostgreSQL's host under
+    /// `postgresql`: set (a string; the model takes any scalar's text for
+    /// the linter, whatever the chart version: a stream may name none).
     pub fn legacy_postgres(&self) -> Result<bool, Error> {
-        Ok(self.non_empty(LEGACY_POSTGRES_HOST)?.is_some())
+        self.values.string(LEGACY_POSTGRES_HOST)?;
+        Ok(self.services.legacy_postgres_host.is_some())
     }
 
     /// Where the volumes the chart renders from the values are set (read
