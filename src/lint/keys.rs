@@ -331,19 +331,21 @@ fn report_unknown(ctx: &mut RuleContext<'_>, path: &str, parent: &str, name: &st
 
 /// Made a warning where the chart ignores the key and Polyaxon's validator
 /// lets it through: the file deploys, the setting has no effect.
-fn tolerated_by_polyaxon(d: Diagnostic, tolerated: bool) -> Diagnostic {
-    if !tolerated {
-        return d;
+fn tolerated_by_polyaxon(mut d: Diagnostic, tolerated: bool) -> Diagnostic {
+    if tolerated {
+        d.severity = Severity::Warning;
+        d.message.push_str(" (Polyaxon's validator lets it through)");
     }
-    Diagnostic { severity: Severity::Warning, message: format!("{} (Polyaxon's validator lets it through)", d.message), ..d }
+    d
 }
 
 /// The help, and after it the chart's note on the change, if any.
-fn with_note(help: String, change: &Change) -> String {
-    match change.note {
-        Some(note) => format!("{help}; {note}"),
-        None => help,
+fn with_note(mut help: String, change: &Change) -> String {
+    if let Some(note) = change.note {
+        help.push_str("; ");
+        help.push_str(note);
     }
+    help
 }
 
 /// The help and replacement of a near miss of `replacement`.
@@ -396,7 +398,7 @@ fn renamed_key(at: At, version: &str, change: &Change, tolerated: bool) -> Diagn
 
 /// K003.
 fn moved_key(at: At, change: &Change, tolerated: bool) -> Diagnostic {
-    let message = format!("`{}` moved to {} in chart {}", at.0, change.to.unwrap_or_default(), change.since);
+    let message = ["`", &at.0, "` moved to ", change.to.unwrap_or_default(), " in chart ", change.since].concat();
     let d = Diagnostic::new(MOVED_KEY, at, message).with_help(with_note(DELETE_THE_KEY.into(), change));
     tolerated_by_polyaxon(d, tolerated)
 }
@@ -417,10 +419,13 @@ enum Removal<'a> {
 fn removed_key(at: At, version: &str, removal: Removal<'_>, tolerated: bool) -> Diagnostic {
     let path = &at.0;
     let (message, help) = match removal {
-        Removal::NoReplacement(change) => {
-            (format!("`{path}` was removed in chart {} with no replacement", change.since), with_note(DELETE_THE_KEY.into(), change))
+        Removal::NoReplacement(change) => (
+            ["`", path, "` was removed in chart ", change.since, " with no replacement"].concat(),
+            with_note(DELETE_THE_KEY.into(), change),
+        ),
+        Removal::Gone { gone, last } => {
+            (["`", path, "` was removed in chart ", gone, " (last read by ", last, ")"].concat(), DELETE_THE_KEY.into())
         }
-        Removal::Gone { gone, last } => (format!("`{path}` was removed in chart {gone} (last read by {last})"), DELETE_THE_KEY.into()),
         Removal::Between { last, first } => {
             (format!("`{path}` is not read by chart {version}: chart {last} read it, chart {first} reads it again"), DELETE_THE_KEY.into())
         }

@@ -102,8 +102,14 @@ impl<'a> RuleContext<'a> {
     pub fn new(text: &'a str, target: usize) -> Self {
         // Line breaks as YAML counts them: LF, CRLF and a lone CR.
         let bytes = text.as_bytes();
-        let breaks = memchr::memchr2_iter(b'\n', b'\r', bytes).filter(|&i| bytes[i] == b'\n' || bytes.get(i + 1) != Some(&b'\n'));
-        let line_starts = std::iter::once(0).chain(breaks.map(|i| i + 1)).collect();
+        let mut line_starts = vec![0];
+        if memchr::memchr(b'\r', bytes).is_none() {
+            // The usual text: LF only, one search for one byte.
+            line_starts.extend(memchr::memchr_iter(b'\n', bytes).map(|i| i + 1));
+        } else {
+            let breaks = memchr::memchr2_iter(b'\n', b'\r', bytes).filter(|&i| bytes[i] == b'\n' || bytes.get(i + 1) != Some(&b'\n'));
+            line_starts.extend(breaks.map(|i| i + 1));
+        }
         let catalog = Catalog::get();
         let chart = ChartVersion::at(catalog, target);
         RuleContext { text, catalog, target, chart, schema: Schema::for_chart(&chart), line_starts, out: Vec::new() }

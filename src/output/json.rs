@@ -98,11 +98,10 @@ struct Writer {
 }
 
 impl Writer {
+    /// A line break and two spaces per level (no document goes deeper than 4).
     fn newline(&mut self, depth: usize) {
-        self.out.push('\n');
-        for _ in 0..depth {
-            self.out.push_str("  ");
-        }
+        const INDENT: &str = "\n        ";
+        self.out.push_str(&INDENT[..1 + 2 * depth]);
     }
 
     /// A member's name (a plain word: nothing to escape) on its own line at
