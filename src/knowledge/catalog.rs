@@ -118,6 +118,8 @@ pub struct Catalog {
     version_index: OnceLock<PathIndex>,
     key_index: OnceLock<PathIndex>,
     change_index: OnceLock<PathIndex>,
+    /// The renames, in order, indexed by their new names.
+    renames: OnceLock<(Vec<&'static Change>, PathIndex)>,
 }
 
 static PLATFORM_CATALOG: Catalog = Catalog {
@@ -131,6 +133,7 @@ static PLATFORM_CATALOG: Catalog = Catalog {
     version_index: OnceLock::new(),
     key_index: OnceLock::new(),
     change_index: OnceLock::new(),
+    renames: OnceLock::new(),
 };
 static AGENT_CATALOG: Catalog = Catalog {
     chart: ChartName::Agent,
@@ -143,6 +146,7 @@ static AGENT_CATALOG: Catalog = Catalog {
     version_index: OnceLock::new(),
     key_index: OnceLock::new(),
     change_index: OnceLock::new(),
+    renames: OnceLock::new(),
 };
 
 impl Catalog {
@@ -317,8 +321,15 @@ impl Catalog {
     }
 
     /// The change whose new name is `key` (for a new name used on an old chart).
-    pub fn change_into(&self, key: &str) -> Option<&'static Change> {
-        self.changes.iter().find(|c| c.kind == ChangeKind::Renamed && c.to == Some(key))
+    pub fn change_into<'k>(&self, key: impl Into<Key<'k>>) -> Option<&'static Change> {
+        let key = key.into();
+        // The first rename to `key`, as a scan of the changes in order would find it.
+        let (renames, index) = self.renames.get_or_init(|| {
+            let renames: Vec<&'static Change> = self.changes.iter().filter(|c| c.kind == ChangeKind::Renamed && c.to.is_some()).collect();
+            let index = PathIndex::new(&renames, |c| c.to.unwrap_or_default());
+            (renames, index)
+        });
+        index.find_hashed(renames, |c| c.to.unwrap_or_default(), key.hash(), &[key.as_str()]).map(|i| renames[i])
     }
 
     /// The index of a version, or of the first one after it this chart has
@@ -366,6 +377,10 @@ mod tests {
             }
             for change in catalog.changes {
                 assert_eq!(catalog.change_of(change.key).map(|c| c.key), Some(change.key));
+                for name in [Some(change.key), change.to].into_iter().flatten() {
+                    let scanned = catalog.changes.iter().find(|c| c.kind == ChangeKind::Renamed && c.to == Some(name));
+                    assert_eq!(catalog.change_into(name).map(|c| c as *const Change), scanned.map(|c| c as *const Change), "{name}");
+                }
             }
         }
     }

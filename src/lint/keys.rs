@@ -80,7 +80,7 @@ fn walk(ctx: &mut RuleContext<'_>, map: &Node, path: &mut KeyPath, mode: Mode) {
         // (below a section handed on whole, later charts' finer reads do not matter).
         let too_new = mode == Mode::Checked
             && chart.is_none()
-            && (ctx.catalog.change_into(path).is_some() || ctx.catalog.around(path.key(), ctx.target).1.is_some());
+            && (ctx.catalog.change_into(path.key()).is_some() || ctx.catalog.around(path.key(), ctx.target).1.is_some());
         match (chart, schema) {
             // A section that became a list, still written the old way: its entries moved.
             (Some(range), _) if range.2 == Kind::List && moved_entries(ctx, value, path) => walk(ctx, value, path, Mode::Free),
