@@ -6,7 +6,7 @@
 use super::catalog_data::{AGENT, CHANGES, PLATFORM};
 use std::sync::OnceLock;
 
-use super::path_index::PathIndex;
+use super::path_index::{Key, PathIndex};
 use super::ChartName;
 
 /// What a key holds in a version's defaults.
@@ -118,6 +118,8 @@ pub struct Catalog {
     version_index: OnceLock<PathIndex>,
     key_index: OnceLock<PathIndex>,
     change_index: OnceLock<PathIndex>,
+    /// The renames, in order, indexed by their new names.
+    renames: OnceLock<(Vec<&'static Change>, PathIndex)>,
 }
 
 static PLATFORM_CATALOG: Catalog = Catalog {
@@ -131,6 +133,7 @@ static PLATFORM_CATALOG: Catalog = Catalog {
     version_index: OnceLock::new(),
     key_index: OnceLock::new(),
     change_index: OnceLock::new(),
+    renames: OnceLock::new(),
 };
 static AGENT_CATALOG: Catalog = Catalog {
     chart: ChartName::Agent,
@@ -143,6 +146,7 @@ static AGENT_CATALOG: Catalog = Catalog {
     version_index: OnceLock::new(),
     key_index: OnceLock::new(),
     change_index: OnceLock::new(),
+    renames: OnceLock::new(),
 };
 
 impl Catalog {
@@ -158,10 +162,11 @@ impl Catalog {
         }
     }
 
-    fn ranges(&self, key: &str) -> Option<&'static [Range]> {
+    fn ranges<'k>(&self, key: impl Into<Key<'k>>) -> Option<&'static [Range]> {
+        let key = key.into();
         let keys = self.keys;
         let index = self.key_index.get_or_init(|| PathIndex::new(keys, |(k, _)| k));
-        index.find(keys, |(k, _)| k, &[key]).map(|i| keys[i].1)
+        index.find_hashed(keys, |(k, _)| k, key.hash(), &[key.as_str()]).map(|i| keys[i].1)
     }
 
     /// The newest released (not pre-release) version: the default target.
@@ -245,18 +250,18 @@ impl Catalog {
     }
 
     /// The key's entry at a version, if that version accepts it.
-    pub fn at(&self, key: &str, version: usize) -> Option<&'static Range> {
+    pub fn at<'k>(&self, key: impl Into<Key<'k>>, version: usize) -> Option<&'static Range> {
         self.ranges(key)?.iter().find(|r| r.0 <= version && version <= r.1)
     }
 
     /// Whether any version accepted the key.
-    pub fn knows(&self, key: &str) -> bool {
+    pub fn knows<'k>(&self, key: impl Into<Key<'k>>) -> bool {
         self.ranges(key).is_some_and(|r| !r.is_empty())
     }
 
     /// Around a version that does not accept the key: the last version
     /// before it and the first after it that do.
-    pub fn around(&self, key: &str, version: usize) -> (Option<usize>, Option<usize>) {
+    pub fn around<'k>(&self, key: impl Into<Key<'k>>, version: usize) -> (Option<usize>, Option<usize>) {
         let ranges = self.ranges(key).unwrap_or_default();
         (ranges.iter().filter(|r| r.1 < version).map(|r| r.1).max(), ranges.iter().filter(|r| r.0 > version).map(|r| r.0).min())
     }
@@ -286,7 +291,7 @@ impl Catalog {
     }
 
     /// The default of a scalar key at a version.
-    pub fn default(&self, key: &str, version: usize) -> DefaultValue {
+    pub fn default<'k>(&self, key: impl Into<Key<'k>>, version: usize) -> DefaultValue {
         self.at(key, version).map_or(DefaultValue::None, |r| r.3)
     }
 
@@ -308,15 +313,23 @@ impl Catalog {
     }
 
     /// What happened to `key` (or the section holding it).
-    pub fn change_of(&self, key: &str) -> Option<&'static Change> {
+    pub fn change_of<'k>(&self, key: impl Into<Key<'k>>) -> Option<&'static Change> {
+        let key = key.into();
         let changes = self.changes;
         let index = self.change_index.get_or_init(|| PathIndex::new(changes, |c| c.key));
-        index.find(changes, |c| c.key, &[key]).map(|i| &changes[i])
+        index.find_hashed(changes, |c| c.key, key.hash(), &[key.as_str()]).map(|i| &changes[i])
     }
 
     /// The change whose new name is `key` (for a new name used on an old chart).
-    pub fn change_into(&self, key: &str) -> Option<&'static Change> {
-        self.changes.iter().find(|c| c.kind == ChangeKind::Renamed && c.to == Some(key))
+    pub fn change_into<'k>(&self, key: impl Into<Key<'k>>) -> Option<&'static Change> {
+        let key = key.into();
+        // The first rename to `key`, as a scan of the changes in order would find it.
+        let (renames, index) = self.renames.get_or_init(|| {
+            let renames: Vec<&'static Change> = self.changes.iter().filter(|c| c.kind == ChangeKind::Renamed && c.to.is_some()).collect();
+            let index = PathIndex::new(&renames, |c| c.to.unwrap_or_default());
+            (renames, index)
+        });
+        index.find_hashed(renames, |c| c.to.unwrap_or_default(), key.hash(), &[key.as_str()]).map(|i| renames[i])
     }
 
     /// The index of a version, or of the first one after it this chart has
@@ -364,6 +377,10 @@ mod tests {
             }
             for change in catalog.changes {
                 assert_eq!(catalog.change_of(change.key).map(|c| c.key), Some(change.key));
+                for name in [Some(change.key), change.to].into_iter().flatten() {
+                    let scanned = catalog.changes.iter().find(|c| c.kind == ChangeKind::Renamed && c.to == Some(name));
+                    assert_eq!(catalog.change_into(name).map(|c| c as *const Change), scanned.map(|c| c as *const Change), "{name}");
+                }
             }
         }
     }

@@ -8,7 +8,7 @@
 use std::sync::OnceLock;
 
 use super::catalog_data::SCHEMAS;
-use super::path_index::PathIndex;
+use super::path_index::{extend, Key, PathIndex, EMPTY};
 use super::ChartVersion;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,11 +94,11 @@ impl Schema {
         Schema { data: &SCHEMAS[i], paths: &PATHS.get_or_init(|| SCHEMAS.iter().map(|_| OnceLock::new()).collect())[i] }
     }
 
-    /// The entry whose path is `parts` joined.
-    fn find(&self, parts: &[&str]) -> Option<&'static SchemaEntry> {
+    /// The entry whose path is `parts` joined, which hashes to `hash`.
+    fn find(&self, hash: u64, parts: &[&str]) -> Option<&'static SchemaEntry> {
         let entries = self.data.entries;
         let paths = self.paths.get_or_init(|| PathIndex::new(entries, |(k, _)| k));
-        paths.find(entries, |(k, _)| k, parts).map(|i| &entries[i].1)
+        paths.find_hashed(entries, |(k, _)| k, hash, parts).map(|i| &entries[i].1)
     }
 
     pub fn version(&self) -> &'static str {
@@ -106,15 +106,16 @@ impl Schema {
     }
 
     /// The entry the schema declares for exactly this path (no `*`).
-    pub fn exact(&self, path: &str) -> Option<&'static SchemaEntry> {
-        self.find(&[path])
+    pub fn exact<'k>(&self, path: impl Into<Key<'k>>) -> Option<&'static SchemaEntry> {
+        let path = path.into();
+        self.find(path.hash(), &[path.as_str()])
     }
 
     /// The entry that types a key: where the chart version knows the key, only
     /// what the schema declares for exactly it. An entry for "any entry of this
     /// map" describes another version's shape (0.6's named
     /// `persistence.data.<name>` over 0.1's one `persistence.data`).
-    pub fn typing(&self, path: &str, chart_knows: bool) -> Option<&'static SchemaEntry> {
+    pub fn typing<'k>(&self, path: impl Into<Key<'k>>, chart_knows: bool) -> Option<&'static SchemaEntry> {
         Self::typing_of(self.found(path), chart_knows)
     }
 
@@ -125,24 +126,24 @@ impl Schema {
 
     /// A key's entry; a value of a map matches the map's `*` entry, and a
     /// key of such a value its `*.key` entry.
-    pub fn at(&self, path: &str) -> Option<&'static SchemaEntry> {
+    pub fn at<'k>(&self, path: impl Into<Key<'k>>) -> Option<&'static SchemaEntry> {
         self.found(path).map(|(entry, _)| entry)
     }
 
     /// [`Schema::at`], and whether the entry is declared for exactly this path
     /// (the linter looks a key up once and reads both).
-    pub fn found(&self, path: &str) -> Option<(&'static SchemaEntry, bool)> {
+    pub fn found<'k>(&self, path: impl Into<Key<'k>>) -> Option<(&'static SchemaEntry, bool)> {
         // On the linter's hot path: the wildcard paths are looked up in
-        // pieces, never built.
-        let find = |parts: &[&str]| self.find(parts).map(|entry| (entry, false));
+        // pieces, never built, and hashed from their prefixes' hashes.
+        let path = path.into();
+        let find = |hash: u64, parts: &[&str]| self.find(hash, parts).map(|entry| (entry, false));
         self.exact(path).map(|entry| (entry, true)).or_else(|| {
-            let (parent, _) = path.rsplit_once('.')?;
-            find(&[parent, ".*"]).or_else(|| {
-                let rest = &path[parent.len()..];
-                match parent.rsplit_once('.') {
-                    Some((grand, _)) if !grand.is_empty() => find(&[grand, ".*", rest]),
-                    _ => find(&["*", rest]),
+            let (parent, rest) = path.split_last()?;
+            find(extend(parent.hash(), ".*"), &[parent.as_str(), ".*"]).or_else(|| match parent.split_last() {
+                Some((grand, _)) if !grand.as_str().is_empty() => {
+                    find(extend(extend(grand.hash(), ".*"), rest), &[grand.as_str(), ".*", rest])
                 }
+                _ => find(extend(extend(EMPTY, "*"), rest), &["*", rest]),
             })
         })
     }
@@ -150,8 +151,9 @@ impl Schema {
     /// What the validator does with a key the object at `parent` does not
     /// declare; None where `parent` is no mapping it knows. Every validator's
     /// root forbids extras.
-    pub fn extra_of(&self, parent: &str) -> Option<Extra> {
-        if parent.is_empty() {
+    pub fn extra_of<'k>(&self, parent: impl Into<Key<'k>>) -> Option<Extra> {
+        let parent = parent.into();
+        if parent.as_str().is_empty() {
             return Some(Extra::Forbid);
         }
         self.at(parent).and_then(|e| match e.ty {
@@ -165,7 +167,7 @@ impl Schema {
     /// Whether the validator lets a key through: it declares it (and does
     /// not crash on it), or the enclosing object keeps or drops what it
     /// does not declare, or the key lies below one it lets through undeclared.
-    pub fn tolerates(&self, path: &str, parent: &str) -> bool {
+    pub fn tolerates<'k>(&self, path: impl Into<Key<'k>>, parent: impl Into<Key<'k>>) -> bool {
         match self.at(path) {
             Some(entry) => !entry.crashes,
             None => self.tolerates_unknown(parent),
@@ -173,11 +175,12 @@ impl Schema {
     }
 
     /// Whether the validator lets through a key `parent` does not declare.
-    pub fn tolerates_unknown(&self, parent: &str) -> bool {
+    pub fn tolerates_unknown<'k>(&self, parent: impl Into<Key<'k>>) -> bool {
+        let parent = parent.into();
         match self.extra_of(parent) {
             Some(extra) => extra != Extra::Forbid,
             // Below a key the schema does not declare: as that key goes.
-            None => parent.rsplit_once('.').is_some_and(|(grand, _)| self.tolerates(parent, grand)),
+            None => parent.split_last().is_some_and(|(grand, _)| self.tolerates(parent, grand)),
         }
     }
 

@@ -16,6 +16,7 @@ pub fn description(key: &str) -> Option<&'static str> {
 pub mod catalog_data;
 pub mod deploy_schema;
 mod path_index;
+pub use path_index::{Key, KeyPath};
 pub mod pod_security;
 pub mod read_keys;
 pub mod setting_names;
@@ -286,8 +287,9 @@ pub fn parse_version(text: &str) -> Option<(u64, u64, u64)> {
     let mut parts = text.splitn(3, '.');
     let major = parts.next()?.parse().ok()?;
     let minor = parts.next()?.parse().ok()?;
-    let patch: String = parts.next()?.chars().take_while(char::is_ascii_digit).collect();
-    Some((major, minor, patch.parse().ok()?))
+    let rest = parts.next()?;
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    Some((major, minor, rest[..digits].parse().ok()?))
 }
 
 /// What `securityContext` makes a chart version render on Polyaxon's own

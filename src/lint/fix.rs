@@ -110,7 +110,7 @@ pub fn attach(diagnostics: &mut [Diagnostic], raw: &Node, resolved: &Node, catal
         // The help says what the fix does, not the generic advice.
         if let (Some(fix), Some(help)) = (d.fix.as_ref().filter(|f| !f.edits.is_empty()), d.help.as_mut()) {
             if let Some(rest) = help.strip_prefix(DELETE_THE_KEY) {
-                *help = format!("{}{rest}", fix.title);
+                *help = [fix.title.as_str(), rest].concat();
             }
         }
     }
@@ -121,7 +121,7 @@ pub const DELETE_THE_KEY: &str = "delete the key";
 
 fn fix_for(d: &Diagnostic, raw: &Node, resolved: &Node, catalog: &Catalog, target: usize) -> Option<Fix> {
     // Keys with dots of their own or list items: no plain path to edit by.
-    if d.key.contains("[]") || d.key.contains('"') {
+    if d.key.contains('"') || (d.key.contains('[') && d.key.contains("[]")) {
         return None;
     }
     match (d.code, &d.replacement) {
@@ -139,13 +139,13 @@ fn fix_for(d: &Diagnostic, raw: &Node, resolved: &Node, catalog: &Catalog, targe
             Some(Fix { applicability: Applicability::Unsafe, title: format!("write `{}` unquoted", d.key), edits })
         }
         // Pinning may be deliberate (a staged upgrade): commented out only when asked.
-        (Code::V002, _) => Some(comment_out(d, Applicability::Unsafe, format!("{NOTE} {}", d.message))),
+        (Code::V002, _) => Some(comment_out(d, Applicability::Unsafe, [NOTE, " ", &d.message].concat())),
         _ => None,
     }
 }
 
 fn comment_out(d: &Diagnostic, applicability: Applicability, note: String) -> Fix {
-    Fix { applicability, title: format!("comment out `{}`", d.key), edits: vec![KeyEdit::CommentOut { key: d.key.clone(), note }] }
+    Fix { applicability, title: ["comment out `", &d.key, "`"].concat(), edits: vec![KeyEdit::CommentOut { key: d.key.clone(), note }] }
 }
 
 fn display_only(title: String) -> Fix {
@@ -180,36 +180,43 @@ fn rename(d: &Diagnostic, raw: &Node, to: &str) -> Fix {
 /// carried settings first (a v1 `api`'s into the v2 `gateway`, 0.x
 /// storage into the artifacts store and connections), else commented out.
 fn section_left(d: &Diagnostic, raw: &Node, resolved: &Node, catalog: &Catalog, target: usize) -> Fix {
-    let Some((_, section)) = entry(raw, &d.key) else {
+    // As `entry(raw, &d.key)`, with the mapping that holds it kept.
+    let (parent, name) = parent_and_leaf(&d.key);
+    let holder = if parent.is_empty() { Some(raw) } else { lookup(raw, parent) };
+    let Some((_, section)) = holder.and_then(|h| h.entry(name)) else {
         return display_only(format!("`{}` is reached through an alias or a merge key: edit it where it is written", d.key));
     };
     // Reported from 1.0.5 on, where connections took its place.
     if d.key == "persistence" && d.code == Code::K003 {
         return storage_carry(d, raw, section);
     }
-    // What the chart's history carries elsewhere (Helm's reading: through aliases).
-    let carried: Vec<(String, String)> = lookup(resolved, &d.key)
+    // What the chart's history carries elsewhere (Helm's reading: through
+    // aliases; without any, the same tree). Each entry's path is written
+    // only for an entry that has a change.
+    let read = if std::ptr::eq(raw, resolved) { Some(section) } else { lookup(resolved, &d.key) };
+    let mut child = String::new();
+    let carried: Vec<(String, String)> = read
         .and_then(Node::entries)
         .unwrap_or_default()
         .iter()
         .filter_map(|(k, _)| {
-            let child = format!("{}.{}", d.key, k.text()?);
+            child.clear();
+            child.extend([d.key.as_str(), ".", k.text()?]);
             let change = catalog.change_of(&child)?;
             let to = change
                 .to
                 .filter(|_| matches!(change.kind, ChangeKind::Renamed | ChangeKind::Merged) && target >= catalog.index_of(change.since))?;
-            Some((child, to.to_string()))
+            Some((child.clone(), to.to_string()))
         })
         .collect();
-    let (parent, name) = parent_and_leaf(&d.key);
-    let holder = if parent.is_empty() { Some(raw) } else { lookup(raw, parent) };
     let twice = holder.and_then(Node::entries).is_some_and(|e| e.iter().filter(|(k, _)| k.text() == Some(name)).count() > 1);
-    if let Some((_, what)) = section.first_unsafe().filter(|(n, _)| n.anchored) {
+    let first_unsafe = section.first_unsafe();
+    if let Some((_, what)) = first_unsafe.filter(|(n, _)| n.anchored) {
         return display_only(format!("comment `{}` out by hand: it holds {what} that other keys may use", d.key));
     }
     // Nothing is carried out of a flow, duplicated or aliased section, nor
     // into a flow one: the editor cannot move those.
-    let movable = !twice && !section.is_flow() && section.first_unsafe().is_none();
+    let movable = !twice && !section.is_flow() && first_unsafe.is_none();
     let place_editable = |to: &str| lookup(raw, parent_and_leaf(to).0).is_none_or(|n| n.is_map() && !n.is_flow());
     let mut planned: Vec<&str> = Vec::new();
     let mut moves = Vec::new();
@@ -226,7 +233,7 @@ fn section_left(d: &Diagnostic, raw: &Node, resolved: &Node, catalog: &Catalog, 
     // A subchart key the bundled subchart probably ignores: a guess.
     let mut applicability =
         if d.severity == Severity::Warning && d.code == Code::K001 { Applicability::Unsafe } else { Applicability::Safe };
-    let mut note = format!("{NOTE} {}", d.message);
+    let mut note = [NOTE, " ", &d.message].concat();
     // Why it went, where the chart's history says (RabbitMQ in 2.17).
     if let Some(why) = catalog.change_of(&d.key).filter(|c| c.kind == ChangeKind::Removed).and_then(|c| c.note) {
         note.push_str(&format!(": {why}"));
@@ -241,7 +248,7 @@ fn section_left(d: &Diagnostic, raw: &Node, resolved: &Node, catalog: &Catalog, 
         if !stuck.is_empty() {
             note.push_str(&format!("; move {} into {place} by hand", names(stuck)));
             // Settings Helm read through an alias would be lost without a word.
-            if section.first_unsafe().is_some() {
+            if first_unsafe.is_some() {
                 applicability = Applicability::Unsafe;
             }
         }

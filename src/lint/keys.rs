@@ -11,7 +11,7 @@ use super::rules::*;
 use super::{types, At, Diagnostic, RuleContext};
 use crate::knowledge::catalog::{Change, ChangeKind, Kind};
 use crate::knowledge::deploy_schema::{Extra, SType, Schema, SchemaEntry};
-use crate::knowledge::{read_by_post_renderer, ChartName};
+use crate::knowledge::{read_by_post_renderer, ChartName, KeyPath};
 use crate::text::{did_you_mean, join_key};
 use crate::yaml::Node;
 
@@ -30,25 +30,11 @@ enum Mode {
 }
 
 pub fn check(ctx: &mut RuleContext<'_>, root: &Node) {
-    walk(ctx, root, &mut String::new(), Mode::Checked);
-}
-
-/// Appends one segment to a dotted path, as [`join_key`] writes it.
-fn push_segment(path: &mut String, name: &str) {
-    if !path.is_empty() {
-        path.push('.');
-    }
-    if name.contains('.') {
-        path.push('"');
-        path.push_str(name);
-        path.push('"');
-    } else {
-        path.push_str(name);
-    }
+    walk(ctx, root, &mut KeyPath::new(), Mode::Checked);
 }
 
 /// Runs `f` with `suffix` on the end of `path` (`[]`, `.*`), then takes it off.
-fn with_suffix<R>(path: &mut String, suffix: &str, f: impl FnOnce(&mut String) -> R) -> R {
+fn with_suffix<R>(path: &mut KeyPath, suffix: &str, f: impl FnOnce(&mut KeyPath) -> R) -> R {
     let len = path.len();
     path.push_str(suffix);
     let out = f(path);
@@ -58,23 +44,24 @@ fn with_suffix<R>(path: &mut String, suffix: &str, f: impl FnOnce(&mut String) -
 
 /// Judges a mapping's keys. `path` holds the mapping's own path and, in
 /// turn, each key's: one buffer for the whole walk, no allocation per key
-/// (every function given it leaves it as it found it).
-fn walk(ctx: &mut RuleContext<'_>, map: &Node, path: &mut String, mode: Mode) {
+/// (every function given it leaves it as it found it), and each lookup
+/// hashes only the key's own segment.
+fn walk(ctx: &mut RuleContext<'_>, map: &Node, path: &mut KeyPath, mode: Mode) {
     let parent = path.len();
     // What the validator does with an undeclared key here: the same for every key of the map.
     let unknown_tolerated = std::cell::OnceCell::new();
     for (key, value) in map.entries().unwrap_or_default() {
         let Some(name) = key.text() else { continue };
         path.truncate(parent);
-        push_segment(path, name);
+        path.push_segment(name);
         if parent == 0 && ctx.catalog.chart == ChartName::Agent && ctx.schema.refuses_on_agent(name) && !value.is_null() {
-            ctx.push(platform_key_on_agent((path.clone(), ctx.span(key, key))));
+            ctx.push(platform_key_on_agent((path.to_string(), ctx.span(key, key))));
             continue;
         }
-        let found = ctx.schema.found(path);
+        let found = ctx.schema.found(path.key());
         let declared = found.map(|(entry, _)| entry);
-        let tolerated = tolerated(map, declared, || *unknown_tolerated.get_or_init(|| ctx.schema.tolerates_unknown(&path[..parent])));
-        if let Some(change) = ctx.catalog.change_of(path) {
+        let tolerated = tolerated(map, declared, || *unknown_tolerated.get_or_init(|| ctx.schema.tolerates_unknown(path.prefix(parent))));
+        if let Some(change) = ctx.catalog.change_of(path.key()) {
             if report_change(ctx, change, path, declared, tolerated, key, value) {
                 continue;
             }
@@ -87,13 +74,13 @@ fn walk(ctx: &mut RuleContext<'_>, map: &Node, path: &mut String, mode: Mode) {
             }
             Mode::Checked | Mode::Schema(_) => {}
         }
-        let chart = ctx.catalog.at(path, ctx.target).copied();
+        let chart = ctx.catalog.at(path.key(), ctx.target).copied();
         let schema = Schema::typing_of(found, chart.is_some()).copied();
         // A later chart's key, on an older chart whose validator already knew it
         // (below a section handed on whole, later charts' finer reads do not matter).
         let too_new = mode == Mode::Checked
             && chart.is_none()
-            && (ctx.catalog.change_into(path).is_some() || ctx.catalog.around(path, ctx.target).1.is_some());
+            && (ctx.catalog.change_into(path.key()).is_some() || ctx.catalog.around(path.key(), ctx.target).1.is_some());
         match (chart, schema) {
             // A section that became a list, still written the old way: its entries moved.
             (Some(range), _) if range.2 == Kind::List && moved_entries(ctx, value, path) => walk(ctx, value, path, Mode::Free),
@@ -113,7 +100,7 @@ fn walk(ctx: &mut RuleContext<'_>, map: &Node, path: &mut String, mode: Mode) {
                 descend(ctx, value, path, None, Some((entry.ty, entry.extra)));
             }
             (None, None) if read_by_post_renderer(path) => {
-                ctx.push(post_renderer_key((path.clone(), ctx.span(key, key)), ctx.version()));
+                ctx.push(post_renderer_key((path.to_string(), ctx.span(key, key)), ctx.version()));
             }
             (None, None) => report_unknown(ctx, path, &path[..parent], name, tolerated, key),
         }
@@ -134,11 +121,11 @@ fn tolerated(map: &Node, declared: Option<&SchemaEntry>, unknown_tolerated: impl
 }
 
 /// Walks into a value by what the chart and the schema say it is.
-fn descend(ctx: &mut RuleContext<'_>, value: &Node, path: &mut String, chart: Option<Kind>, schema: Option<(SType, Extra)>) {
+fn descend(ctx: &mut RuleContext<'_>, value: &Node, path: &mut KeyPath, chart: Option<Kind>, schema: Option<(SType, Extra)>) {
     if let Some(items) = value.items() {
         // Lists of objects the schema describes (tolerations, connections).
         with_suffix(path, "[]", |item| {
-            if let Some(entry) = ctx.schema.at(item).filter(|e| e.ty == SType::Object) {
+            if let Some(entry) = ctx.schema.at(item.key()).filter(|e| e.ty == SType::Object) {
                 for node in items.iter().filter(|n| n.is_map()) {
                     walk(ctx, node, item, Mode::Schema(entry.extra));
                 }
@@ -164,7 +151,7 @@ fn descend(ctx: &mut RuleContext<'_>, value: &Node, path: &mut String, chart: Op
     // A map the chart leaves open whose values the schema types: scalars
     // (`resources.limits`: strings only in 2.x) or objects (0.x `persistence.data.<name>`).
     let values = match mode {
-        Mode::Free | Mode::Schema(_) => with_suffix(path, ".*", |any| ctx.schema.at(any)),
+        Mode::Free | Mode::Schema(_) => with_suffix(path, ".*", |any| ctx.schema.at(any.key())),
         Mode::Checked | Mode::Subchart => None,
     };
     match values {
@@ -173,7 +160,7 @@ fn descend(ctx: &mut RuleContext<'_>, value: &Node, path: &mut String, chart: Op
             for (key, item) in value.entries().unwrap_or_default() {
                 let Some(name) = key.text() else { continue };
                 path.truncate(len);
-                push_segment(path, name);
+                path.push_segment(name);
                 if entry.ty == SType::Object && item.is_map() {
                     walk(ctx, item, path, Mode::Schema(entry.extra));
                 } else {
@@ -187,13 +174,13 @@ fn descend(ctx: &mut RuleContext<'_>, value: &Node, path: &mut String, chart: Op
 }
 
 /// A mapping whose entries are sections that moved (`tolerations.experiments`).
-fn moved_entries(ctx: &RuleContext<'_>, value: &Node, path: &mut String) -> bool {
+fn moved_entries(ctx: &RuleContext<'_>, value: &Node, path: &mut KeyPath) -> bool {
     let len = path.len();
     let moved = value.entries().unwrap_or_default().iter().any(|(k, _)| {
         k.text().is_some_and(|k| {
             path.truncate(len);
-            push_segment(path, k);
-            ctx.catalog.change_of(path).is_some()
+            path.push_segment(k);
+            ctx.catalog.change_of(path.key()).is_some()
         })
     });
     path.truncate(len);
@@ -206,14 +193,14 @@ fn moved_entries(ctx: &RuleContext<'_>, value: &Node, path: &mut String) -> bool
 /// Polyaxon's schema declares there (`rabbitmq.resources`).
 fn subchart_key(
     ctx: &mut RuleContext<'_>,
-    path: &mut String,
+    path: &mut KeyPath,
     parent: usize,
     name: &str,
     declared: Option<&SchemaEntry>,
     key: &Node,
     value: &Node,
 ) {
-    let chart = ctx.catalog.at(path, ctx.target).map(|r| r.2);
+    let chart = ctx.catalog.at(path.key(), ctx.target).map(|r| r.2);
     if let Some(entry) = declared {
         types::check(ctx, path, chart, Some(entry), key, value);
         descend(ctx, value, path, None, Some((entry.ty, entry.extra)));
@@ -223,10 +210,10 @@ fn subchart_key(
         types::check(ctx, path, chart, None, key, value);
         return;
     }
-    match ctx.catalog.around(path, ctx.target) {
+    match ctx.catalog.around(path.key(), ctx.target) {
         (Some(last), _) => {
             let removal = Removal::FromSubchart { last: ctx.catalog.version(last) };
-            ctx.push(removed_key((path.clone(), ctx.span(key, key)), ctx.version(), removal, false));
+            ctx.push(removed_key((path.to_string(), ctx.span(key, key)), ctx.version(), removal, false));
             return;
         }
         // A later chart's key: not a misspelling.
@@ -240,7 +227,7 @@ fn subchart_key(
     }
     if let Some(close) = did_you_mean(name, &read_here).filter(|c| c != name) {
         let replacement = join_key(prefix, &close);
-        ctx.push(subchart_key_typo((path.clone(), ctx.span(key, key)), replacement));
+        ctx.push(subchart_key_typo((path.to_string(), ctx.span(key, key)), replacement));
     }
 }
 
@@ -249,7 +236,7 @@ fn subchart_key(
 fn report_change(
     ctx: &mut RuleContext<'_>,
     change: &Change,
-    path: &mut String,
+    path: &mut KeyPath,
     declared: Option<&SchemaEntry>,
     tolerated: bool,
     key: &Node,
@@ -259,9 +246,9 @@ fn report_change(
     if ctx.target < since {
         return false;
     }
-    let accepted = ctx.catalog.at(path, ctx.target).is_some();
+    let accepted = ctx.catalog.at(path.key(), ctx.target).is_some();
     let version = ctx.version();
-    let at = (path.clone(), ctx.span(key, key));
+    let at = (path.to_string(), ctx.span(key, key));
     // What the validator lets through matters only where the chart ignores the key.
     let ignored_but_tolerated = !accepted && tolerated;
     let d = match change.kind {
@@ -283,7 +270,7 @@ fn report_change(
 /// what Polyaxon's schema declares, all the way down.
 fn judge_by_schema(
     ctx: &mut RuleContext<'_>,
-    path: &mut String,
+    path: &mut KeyPath,
     declared: Option<&SchemaEntry>,
     tolerated: bool,
     key: &Node,
@@ -344,19 +331,21 @@ fn report_unknown(ctx: &mut RuleContext<'_>, path: &str, parent: &str, name: &st
 
 /// Made a warning where the chart ignores the key and Polyaxon's validator
 /// lets it through: the file deploys, the setting has no effect.
-fn tolerated_by_polyaxon(d: Diagnostic, tolerated: bool) -> Diagnostic {
-    if !tolerated {
-        return d;
+fn tolerated_by_polyaxon(mut d: Diagnostic, tolerated: bool) -> Diagnostic {
+    if tolerated {
+        d.severity = Severity::Warning;
+        d.message.push_str(" (Polyaxon's validator lets it through)");
     }
-    Diagnostic { severity: Severity::Warning, message: format!("{} (Polyaxon's validator lets it through)", d.message), ..d }
+    d
 }
 
 /// The help, and after it the chart's note on the change, if any.
-fn with_note(help: String, change: &Change) -> String {
-    match change.note {
-        Some(note) => format!("{help}; {note}"),
-        None => help,
+fn with_note(mut help: String, change: &Change) -> String {
+    if let Some(note) = change.note {
+        help.push_str("; ");
+        help.push_str(note);
     }
+    help
 }
 
 /// The help and replacement of a near miss of `replacement`.
@@ -409,7 +398,7 @@ fn renamed_key(at: At, version: &str, change: &Change, tolerated: bool) -> Diagn
 
 /// K003.
 fn moved_key(at: At, change: &Change, tolerated: bool) -> Diagnostic {
-    let message = format!("`{}` moved to {} in chart {}", at.0, change.to.unwrap_or_default(), change.since);
+    let message = ["`", &at.0, "` moved to ", change.to.unwrap_or_default(), " in chart ", change.since].concat();
     let d = Diagnostic::new(MOVED_KEY, at, message).with_help(with_note(DELETE_THE_KEY.into(), change));
     tolerated_by_polyaxon(d, tolerated)
 }
@@ -430,10 +419,13 @@ enum Removal<'a> {
 fn removed_key(at: At, version: &str, removal: Removal<'_>, tolerated: bool) -> Diagnostic {
     let path = &at.0;
     let (message, help) = match removal {
-        Removal::NoReplacement(change) => {
-            (format!("`{path}` was removed in chart {} with no replacement", change.since), with_note(DELETE_THE_KEY.into(), change))
+        Removal::NoReplacement(change) => (
+            ["`", path, "` was removed in chart ", change.since, " with no replacement"].concat(),
+            with_note(DELETE_THE_KEY.into(), change),
+        ),
+        Removal::Gone { gone, last } => {
+            (["`", path, "` was removed in chart ", gone, " (last read by ", last, ")"].concat(), DELETE_THE_KEY.into())
         }
-        Removal::Gone { gone, last } => (format!("`{path}` was removed in chart {gone} (last read by {last})"), DELETE_THE_KEY.into()),
         Removal::Between { last, first } => {
             (format!("`{path}` is not read by chart {version}: chart {last} read it, chart {first} reads it again"), DELETE_THE_KEY.into())
         }
@@ -561,10 +553,12 @@ fn duplicates_below<'a>(ctx: &mut RuleContext<'_>, node: &'a Node, prefix: &str,
                     entries[..i].iter().rev().map(|(k, _)| k).find(|k| k.text() == Some(name))
                 };
                 if let Some(first) = earlier {
-                    let mut path = prefix.to_string();
+                    let mut path = KeyPath::new();
+                    path.push_str(prefix);
                     for segment in names.iter().chain([&name]) {
-                        push_segment(&mut path, segment);
+                        path.push_segment(segment);
                     }
+                    let path = path.to_string();
                     let (span, first_span) = (ctx.span(key, key), ctx.span(first, first));
                     ctx.push(duplicate_key((path, span), first_span, first.line));
                 }

@@ -102,8 +102,14 @@ impl<'a> RuleContext<'a> {
     pub fn new(text: &'a str, target: usize) -> Self {
         // Line breaks as YAML counts them: LF, CRLF and a lone CR.
         let bytes = text.as_bytes();
-        let breaks = memchr::memchr2_iter(b'\n', b'\r', bytes).filter(|&i| bytes[i] == b'\n' || bytes.get(i + 1) != Some(&b'\n'));
-        let line_starts = std::iter::once(0).chain(breaks.map(|i| i + 1)).collect();
+        let mut line_starts = vec![0];
+        if memchr::memchr(b'\r', bytes).is_none() {
+            // The usual text: LF only, one search for one byte.
+            line_starts.extend(memchr::memchr_iter(b'\n', bytes).map(|i| i + 1));
+        } else {
+            let breaks = memchr::memchr2_iter(b'\n', b'\r', bytes).filter(|&i| bytes[i] == b'\n' || bytes.get(i + 1) != Some(&b'\n'));
+            line_starts.extend(breaks.map(|i| i + 1));
+        }
         let catalog = Catalog::get();
         let chart = ChartVersion::at(catalog, target);
         RuleContext { text, catalog, target, chart, schema: Schema::for_chart(&chart), line_starts, out: Vec::new() }
@@ -197,20 +203,26 @@ pub fn lint_text_for(text: &str, target: usize, pod_security: Option<Level>) -> 
         }
     }
     let mut out = ctx.out;
-    out.retain(|d| !suppressed(text, d));
+    // Most files have no suppression comment: then no line is searched for one.
+    if memchr::memmem::find(text.as_bytes(), IGNORE.as_bytes()).is_some() {
+        out.retain(|d| !suppressed(text, d));
+    }
     out.sort_by_key(|d| (d.span.start, d.code));
     Ok(out)
 }
+
+/// What a suppression comment says.
+const IGNORE: &str = "polyaxon-lint: ignore";
 
 /// `# polyaxon-lint: ignore K005,T001` (or a bare `ignore`) on the key's line.
 fn suppressed(text: &str, d: &Diagnostic) -> bool {
     let start = text[..d.span.start].rfind('\n').map_or(0, |i| i + 1);
     let end = text[d.span.start..].find('\n').map_or(text.len(), |i| d.span.start + i);
     let line = &text[start..end];
-    let Some(i) = line.find("polyaxon-lint: ignore") else {
+    let Some(i) = line.find(IGNORE) else {
         return false;
     };
-    let codes = line[i + "polyaxon-lint: ignore".len()..].trim();
+    let codes = line[i + IGNORE.len()..].trim();
     codes.is_empty() || codes.split([',', ' ']).filter(|c| !c.is_empty()).any(|c| rules::find(c).is_some_and(|r| r.code == d.code))
 }
 

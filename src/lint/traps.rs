@@ -40,7 +40,7 @@ fn images(ctx: &mut RuleContext<'_>, node: &Node, path: &mut String) {
             "imageTag" => {
                 // The chart's own default there: its version (a Polyaxon component), or
                 // a tag of its own, judged only on a Polyaxon image (a few lag behind).
-                let own = match ctx.catalog.default(path, ctx.target) {
+                let own = match ctx.catalog.default(&*path, ctx.target) {
                     DefaultValue::ChartVersion => version,
                     DefaultValue::Str(own)
                         if ctx.catalog.default(&format!("{}.image", &path[..parent]), ctx.target).as_str().is_some_and(polyaxon) =>
@@ -54,7 +54,7 @@ fn images(ctx: &mut RuleContext<'_>, node: &Node, path: &mut String) {
                     _ => continue,
                 }
             }
-            "image" => match (ctx.catalog.default(path, ctx.target), ctx.catalog.default_in(path, text)) {
+            "image" => match (ctx.catalog.default(&*path, ctx.target), ctx.catalog.default_in(path, text)) {
                 (DefaultValue::Str(now), Some(then)) if now != text && polyaxon(now) && polyaxon(text) => {
                     ImageLag::Name { of: ctx.catalog.version(then), now }
                 }
@@ -98,9 +98,10 @@ enum ImageLag<'a> {
 fn image_of_another_major(at: At, text: &str, version: &str, lag: ImageLag<'_>) -> Diagnostic {
     let path = &at.0;
     let (message, help) = match lag {
+        // Concatenated, not formatted: a chart's defaults pin a thousand of these.
         ImageLag::Tag { own } => (
-            format!("`{path}` pins {text} on chart {version}, whose templates are made for {own} there"),
-            format!("delete it to run the chart's own version, or pin a tag of the same major version as {own}"),
+            ["`", path, "` pins ", text, " on chart ", version, ", whose templates are made for ", own, " there"].concat(),
+            ["delete it to run the chart's own version, or pin a tag of the same major version as ", own].concat(),
         ),
         ImageLag::Name { of, now } => {
             (format!("`{path}` is {text}, the image of chart {of}; chart {version} runs {now} there"), format!("delete it, or set {now}"))

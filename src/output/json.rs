@@ -1,9 +1,9 @@
 //! `--format json`: one document, `{"version": 1, "chart_version": …, "diagnostics": [...]}`.
 //!
-//! Serialised as it is walked, straight into the output: no `serde_json::Value`
-//! in between (a report of thousands of diagnostics cost more to build than to write).
-
-use serde::ser::{Serialize, SerializeMap, Serializer};
+//! Written straight into one buffer as it is walked, laid out as serde_json's
+//! pretty printer lays it out (two-space indentation, `"key": value`): a
+//! report of thousands of diagnostics is mostly strings, and each is copied
+//! in runs between the bytes JSON escapes, found eight at a time.
 
 use super::{all, rule_name, Emitter, LintRun};
 use crate::lint::fix::{Fix, KeyEdit};
@@ -14,98 +14,202 @@ pub struct Json;
 
 impl Emitter for Json {
     fn emit(&self, run: &LintRun<'_>) -> String {
-        let mut out = Vec::with_capacity(512 * run.reports.iter().map(|r| r.diagnostics.len() + 1).sum::<usize>());
-        Document { reports: run.reports, version: run.version }
-            .serialize(&mut serde_json::Serializer::pretty(&mut out))
-            .expect("writing JSON to memory does not fail");
-        out.push(b'\n');
-        String::from_utf8(out).expect("serde_json writes UTF-8")
+        let mut out = Writer { out: String::with_capacity(640 * run.reports.iter().map(|r| r.diagnostics.len() + 1).sum::<usize>()) };
+        document(&mut out, run.reports, run.version);
+        out.out.push('\n');
+        out.out
     }
 }
 
-struct Document<'a> {
-    reports: &'a [FileReport],
-    version: &'a str,
+fn document(w: &mut Writer, reports: &[FileReport], version: &str) {
+    w.out.push('{');
+    w.field(1, "version");
+    w.number(1);
+    w.text(1, "chart_version", version);
+    w.field(1, "diagnostics");
+    let mut first = true;
+    w.out.push('[');
+    for (file, d) in all(reports) {
+        if !first {
+            w.out.push(',');
+        }
+        first = false;
+        w.newline(2);
+        entry(w, file, d);
+    }
+    if !first {
+        w.newline(1);
+    }
+    w.out.push(']');
+    if let Some(source) = super::inferred(version) {
+        w.field(1, "knowledge");
+        w.out.push('{');
+        w.field(2, "inferred");
+        w.out.push_str("true");
+        w.text(2, "source", source);
+        w.newline(1);
+        w.out.push('}');
+    }
+    w.newline(0);
+    w.out.push('}');
 }
 
-impl Serialize for Document<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let source = super::inferred(self.version);
-        let mut doc = s.serialize_map(None)?;
-        doc.serialize_entry("version", &1)?;
-        doc.serialize_entry("chart_version", self.version)?;
-        doc.serialize_entry("diagnostics", &Diagnostics(self.reports))?;
-        if let Some(source) = source {
-            doc.serialize_entry("knowledge", &Knowledge { source })?;
+/// One diagnostic, an object at depth 2.
+fn entry(w: &mut Writer, file: &FileReport, d: &Diagnostic) {
+    w.out.push('{');
+    w.text(3, "code", d.code.as_str());
+    w.text(3, "name", rule_name(d));
+    w.text(3, "severity", d.severity.as_str());
+    w.text(3, "message", &d.message);
+    w.text(3, "file", &file.path);
+    for (name, n) in [("line", d.span.line), ("column", d.span.col), ("end_line", d.span.end_line), ("end_column", d.span.end_col)] {
+        w.field(3, name);
+        w.number(n);
+    }
+    w.text(3, "key", &d.key);
+    if let Some(help) = &d.help {
+        w.text(3, "help", help);
+    }
+    if let Some(replacement) = &d.replacement {
+        w.text(3, "replacement", replacement);
+    }
+    if let Some(fix) = &d.fix {
+        w.field(3, "fix");
+        fix_entry(w, fix);
+    }
+    w.newline(2);
+    w.out.push('}');
+}
+
+/// A diagnostic's fix, an object at depth 3.
+fn fix_entry(w: &mut Writer, fix: &Fix) {
+    w.out.push('{');
+    if let [KeyEdit::Move { to, .. }] = fix.edits.as_slice() {
+        w.text(4, "replacement", to);
+    }
+    w.text(4, "applicability", fix.applicability.as_str());
+    w.text(4, "message", &fix.title);
+    w.newline(3);
+    w.out.push('}');
+}
+
+struct Writer {
+    out: String,
+}
+
+impl Writer {
+    /// A line break and two spaces per level (no document goes deeper than 4).
+    fn newline(&mut self, depth: usize) {
+        const INDENT: &str = "\n        ";
+        self.out.push_str(&INDENT[..1 + 2 * depth]);
+    }
+
+    /// A member's name (a plain word: nothing to escape) on its own line at
+    /// `depth`, after a comma unless it is the object's first.
+    fn field(&mut self, depth: usize, name: &str) {
+        if !self.out.ends_with('{') {
+            self.out.push(',');
         }
-        doc.end()
+        self.newline(depth);
+        self.out.push('"');
+        self.out.push_str(name);
+        self.out.push_str("\": ");
+    }
+
+    /// A member whose value is a string.
+    fn text(&mut self, depth: usize, name: &str, value: &str) {
+        self.field(depth, name);
+        self.string(value);
+    }
+
+    fn number(&mut self, n: usize) {
+        let mut digits = [0u8; 20];
+        let mut at = digits.len();
+        let mut n = n;
+        loop {
+            at -= 1;
+            digits[at] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        self.out.push_str(std::str::from_utf8(&digits[at..]).expect("ASCII digits"));
+    }
+
+    /// A JSON string as serde_json writes it: `"` and `\` escaped, control
+    /// characters as `\n`, `\t`, ... or `\u00XX`, everything else as it is.
+    fn string(&mut self, text: &str) {
+        self.out.push('"');
+        let mut rest = text;
+        while let Some(i) = first_escaped(rest.as_bytes()) {
+            self.out.push_str(&rest[..i]);
+            let byte = rest.as_bytes()[i];
+            match byte {
+                b'"' => self.out.push_str("\\\""),
+                b'\\' => self.out.push_str("\\\\"),
+                b'\x08' => self.out.push_str("\\b"),
+                b'\t' => self.out.push_str("\\t"),
+                b'\n' => self.out.push_str("\\n"),
+                b'\x0c' => self.out.push_str("\\f"),
+                b'\r' => self.out.push_str("\\r"),
+                _ => {
+                    const HEX: &[u8; 16] = b"0123456789abcdef";
+                    self.out.push_str("\\u00");
+                    self.out.push(char::from(HEX[usize::from(byte >> 4)]));
+                    self.out.push(char::from(HEX[usize::from(byte & 0xf)]));
+                }
+            }
+            rest = &rest[i + 1..];
+        }
+        self.out.push_str(rest);
+        self.out.push('"');
     }
 }
 
-struct Diagnostics<'a>(&'a [FileReport]);
-
-impl Serialize for Diagnostics<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(all(self.0).map(|(file, d)| Entry { file, d }))
+/// The first byte JSON escapes (`"`, `\`, below 0x20): eight bytes at a time,
+/// each word tested for any such byte, then the one found located.
+fn first_escaped(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let zero_in = |v: u64| v.wrapping_sub(ONES) & !v & HIGH != 0;
+    let escaped = |b: &u8| *b < 0x20 || *b == b'"' || *b == b'\\';
+    let mut start = 0;
+    for word in bytes.chunks_exact(8) {
+        let v = u64::from_le_bytes(word.try_into().expect("eight bytes"));
+        // A byte below 0x20, one equal to `"`, one equal to `\`.
+        if v.wrapping_sub(ONES * 0x20) & !v & HIGH != 0 || zero_in(v ^ (ONES * u64::from(b'"'))) || zero_in(v ^ (ONES * u64::from(b'\\'))) {
+            break;
+        }
+        start += 8;
     }
+    bytes[start..].iter().position(escaped).map(|i| start + i)
 }
 
-struct Entry<'a> {
-    file: &'a FileReport,
-    d: &'a Diagnostic,
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-impl Serialize for Entry<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let d = self.d;
-        let mut o = s.serialize_map(None)?;
-        o.serialize_entry("code", &d.code)?;
-        o.serialize_entry("name", rule_name(d))?;
-        o.serialize_entry("severity", d.severity.as_str())?;
-        o.serialize_entry("message", &d.message)?;
-        o.serialize_entry("file", &self.file.path)?;
-        o.serialize_entry("line", &d.span.line)?;
-        o.serialize_entry("column", &d.span.col)?;
-        o.serialize_entry("end_line", &d.span.end_line)?;
-        o.serialize_entry("end_column", &d.span.end_col)?;
-        o.serialize_entry("key", &d.key)?;
-        if let Some(help) = &d.help {
-            o.serialize_entry("help", help)?;
+    #[test]
+    fn strings_are_escaped_as_serde_json_escapes_them() {
+        let mut texts: Vec<String> = (0u8..0x80).map(|b| format!("ab{}cdefghijklmnop", char::from(b))).collect();
+        texts.extend(
+            ["", "\"", "plain text longer than eight bytes", "é \\ ü\u{7f}\u{1f}", "0123456\"", "01234567\"", "\u{2028}x\ty"]
+                .map(String::from),
+        );
+        for text in texts {
+            let mut w = Writer { out: String::new() };
+            w.string(&text);
+            assert_eq!(w.out, serde_json::to_string(&text).unwrap(), "{text:?}");
         }
-        if let Some(replacement) = &d.replacement {
-            o.serialize_entry("replacement", replacement)?;
-        }
-        if let Some(fix) = &d.fix {
-            o.serialize_entry("fix", &FixEntry(fix))?;
-        }
-        o.end()
     }
-}
 
-struct FixEntry<'a>(&'a Fix);
-
-impl Serialize for FixEntry<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let fix = self.0;
-        let mut f = s.serialize_map(None)?;
-        if let [KeyEdit::Move { to, .. }] = fix.edits.as_slice() {
-            f.serialize_entry("replacement", to)?;
+    #[test]
+    fn numbers_are_written_in_decimal() {
+        for n in [0, 1, 9, 10, 99, 100, 12345, usize::MAX] {
+            let mut w = Writer { out: String::new() };
+            w.number(n);
+            assert_eq!(w.out, n.to_string());
         }
-        f.serialize_entry("applicability", fix.applicability.as_str())?;
-        f.serialize_entry("message", &fix.title)?;
-        f.end()
-    }
-}
-
-struct Knowledge {
-    source: &'static str,
-}
-
-impl Serialize for Knowledge {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut k = s.serialize_map(Some(2))?;
-        k.serialize_entry("inferred", &true)?;
-        k.serialize_entry("source", self.source)?;
-        k.end()
     }
 }
