@@ -731,10 +731,12 @@ impl<'n> Editor<'n> {
             MapRef::Node(map) => {
                 check_node(map)?;
                 let mut same = map.entries().unwrap_or_default().iter().filter(|(k, _)| k.text() == Some(key));
-                if let (Some(_), Some((second, _))) = (same.next(), same.next()) {
+                // The key once at most: the entry is the first found.
+                let entry = same.next();
+                if let Some((second, _)) = same.next() {
                     return Err(NodeError::at(second, format!("`{key}` appears more than once in this mapping; refusing to edit it")));
                 }
-                match map.entry(key) {
+                match entry {
                     Some((k, v)) if v.is_null() && v.custom_tag().is_none() && !v.anchored => {
                         // Something this editor already put under that null key?
                         let existing = self.attached_to(HostId::Fill(k.start)).find_map(|(_, c)| match c {

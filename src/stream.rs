@@ -54,10 +54,24 @@ impl<'a> Document<'a> {
 
     /// True when the document holds nothing but blank lines and comments.
     pub fn is_blank(&self) -> bool {
-        self.body.lines().all(|l| {
-            let l = l.trim();
-            l.is_empty() || l.starts_with('#')
-        })
+        // Byte by byte over blanks, a comment's line skipped with a byte search.
+        let bytes = self.body.as_bytes();
+        let mut i = 0;
+        loop {
+            match bytes.get(i) {
+                None => return true,
+                Some(&b) if b.is_ascii() && char::from(b).is_whitespace() => i += 1,
+                Some(b'#') => i = memchr::memchr(b'\n', &bytes[i..]).map_or(bytes.len(), |n| i + n + 1),
+                Some(b) if b.is_ascii() => return false,
+                // Unicode blanks, which `trim` takes too: line by line.
+                Some(_) => {
+                    return self.body.lines().all(|l| {
+                        let l = l.trim();
+                        l.is_empty() || l.starts_with('#')
+                    })
+                }
+            }
+        }
     }
 }
 
