@@ -15,8 +15,8 @@
 //! (aliases, anchored or custom-tagged nodes, `<<` merge keys, lone CR line
 //! breaks) is refused with a located [`NodeError`], never guessed at.
 
-use std::collections::hash_map::Entry;
-use std::collections::HashMap;
+use std::collections::btree_map::Entry;
+use std::collections::BTreeMap;
 
 use crate::yaml::{resolve, Node, Scalar, Style};
 
@@ -75,7 +75,7 @@ impl Fragment {
     }
 
     pub fn bool(b: bool) -> Fragment {
-        Fragment::Scalar(b.to_string())
+        Fragment::Scalar(String::from(if b { "true" } else { "false" }))
     }
 
     /// A string, quoted only when plain style would change its meaning.
@@ -126,7 +126,7 @@ impl Fragment {
                     if i > 0 {
                         out.push_str(", ");
                     }
-                    out.push_str(&quote(k));
+                    push_quoted(out, k);
                     out.push_str(": ");
                     v.render_flow(out);
                 }
@@ -158,13 +158,13 @@ fn render_entries(entries: &[(String, Fragment)], indent: usize, out: &mut Strin
     for (k, v) in entries {
         if let Fragment::Moved { comments, .. } = v {
             for c in comments {
-                out.push_str(&" ".repeat(indent));
+                pad(out, indent);
                 out.push_str(c);
                 out.push('\n');
             }
         }
-        out.push_str(&" ".repeat(indent));
-        out.push_str(&quote(k));
+        pad(out, indent);
+        push_quoted(out, k);
         out.push(':');
         match v {
             Fragment::Moved { head, body, .. } => {
@@ -175,7 +175,7 @@ fn render_entries(entries: &[(String, Fragment)], indent: usize, out: &mut Strin
                 out.push('\n');
                 for line in body.lines() {
                     if !line.is_empty() {
-                        out.push_str(&" ".repeat(indent + 2));
+                        pad(out, indent + 2);
                     }
                     out.push_str(line);
                     out.push('\n');
@@ -202,11 +202,11 @@ fn render_entries(entries: &[(String, Fragment)], indent: usize, out: &mut Strin
 /// Renders list items as block lines whose dash sits at `indent`.
 fn render_items(items: &[Fragment], indent: usize, out: &mut String) {
     for item in items {
-        out.push_str(&" ".repeat(indent));
+        pad(out, indent);
         out.push_str("- ");
         match item {
             Fragment::Map(entries) if !entries.is_empty() => {
-                let mut inner = String::new();
+                let mut inner = String::with_capacity(256);
                 render_entries(entries, indent + 2, &mut inner);
                 out.push_str(&inner[indent + 2..]);
             }
@@ -218,17 +218,36 @@ fn render_items(items: &[Fragment], indent: usize, out: &mut String) {
     }
 }
 
+/// `n` spaces.
+fn pad(out: &mut String, mut n: usize) {
+    const SPACES: &str = "                                ";
+    while n > 0 {
+        let step = n.min(SPACES.len());
+        out.push_str(&SPACES[..step]);
+        n -= step;
+    }
+}
+
 /// Renders a string scalar: plain when that reads back as the same string,
 /// double-quoted otherwise (control characters escaped).
 pub fn quote(s: &str) -> String {
+    let mut out = String::new();
+    push_quoted(&mut out, s);
+    out
+}
+
+/// [`quote`] onto `out`.
+fn push_quoted(out: &mut String, s: &str) {
+    // Past five characters, a word that starts with a letter is no null, boolean or number: no need to resolve it.
     let plain_safe = !s.is_empty()
-        && s.chars().all(|c| c.is_ascii_alphanumeric() || "_./-".contains(c))
+        && s.bytes().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'/' | b'-'))
         && !s.starts_with(['-', '.'])
-        && resolve(s, Style::Plain) == Scalar::Str(s);
+        && ((s.len() > 5 && s.as_bytes()[0].is_ascii_alphabetic()) || resolve(s, Style::Plain) == Scalar::Str(s));
     if plain_safe {
-        return s.to_string();
+        out.push_str(s);
+        return;
     }
-    let mut out = String::from("\"");
+    out.push('"');
     for c in s.chars() {
         match c {
             '"' => out.push_str("\\\""),
@@ -241,7 +260,6 @@ pub fn quote(s: &str) -> String {
         }
     }
     out.push('"');
-    out
 }
 
 /// A mapping to add entries to: one in the text, or one this editor is creating.
@@ -324,7 +342,8 @@ pub struct Editor<'n> {
     attached: Vec<(Host<'n>, Child)>,
     /// Indices into `attached` by [`Host::id`]: a workload with thousands
     /// of containers is not searched once per container.
-    by_host: HashMap<HostId, Vec<usize>>,
+    /// (Ordered, not hashed: most documents have a handful of hosts, and hashing them cost more than the rest of the edit.)
+    by_host: BTreeMap<HostId, Vec<usize>>,
 }
 
 impl<'n> Editor<'n> {
@@ -333,7 +352,7 @@ impl<'n> Editor<'n> {
         let mut crs = memchr::memchr_iter(b'\r', bytes);
         let crlf = crs.clone().any(|i| bytes.get(i + 1) == Some(&b'\n'));
         let lone_cr = crs.find(|&i| bytes.get(i + 1) != Some(&b'\n'));
-        Editor { text, crlf, lone_cr, edits: Vec::new(), created: Vec::new(), attached: Vec::new(), by_host: HashMap::new() }
+        Editor { text, crlf, lone_cr, edits: Vec::new(), created: Vec::new(), attached: Vec::new(), by_host: BTreeMap::new() }
     }
 
     /// The text the editor works on.
@@ -642,20 +661,20 @@ impl<'n> Editor<'n> {
             });
         }
         let attached = std::mem::take(&mut self.attached);
-        let mut groups: Vec<(&Host<'n>, Vec<(&Host<'n>, Fragment)>)> = Vec::new();
-        let mut group_of: HashMap<HostId, usize> = HashMap::new();
-        for (host, child) in &attached {
+        let mut groups: Vec<Vec<(Host<'n>, Fragment)>> = Vec::new();
+        let mut group_of: BTreeMap<HostId, usize> = BTreeMap::new();
+        for (host, child) in attached {
             let frag = self.build(child);
             match group_of.entry(host.id()) {
-                Entry::Occupied(group) => groups[*group.get()].1.push((host, frag)),
+                Entry::Occupied(group) => groups[*group.get()].push((host, frag)),
                 Entry::Vacant(slot) => {
                     slot.insert(groups.len());
-                    groups.push((host, vec![(host, frag)]));
+                    groups.push(vec![(host, frag)]);
                 }
             }
         }
-        for (host, members) in groups {
-            self.render(host, members)?;
+        for members in groups {
+            self.render(members)?;
         }
         let mut edits = std::mem::take(&mut self.edits);
         // At one offset, insertions come before a replacement that starts there.
@@ -712,10 +731,12 @@ impl<'n> Editor<'n> {
             MapRef::Node(map) => {
                 check_node(map)?;
                 let mut same = map.entries().unwrap_or_default().iter().filter(|(k, _)| k.text() == Some(key));
-                if let (Some(_), Some((second, _))) = (same.next(), same.next()) {
+                // The key once at most: the entry is the first found.
+                let entry = same.next();
+                if let Some((second, _)) = same.next() {
                     return Err(NodeError::at(second, format!("`{key}` appears more than once in this mapping; refusing to edit it")));
                 }
-                match map.entry(key) {
+                match entry {
                     Some((k, v)) if v.is_null() && v.custom_tag().is_none() && !v.anchored => {
                         // Something this editor already put under that null key?
                         let existing = self.attached_to(HostId::Fill(k.start)).find_map(|(_, c)| match c {
@@ -766,25 +787,30 @@ impl<'n> Editor<'n> {
         NodeError { line: 0, col: 0, message: format!("`{key}` was given two different kinds of value by one transform") }
     }
 
-    fn build(&self, child: &Child) -> Fragment {
+    /// The fragment a child stands for, taken out of the editor (each created node has one parent).
+    fn build(&mut self, child: Child) -> Fragment {
         match child {
-            Child::Fragment(f) => f.clone(),
-            Child::New(id) => match &self.created[*id] {
-                NewNode::Map(entries) => Fragment::Map(entries.iter().map(|(k, c)| (k.clone(), self.build(c))).collect()),
-                NewNode::Seq(items) => Fragment::Seq(items.iter().map(|c| self.build(c)).collect()),
+            Child::Fragment(f) => f,
+            Child::New(id) => match std::mem::replace(&mut self.created[id], NewNode::Seq(Vec::new())) {
+                NewNode::Map(entries) => Fragment::Map(entries.into_iter().map(|(k, c)| (k, self.build(c))).collect()),
+                NewNode::Seq(items) => Fragment::Seq(items.into_iter().map(|c| self.build(c)).collect()),
             },
         }
     }
 
-    /// Turns everything attached to one host into one text edit.
-    fn render(&mut self, host: &Host<'n>, members: Vec<(&Host<'n>, Fragment)>) -> Result<(), NodeError> {
-        match host {
+    /// Turns everything attached to one host (one or more members) into one text edit.
+    fn render(&mut self, members: Vec<(Host<'n>, Fragment)>) -> Result<(), NodeError> {
+        let host = match &members[0].0 {
+            Host::Entry { map, .. } => Host::Entry { map, key: String::new() },
+            other => other.clone(),
+        };
+        match &host {
             Host::Entry { map, .. } => {
                 check_editable(map, "")?;
                 let entries: Vec<(String, Fragment)> = members
                     .into_iter()
                     .map(|(h, frag)| match h {
-                        Host::Entry { key, .. } => (key.clone(), frag),
+                        Host::Entry { key, .. } => (key, frag),
                         _ => unreachable!("grouped by host"),
                     })
                     .collect();
@@ -793,7 +819,8 @@ impl<'n> Editor<'n> {
                     self.insert_flow(map, &inner[1..inner.len() - 1]);
                 } else {
                     let indent = map.col - 1;
-                    let mut block = String::new();
+                    // Sized for a few lines: grown a byte-size step at a time, the string cost more than its rendering.
+                    let mut block = String::with_capacity(256);
                     render_entries(&entries, indent, &mut block);
                     self.insert_block(map.end, indent, block);
                 }
@@ -816,7 +843,7 @@ impl<'n> Editor<'n> {
                 } else {
                     let first = &seq.items().unwrap_or_default()[0];
                     let indent = dash_column(self.text, first.start);
-                    let mut block = String::new();
+                    let mut block = String::with_capacity(256);
                     render_items(&frags, indent, &mut block);
                     self.insert_block(seq.end, indent, block);
                 }
@@ -862,7 +889,7 @@ enum Slot<'n> {
 }
 
 /// What makes two attachments go to the same place: the node's span.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum HostId {
     Entry(usize, usize),
     Fill(usize),

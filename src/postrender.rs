@@ -35,6 +35,7 @@ pub struct Change {
 
 #[derive(Debug, Default)]
 pub struct Outcome {
+    /// The output stream ([`run`]; [`render`] leaves it empty and keeps it as [`Output`] pieces).
     pub output: String,
     /// Documents in the input.
     pub documents: usize,
@@ -72,6 +73,61 @@ pub fn values_notes(values: &Values, options: &Options) -> Result<Vec<String>, E
 
 /// Runs every transform the values turn on over a stream.
 pub fn run(input: &str, values: &Values, options: &Options) -> Result<Outcome, Error> {
+    let Rendered { mut outcome, output } = render(input, values, options)?;
+    outcome.output = output.text(&outcome);
+    Ok(outcome)
+}
+
+/// What [`render`] found and did, and the output stream as pieces.
+#[derive(Debug)]
+pub struct Rendered<'a> {
+    pub outcome: Outcome,
+    pub output: Output<'a>,
+}
+
+/// The output stream, without a copy of what it keeps of the input: runs
+/// of the input as they came (the untouched documents, 1.8 MB of
+/// CustomResourceDefinitions in a Polyaxon render) and the text of the
+/// changed and added documents, held in [`Outcome::changes`].
+#[derive(Debug, Default)]
+pub struct Output<'a> {
+    pieces: Vec<Piece<'a>>,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Piece<'a> {
+    Text(&'a str),
+    /// The new text of `Outcome::changes[i]`.
+    Change(usize),
+}
+
+impl<'a> Output<'a> {
+    fn push(&mut self, text: &'a str) {
+        if !text.is_empty() {
+            self.pieces.push(Piece::Text(text));
+        }
+    }
+
+    fn pieces<'o>(&'o self, outcome: &'o Outcome) -> impl Iterator<Item = &'o str> + 'o {
+        self.pieces.iter().map(|p| match *p {
+            Piece::Text(text) => text,
+            Piece::Change(i) => outcome.changes[i].after.as_str(),
+        })
+    }
+
+    /// Writes the stream, piece by piece.
+    pub fn write_to(&self, outcome: &Outcome, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        self.pieces(outcome).try_for_each(|piece| out.write_all(piece.as_bytes()))
+    }
+
+    /// The stream as one text.
+    pub fn text(&self, outcome: &Outcome) -> String {
+        self.pieces(outcome).collect()
+    }
+}
+
+/// [`run`], keeping the output as pieces of the input and of the outcome.
+pub fn render<'a>(input: &'a str, values: &Values, options: &Options) -> Result<Rendered<'a>, Error> {
     if input.len() > MAX_INPUT_BYTES {
         return Err(Error::new(format!(
             "the manifest stream is {} MiB; polyaxon-pr reads at most {} MiB",
@@ -79,7 +135,7 @@ pub fn run(input: &str, values: &Values, options: &Options) -> Result<Outcome, E
             MAX_INPUT_BYTES >> 20
         )));
     }
-    let docs = stream::split(input);
+    let docs = stream::split_uncounted(input);
     if docs.len() > MAX_DOCUMENTS {
         return Err(Error::new(format!("the manifest stream holds {} documents; polyaxon-pr reads at most {MAX_DOCUMENTS}", docs.len())));
     }
@@ -87,7 +143,6 @@ pub fn run(input: &str, values: &Values, options: &Options) -> Result<Outcome, E
     let mut transforms = transform::build(values, options, &facts)?;
     let ran: Vec<&'static str> = transforms.iter().map(|t| t.name()).collect();
     let mut outcome = Outcome {
-        output: String::with_capacity(input.len() + input.len() / 8),
         documents: docs.len(),
         notes: transform::key_check::warnings(values, facts.chart.as_ref(), &ran),
         transforms: ran,
@@ -101,19 +156,28 @@ pub fn run(input: &str, values: &Values, options: &Options) -> Result<Outcome, E
                 .push(format!("{chart} is newer than any chart this polyaxon-pr knows: handled as {newest}; update polyaxon-helm"));
         }
     }
+    let mut output = Output::default();
+    // The input kept as it came since `kept` (the documents concatenate back to it).
+    let (mut kept, mut at) = (0, 0);
     for (i, doc) in docs.iter().enumerate() {
-        match transform_document(i + 1, doc, &mut transforms, &facts, &mut outcome)? {
-            Fate::Keep => {
-                outcome.output.push_str(doc.separator);
-                outcome.output.push_str(doc.body);
-            }
+        let (body_start, end) = (at + doc.separator.len(), at + doc.separator.len() + doc.body.len());
+        let first_line = || stream::line_at(input, body_start);
+        match transform_document(i + 1, doc, &first_line, &mut transforms, &facts, &mut outcome)? {
+            Fate::Keep => {}
             Fate::Changed => {
-                outcome.output.push_str(doc.separator);
-                outcome.output.push_str(&outcome.changes.last().expect("just pushed").after);
+                output.push(&input[kept..body_start]);
+                output.pieces.push(Piece::Change(outcome.changes.len() - 1));
+                kept = end;
             }
-            Fate::Dropped => outcome.removed += 1,
+            Fate::Dropped => {
+                output.push(&input[kept..at]);
+                outcome.removed += 1;
+                kept = end;
+            }
         }
+        at = end;
     }
+    output.push(&input[kept..]);
     let mut added = Vec::new();
     for t in transforms.iter_mut() {
         added.extend(t.finish(&facts, &mut outcome.notes)?);
@@ -121,16 +185,16 @@ pub fn run(input: &str, values: &Values, options: &Options) -> Result<Outcome, E
     for (i, doc) in added.into_iter().enumerate() {
         let (kind, name) = (frag_text(&doc.object, &["kind"]), frag_text(&doc.object, &["metadata", "name"]));
         let text = render_new(doc, facts.helm4);
-        if !outcome.output.is_empty() && !outcome.output.ends_with('\n') {
-            outcome.output.push('\n');
+        let last = output.pieces(&outcome).filter(|piece| !piece.is_empty()).last().map(|piece| piece.ends_with('\n'));
+        if last == Some(false) {
+            output.push("\n");
         }
-        let separator = if facts.helm4 && outcome.output.is_empty() { "" } else { "---\n" };
-        outcome.output.push_str(separator);
-        outcome.output.push_str(&text);
+        output.push(if facts.helm4 && last.is_none() { "" } else { "---\n" });
         outcome.changes.push(Change { index: docs.len() + i + 1, kind, name, before: String::new(), after: text });
+        output.pieces.push(Piece::Change(outcome.changes.len() - 1));
     }
     outcome.facts = facts;
-    Ok(outcome)
+    Ok(Rendered { outcome, output })
 }
 
 /// What the stream says of itself: the chart (from the first object with a
@@ -139,11 +203,18 @@ fn gather(docs: &[Document<'_>], options: &Options, want_settings: bool) -> Fact
     let mut facts = Facts { release: options.release.clone(), ..Facts::default() };
     let helm3_framed = docs.first().is_some_and(|d| d.body.starts_with("# Source: "));
     let mut hooks_seen = false;
-    for doc in docs.iter().filter(|d| !d.is_blank() && d.kind() != Some("CustomResourceDefinition")) {
+    // Byte searches, set up once: str's `contains` sets a searcher up for every document.
+    let [config_marker, hook, polyaxon] = [CONFIG_MAP_MARKER, "helm.sh/hook", setting_names::PREFIX].map(memchr::memmem::Finder::new);
+    let has = |doc: &Document<'_>, what: &memchr::memmem::Finder<'_>| what.find(doc.body.as_bytes()).is_some();
+    for doc in docs.iter().filter(|d| !d.is_blank()) {
+        let kind = doc.kind();
+        if kind == Some("CustomResourceDefinition") {
+            continue;
+        }
         let need_chart = facts.chart.is_none();
-        let is_config = doc.kind() == Some("ConfigMap") && facts.fullname.is_none() && doc.body.contains(CONFIG_MAP_MARKER);
-        let maybe_hook = !hooks_seen && doc.body.contains("helm.sh/hook");
-        let settings = want_settings && (doc.body.contains(setting_names::PREFIX) || doc.kind() == Some("Secret"));
+        let is_config = kind == Some("ConfigMap") && facts.fullname.is_none() && has(doc, &config_marker);
+        let maybe_hook = !hooks_seen && has(doc, &hook);
+        let settings = want_settings && (has(doc, &polyaxon) || kind == Some("Secret"));
         if !(need_chart || is_config || maybe_hook || settings) {
             continue;
         }
@@ -266,9 +337,12 @@ enum Fate {
     Dropped,
 }
 
+/// One document (the `index`th, 1-based) through the transforms; `first_line`
+/// is where its body starts, for an error.
 fn transform_document(
     index: usize,
     doc: &Document<'_>,
+    first_line: &dyn Fn() -> usize,
     transforms: &mut [Box<dyn Transform>],
     facts: &Facts,
     outcome: &mut Outcome,
@@ -279,7 +353,7 @@ fn transform_document(
     let comment_source = doc.source();
     let locate = |source: Option<&str>, line: usize, col: usize, message: String| {
         let source = source.map(crate::text::sanitize);
-        Error::at(Location::Document { index, source, line: doc.first_line + line.saturating_sub(1), col }, message)
+        Error::at(Location::Document { index, source, line: first_line() + line.saturating_sub(1), col }, message)
     };
     let parse = |text: &str| -> Result<Node, Error> {
         match yaml::parse_one(text) {

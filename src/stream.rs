@@ -38,7 +38,8 @@ impl<'a> Document<'a> {
         if memchr::memchr_iter(b'\r', prefix).any(|i| prefix.get(i + 1) != Some(&b'\n')) {
             return None;
         }
-        let value = self.body[at + "kind:".len()..end].split(" #").next().unwrap_or("").trim();
+        let line = &self.body[at + "kind:".len()..end];
+        let value = line[..crate::text::comment_start(line.as_bytes()).unwrap_or(line.len())].trim();
         Some(value.trim_matches(['"', '\'']))
     }
 
@@ -53,10 +54,24 @@ impl<'a> Document<'a> {
 
     /// True when the document holds nothing but blank lines and comments.
     pub fn is_blank(&self) -> bool {
-        self.body.lines().all(|l| {
-            let l = l.trim();
-            l.is_empty() || l.starts_with('#')
-        })
+        // Byte by byte over blanks, a comment's line skipped with a byte search.
+        let bytes = self.body.as_bytes();
+        let mut i = 0;
+        loop {
+            match bytes.get(i) {
+                None => return true,
+                Some(&b) if b.is_ascii() && char::from(b).is_whitespace() => i += 1,
+                Some(b'#') => i = memchr::memchr(b'\n', &bytes[i..]).map_or(bytes.len(), |n| i + n + 1),
+                Some(b) if b.is_ascii() => return false,
+                // Unicode blanks, which `trim` takes too: line by line.
+                Some(_) => {
+                    return self.body.lines().all(|l| {
+                        let l = l.trim();
+                        l.is_empty() || l.starts_with('#')
+                    })
+                }
+            }
+        }
     }
 }
 
@@ -66,31 +81,107 @@ impl<'a> Document<'a> {
 /// Only lines starting with `---` can be markers: they are found with a
 /// byte search, and the lines between them are counted, not walked.
 pub fn split(input: &str) -> Vec<Document<'_>> {
-    let bytes = input.as_bytes();
-    let mut docs = Vec::new();
-    let mut separator = "";
-    let mut body_start = 0;
-    let mut first_line = 1;
-    // `line_no` is the line of byte `counted`.
-    let (mut counted, mut line_no) = (0, 1);
-    let at_start = bytes.starts_with(b"---").then_some(0);
-    for pos in at_start.into_iter().chain(MARKER_LINE.find_iter(bytes).map(|i| i + 1)) {
-        let line_end = memchr::memchr(b'\n', &bytes[pos..]).map_or(input.len(), |i| pos + i + 1);
-        let line = &input[pos..line_end];
-        let Some(marker_len) = separator_len(line) else { continue };
-        line_no += memchr::memchr_iter(b'\n', &bytes[counted..pos]).count();
-        counted = pos;
-        if pos > 0 {
-            docs.push(Document { separator, body: &input[body_start..pos], first_line });
+    Documents::new(input, true).collect()
+}
+
+/// [`split`] without counting lines (a quarter of the work on a stream
+/// nobody changes), for a caller that wants a document's line only for an
+/// error: every `first_line` is 0, and [`line_at`] gives it.
+pub fn split_uncounted(input: &str) -> Vec<Document<'_>> {
+    Documents::new(input, false).collect()
+}
+
+/// The 1-based line of the byte at `offset`: where a document whose body
+/// starts there starts.
+pub fn line_at(input: &str, offset: usize) -> usize {
+    1 + memchr::memchr_iter(b'\n', &input.as_bytes()[..offset]).count()
+}
+
+/// Whether Helm 4 framed the stream: it puts its filename annotation on
+/// every document it hands a post-renderer, so the first document with
+/// content says (the rest of the stream is not searched).
+pub fn helm4_framed(input: &str) -> bool {
+    let mut docs = Documents::new(input, false);
+    docs.find(|d| !d.is_blank()).is_some_and(|d| memchr::memmem::find(d.body.as_bytes(), HELM4_FILENAME.as_bytes()).is_some())
+}
+
+/// The documents of a stream one at a time ([`split`]).
+struct Documents<'a> {
+    input: &'a str,
+    /// Where the next marker search starts, and whether the input's first line is still to be looked at.
+    search: usize,
+    at_start: bool,
+    separator: &'a str,
+    body_start: usize,
+    first_line: usize,
+    /// `line_no` is the line of byte `counted`; without `count_lines`, both stay 0.
+    count_lines: bool,
+    counted: usize,
+    line_no: usize,
+    done: bool,
+}
+
+impl<'a> Documents<'a> {
+    fn new(input: &'a str, count_lines: bool) -> Self {
+        let line = usize::from(count_lines);
+        Documents {
+            input,
+            search: 0,
+            at_start: true,
+            separator: "",
+            body_start: 0,
+            first_line: line,
+            count_lines,
+            counted: 0,
+            line_no: line,
+            done: false,
         }
-        separator = &input[pos..pos + marker_len];
-        body_start = pos + marker_len;
-        first_line = if marker_len == line.len() { line_no + 1 } else { line_no };
     }
-    if body_start < input.len() || !separator.is_empty() {
-        docs.push(Document { separator, body: &input[body_start..], first_line });
+
+    /// The start of the next line that begins with `---`.
+    fn next_candidate(&mut self) -> Option<usize> {
+        let bytes = self.input.as_bytes();
+        if std::mem::take(&mut self.at_start) && bytes.starts_with(b"---") {
+            return Some(0);
+        }
+        let pos = self.search + MARKER_LINE.find(&bytes[self.search..])? + 1;
+        self.search = pos;
+        Some(pos)
     }
-    docs
+}
+
+impl<'a> Iterator for Documents<'a> {
+    type Item = Document<'a>;
+
+    fn next(&mut self) -> Option<Document<'a>> {
+        if self.done {
+            return None;
+        }
+        let (input, bytes) = (self.input, self.input.as_bytes());
+        while let Some(pos) = self.next_candidate() {
+            let line_end = memchr::memchr(b'\n', &bytes[pos..]).map_or(input.len(), |i| pos + i + 1);
+            let line = &input[pos..line_end];
+            let Some(marker_len) = separator_len(line) else { continue };
+            let doc =
+                (pos > 0).then(|| Document { separator: self.separator, body: &input[self.body_start..pos], first_line: self.first_line });
+            self.separator = &input[pos..pos + marker_len];
+            self.body_start = pos + marker_len;
+            if self.count_lines {
+                self.line_no += memchr::memchr_iter(b'\n', &bytes[self.counted..pos]).count();
+                self.counted = pos;
+                self.first_line = if marker_len == line.len() { self.line_no + 1 } else { self.line_no };
+            }
+            if doc.is_some() {
+                return doc;
+            }
+        }
+        self.done = true;
+        (self.body_start < input.len() || !self.separator.is_empty()).then(|| Document {
+            separator: self.separator,
+            body: &input[self.body_start..],
+            first_line: self.first_line,
+        })
+    }
 }
 
 static MARKER_LINE: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("\n---"));

@@ -19,6 +19,12 @@ pub fn sanitize_in_place(text: &str) -> String {
         .collect()
 }
 
+/// Where a YAML comment (` #`) starts in a line, with a byte search (str's
+/// searcher is set up anew for every call, which costs more than the line).
+pub fn comment_start(line: &[u8]) -> Option<usize> {
+    memchr::memchr_iter(b'#', line).find(|&i| i > 0 && line[i - 1] == b' ').map(|i| i - 1)
+}
+
 /// A dotted path; segments with dots of their own are quoted
 /// (`ingress.annotations."kubernetes.io/tls-acme"`).
 pub fn join_key(prefix: &str, name: &str) -> String {

@@ -145,8 +145,10 @@ fn shallow_unsafe(node: &Node) -> Option<(&Node, &'static str)> {
 /// or container, or a field of one the transforms read, of the wrong shape
 /// is an error at it.
 pub fn containers<'a>(pod: &'a Node, pod_path: &str) -> Result<Vec<(&'a Node, String)>, NodeError> {
-    containers_in(pod, pod_path, &["initContainers", "containers"])
+    containers_in(pod, pod_path, &CONTAINER_LISTS)
 }
+
+const CONTAINER_LISTS: [&str; 2] = ["initContainers", "containers"];
 
 /// [`containers`] and the ephemeral containers (which a pod template
 /// cannot create, but a Pod may be handed over with).
@@ -154,8 +156,30 @@ pub fn containers_and_ephemeral<'a>(pod: &'a Node, pod_path: &str) -> Result<Vec
     containers_in(pod, pod_path, &["initContainers", "containers", "ephemeralContainers"])
 }
 
+/// [`containers`] of a pod spec that [`pod_spec`] returned, and so checked
+/// already: the same list, without a second walk through every field.
+pub fn checked_containers<'a>(pod: &'a Node, pod_path: &str) -> Vec<(&'a Node, String)> {
+    let mut out = Vec::new();
+    let listed = each_container(pod, pod_path, &CONTAINER_LISTS, false, &mut |c, path| out.push((c, path())));
+    debug_assert!(listed.is_ok(), "pod_spec checked the containers");
+    out
+}
+
 fn containers_in<'a>(pod: &'a Node, pod_path: &str, lists: &[&str]) -> Result<Vec<(&'a Node, String)>, NodeError> {
     let mut out = Vec::new();
+    each_container(pod, pod_path, lists, true, &mut |c, path| out.push((c, path())))?;
+    Ok(out)
+}
+
+/// Each container of the `lists` of a pod spec, checked (with `check`),
+/// with its path (spelled only when asked for).
+fn each_container<'a>(
+    pod: &'a Node,
+    pod_path: &str,
+    lists: &[&str],
+    check: bool,
+    found: &mut dyn FnMut(&'a Node, PathOf),
+) -> Result<(), NodeError> {
     for &list in lists {
         let Some(items) = shaped(pod.get(list), Shape::List, &|| format!("{pod_path}.{list}"))? else {
             continue;
@@ -164,15 +188,18 @@ fn containers_in<'a>(pod: &'a Node, pod_path: &str, lists: &[&str]) -> Result<Ve
             let Some(c) = shaped(Some(c), Shape::Map, &|| format!("{pod_path}.{list}[{i}]"))? else {
                 continue;
             };
-            let path = match c.get("name").and_then(Node::text) {
-                Some(name) => format!("{pod_path}.{list}[name={name}]"),
+            // Spelled for every container the transforms edit: joined, not formatted.
+            let path = || match c.get("name").and_then(Node::text) {
+                Some(name) => [pod_path, ".", list, "[name=", name, "]"].concat(),
                 None => format!("{pod_path}.{list}[{i}]"),
             };
-            check_container(c, &|| path.clone())?;
-            out.push((c, path));
+            if check {
+                check_container(c, &path)?;
+            }
+            found(c, &path);
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 /// The shape a field must have.
@@ -322,7 +349,7 @@ fn check_pod(pod: &Node, path: &str) -> Result<(), NodeError> {
             scalars(host, &["path"], &host_path)?;
         }
     }
-    containers(pod, path).map(|_| ())
+    each_container(pod, path, &CONTAINER_LISTS, true, &mut |_, _| {})
 }
 
 /// A container's fields the transforms read: name, env (names, values,
@@ -421,8 +448,8 @@ impl<'a> Owner<'a> {
     /// the `helm.sh/chart` or `chart` label (`redis-7.0.0`).
     pub fn of(root: &'a Node, source: Option<&'a str>) -> Owner<'a> {
         if let Some(source) = source {
-            return match source.split_once("/charts/") {
-                Some((_, rest)) => Owner::Subchart(rest.split('/').next().unwrap_or(rest)),
+            return match memchr::memmem::find(source.as_bytes(), b"/charts/").map(|i| &source[i + "/charts/".len()..]) {
+                Some(rest) => Owner::Subchart(rest.split('/').next().unwrap_or(rest)),
                 None => Owner::Polyaxon,
             };
         }

@@ -128,7 +128,7 @@ impl Transform for Dns {
         let Some((pod, pod_path)) = workload::pod_spec(doc.root, doc.kind)? else {
             return Ok(());
         };
-        let containers = workload::containers(pod, &pod_path)?;
+        let containers = workload::checked_containers(pod, &pod_path);
         let main = component.and_then(|c| workload::main_container(&containers, c));
         for (container, path) in &containers {
             let carrier = main.as_ref().is_some_and(|(m, _)| m.start == container.start);

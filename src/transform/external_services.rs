@@ -461,7 +461,7 @@ impl Transform for ExternalServices {
         let Some((pod, pod_path)) = workload::pod_spec(doc.root, doc.kind)? else {
             return Ok(());
         };
-        for (container, path) in workload::containers(pod, &pod_path)? {
+        for (container, path) in workload::checked_containers(pod, &pod_path) {
             self.edit_container(editor, container, &path)?;
         }
         Ok(())

@@ -190,7 +190,7 @@ impl Transform for Gpu {
         let Some((pod, pod_path)) = workload::pod_spec(doc.root, doc.kind)? else {
             return Ok(());
         };
-        let containers = workload::containers(pod, &pod_path)?;
+        let containers = workload::checked_containers(pod, &pod_path);
         let volumes = self.volumes(editor, pod, &pod_path)?;
         let chart_mounted = if native {
             let component = workload::component(doc.root, doc.facts.fullname.as_deref()).unwrap_or_default();

@@ -222,7 +222,7 @@ pub fn ensure_fields<'n>(
     if fields.is_empty() {
         return Ok(());
     }
-    let path = format!("{parent_path}.{key}");
+    let path = [parent_path, ".", key].concat();
     let map = editor.ensure_map(MapRef::Node(parent), key, &path)?;
     let existing = parent.get(key).filter(|v| v.is_map());
     for (field, want) in fields {

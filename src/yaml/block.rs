@@ -30,8 +30,10 @@ pub(super) fn read(text: &str) -> Option<Vec<Node>> {
         at: 0,
         line: 1,
         indent: None,
-        entries: Vec::new(),
-        items: Vec::new(),
+        end_of_line: std::cell::Cell::new((usize::MAX, 0)),
+        // Room for a manifest's nesting, so the stacks do not grow a step at a time.
+        entries: Vec::with_capacity(32),
+        items: Vec::with_capacity(16),
     };
     reader.document().ok()
 }
@@ -57,6 +59,9 @@ struct Reader<'a> {
     line: usize,
     /// The current line's indentation when it has content; `None` at the end.
     indent: Option<usize>,
+    /// The start of the line whose end was last searched for, and that end:
+    /// a line is looked at by several steps.
+    end_of_line: std::cell::Cell<(usize, usize)>,
     /// The entries and items of the collections being read, innermost last:
     /// each collection then takes its own in one allocation of the right size.
     entries: Vec<(Node, Node)>,
@@ -76,8 +81,15 @@ impl Reader<'_> {
         }
     }
 
+    /// The end of the current line (`from` is on it), before its line break.
     fn line_end(&self, from: usize) -> usize {
-        memchr::memchr(b'\n', &self.bytes[from..]).map_or(self.bytes.len(), |i| from + i)
+        let (line, end) = self.end_of_line.get();
+        if line == self.at {
+            return end;
+        }
+        let end = memchr::memchr(b'\n', &self.bytes[from..]).map_or(self.bytes.len(), |i| from + i);
+        self.end_of_line.set((self.at, end));
+        end
     }
 
     fn next_line(&mut self) {
@@ -297,8 +309,9 @@ impl Reader<'_> {
             b'\'' | b'"' | b'[' | b'{' => self.flow_node(line_start, at, end, depth)?,
             _ => {
                 let text = &self.text[at..end];
-                let text = text.find(" #").map_or(text, |i| &text[..i]).trim_end_matches(' ');
-                if !plain_start(text.as_bytes()) || text.contains(": ") || text.ends_with(':') {
+                let text = text[..crate::text::comment_start(text.as_bytes()).unwrap_or(text.len())].trim_end_matches(' ');
+                let b = text.as_bytes();
+                if !plain_start(b) || memchr::memchr_iter(b':', b).any(|i| b.get(i + 1) == Some(&b' ')) || text.ends_with(':') {
                     return Err(GiveUp);
                 }
                 let node = self.node(line_start, at, at + text.len(), Value::Scalar { text: Text::from(text), style: Style::Plain });

@@ -196,13 +196,25 @@ impl Node {
         if self.custom_tag().is_some() {
             return Some((self, "a custom tag"));
         }
+        // Plain loops with the scalars checked in place: this walks every pod spec edited.
         match &self.value {
-            Value::Map { entries, .. } => entries.iter().find_map(|(k, v)| {
-                if k.text() == Some("<<") && matches!(k.value, Value::Scalar { style: Style::Plain, .. }) {
-                    return Some((k, "a merge key (<<)"));
+            Value::Map { entries, .. } => {
+                // An untagged, unanchored scalar has nothing to find.
+                let bare = |n: &Node| matches!(n.value, Value::Scalar { .. }) && n.tag.is_none() && !n.anchored;
+                for (k, v) in entries {
+                    if let Value::Scalar { text, style: Style::Plain } = &k.value {
+                        if text.as_str() == "<<" {
+                            return Some((k, "a merge key (<<)"));
+                        }
+                    }
+                    for node in [k, v] {
+                        if let Some(found) = Some(node).filter(|n| !bare(n)).and_then(Node::first_unsafe) {
+                            return Some(found);
+                        }
+                    }
                 }
-                k.first_unsafe().or_else(|| v.first_unsafe())
-            }),
+                None
+            }
             Value::Seq { items, .. } => items.iter().find_map(Node::first_unsafe),
             _ => None,
         }
