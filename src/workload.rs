@@ -5,6 +5,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use crate::edit::NodeError;
+use crate::knowledge::GPU_RESOURCE;
 use crate::yaml::{Node, Scalar};
 
 /// The kinds that carry a pod template.
@@ -382,7 +383,7 @@ fn check_container(container: &Node, path: PathOf) -> Result<(), NodeError> {
         for section in ["limits", "requests"] {
             let section_path = || format!("{}.{section}", resources_path());
             if let Some(amounts) = shaped(resources.get(section), Shape::Map, &section_path)? {
-                scalars(amounts, &["nvidia.com/gpu"], &section_path)?;
+                scalars(amounts, &[GPU_RESOURCE], &section_path)?;
             }
         }
     }

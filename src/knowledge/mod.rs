@@ -333,9 +333,9 @@ pub fn security_skipped_components(chart: &ChartVersion) -> &'static [&'static s
     }
 }
 
-/// Values `dns.backend` may take.
 /// The components that need a broker when they are enabled.
 pub const BROKER_CLIENTS: &[&str] = &["scheduler", "compiler", "worker", "beat"];
+/// Values `dns.backend` may take.
 pub const DNS_BACKENDS: &[&str] = &["kube-dns", "coredns"];
 /// Values `securityContext.fsGroupChangePolicy` may take (Kubernetes').
 pub const FS_GROUP_CHANGE_POLICIES: &[&str] = &["Always", "OnRootMismatch"];
@@ -373,6 +373,15 @@ pub const DEFAULT_SECURITY_ID: i64 = 2222;
 /// The name the chart gives the artifacts store (and its volume in every
 /// pod) where the values set none.
 pub const DEFAULT_ARTIFACTS_STORE: &str = "default-artifacts-store";
+
+/// What the chart appends to the release's full name for its PgBouncer
+/// pooler (`externalServices.postgresql.pgbouncer`), whose Service Polyaxon
+/// then connects to.
+pub const POOLER_SUFFIX: &str = "-pgbouncer";
+
+/// The resource NVIDIA's device plugin offers: a container that requests
+/// it gets the driver's host mounts.
+pub const GPU_RESOURCE: &str = "nvidia.com/gpu";
 
 /// The cluster domain Kubernetes uses unless told otherwise.
 pub const DEFAULT_CLUSTER_DOMAIN: &str = "cluster.local";

@@ -8,6 +8,7 @@
 //! with `schema` fields as Polyaxon's connection schemas name them.
 
 use super::catalog::Catalog;
+use super::read_keys::PERSISTENCE_SOURCES;
 use crate::yaml::{Node, Scalar};
 
 /// A 1.x/2.x connection made from a 0.x volume.
@@ -117,7 +118,7 @@ fn volume(path: &str, name: &str, spec: &Node, out: &mut Carry) -> Option<Connec
         Some(Scalar::Str(s)) if !s.is_empty() => Some(s.to_string()),
         _ => None,
     };
-    let (claim, host, store) = (text("existingClaim"), text("hostPath"), text("store"));
+    let [claim, host, store] = PERSISTENCE_SOURCES.map(text);
     let mount = text("mountPath");
     let read_only = spec.get("readOnly").and_then(Node::scalar) == Some(Scalar::Bool(true));
     let set = [&claim, &host, &store].iter().filter(|s| s.is_some()).count();

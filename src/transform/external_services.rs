@@ -21,7 +21,7 @@ use super::settings::{data_section, data_value, env_entries, env_entry, env_name
 use super::{Doc, Facts, NewDocument, Options, Transform};
 use crate::edit::{Editor, Fragment, NodeError};
 use crate::error::{Error, Location};
-use crate::knowledge::{setting_names as names, Service};
+use crate::knowledge::{setting_names as names, Service, POOLER_SUFFIX};
 use crate::values::settings::{self, Broker, Settings};
 use crate::workload::{self, Owner};
 use crate::yaml::Node;
@@ -384,7 +384,7 @@ fn external(configured: Option<settings::External>) -> Option<External> {
 /// host, else the Secret its password comes from (a built-in subchart's, or
 /// another).
 fn rendered(external: &External, facts: &Facts, fullname: Option<&str>) -> Rendered {
-    let pooler = fullname.map(|f| format!("{f}-pgbouncer"));
+    let pooler = fullname.map(|f| format!("{f}{POOLER_SUFFIX}"));
     let points_at = |key: &str, value: &str| match key {
         names::DB_HOST => value == external.host || Some(value) == pooler.as_deref(),
         names::REDIS_HOST => value == external.host,

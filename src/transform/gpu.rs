@@ -17,14 +17,13 @@ use super::settings::{data_section, env_entry, set_data, set_env, EnvValue};
 use super::{Doc, Facts, GpuTarget, NewDocument, Transform};
 use crate::edit::{Editor, Element, Fragment, Matched, NodeError};
 use crate::error::Error;
-use crate::knowledge::{gpu_native_components, setting_names as names, CONFIG_MAP_MARKER};
+use crate::knowledge::{gpu_native_components, setting_names as names, CONFIG_MAP_MARKER, GPU_RESOURCE};
 use crate::values::settings::Settings;
 use crate::workload::{self, Owner};
 use crate::yaml::{Node, Scalar};
 
 /// The driver's parts, each mounted from its own volume `nvidia-<part>`.
 pub(super) const PARTS: [&str; 3] = ["lib", "bin", "libcuda"];
-const GPU_RESOURCE: &str = "nvidia.com/gpu";
 
 #[derive(Debug)]
 pub struct Gpu {
