@@ -253,6 +253,12 @@ pub fn resolve(text: &str, style: Style) -> Scalar<'_> {
     if style != Style::Plain {
         return Scalar::Str(text);
     }
+    // Most scalars are names and words: one look at the first byte settles them.
+    match text.as_bytes().first() {
+        None => return Scalar::Null,
+        Some(b'~' | b'n' | b'N' | b'y' | b'Y' | b'o' | b'O' | b't' | b'T' | b'f' | b'F' | b'.' | b'+' | b'-' | b'0'..=b'9') => {}
+        Some(_) => return Scalar::Str(text),
+    }
     match text {
         "" | "~" | "null" | "Null" | "NULL" => return Scalar::Null,
         "y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" | "true" | "True" | "TRUE" => return Scalar::Bool(true),
@@ -268,7 +274,7 @@ pub fn resolve(text: &str, style: Style) -> Scalar<'_> {
         // No `_` removal here, unlike the digits below (go-yaml v2's `.` hint).
         b'.' if is_float(text) => text.parse::<f64>().map_or(Scalar::Str(text), finite),
         b'0'..=b'9' | b'+' | b'-' => {
-            let plain = text.replace('_', "");
+            let plain: std::borrow::Cow<str> = if text.contains('_') { text.replace('_', "").into() } else { text.into() };
             if let Some(n) = go_parse_int(&plain) {
                 return Scalar::Int(n);
             }
@@ -291,12 +297,26 @@ pub fn resolve(text: &str, style: Style) -> Scalar<'_> {
 /// int64 that go-yaml v2 reads as uint64 (`s` without `_`).
 pub fn go_parse_uint(s: &str) -> Option<u64> {
     let unsigned = s.strip_prefix('+').unwrap_or(s);
+    if let Some(decimal) = decimal(unsigned) {
+        return decimal?.parse().ok();
+    }
     let lower = unsigned.to_ascii_lowercase();
     let (digits, radix) = base_and_digits(&lower);
     if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
         return None;
     }
     u64::from_str_radix(digits, radix).ok()
+}
+
+/// Without a leading `0` (which may open a base prefix), digits that can
+/// only be decimal: `Some(Some(digits))`, or `Some(None)` when they are not a
+/// number at all; `None` for a leading `0`, read the long way. Spares the
+/// lowering and base search for most scalars.
+fn decimal(unsigned: &str) -> Option<Option<&str>> {
+    match unsigned.as_bytes() {
+        [b'0', _, ..] => None,
+        b => Some(Some(unsigned).filter(|_| !b.is_empty() && b.iter().all(u8::is_ascii_digit))),
+    }
 }
 
 /// Go's base prefixes: `0x`, `0o`, `0b`, or a leading `0` for octal.
@@ -352,12 +372,17 @@ fn go_parse_int(s: &str) -> Option<i64> {
         b'+' => (false, &s[1..]),
         _ => (false, s),
     };
-    let lower = unsigned.to_ascii_lowercase();
-    let (digits, radix) = base_and_digits(&lower);
-    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
-        return None;
-    }
-    let magnitude = i128::from_str_radix(digits, radix).ok()?;
+    let magnitude = match decimal(unsigned) {
+        Some(decimal) => decimal?.parse::<i128>().ok()?,
+        None => {
+            let lower = unsigned.to_ascii_lowercase();
+            let (digits, radix) = base_and_digits(&lower);
+            if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+                return None;
+            }
+            i128::from_str_radix(digits, radix).ok()?
+        }
+    };
     i64::try_from(if negative { -magnitude } else { magnitude }).ok()
 }
 
@@ -1303,6 +1328,26 @@ mod tests {
         assert_eq!(resolve("~", Style::Plain), Scalar::Null);
         assert_eq!(resolve("1.5", Style::Plain), Scalar::Float(1.5));
         assert_eq!(resolve("v1.2", Style::Plain), Scalar::Str("v1.2"));
+        // The decimal shortcut next to the long way's base prefixes and signs.
+        for (text, want) in [
+            ("0", Scalar::Int(0)),
+            ("-0", Scalar::Int(0)),
+            ("+7", Scalar::Int(7)),
+            ("007", Scalar::Int(7)),
+            ("08", Scalar::Float(8.0)),
+            ("2.15.1", Scalar::Str("2.15.1")),
+            ("1_0", Scalar::Int(10)),
+            ("-", Scalar::Str("-")),
+            ("+", Scalar::Str("+")),
+            ("--flag", Scalar::Str("--flag")),
+            ("9223372036854775808", Scalar::Float(9223372036854775808.0)),
+            ("+18446744073709551615", Scalar::Float(18446744073709551615.0)),
+            ("18446744073709551616", Scalar::Float(18446744073709551616.0)),
+            ("1e3", Scalar::Float(1000.0)),
+            ("value", Scalar::Str("value")),
+        ] {
+            assert_eq!(resolve(text, Style::Plain), want, "{text}");
+        }
     }
 
     #[test]
