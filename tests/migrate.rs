@@ -57,7 +57,10 @@ fn validate(files: &[PathBuf]) -> Vec<usize> {
 
 /// What Polyaxon's validator `version` reports on each file: (loc, type).
 fn validator_errors(version: &str, files: &[PathBuf]) -> Vec<Vec<(String, String)>> {
-    let list = std::env::temp_dir().join(format!("polyaxon-migrate-{}-{version}.list", std::process::id()));
+    // One list per call: tests run in parallel in this process, two of them for the same version.
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let list = std::env::temp_dir().join(format!("polyaxon-migrate-{}-{call}-{version}.list", std::process::id()));
     std::fs::write(&list, files.iter().map(|f| format!("{}\n", f.display())).collect::<String>()).unwrap();
     let out = Command::new(venv_python(&format!("polyaxon-{version}")))
         .arg(repo().join("scripts/polyaxon-validate.py"))

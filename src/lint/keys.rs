@@ -58,10 +58,15 @@ fn walk(ctx: &mut RuleContext<'_>, map: &Node, path: &mut KeyPath, mode: Mode) {
             ctx.push(platform_key_on_agent((path.to_string(), ctx.span(key, key))));
             continue;
         }
+        let change = ctx.catalog.change_of(path.key());
+        // Below a section handed on whole, only a change is reported: no schema lookup for the rest.
+        if mode == Mode::Free && change.is_none() {
+            continue;
+        }
         let found = ctx.schema.found(path.key());
         let declared = found.map(|(entry, _)| entry);
         let tolerated = tolerated(map, declared, || *unknown_tolerated.get_or_init(|| ctx.schema.tolerates_unknown(path.prefix(parent))));
-        if let Some(change) = ctx.catalog.change_of(path.key()) {
+        if let Some(change) = change {
             if report_change(ctx, change, path, declared, tolerated, key, value) {
                 continue;
             }
@@ -544,13 +549,23 @@ fn duplicates_below<'a>(ctx: &mut RuleContext<'_>, node: &'a Node, prefix: &str,
     if let Some(entries) = node.entries() {
         // Small mappings are searched; large ones (thousands of keys) indexed.
         let mut last_of: HashMap<&str, &Node> = if entries.len() > 16 { HashMap::with_capacity(entries.len()) } else { HashMap::new() };
+        // A small mapping's names seen so far, one bit each by length and
+        // ends: a name whose bit is clear has no earlier twin to search for.
+        let mut seen = 0u64;
         for (i, (key, value)) in entries.iter().enumerate() {
             let name = key.text().unwrap_or_default();
             if key.text().is_some() {
                 let earlier = if entries.len() > 16 {
                     last_of.insert(name, key)
                 } else {
-                    entries[..i].iter().rev().map(|(k, _)| k).find(|k| k.text() == Some(name))
+                    let bit = 1u64 << fingerprint(name);
+                    let searched = seen & bit != 0;
+                    seen |= bit;
+                    if searched {
+                        entries[..i].iter().rev().map(|(k, _)| k).find(|k| k.text() == Some(name))
+                    } else {
+                        None
+                    }
                 };
                 if let Some(first) = earlier {
                     let mut path = KeyPath::new();
@@ -572,6 +587,15 @@ fn duplicates_below<'a>(ctx: &mut RuleContext<'_>, node: &'a Node, prefix: &str,
     }
     for item in node.items().unwrap_or_default() {
         duplicates_below(ctx, item, prefix, names);
+    }
+}
+
+/// One of 64 classes of a key name: equal names share one.
+fn fingerprint(name: &str) -> u32 {
+    let b = name.as_bytes();
+    match (b.first(), b.last()) {
+        (Some(&first), Some(&last)) => (b.len() as u32 ^ u32::from(first) ^ (u32::from(last) << 2)) & 63,
+        _ => 0,
     }
 }
 
