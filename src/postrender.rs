@@ -135,7 +135,7 @@ pub fn render<'a>(input: &'a str, values: &Values, options: &Options) -> Result<
             MAX_INPUT_BYTES >> 20
         )));
     }
-    let docs = stream::split_uncounted(input);
+    let docs = stream::split(input);
     if docs.len() > MAX_DOCUMENTS {
         return Err(Error::new(format!("the manifest stream holds {} documents; polyaxon-pr reads at most {MAX_DOCUMENTS}", docs.len())));
     }

@@ -20,8 +20,6 @@ pub struct Document<'a> {
     /// The `---` marker and, when it holds only that and a comment, the rest of its line.
     pub separator: &'a str,
     pub body: &'a str,
-    /// 1-based line of the stream on which `body` starts.
-    pub first_line: usize,
 }
 
 impl<'a> Document<'a> {
@@ -79,16 +77,11 @@ impl<'a> Document<'a> {
 /// every document gives back the input exactly.
 ///
 /// Only lines starting with `---` can be markers: they are found with a
-/// byte search, and the lines between them are counted, not walked.
+/// byte search. Lines are not counted (that was a quarter of the work on a
+/// stream nobody changes): [`line_at`] gives a document's line when an error
+/// needs it.
 pub fn split(input: &str) -> Vec<Document<'_>> {
-    Documents::new(input, true).collect()
-}
-
-/// [`split`] without counting lines (a quarter of the work on a stream
-/// nobody changes), for a caller that wants a document's line only for an
-/// error: every `first_line` is 0, and [`line_at`] gives it.
-pub fn split_uncounted(input: &str) -> Vec<Document<'_>> {
-    Documents::new(input, false).collect()
+    Documents::new(input).collect()
 }
 
 /// The 1-based line of the byte at `offset`: where a document whose body
@@ -101,7 +94,7 @@ pub fn line_at(input: &str, offset: usize) -> usize {
 /// every document it hands a post-renderer, so the first document with
 /// content says (the rest of the stream is not searched).
 pub fn helm4_framed(input: &str) -> bool {
-    let mut docs = Documents::new(input, false);
+    let mut docs = Documents::new(input);
     docs.find(|d| !d.is_blank()).is_some_and(|d| memchr::memmem::find(d.body.as_bytes(), HELM4_FILENAME.as_bytes()).is_some())
 }
 
@@ -113,29 +106,12 @@ struct Documents<'a> {
     at_start: bool,
     separator: &'a str,
     body_start: usize,
-    first_line: usize,
-    /// `line_no` is the line of byte `counted`; without `count_lines`, both stay 0.
-    count_lines: bool,
-    counted: usize,
-    line_no: usize,
     done: bool,
 }
 
 impl<'a> Documents<'a> {
-    fn new(input: &'a str, count_lines: bool) -> Self {
-        let line = usize::from(count_lines);
-        Documents {
-            input,
-            search: 0,
-            at_start: true,
-            separator: "",
-            body_start: 0,
-            first_line: line,
-            count_lines,
-            counted: 0,
-            line_no: line,
-            done: false,
-        }
+    fn new(input: &'a str) -> Self {
+        Documents { input, search: 0, at_start: true, separator: "", body_start: 0, done: false }
     }
 
     /// The start of the next line that begins with `---`.
@@ -162,25 +138,16 @@ impl<'a> Iterator for Documents<'a> {
             let line_end = memchr::memchr(b'\n', &bytes[pos..]).map_or(input.len(), |i| pos + i + 1);
             let line = &input[pos..line_end];
             let Some(marker_len) = separator_len(line) else { continue };
-            let doc =
-                (pos > 0).then(|| Document { separator: self.separator, body: &input[self.body_start..pos], first_line: self.first_line });
+            let doc = (pos > 0).then(|| Document { separator: self.separator, body: &input[self.body_start..pos] });
             self.separator = &input[pos..pos + marker_len];
             self.body_start = pos + marker_len;
-            if self.count_lines {
-                self.line_no += memchr::memchr_iter(b'\n', &bytes[self.counted..pos]).count();
-                self.counted = pos;
-                self.first_line = if marker_len == line.len() { self.line_no + 1 } else { self.line_no };
-            }
             if doc.is_some() {
                 return doc;
             }
         }
         self.done = true;
-        (self.body_start < input.len() || !self.separator.is_empty()).then(|| Document {
-            separator: self.separator,
-            body: &input[self.body_start..],
-            first_line: self.first_line,
-        })
+        (self.body_start < input.len() || !self.separator.is_empty())
+            .then(|| Document { separator: self.separator, body: &input[self.body_start..] })
     }
 }
 
@@ -217,7 +184,8 @@ mod tests {
         assert_eq!(docs[0].kind(), Some("ServiceAccount"));
         assert!(docs[1].is_blank());
         assert_eq!(docs[2].kind(), Some("Job"));
-        assert_eq!(docs[2].first_line, 7);
+        let third_body_at = input.find("# Source: c").unwrap();
+        assert_eq!(line_at(input, third_body_at), 7);
         assert_eq!(rejoin(&docs), input);
     }
 

@@ -100,7 +100,7 @@ fn check(home: &Home) {
     assert_eq!(before.len(), after.len(), "document count");
     for ((src_b, body_b), (src_a, body_a)) in before.iter().zip(&after) {
         assert_eq!(src_b, src_a);
-        let kind = stream::Document { separator: "", body: body_b, first_line: 1 }.kind().unwrap_or_default();
+        let kind = stream::Document { separator: "", body: body_b }.kind().unwrap_or_default();
         // Workloads, and the main ConfigMap (which tells Polyaxon the ids for its runs).
         if !workload::is_workload(kind) && !body_b.contains("POLYAXON_K8S_NAMESPACE") {
             assert_eq!(body_b, body_a, "helm {}: {src_b} changed", home.major);

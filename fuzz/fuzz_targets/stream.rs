@@ -5,7 +5,7 @@
 //! - only the first document may lack a separator, and no document is empty;
 //! - the document count is sane: at most one more than the number of `---` lines;
 //! - splitting is maximal and stable: one document's text splits into itself;
-//! - `first_line` of a non-empty body is the 1-based line on which it starts;
+//! - `line_at` a body's offset is the 1-based line on which the body starts;
 //! - `kind`, `source` and `is_blank` never panic.
 #![no_main]
 
@@ -41,7 +41,7 @@ fn check(input: &str) {
         let body_offset = offset + doc.separator.len();
         if !doc.body.is_empty() {
             let line = input[..body_offset].matches('\n').count() + 1;
-            assert_eq!(doc.first_line, line, "first_line of document {} (body at byte {body_offset})", i + 1);
+            assert_eq!(stream::line_at(input, body_offset), line, "line of document {} (body at byte {body_offset})", i + 1);
         }
         // A document's own text is one document: no separator hides in a body.
         let own = &input[offset..body_offset + doc.body.len()];
