@@ -373,7 +373,8 @@ fn transform_document(
             kind
         }
     };
-    let wanted: Vec<usize> = (0..transforms.len()).filter(|&i| transforms[i].applies_to(&kind)).collect();
+    let wanted: Vec<usize> =
+        (0..transforms.len()).filter(|&i| transforms[i].applies_to(&kind) && transforms[i].reads(&kind, doc.body)).collect();
     if wanted.is_empty() {
         return Ok(Fate::Keep);
     }

@@ -84,6 +84,13 @@ pub trait Transform {
     fn name(&self) -> &'static str;
     /// Whether documents of this kind should be handed to [`Transform::edit`].
     fn applies_to(&self, kind: &str) -> bool;
+    /// Asked of a document of a kind it applies to, before it is parsed:
+    /// `false` when its text alone shows there is nothing to read or do in
+    /// it. A document no transform reads is copied out unparsed (and so
+    /// unchecked, like the kinds no transform applies to).
+    fn reads(&self, _kind: &str, _text: &str) -> bool {
+        true
+    }
     /// Says what it wants of one document; `notes` collects what the user should hear.
     fn edit<'n>(&mut self, doc: &Doc<'n>, editor: &mut Editor<'n>, notes: &mut Vec<String>) -> Result<(), NodeError>;
     /// Asked before `edit`: `Some(reason)` removes the document from the stream.

@@ -10,6 +10,10 @@
 //! refuses: no `runAsNonRoot: true` where the effective user is root, no
 //! `allowPrivilegeEscalation: false` on a privileged container.
 
+use std::sync::LazyLock;
+
+use memchr::memmem::Finder;
+
 use super::settings::{data_section, set_data};
 use super::{ensure_fields, Doc, Facts, NewDocument, SecurityScope, Transform, Wanted};
 use crate::edit::{Editor, NodeError};
@@ -117,6 +121,14 @@ impl Transform for SecurityContext {
 
     fn applies_to(&self, kind: &str) -> bool {
         self.model != SecurityModel::None && (kind == "ConfigMap" || workload::is_workload(kind))
+    }
+
+    /// Of the ConfigMaps, only the main one is edited (its data holds the
+    /// marker key): one whose text does not spell the key, not even with an
+    /// escape sequence, is not read (half of a workload-dense stream).
+    fn reads(&self, kind: &str, text: &str) -> bool {
+        static MARKER: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(CONFIG_MAP_MARKER));
+        kind != "ConfigMap" || MARKER.find(text.as_bytes()).is_some() || memchr::memchr(b'\\', text.as_bytes()).is_some()
     }
 
     fn edit<'n>(&mut self, doc: &Doc<'n>, editor: &mut Editor<'n>, notes: &mut Vec<String>) -> Result<(), NodeError> {
