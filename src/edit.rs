@@ -15,7 +15,6 @@
 //! (aliases, anchored or custom-tagged nodes, `<<` merge keys, lone CR line
 //! breaks) is refused with a located [`NodeError`], never guessed at.
 
-use std::collections::btree_map::Entry;
 use std::collections::BTreeMap;
 
 use crate::yaml::{resolve, Node, Scalar, Style};
@@ -71,7 +70,23 @@ pub enum Fragment {
 
 impl Fragment {
     pub fn int(n: i64) -> Fragment {
-        Fragment::Scalar(n.to_string())
+        // Digit by digit: the formatting machinery cost more than the rest of setting a field.
+        let mut digits = [0u8; 20];
+        let (mut at, mut rest) = (digits.len(), n.unsigned_abs());
+        loop {
+            at -= 1;
+            digits[at] = b'0' + (rest % 10) as u8;
+            rest /= 10;
+            if rest == 0 {
+                break;
+            }
+        }
+        let mut text = String::with_capacity(digits.len() + 1 - at);
+        if n < 0 {
+            text.push('-');
+        }
+        text.extend(digits[at..].iter().map(|&d| char::from(d)));
+        Fragment::Scalar(text)
     }
 
     pub fn bool(b: bool) -> Fragment {
@@ -367,12 +382,17 @@ impl<'n> Editor<'n> {
     /// The mapping at `parent[key]`: the existing one, or a new one created
     /// where the key is missing or null. Anything else there is an error.
     pub fn ensure_map(&mut self, parent: MapRef<'n>, key: &str, path: &str) -> Result<MapRef<'n>, NodeError> {
+        self.ensure_map_at(parent, key, &|| path.to_string())
+    }
+
+    /// [`Editor::ensure_map`], with the path for a message spelled only when there is one.
+    pub fn ensure_map_at(&mut self, parent: MapRef<'n>, key: &str, path: &dyn Fn() -> String) -> Result<MapRef<'n>, NodeError> {
         match self.child(parent, key)? {
             Reached::Node(v) if v.is_map() => {
-                check_editable(v, path)?;
+                check_editable_at(v, path)?;
                 Ok(MapRef::Node(v))
             }
-            Reached::Node(v) => Err(NodeError::at(v, format!("{path} must be a mapping, found {}", v.type_name()))),
+            Reached::Node(v) => Err(NodeError::at(v, format!("{} must be a mapping, found {}", path(), v.type_name()))),
             Reached::Missing(slot) => Ok(MapRef::New(self.create(slot, NewNode::Map(Vec::new())))),
             Reached::NewMap(id) => Ok(MapRef::New(id)),
             Reached::NewSeq(_) | Reached::NewOther => Err(self.conflict(parent, key)),
@@ -660,20 +680,13 @@ impl<'n> Editor<'n> {
                 message: "the document uses lone CR line breaks; polyaxon-pr edits only LF or CRLF text".into(),
             });
         }
-        let attached = std::mem::take(&mut self.attached);
-        let mut groups: Vec<Vec<(Host<'n>, Fragment)>> = Vec::new();
-        let mut group_of: BTreeMap<HostId, usize> = BTreeMap::new();
-        for (host, child) in attached {
-            let frag = self.build(child);
-            match group_of.entry(host.id()) {
-                Entry::Occupied(group) => groups[*group.get()].push((host, frag)),
-                Entry::Vacant(slot) => {
-                    slot.insert(groups.len());
-                    groups.push(vec![(host, frag)]);
-                }
-            }
-        }
-        for members in groups {
+        // Each host's attachments, rendered together where the first of them came.
+        let mut attached: Vec<Option<(Host<'n>, Child)>> = std::mem::take(&mut self.attached).into_iter().map(Some).collect();
+        let by_host = std::mem::take(&mut self.by_host);
+        for i in 0..attached.len() {
+            let Some((host, _)) = &attached[i] else { continue };
+            let members: Vec<(Host<'n>, Fragment)> =
+                by_host[&host.id()].iter().filter_map(|&j| attached[j].take()).map(|(host, child)| (host, self.build(child))).collect();
             self.render(members)?;
         }
         let mut edits = std::mem::take(&mut self.edits);
@@ -924,6 +937,11 @@ fn check_node(node: &Node) -> Result<(), NodeError> {
 /// [`check_node`], plus: a mapping with a `<<` merge key gets keys from
 /// elsewhere, so what it lacks cannot be told from its text.
 pub fn check_editable(node: &Node, path: &str) -> Result<(), NodeError> {
+    check_editable_at(node, &|| path.to_string())
+}
+
+/// [`check_editable`], with the path spelled only for an error.
+fn check_editable_at(node: &Node, path: &dyn Fn() -> String) -> Result<(), NodeError> {
     check_node(node)?;
     if let Some((k, _)) = node
         .entries()
@@ -931,6 +949,7 @@ pub fn check_editable(node: &Node, path: &str) -> Result<(), NodeError> {
         .iter()
         .find(|(k, _)| k.text() == Some("<<") && matches!(k.value, crate::yaml::Value::Scalar { style: Style::Plain, .. }))
     {
+        let path = path();
         let at = if path.is_empty() { String::new() } else { format!("{path}: ") };
         return Err(NodeError::at(
             k,
@@ -944,11 +963,12 @@ pub fn check_editable(node: &Node, path: &str) -> Result<(), NodeError> {
 /// start of the next line, or of the line `end` sits on when only indentation
 /// precedes it (the parser ends block scalars at the next line's indentation).
 pub fn insertion_point_after(text: &str, end: usize) -> usize {
-    let line_start = text[..end].rfind('\n').map_or(0, |i| i + 1);
-    if line_start > 0 && text[line_start..end].bytes().all(|b| b == b' ') {
+    let bytes = text.as_bytes();
+    let line_start = memchr::memrchr(b'\n', &bytes[..end]).map_or(0, |i| i + 1);
+    if line_start > 0 && bytes[line_start..end].iter().all(|&b| b == b' ') {
         return line_start;
     }
-    text[end..].find('\n').map_or(text.len(), |i| end + i + 1)
+    memchr::memchr(b'\n', &bytes[end..]).map_or(text.len(), |i| end + i + 1)
 }
 
 /// Where a block node's own text ends: block scalars end at the next line's

@@ -221,7 +221,7 @@ impl Wanted {
 pub fn ensure_fields<'n>(
     editor: &mut Editor<'n>,
     parent: &'n Node,
-    parent_path: &str,
+    parent_path: &dyn std::fmt::Display,
     key: &str,
     fields: &[(&str, Wanted)],
     notes: &mut Vec<String>,
@@ -229,15 +229,16 @@ pub fn ensure_fields<'n>(
     if fields.is_empty() {
         return Ok(());
     }
-    let path = [parent_path, ".", key].concat();
-    let map = editor.ensure_map(MapRef::Node(parent), key, &path)?;
+    // Spelled for a message only.
+    let path = || format!("{parent_path}.{key}");
+    let map = editor.ensure_map_at(MapRef::Node(parent), key, &path)?;
     let existing = parent.get(key).filter(|v| v.is_map());
     for (field, want) in fields {
         match existing.and_then(|m| m.get(field)) {
             None => editor.set_scalar(map, field, want.frag())?,
             Some(have) if have.is_null() => editor.set_scalar(map, field, want.frag())?,
             Some(have) if !want.matches(have) => {
-                notes.push(format!("{path}.{field} is {}, not {}; kept as the chart set it", shown(editor.text(), have), want.show()))
+                notes.push(format!("{}.{field} is {}, not {}; kept as the chart set it", path(), shown(editor.text(), have), want.show()))
             }
             Some(_) => {}
         }

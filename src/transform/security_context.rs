@@ -72,7 +72,7 @@ impl SecurityContext {
         &self,
         pod: &Node,
         container: &Node,
-        path: &str,
+        path: &dyn std::fmt::Display,
         subchart: bool,
         notes: &mut Vec<String>,
     ) -> Vec<(&'static str, Wanted)> {
@@ -146,7 +146,7 @@ impl Transform for SecurityContext {
         } else if !subchart && self.skipped(doc) {
             // As the chart renders it: without a security context.
         } else if let Some((pod, pod_path)) = workload::pod_spec(doc.root, doc.kind)? {
-            for (container, path) in workload::checked_containers(pod, &pod_path) {
+            for (container, path) in workload::checked_container_paths(pod, &pod_path) {
                 let wants = self.container_wants(pod, container, &path, subchart, notes);
                 ensure_fields(editor, container, &path, "securityContext", &wants, notes)?;
             }
