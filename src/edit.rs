@@ -15,6 +15,7 @@
 //! (aliases, anchored or custom-tagged nodes, `<<` merge keys, lone CR line
 //! breaks) is refused with a located [`NodeError`], never guessed at.
 
+use std::collections::btree_map::Entry;
 use std::collections::BTreeMap;
 
 use crate::yaml::{resolve, Node, Scalar, Style};
@@ -70,23 +71,7 @@ pub enum Fragment {
 
 impl Fragment {
     pub fn int(n: i64) -> Fragment {
-        // Digit by digit: the formatting machinery cost more than the rest of setting a field.
-        let mut digits = [0u8; 20];
-        let (mut at, mut rest) = (digits.len(), n.unsigned_abs());
-        loop {
-            at -= 1;
-            digits[at] = b'0' + (rest % 10) as u8;
-            rest /= 10;
-            if rest == 0 {
-                break;
-            }
-        }
-        let mut text = String::with_capacity(digits.len() + 1 - at);
-        if n < 0 {
-            text.push('-');
-        }
-        text.extend(digits[at..].iter().map(|&d| char::from(d)));
-        Fragment::Scalar(text)
+        Fragment::Scalar(n.to_string())
     }
 
     pub fn bool(b: bool) -> Fragment {
@@ -251,11 +236,24 @@ pub fn quote(s: &str) -> String {
     out
 }
 
+/// The bytes a plain scalar [`push_quoted`] writes may hold: ASCII letters
+/// and digits, `_`, `.`, `/`, `-` (a table: this runs for every key written).
+const PLAIN_SAFE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        table[c] = b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'/' | b'-');
+        c += 1;
+    }
+    table
+};
+
 /// [`quote`] onto `out`.
 fn push_quoted(out: &mut String, s: &str) {
     // Past five characters, a word that starts with a letter is no null, boolean or number: no need to resolve it.
     let plain_safe = !s.is_empty()
-        && s.bytes().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'/' | b'-'))
+        && s.bytes().all(|c| PLAIN_SAFE[usize::from(c)])
         && !s.starts_with(['-', '.'])
         && ((s.len() > 5 && s.as_bytes()[0].is_ascii_alphabetic()) || resolve(s, Style::Plain) == Scalar::Str(s));
     if plain_safe {
@@ -358,7 +356,11 @@ pub struct Editor<'n> {
     /// Indices into `attached` by [`Host::id`]: a workload with thousands
     /// of containers is not searched once per container.
     /// (Ordered, not hashed: most documents have a handful of hosts, and hashing them cost more than the rest of the edit.)
-    by_host: BTreeMap<HostId, Vec<usize>>,
+    by_host: BTreeMap<HostId, (usize, usize)>,
+    /// For each of `attached`, the next one to the same host (`usize::MAX`
+    /// after the last): a host's attachments are a chain from the first
+    /// to the last that `by_host` holds, without a list of their own.
+    next_same: Vec<usize>,
 }
 
 impl<'n> Editor<'n> {
@@ -367,7 +369,16 @@ impl<'n> Editor<'n> {
         let mut crs = memchr::memchr_iter(b'\r', bytes);
         let crlf = crs.clone().any(|i| bytes.get(i + 1) == Some(&b'\n'));
         let lone_cr = crs.find(|&i| bytes.get(i + 1) != Some(&b'\n'));
-        Editor { text, crlf, lone_cr, edits: Vec::new(), created: Vec::new(), attached: Vec::new(), by_host: BTreeMap::new() }
+        Editor {
+            text,
+            crlf,
+            lone_cr,
+            edits: Vec::new(),
+            created: Vec::new(),
+            attached: Vec::new(),
+            by_host: BTreeMap::new(),
+            next_same: Vec::new(),
+        }
     }
 
     /// The text the editor works on.
@@ -682,11 +693,14 @@ impl<'n> Editor<'n> {
         }
         // Each host's attachments, rendered together where the first of them came.
         let mut attached: Vec<Option<(Host<'n>, Child)>> = std::mem::take(&mut self.attached).into_iter().map(Some).collect();
-        let by_host = std::mem::take(&mut self.by_host);
-        for i in 0..attached.len() {
-            let Some((host, _)) = &attached[i] else { continue };
+        let next_same = std::mem::take(&mut self.next_same);
+        for first in 0..attached.len() {
+            if attached[first].is_none() {
+                continue;
+            }
+            let chain = std::iter::successors(Some(first), |&j| Some(next_same[j]).filter(|&n| n != usize::MAX));
             let members: Vec<(Host<'n>, Fragment)> =
-                by_host[&host.id()].iter().filter_map(|&j| attached[j].take()).map(|(host, child)| (host, self.build(child))).collect();
+                chain.filter_map(|j| attached[j].take()).map(|(host, child)| (host, self.build(child))).collect();
             self.render(members)?;
         }
         let mut edits = std::mem::take(&mut self.edits);
@@ -712,13 +726,24 @@ impl<'n> Editor<'n> {
     }
 
     fn attach(&mut self, host: Host<'n>, child: Child) {
-        self.by_host.entry(host.id()).or_default().push(self.attached.len());
+        let at = self.attached.len();
+        match self.by_host.entry(host.id()) {
+            Entry::Vacant(slot) => {
+                slot.insert((at, at));
+            }
+            Entry::Occupied(mut ends) => {
+                self.next_same[ends.get().1] = at;
+                ends.get_mut().1 = at;
+            }
+        }
+        self.next_same.push(usize::MAX);
         self.attached.push((host, child));
     }
 
     /// What is attached to one host, in order.
     fn attached_to(&self, id: HostId) -> impl Iterator<Item = &(Host<'n>, Child)> {
-        self.by_host.get(&id).into_iter().flatten().map(|&i| &self.attached[i])
+        let first = self.by_host.get(&id).map(|&(first, _)| first);
+        std::iter::successors(first, |&i| Some(self.next_same[i]).filter(|&n| n != usize::MAX)).map(|i| &self.attached[i])
     }
 
     fn create(&mut self, slot: Slot<'n>, node: NewNode) -> usize {

@@ -257,18 +257,16 @@ fn shaped<'a>(node: Option<&'a Node>, shape: Shape, path: PathOf) -> Result<Opti
     Err(NodeError::at(node, format!("{} must be {wanted}, found {}", path(), node.type_name())))
 }
 
-/// Each item of a list field, checked to be a mapping, with its index.
-fn list_of_maps<'a>(parent: &'a Node, key: &str, path: PathOf) -> Result<Vec<(&'a Node, usize)>, NodeError> {
-    let Some(list) = shaped(parent.get(key), Shape::List, &|| format!("{}.{key}", path()))? else {
-        return Ok(Vec::new());
-    };
-    let mut out = Vec::new();
-    for (i, item) in list.items().unwrap_or_default().iter().enumerate() {
-        if let Some(item) = shaped(Some(item), Shape::Map, &|| format!("{}.{key}[{i}]", path()))? {
-            out.push((item, i));
-        }
+/// Each item of a list field, checked to be a mapping, with its index:
+/// every item is checked before the first is handed out.
+fn list_of_maps<'a>(parent: &'a Node, key: &str, path: PathOf) -> Result<impl Iterator<Item = (&'a Node, usize)> + 'a, NodeError> {
+    let list = shaped(parent.get(key), Shape::List, &|| format!("{}.{key}", path()))?;
+    let items = list.and_then(Node::items).unwrap_or_default();
+    for (i, item) in items.iter().enumerate() {
+        shaped(Some(item), Shape::Map, &|| format!("{}.{key}[{i}]", path()))?;
     }
-    Ok(out)
+    // What `shaped` passed over: null items and aliases.
+    Ok(items.iter().enumerate().filter(|(_, item)| !item.is_null() && !item.is_alias()).map(|(i, item)| (item, i)))
 }
 
 /// Checks that each of `keys` in the mapping `parent` is a single value.
