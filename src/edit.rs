@@ -156,45 +156,50 @@ impl Fragment {
 /// Renders mapping entries as block lines at `indent`.
 fn render_entries(entries: &[(String, Fragment)], indent: usize, out: &mut String) {
     for (k, v) in entries {
-        if let Fragment::Moved { comments, .. } = v {
-            for c in comments {
-                pad(out, indent);
-                out.push_str(c);
+        render_entry(k, v, indent, out);
+    }
+}
+
+/// One mapping entry as block lines at `indent`.
+fn render_entry(k: &str, v: &Fragment, indent: usize, out: &mut String) {
+    if let Fragment::Moved { comments, .. } = v {
+        for c in comments {
+            pad(out, indent);
+            out.push_str(c);
+            out.push('\n');
+        }
+    }
+    pad(out, indent);
+    push_quoted(out, k);
+    out.push(':');
+    match v {
+        Fragment::Moved { head, body, .. } => {
+            if !head.is_empty() {
+                out.push(' ');
+                out.push_str(head);
+            }
+            out.push('\n');
+            for line in body.lines() {
+                if !line.is_empty() {
+                    pad(out, indent + 2);
+                }
+                out.push_str(line);
                 out.push('\n');
             }
         }
-        pad(out, indent);
-        push_quoted(out, k);
-        out.push(':');
-        match v {
-            Fragment::Moved { head, body, .. } => {
-                if !head.is_empty() {
-                    out.push(' ');
-                    out.push_str(head);
-                }
-                out.push('\n');
-                for line in body.lines() {
-                    if !line.is_empty() {
-                        pad(out, indent + 2);
-                    }
-                    out.push_str(line);
-                    out.push('\n');
-                }
-            }
-            Fragment::Map(inner) if !inner.is_empty() => {
-                out.push('\n');
-                render_entries(inner, indent + 2, out);
-            }
-            // Lists sit flush with their key, as Helm 4 and the Polyaxon chart write them.
-            Fragment::Seq(items) if !items.is_empty() => {
-                out.push('\n');
-                render_items(items, indent, out);
-            }
-            _ => {
-                out.push(' ');
-                v.render_flow(out);
-                out.push('\n');
-            }
+        Fragment::Map(inner) if !inner.is_empty() => {
+            out.push('\n');
+            render_entries(inner, indent + 2, out);
+        }
+        // Lists sit flush with their key, as Helm 4 and the Polyaxon chart write them.
+        Fragment::Seq(items) if !items.is_empty() => {
+            out.push('\n');
+            render_items(items, indent, out);
+        }
+        _ => {
+            out.push(' ');
+            v.render_flow(out);
+            out.push('\n');
         }
     }
 }
@@ -845,21 +850,20 @@ impl<'n> Editor<'n> {
         match &host {
             Host::Entry { map, .. } => {
                 check_editable(map, "")?;
-                let entries: Vec<(String, Fragment)> = members
-                    .into_iter()
-                    .map(|(h, frag)| match h {
-                        Host::Entry { key, .. } => (key, frag),
-                        _ => unreachable!("grouped by host"),
-                    })
-                    .collect();
+                let entries = members.into_iter().map(|(h, frag)| match h {
+                    Host::Entry { key, .. } => (key, frag),
+                    _ => unreachable!("grouped by host"),
+                });
                 if map.is_flow() {
-                    let inner = Fragment::Map(entries).flow();
+                    let inner = Fragment::Map(entries.collect()).flow();
                     self.insert_flow(map, &inner[1..inner.len() - 1]);
                 } else {
                     let indent = map.col - 1;
                     // Sized for a few lines: grown a byte-size step at a time, the string cost more than its rendering.
                     let mut block = String::with_capacity(256);
-                    render_entries(&entries, indent, &mut block);
+                    for (key, frag) in entries {
+                        render_entry(&key, &frag, indent, &mut block);
+                    }
                     self.insert_block(map.end, indent, block);
                 }
             }

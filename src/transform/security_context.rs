@@ -65,7 +65,7 @@ impl SecurityContext {
         Ok(Some(SecurityContext { model, scope, pod, container, config, changed: 0, chart }))
     }
 
-    /// Container fields for one container, leaving out what would contradict
+    /// Container fields for one container (into `wants`), leaving out what would contradict
     /// its effective settings (container field, else pod field, else what
     /// this transform adds to the pod).
     fn container_wants(
@@ -74,8 +74,9 @@ impl SecurityContext {
         container: &Node,
         path: &dyn std::fmt::Display,
         subchart: bool,
+        wants: &mut Vec<(&'static str, Wanted)>,
         notes: &mut Vec<String>,
-    ) -> Vec<(&'static str, Wanted)> {
+    ) {
         // What this transform adds to the pod counts as set (not on subcharts, whose pods it leaves).
         let added_uid = || match sc_field(pod, "runAsUser") {
             Some(Scalar::Int(_)) => None,
@@ -87,7 +88,7 @@ impl SecurityContext {
         };
         let uid = run_as_user(pod, container).or_else(added_uid);
         let privileged = is_privileged(container);
-        let mut wants = Vec::new();
+        wants.clear();
         for (key, want) in &self.container {
             match (*key, want) {
                 ("runAsNonRoot", Wanted::Bool(true)) if uid == Some(0) => {
@@ -103,7 +104,6 @@ impl SecurityContext {
                 _ => wants.push((*key, want.clone())),
             }
         }
-        wants
     }
 }
 
@@ -146,8 +146,10 @@ impl Transform for SecurityContext {
         } else if !subchart && self.skipped(doc) {
             // As the chart renders it: without a security context.
         } else if let Some((pod, pod_path)) = workload::pod_spec(doc.root, doc.kind)? {
+            // One list for every container's wants.
+            let mut wants = Vec::with_capacity(self.container.len());
             for (container, path) in workload::checked_container_paths(pod, &pod_path) {
-                let wants = self.container_wants(pod, container, &path, subchart, notes);
+                self.container_wants(pod, container, &path, subchart, &mut wants, notes);
                 ensure_fields(editor, container, &path, "securityContext", &wants, notes)?;
             }
             if !subchart {
