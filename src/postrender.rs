@@ -354,7 +354,8 @@ fn transform_document(
     let Some(kind_line) = kind_line.filter(|_| !transforms.is_empty()) else {
         return Ok(Fate::Keep);
     };
-    let comment_source = doc.source();
+    // Helm 3's `# Source:` comment, looked for only when a message or a transform needs it.
+    let comment_source = || doc.source();
     let locate = |source: Option<&str>, line: usize, col: usize, message: String| {
         let source = source.map(crate::text::sanitize);
         Error::at(Location::Document { index, source, line: first_line() + line.saturating_sub(1), col }, message)
@@ -362,8 +363,8 @@ fn transform_document(
     let parse = |text: &str| -> Result<Node, Error> {
         match yaml::parse_one(text) {
             Ok(Some(root)) => Ok(root),
-            Ok(None) => Err(locate(comment_source, 1, 1, "document has no content".into())),
-            Err(e) => Err(locate(comment_source, e.line, e.col, format!("invalid YAML: {}", e.message))),
+            Ok(None) => Err(locate(comment_source(), 1, 1, "document has no content".into())),
+            Err(e) => Err(locate(comment_source(), e.line, e.col, format!("invalid YAML: {}", e.message))),
         }
     };
     // Manifests write `kind:` at column 0; anything else is parsed to find out.
@@ -386,10 +387,10 @@ fn transform_document(
         Some(root) => root,
         None => parse(doc.body)?,
     };
-    workload::check_object(&root).map_err(|e| locate(comment_source, e.line, e.col, e.message))?;
+    workload::check_object(&root).map_err(|e| locate(comment_source(), e.line, e.col, e.message))?;
     // Helm 4's filename annotation, read from the object's metadata only.
     let annotated = workload::annotation(&root, HELM4_FILENAME).map(str::to_string);
-    let source_owned = comment_source.map(str::to_string).or(annotated);
+    let source_owned = comment_source().map(str::to_string).or(annotated);
     let source = source_owned.as_deref();
     let name = crate::text::sanitize(workload::name(&root));
     let first = view(doc.body, &root, &kind, source, facts);
