@@ -156,45 +156,50 @@ impl Fragment {
 /// Renders mapping entries as block lines at `indent`.
 fn render_entries(entries: &[(String, Fragment)], indent: usize, out: &mut String) {
     for (k, v) in entries {
-        if let Fragment::Moved { comments, .. } = v {
-            for c in comments {
-                pad(out, indent);
-                out.push_str(c);
+        render_entry(k, v, indent, out);
+    }
+}
+
+/// One mapping entry as block lines at `indent`.
+fn render_entry(k: &str, v: &Fragment, indent: usize, out: &mut String) {
+    if let Fragment::Moved { comments, .. } = v {
+        for c in comments {
+            pad(out, indent);
+            out.push_str(c);
+            out.push('\n');
+        }
+    }
+    pad(out, indent);
+    push_quoted(out, k);
+    out.push(':');
+    match v {
+        Fragment::Moved { head, body, .. } => {
+            if !head.is_empty() {
+                out.push(' ');
+                out.push_str(head);
+            }
+            out.push('\n');
+            for line in body.lines() {
+                if !line.is_empty() {
+                    pad(out, indent + 2);
+                }
+                out.push_str(line);
                 out.push('\n');
             }
         }
-        pad(out, indent);
-        push_quoted(out, k);
-        out.push(':');
-        match v {
-            Fragment::Moved { head, body, .. } => {
-                if !head.is_empty() {
-                    out.push(' ');
-                    out.push_str(head);
-                }
-                out.push('\n');
-                for line in body.lines() {
-                    if !line.is_empty() {
-                        pad(out, indent + 2);
-                    }
-                    out.push_str(line);
-                    out.push('\n');
-                }
-            }
-            Fragment::Map(inner) if !inner.is_empty() => {
-                out.push('\n');
-                render_entries(inner, indent + 2, out);
-            }
-            // Lists sit flush with their key, as Helm 4 and the Polyaxon chart write them.
-            Fragment::Seq(items) if !items.is_empty() => {
-                out.push('\n');
-                render_items(items, indent, out);
-            }
-            _ => {
-                out.push(' ');
-                v.render_flow(out);
-                out.push('\n');
-            }
+        Fragment::Map(inner) if !inner.is_empty() => {
+            out.push('\n');
+            render_entries(inner, indent + 2, out);
+        }
+        // Lists sit flush with their key, as Helm 4 and the Polyaxon chart write them.
+        Fragment::Seq(items) if !items.is_empty() => {
+            out.push('\n');
+            render_items(items, indent, out);
+        }
+        _ => {
+            out.push(' ');
+            v.render_flow(out);
+            out.push('\n');
         }
     }
 }
@@ -236,11 +241,24 @@ pub fn quote(s: &str) -> String {
     out
 }
 
+/// The bytes a plain scalar [`push_quoted`] writes may hold: ASCII letters
+/// and digits, `_`, `.`, `/`, `-` (a table: this runs for every key written).
+const PLAIN_SAFE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        table[c] = b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'/' | b'-');
+        c += 1;
+    }
+    table
+};
+
 /// [`quote`] onto `out`.
 fn push_quoted(out: &mut String, s: &str) {
     // Past five characters, a word that starts with a letter is no null, boolean or number: no need to resolve it.
     let plain_safe = !s.is_empty()
-        && s.bytes().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'/' | b'-'))
+        && s.bytes().all(|c| PLAIN_SAFE[usize::from(c)])
         && !s.starts_with(['-', '.'])
         && ((s.len() > 5 && s.as_bytes()[0].is_ascii_alphabetic()) || resolve(s, Style::Plain) == Scalar::Str(s));
     if plain_safe {
@@ -343,7 +361,11 @@ pub struct Editor<'n> {
     /// Indices into `attached` by [`Host::id`]: a workload with thousands
     /// of containers is not searched once per container.
     /// (Ordered, not hashed: most documents have a handful of hosts, and hashing them cost more than the rest of the edit.)
-    by_host: BTreeMap<HostId, Vec<usize>>,
+    by_host: BTreeMap<HostId, (usize, usize)>,
+    /// For each of `attached`, the next one to the same host (`usize::MAX`
+    /// after the last): a host's attachments are a chain from the first
+    /// to the last that `by_host` holds, without a list of their own.
+    next_same: Vec<usize>,
 }
 
 impl<'n> Editor<'n> {
@@ -352,7 +374,16 @@ impl<'n> Editor<'n> {
         let mut crs = memchr::memchr_iter(b'\r', bytes);
         let crlf = crs.clone().any(|i| bytes.get(i + 1) == Some(&b'\n'));
         let lone_cr = crs.find(|&i| bytes.get(i + 1) != Some(&b'\n'));
-        Editor { text, crlf, lone_cr, edits: Vec::new(), created: Vec::new(), attached: Vec::new(), by_host: BTreeMap::new() }
+        Editor {
+            text,
+            crlf,
+            lone_cr,
+            edits: Vec::new(),
+            created: Vec::new(),
+            attached: Vec::new(),
+            by_host: BTreeMap::new(),
+            next_same: Vec::new(),
+        }
     }
 
     /// The text the editor works on.
@@ -367,12 +398,17 @@ impl<'n> Editor<'n> {
     /// The mapping at `parent[key]`: the existing one, or a new one created
     /// where the key is missing or null. Anything else there is an error.
     pub fn ensure_map(&mut self, parent: MapRef<'n>, key: &str, path: &str) -> Result<MapRef<'n>, NodeError> {
+        self.ensure_map_at(parent, key, &|| path.to_string())
+    }
+
+    /// [`Editor::ensure_map`], with the path for a message spelled only when there is one.
+    pub fn ensure_map_at(&mut self, parent: MapRef<'n>, key: &str, path: &dyn Fn() -> String) -> Result<MapRef<'n>, NodeError> {
         match self.child(parent, key)? {
             Reached::Node(v) if v.is_map() => {
-                check_editable(v, path)?;
+                check_editable_at(v, path)?;
                 Ok(MapRef::Node(v))
             }
-            Reached::Node(v) => Err(NodeError::at(v, format!("{path} must be a mapping, found {}", v.type_name()))),
+            Reached::Node(v) => Err(NodeError::at(v, format!("{} must be a mapping, found {}", path(), v.type_name()))),
             Reached::Missing(slot) => Ok(MapRef::New(self.create(slot, NewNode::Map(Vec::new())))),
             Reached::NewMap(id) => Ok(MapRef::New(id)),
             Reached::NewSeq(_) | Reached::NewOther => Err(self.conflict(parent, key)),
@@ -660,20 +696,16 @@ impl<'n> Editor<'n> {
                 message: "the document uses lone CR line breaks; polyaxon-pr edits only LF or CRLF text".into(),
             });
         }
-        let attached = std::mem::take(&mut self.attached);
-        let mut groups: Vec<Vec<(Host<'n>, Fragment)>> = Vec::new();
-        let mut group_of: BTreeMap<HostId, usize> = BTreeMap::new();
-        for (host, child) in attached {
-            let frag = self.build(child);
-            match group_of.entry(host.id()) {
-                Entry::Occupied(group) => groups[*group.get()].push((host, frag)),
-                Entry::Vacant(slot) => {
-                    slot.insert(groups.len());
-                    groups.push(vec![(host, frag)]);
-                }
+        // Each host's attachments, rendered together where the first of them came.
+        let mut attached: Vec<Option<(Host<'n>, Child)>> = std::mem::take(&mut self.attached).into_iter().map(Some).collect();
+        let next_same = std::mem::take(&mut self.next_same);
+        for first in 0..attached.len() {
+            if attached[first].is_none() {
+                continue;
             }
-        }
-        for members in groups {
+            let chain = std::iter::successors(Some(first), |&j| Some(next_same[j]).filter(|&n| n != usize::MAX));
+            let members: Vec<(Host<'n>, Fragment)> =
+                chain.filter_map(|j| attached[j].take()).map(|(host, child)| (host, self.build(child))).collect();
             self.render(members)?;
         }
         let mut edits = std::mem::take(&mut self.edits);
@@ -699,13 +731,24 @@ impl<'n> Editor<'n> {
     }
 
     fn attach(&mut self, host: Host<'n>, child: Child) {
-        self.by_host.entry(host.id()).or_default().push(self.attached.len());
+        let at = self.attached.len();
+        match self.by_host.entry(host.id()) {
+            Entry::Vacant(slot) => {
+                slot.insert((at, at));
+            }
+            Entry::Occupied(mut ends) => {
+                self.next_same[ends.get().1] = at;
+                ends.get_mut().1 = at;
+            }
+        }
+        self.next_same.push(usize::MAX);
         self.attached.push((host, child));
     }
 
     /// What is attached to one host, in order.
     fn attached_to(&self, id: HostId) -> impl Iterator<Item = &(Host<'n>, Child)> {
-        self.by_host.get(&id).into_iter().flatten().map(|&i| &self.attached[i])
+        let first = self.by_host.get(&id).map(|&(first, _)| first);
+        std::iter::successors(first, |&i| Some(self.next_same[i]).filter(|&n| n != usize::MAX)).map(|i| &self.attached[i])
     }
 
     fn create(&mut self, slot: Slot<'n>, node: NewNode) -> usize {
@@ -807,21 +850,20 @@ impl<'n> Editor<'n> {
         match &host {
             Host::Entry { map, .. } => {
                 check_editable(map, "")?;
-                let entries: Vec<(String, Fragment)> = members
-                    .into_iter()
-                    .map(|(h, frag)| match h {
-                        Host::Entry { key, .. } => (key, frag),
-                        _ => unreachable!("grouped by host"),
-                    })
-                    .collect();
+                let entries = members.into_iter().map(|(h, frag)| match h {
+                    Host::Entry { key, .. } => (key, frag),
+                    _ => unreachable!("grouped by host"),
+                });
                 if map.is_flow() {
-                    let inner = Fragment::Map(entries).flow();
+                    let inner = Fragment::Map(entries.collect()).flow();
                     self.insert_flow(map, &inner[1..inner.len() - 1]);
                 } else {
                     let indent = map.col - 1;
                     // Sized for a few lines: grown a byte-size step at a time, the string cost more than its rendering.
                     let mut block = String::with_capacity(256);
-                    render_entries(&entries, indent, &mut block);
+                    for (key, frag) in entries {
+                        render_entry(&key, &frag, indent, &mut block);
+                    }
                     self.insert_block(map.end, indent, block);
                 }
             }
@@ -924,6 +966,11 @@ fn check_node(node: &Node) -> Result<(), NodeError> {
 /// [`check_node`], plus: a mapping with a `<<` merge key gets keys from
 /// elsewhere, so what it lacks cannot be told from its text.
 pub fn check_editable(node: &Node, path: &str) -> Result<(), NodeError> {
+    check_editable_at(node, &|| path.to_string())
+}
+
+/// [`check_editable`], with the path spelled only for an error.
+fn check_editable_at(node: &Node, path: &dyn Fn() -> String) -> Result<(), NodeError> {
     check_node(node)?;
     if let Some((k, _)) = node
         .entries()
@@ -931,6 +978,7 @@ pub fn check_editable(node: &Node, path: &str) -> Result<(), NodeError> {
         .iter()
         .find(|(k, _)| k.text() == Some("<<") && matches!(k.value, crate::yaml::Value::Scalar { style: Style::Plain, .. }))
     {
+        let path = path();
         let at = if path.is_empty() { String::new() } else { format!("{path}: ") };
         return Err(NodeError::at(
             k,
@@ -944,11 +992,12 @@ pub fn check_editable(node: &Node, path: &str) -> Result<(), NodeError> {
 /// start of the next line, or of the line `end` sits on when only indentation
 /// precedes it (the parser ends block scalars at the next line's indentation).
 pub fn insertion_point_after(text: &str, end: usize) -> usize {
-    let line_start = text[..end].rfind('\n').map_or(0, |i| i + 1);
-    if line_start > 0 && text[line_start..end].bytes().all(|b| b == b' ') {
+    let bytes = text.as_bytes();
+    let line_start = memchr::memrchr(b'\n', &bytes[..end]).map_or(0, |i| i + 1);
+    if line_start > 0 && bytes[line_start..end].iter().all(|&b| b == b' ') {
         return line_start;
     }
-    text[end..].find('\n').map_or(text.len(), |i| end + i + 1)
+    memchr::memchr(b'\n', &bytes[end..]).map_or(text.len(), |i| end + i + 1)
 }
 
 /// Where a block node's own text ends: block scalars end at the next line's

@@ -66,7 +66,7 @@ impl Outcome {
 /// With no stream to look at (an empty input): the warnings on the values
 /// alone, on keys the transforms read (errors in the values are errors).
 pub fn values_notes(values: &Values, options: &Options) -> Result<Vec<String>, Error> {
-    let facts = gather(&[], options, values.external_services());
+    let facts = gather(&[], &[], options, values.external_services());
     let ran: Vec<&'static str> = transform::build(values, options, &facts)?.iter().map(|t| t.name()).collect();
     Ok(transform::key_check::warnings(values, facts.chart.as_ref(), &ran))
 }
@@ -139,7 +139,10 @@ pub fn render<'a>(input: &'a str, values: &Values, options: &Options) -> Result<
     if docs.len() > MAX_DOCUMENTS {
         return Err(Error::new(format!("the manifest stream holds {} documents; polyaxon-pr reads at most {MAX_DOCUMENTS}", docs.len())));
     }
-    let facts = gather(&docs, options, values.external_services());
+    // Each document's `kind:` line, read once: `None` for a blank document,
+    // `Some(None)` for one that must be parsed to tell.
+    let kinds: Vec<Option<Option<&str>>> = docs.iter().map(|d| (!d.is_blank()).then(|| d.kind())).collect();
+    let facts = gather(&docs, &kinds, options, values.external_services());
     let mut transforms = transform::build(values, options, &facts)?;
     let ran: Vec<&'static str> = transforms.iter().map(|t| t.name()).collect();
     let mut outcome = Outcome {
@@ -162,7 +165,7 @@ pub fn render<'a>(input: &'a str, values: &Values, options: &Options) -> Result<
     for (i, doc) in docs.iter().enumerate() {
         let (body_start, end) = (at + doc.separator.len(), at + doc.separator.len() + doc.body.len());
         let first_line = || stream::line_at(input, body_start);
-        match transform_document(i + 1, doc, &first_line, &mut transforms, &facts, &mut outcome)? {
+        match transform_document(i + 1, doc, kinds[i], &first_line, &mut transforms, &facts, &mut outcome)? {
             Fate::Keep => {}
             Fate::Changed => {
                 output.push(&input[kept..body_start]);
@@ -199,15 +202,15 @@ pub fn render<'a>(input: &'a str, values: &Values, options: &Options) -> Result<
 
 /// What the stream says of itself: the chart (from the first object with a
 /// `chart` label), Helm's framing, the main ConfigMap, whether hooks are in it.
-fn gather(docs: &[Document<'_>], options: &Options, want_settings: bool) -> Facts {
+/// `kinds` are the documents' `kind:` lines, as [`render`] read them.
+fn gather(docs: &[Document<'_>], kinds: &[Option<Option<&str>>], options: &Options, want_settings: bool) -> Facts {
     let mut facts = Facts { release: options.release.clone(), ..Facts::default() };
     let helm3_framed = docs.first().is_some_and(|d| d.body.starts_with("# Source: "));
     let mut hooks_seen = false;
     // Byte searches, set up once: str's `contains` sets a searcher up for every document.
     let [config_marker, hook, polyaxon] = [CONFIG_MAP_MARKER, "helm.sh/hook", setting_names::PREFIX].map(memchr::memmem::Finder::new);
     let has = |doc: &Document<'_>, what: &memchr::memmem::Finder<'_>| what.find(doc.body.as_bytes()).is_some();
-    for doc in docs.iter().filter(|d| !d.is_blank()) {
-        let kind = doc.kind();
+    for (doc, kind) in docs.iter().zip(kinds).filter_map(|(d, k)| Some((d, (*k)?))) {
         if kind == Some("CustomResourceDefinition") {
             continue;
         }
@@ -337,20 +340,22 @@ enum Fate {
     Dropped,
 }
 
-/// One document (the `index`th, 1-based) through the transforms; `first_line`
-/// is where its body starts, for an error.
+/// One document (the `index`th, 1-based) through the transforms; `kind_line`
+/// as [`render`] read it; `first_line` is where its body starts, for an error.
 fn transform_document(
     index: usize,
     doc: &Document<'_>,
+    kind_line: Option<Option<&str>>,
     first_line: &dyn Fn() -> usize,
     transforms: &mut [Box<dyn Transform>],
     facts: &Facts,
     outcome: &mut Outcome,
 ) -> Result<Fate, Error> {
-    if transforms.is_empty() || doc.is_blank() {
+    let Some(kind_line) = kind_line.filter(|_| !transforms.is_empty()) else {
         return Ok(Fate::Keep);
-    }
-    let comment_source = doc.source();
+    };
+    // Helm 3's `# Source:` comment, looked for only when a message or a transform needs it.
+    let comment_source = || doc.source();
     let locate = |source: Option<&str>, line: usize, col: usize, message: String| {
         let source = source.map(crate::text::sanitize);
         Error::at(Location::Document { index, source, line: first_line() + line.saturating_sub(1), col }, message)
@@ -358,13 +363,13 @@ fn transform_document(
     let parse = |text: &str| -> Result<Node, Error> {
         match yaml::parse_one(text) {
             Ok(Some(root)) => Ok(root),
-            Ok(None) => Err(locate(comment_source, 1, 1, "document has no content".into())),
-            Err(e) => Err(locate(comment_source, e.line, e.col, format!("invalid YAML: {}", e.message))),
+            Ok(None) => Err(locate(comment_source(), 1, 1, "document has no content".into())),
+            Err(e) => Err(locate(comment_source(), e.line, e.col, format!("invalid YAML: {}", e.message))),
         }
     };
     // Manifests write `kind:` at column 0; anything else is parsed to find out.
     let mut parsed = None;
-    let kind = match doc.kind() {
+    let kind = match kind_line {
         Some(kind) => kind.to_string(),
         None => {
             let root = parse(doc.body)?;
@@ -373,7 +378,8 @@ fn transform_document(
             kind
         }
     };
-    let wanted: Vec<usize> = (0..transforms.len()).filter(|&i| transforms[i].applies_to(&kind)).collect();
+    let wanted: Vec<usize> =
+        (0..transforms.len()).filter(|&i| transforms[i].applies_to(&kind) && transforms[i].reads(&kind, doc.body)).collect();
     if wanted.is_empty() {
         return Ok(Fate::Keep);
     }
@@ -381,10 +387,10 @@ fn transform_document(
         Some(root) => root,
         None => parse(doc.body)?,
     };
-    workload::check_object(&root).map_err(|e| locate(comment_source, e.line, e.col, e.message))?;
+    workload::check_object(&root).map_err(|e| locate(comment_source(), e.line, e.col, e.message))?;
     // Helm 4's filename annotation, read from the object's metadata only.
     let annotated = workload::annotation(&root, HELM4_FILENAME).map(str::to_string);
-    let source_owned = comment_source.map(str::to_string).or(annotated);
+    let source_owned = comment_source().map(str::to_string).or(annotated);
     let source = source_owned.as_deref();
     let name = crate::text::sanitize(workload::name(&root));
     let first = view(doc.body, &root, &kind, source, facts);
@@ -401,11 +407,15 @@ fn transform_document(
     let mut edited: Option<(String, Option<Node>)> = None;
     let mut pending = &wanted[..];
     while let Some((&i, rest)) = pending.split_first() {
-        let (text, root) = match &edited {
-            Some((text, Some(root))) => (text.as_str(), root),
-            _ => (doc.body, &root),
+        // The first transforms see the document as it came (and as `drops` saw it).
+        let changed_view;
+        let (text, view) = match &edited {
+            Some((text, Some(root))) => {
+                changed_view = view(text, root, &kind, source, facts);
+                (text.as_str(), &changed_view)
+            }
+            _ => (doc.body, &first),
         };
-        let view = view(text, root, &kind, source, facts);
         let mut editor = Editor::new(text);
         let mut next = Some((i, rest));
         let mut last = i;
@@ -413,7 +423,7 @@ fn transform_document(
             let transform = &mut transforms[i];
             let mut notes = Vec::new();
             transform
-                .edit(&view, &mut editor, &mut notes)
+                .edit(view, &mut editor, &mut notes)
                 .map_err(|e| locate(source, e.line.max(1), e.col.max(1), format!("{}: {}", transform.name(), e.message)))?;
             outcome.notes.extend(notes.into_iter().map(|n| format!("{kind}/{name}: {n}")));
             (last, pending) = (i, rest);

@@ -160,44 +160,64 @@ pub fn containers_and_ephemeral<'a>(pod: &'a Node, pod_path: &str) -> Result<Vec
 /// [`containers`] of a pod spec that [`pod_spec`] returned, and so checked
 /// already: the same list, without a second walk through every field.
 pub fn checked_containers<'a>(pod: &'a Node, pod_path: &str) -> Vec<(&'a Node, String)> {
+    checked_container_paths(pod, pod_path).into_iter().map(|(c, path)| (c, path.to_string())).collect()
+}
+
+/// [`checked_containers`], each path spelled only where a message needs it.
+pub fn checked_container_paths<'a: 'p, 'p>(pod: &'a Node, pod_path: &'p str) -> Vec<(&'a Node, ContainerPath<'p>)> {
     let mut out = Vec::new();
-    let listed = each_container(pod, pod_path, &CONTAINER_LISTS, false, &mut |c, path| out.push((c, path())));
+    let listed = each_container(pod, pod_path, &CONTAINER_LISTS, false, &mut |c, path| out.push((c, path)));
     debug_assert!(listed.is_ok(), "pod_spec checked the containers");
     out
 }
 
-fn containers_in<'a>(pod: &'a Node, pod_path: &str, lists: &[&str]) -> Result<Vec<(&'a Node, String)>, NodeError> {
+fn containers_in<'a>(pod: &'a Node, pod_path: &str, lists: &[&'static str]) -> Result<Vec<(&'a Node, String)>, NodeError> {
     let mut out = Vec::new();
-    each_container(pod, pod_path, lists, true, &mut |c, path| out.push((c, path())))?;
+    each_container(pod, pod_path, lists, true, &mut |c, path| out.push((c, path.to_string())))?;
     Ok(out)
 }
 
+/// Where a container sits in a pod spec, for messages:
+/// `spec.template.spec.initContainers[name=wait]`, or by index when it has no name.
+#[derive(Debug, Clone, Copy)]
+pub struct ContainerPath<'a> {
+    pod_path: &'a str,
+    list: &'static str,
+    index: usize,
+    name: Option<&'a str>,
+}
+
+impl fmt::Display for ContainerPath<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let ContainerPath { pod_path, list, index, name } = self;
+        match name {
+            Some(name) => write!(f, "{pod_path}.{list}[name={name}]"),
+            None => write!(f, "{pod_path}.{list}[{index}]"),
+        }
+    }
+}
+
 /// Each container of the `lists` of a pod spec, checked (with `check`),
-/// with its path (spelled only when asked for).
-fn each_container<'a>(
+/// with its path.
+fn each_container<'a: 'p, 'p>(
     pod: &'a Node,
-    pod_path: &str,
-    lists: &[&str],
+    pod_path: &'p str,
+    lists: &[&'static str],
     check: bool,
-    found: &mut dyn FnMut(&'a Node, PathOf),
+    found: &mut dyn FnMut(&'a Node, ContainerPath<'p>),
 ) -> Result<(), NodeError> {
     for &list in lists {
         let Some(items) = shaped(pod.get(list), Shape::List, &|| format!("{pod_path}.{list}"))? else {
             continue;
         };
-        for (i, c) in items.items().unwrap_or_default().iter().enumerate() {
-            let Some(c) = shaped(Some(c), Shape::Map, &|| format!("{pod_path}.{list}[{i}]"))? else {
+        for (index, c) in items.items().unwrap_or_default().iter().enumerate() {
+            let Some(c) = shaped(Some(c), Shape::Map, &|| format!("{pod_path}.{list}[{index}]"))? else {
                 continue;
             };
-            // Spelled for every container the transforms edit: joined, not formatted.
-            let path = || match c.get("name").and_then(Node::text) {
-                Some(name) => [pod_path, ".", list, "[name=", name, "]"].concat(),
-                None => format!("{pod_path}.{list}[{i}]"),
-            };
             if check {
-                check_container(c, &path)?;
+                check_container(c, &|| ContainerPath { pod_path, list, index, name: c.get("name").and_then(Node::text) }.to_string())?;
             }
-            found(c, &path);
+            found(c, ContainerPath { pod_path, list, index, name: c.get("name").and_then(Node::text) });
         }
     }
     Ok(())
@@ -237,18 +257,16 @@ fn shaped<'a>(node: Option<&'a Node>, shape: Shape, path: PathOf) -> Result<Opti
     Err(NodeError::at(node, format!("{} must be {wanted}, found {}", path(), node.type_name())))
 }
 
-/// Each item of a list field, checked to be a mapping, with its index.
-fn list_of_maps<'a>(parent: &'a Node, key: &str, path: PathOf) -> Result<Vec<(&'a Node, usize)>, NodeError> {
-    let Some(list) = shaped(parent.get(key), Shape::List, &|| format!("{}.{key}", path()))? else {
-        return Ok(Vec::new());
-    };
-    let mut out = Vec::new();
-    for (i, item) in list.items().unwrap_or_default().iter().enumerate() {
-        if let Some(item) = shaped(Some(item), Shape::Map, &|| format!("{}.{key}[{i}]", path()))? {
-            out.push((item, i));
-        }
+/// Each item of a list field, checked to be a mapping, with its index:
+/// every item is checked before the first is handed out.
+fn list_of_maps<'a>(parent: &'a Node, key: &str, path: PathOf) -> Result<impl Iterator<Item = (&'a Node, usize)> + 'a, NodeError> {
+    let list = shaped(parent.get(key), Shape::List, &|| format!("{}.{key}", path()))?;
+    let items = list.and_then(Node::items).unwrap_or_default();
+    for (i, item) in items.iter().enumerate() {
+        shaped(Some(item), Shape::Map, &|| format!("{}.{key}[{i}]", path()))?;
     }
-    Ok(out)
+    // What `shaped` passed over: null items and aliases.
+    Ok(items.iter().enumerate().filter(|(_, item)| !item.is_null() && !item.is_alias()).map(|(i, item)| (item, i)))
 }
 
 /// Checks that each of `keys` in the mapping `parent` is a single value.

@@ -32,6 +32,9 @@ const EXTERNAL: Config =
 
 /// Every transform reads the object fields and, through the container list, every container field.
 const ALL: &[Config] = &[SECURITY, GPU_TARGET, DNS, EXTERNAL];
+/// Every ConfigMap is read by these; security-context reads only one whose
+/// text holds the main ConfigMap's marker key (`POLYAXON_K8S_NAMESPACE`).
+const READING_CONFIG_MAPS: &[Config] = &[GPU_TARGET, DNS, EXTERNAL];
 /// The pod's own fields are read by the transforms that edit the pod.
 const EDITING_THE_POD: &[Config] = &[SECURITY, GPU_TARGET];
 
@@ -87,12 +90,19 @@ const CASES: &[Case] = &[
         "[pre-install]",
         ALL,
     ),
-    case(Place::Document, "kind: ConfigMap\nmetadata:\n  name: pax-polyaxon-config\ndata: [a]\n", "data must be a mapping, found a list", "[a]", ALL),
+    case(Place::Document, "kind: ConfigMap\nmetadata:\n  name: pax-polyaxon-config\ndata: [a]\n", "data must be a mapping, found a list", "[a]", READING_CONFIG_MAPS),
     case(
         Place::Document,
         "kind: ConfigMap\nmetadata:\n  name: pax-polyaxon-config\ndata:\n  POLYAXON_DNS_BACKEND: {a: b}\n",
         "data.POLYAXON_DNS_BACKEND must be a single value, found a mapping",
         "{a: b}",
+        READING_CONFIG_MAPS,
+    ),
+    case(
+        Place::Document,
+        "kind: ConfigMap\nmetadata:\n  name: pax-polyaxon-config\ndata:\n  POLYAXON_K8S_NAMESPACE: [polyaxon]\n",
+        "data.POLYAXON_K8S_NAMESPACE must be a single value, found a list",
+        "[polyaxon]",
         ALL,
     ),
     // Of the transforms, only external services reads Secrets.

@@ -84,6 +84,13 @@ pub trait Transform {
     fn name(&self) -> &'static str;
     /// Whether documents of this kind should be handed to [`Transform::edit`].
     fn applies_to(&self, kind: &str) -> bool;
+    /// Asked of a document of a kind it applies to, before it is parsed:
+    /// `false` when its text alone shows there is nothing to read or do in
+    /// it. A document no transform reads is copied out unparsed (and so
+    /// unchecked, like the kinds no transform applies to).
+    fn reads(&self, _kind: &str, _text: &str) -> bool {
+        true
+    }
     /// Says what it wants of one document; `notes` collects what the user should hear.
     fn edit<'n>(&mut self, doc: &Doc<'n>, editor: &mut Editor<'n>, notes: &mut Vec<String>) -> Result<(), NodeError>;
     /// Asked before `edit`: `Some(reason)` removes the document from the stream.
@@ -214,7 +221,7 @@ impl Wanted {
 pub fn ensure_fields<'n>(
     editor: &mut Editor<'n>,
     parent: &'n Node,
-    parent_path: &str,
+    parent_path: &dyn std::fmt::Display,
     key: &str,
     fields: &[(&str, Wanted)],
     notes: &mut Vec<String>,
@@ -222,15 +229,16 @@ pub fn ensure_fields<'n>(
     if fields.is_empty() {
         return Ok(());
     }
-    let path = [parent_path, ".", key].concat();
-    let map = editor.ensure_map(MapRef::Node(parent), key, &path)?;
+    // Spelled for a message only.
+    let path = || format!("{parent_path}.{key}");
+    let map = editor.ensure_map_at(MapRef::Node(parent), key, &path)?;
     let existing = parent.get(key).filter(|v| v.is_map());
     for (field, want) in fields {
         match existing.and_then(|m| m.get(field)) {
             None => editor.set_scalar(map, field, want.frag())?,
             Some(have) if have.is_null() => editor.set_scalar(map, field, want.frag())?,
             Some(have) if !want.matches(have) => {
-                notes.push(format!("{path}.{field} is {}, not {}; kept as the chart set it", shown(editor.text(), have), want.show()))
+                notes.push(format!("{}.{field} is {}, not {}; kept as the chart set it", path(), shown(editor.text(), have), want.show()))
             }
             Some(_) => {}
         }

@@ -10,6 +10,10 @@
 //! refuses: no `runAsNonRoot: true` where the effective user is root, no
 //! `allowPrivilegeEscalation: false` on a privileged container.
 
+use std::sync::LazyLock;
+
+use memchr::memmem::Finder;
+
 use super::settings::{data_section, set_data};
 use super::{ensure_fields, Doc, Facts, NewDocument, SecurityScope, Transform, Wanted};
 use crate::edit::{Editor, NodeError};
@@ -61,17 +65,18 @@ impl SecurityContext {
         Ok(Some(SecurityContext { model, scope, pod, container, config, changed: 0, chart }))
     }
 
-    /// Container fields for one container, leaving out what would contradict
+    /// Container fields for one container (into `wants`), leaving out what would contradict
     /// its effective settings (container field, else pod field, else what
     /// this transform adds to the pod).
     fn container_wants(
         &self,
         pod: &Node,
         container: &Node,
-        path: &str,
+        path: &dyn std::fmt::Display,
         subchart: bool,
+        wants: &mut Vec<(&'static str, Wanted)>,
         notes: &mut Vec<String>,
-    ) -> Vec<(&'static str, Wanted)> {
+    ) {
         // What this transform adds to the pod counts as set (not on subcharts, whose pods it leaves).
         let added_uid = || match sc_field(pod, "runAsUser") {
             Some(Scalar::Int(_)) => None,
@@ -83,7 +88,7 @@ impl SecurityContext {
         };
         let uid = run_as_user(pod, container).or_else(added_uid);
         let privileged = is_privileged(container);
-        let mut wants = Vec::new();
+        wants.clear();
         for (key, want) in &self.container {
             match (*key, want) {
                 ("runAsNonRoot", Wanted::Bool(true)) if uid == Some(0) => {
@@ -99,7 +104,6 @@ impl SecurityContext {
                 _ => wants.push((*key, want.clone())),
             }
         }
-        wants
     }
 }
 
@@ -119,6 +123,14 @@ impl Transform for SecurityContext {
         self.model != SecurityModel::None && (kind == "ConfigMap" || workload::is_workload(kind))
     }
 
+    /// Of the ConfigMaps, only the main one is edited (its data holds the
+    /// marker key): one whose text does not spell the key, not even with an
+    /// escape sequence, is not read (half of a workload-dense stream).
+    fn reads(&self, kind: &str, text: &str) -> bool {
+        static MARKER: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new(CONFIG_MAP_MARKER));
+        kind != "ConfigMap" || MARKER.find(text.as_bytes()).is_some() || memchr::memchr(b'\\', text.as_bytes()).is_some()
+    }
+
     fn edit<'n>(&mut self, doc: &Doc<'n>, editor: &mut Editor<'n>, notes: &mut Vec<String>) -> Result<(), NodeError> {
         let subchart = match doc.owner {
             Owner::Polyaxon => false,
@@ -134,8 +146,10 @@ impl Transform for SecurityContext {
         } else if !subchart && self.skipped(doc) {
             // As the chart renders it: without a security context.
         } else if let Some((pod, pod_path)) = workload::pod_spec(doc.root, doc.kind)? {
-            for (container, path) in workload::checked_containers(pod, &pod_path) {
-                let wants = self.container_wants(pod, container, &path, subchart, notes);
+            // One list for every container's wants.
+            let mut wants = Vec::with_capacity(self.container.len());
+            for (container, path) in workload::checked_container_paths(pod, &pod_path) {
+                self.container_wants(pod, container, &path, subchart, &mut wants, notes);
                 ensure_fields(editor, container, &path, "securityContext", &wants, notes)?;
             }
             if !subchart {
