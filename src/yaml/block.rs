@@ -56,7 +56,7 @@ struct Reader<'a> {
     ascii: bool,
     /// Start of the current line and its 1-based number.
     at: usize,
-    line: usize,
+    line: u32,
     /// The current line's indentation when it has content; `None` at the end.
     indent: Option<usize>,
     /// The start of the line whose end was last searched for, and that end:
@@ -132,16 +132,12 @@ impl Reader<'_> {
         }
     }
 
-    fn col(&self, line_start: usize, at: usize) -> usize {
-        if self.ascii {
-            at - line_start + 1
-        } else {
-            self.text[line_start..at].chars().count() + 1
-        }
+    fn col(&self, line_start: usize, at: usize) -> u32 {
+        (if self.ascii { at - line_start } else { self.text[line_start..at].chars().count() }) as u32 + 1
     }
 
     fn node(&self, line_start: usize, start: usize, end: usize, value: Value) -> Node {
-        Node { start, end, line: self.line, col: self.col(line_start, start), value, anchored: false, tag: None }
+        Node::plain(start, end, self.line, self.col(line_start, start), value)
     }
 
     fn is_entry(&self, at: usize) -> bool {
@@ -166,7 +162,7 @@ impl Reader<'_> {
     /// `indentless` when it is a mapping's value at the mapping's own indentation.
     fn sequence(&mut self, indent: usize, indentless: bool, depth: usize) -> Read<Node> {
         let base = self.items.len();
-        let mut head: Option<(usize, usize, usize)> = None;
+        let mut head: Option<(usize, u32, u32)> = None;
         while self.indent == Some(indent) {
             let (line_start, dash) = (self.at, self.at + indent);
             if !self.is_entry(dash) {
@@ -204,7 +200,7 @@ impl Reader<'_> {
         let (start, line, col) = head.ok_or(GiveUp)?;
         let items = self.items.split_off(base);
         let end = items.last().map_or(start, |n: &Node| n.end);
-        Ok(Node { start, end, line, col, value: Value::Seq { items, flow: false }, anchored: false, tag: None })
+        Ok(Node::plain(start, end, line, col, Value::Seq { items, flow: false }))
     }
 
     /// A block mapping whose first key is at `first` on the current line, its
@@ -244,7 +240,7 @@ impl Reader<'_> {
         let (k, v) = entries.last().expect("one entry at least");
         let end = v.end.max(k.end);
         let (start, line, col) = (entries[0].0.start, entries[0].0.line, entries[0].0.col);
-        Ok(Node { start, end, line, col, value: Value::Map { entries, flow: false }, anchored: false, tag: None })
+        Ok(Node::plain(start, end, line, col, Value::Map { entries, flow: false }))
     }
 
     /// Where the key starting at `at` ends with its `:`, if the line holds a key there.
@@ -471,15 +467,13 @@ impl Reader<'_> {
         let start = content_start + indent;
         // The general reader ends it where the next token starts.
         let next = leading_spaces(&self.bytes[self.at..]);
-        let node = Node {
+        let node = Node::plain(
             start,
-            end: self.at + next,
-            line: first_line,
-            col: indent + 1,
-            value: Value::Scalar { text: Text::from(text), style: Style::Block },
-            anchored: false,
-            tag: None,
-        };
+            self.at + next,
+            first_line,
+            indent as u32 + 1,
+            Value::Scalar { text: Text::from(text), style: Style::Block },
+        );
         self.skip_to_content(false)?;
         Ok(node)
     }
