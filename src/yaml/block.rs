@@ -115,7 +115,8 @@ impl Reader<'_> {
             let spaces = leading_spaces(rest);
             match rest.get(spaces) {
                 None | Some(b'\n' | b'#') => self.next_line(),
-                Some(_) => {
+                // Markers and directives start at the line's first byte.
+                Some(_) if spaces == 0 && matches!(rest[0], b'-' | b'.' | b'%') => {
                     let marker = (rest.starts_with(b"---") || rest.starts_with(b"...")) && matches!(rest.get(3), None | Some(b' ' | b'\n'));
                     if opening && marker && rest.starts_with(b"---") && self.line_end(self.at) == self.at + 3 {
                         self.next_line();
@@ -125,6 +126,10 @@ impl Reader<'_> {
                     if marker || rest[0] == b'%' {
                         return Err(GiveUp);
                     }
+                    self.indent = Some(spaces);
+                    return Ok(());
+                }
+                Some(_) => {
                     self.indent = Some(spaces);
                     return Ok(());
                 }
@@ -187,7 +192,7 @@ impl Reader<'_> {
                 }
             } else if self.bytes[mark] == b'#' || self.is_entry(mark) {
                 return Err(GiveUp);
-            } else if self.key_colon(mark, end).is_some() {
+            } else if self.key_colon(mark).is_some() {
                 self.mapping(mark, mark - line_start, depth + 1)?
             } else {
                 self.inline(line_start, mark, indent as isize, depth + 1)?
@@ -213,11 +218,10 @@ impl Reader<'_> {
         let mut at = first;
         loop {
             let line_start = self.at;
-            let end = self.line_end(at);
-            let colon = self.key_colon(at, end).ok_or(GiveUp)?;
+            let colon = self.key_colon(at).ok_or(GiveUp)?;
             let key = self.key(line_start, at, colon)?;
-            let value_at = skip_spaces(self.bytes, colon + 1, end);
-            let value = if value_at == end || self.bytes[value_at] == b'#' {
+            let value_at = colon + 1 + leading_spaces(&self.bytes[colon + 1..]);
+            let value = if matches!(self.bytes.get(value_at), None | Some(b'\n' | b'#')) {
                 let null = self.node(line_start, colon, colon, empty());
                 self.next_line();
                 self.skip_to_content(false)?;
@@ -243,20 +247,37 @@ impl Reader<'_> {
         Ok(Node::plain(start, end, line, col, Value::Map { entries, flow: false }))
     }
 
-    /// Where the key starting at `at` ends with its `:`, if the line holds a key there.
-    fn key_colon(&self, at: usize, end: usize) -> Option<usize> {
-        let line = &self.bytes[..end];
-        let after_key = match line[at] {
-            b'\'' | b'"' => past_closing_quote(self.text, at).filter(|&after| after <= end)?,
+    /// Where the key starting at `at` (on the current line) ends with its
+    /// `:`, if the line holds a key there. The search stops at the line's
+    /// end, which it records when it gets there (a key with no value on
+    /// its line), sparing a search for it.
+    fn key_colon(&self, at: usize) -> Option<usize> {
+        let b = self.bytes;
+        let after_key = match b[at] {
+            b'\'' | b'"' => past_closing_quote(self.text, at).filter(|&after| after <= self.line_end(at))?,
             _ => at,
         };
         let mut i = after_key;
         loop {
-            let colon = i + memchr::memchr2(b':', b'#', &line[i..])?;
-            match line[colon] {
-                b'#' if colon > at && line[colon - 1] == b' ' => return None,
-                b':' if colon + 1 == end || line[colon + 1] == b' ' => return Some(colon),
-                _ => i = colon + 1,
+            let Some(found) = memchr::memchr3(b':', b'#', b'\n', &b[i..]).map(|j| i + j) else {
+                self.end_of_line.set((self.at, b.len()));
+                return None;
+            };
+            match b[found] {
+                b'\n' => {
+                    self.end_of_line.set((self.at, found));
+                    return None;
+                }
+                b'#' if found > at && b[found - 1] == b' ' => return None,
+                b':' => match b.get(found + 1) {
+                    None | Some(b'\n') => {
+                        self.end_of_line.set((self.at, found + 1));
+                        return Some(found);
+                    }
+                    Some(b' ') => return Some(found),
+                    _ => i = found + 1,
+                },
+                _ => i = found + 1,
             }
         }
     }
@@ -298,20 +319,34 @@ impl Reader<'_> {
     /// A value that starts on the current line at `at`, inside a collection at
     /// `parent`; leaves the reader at the next line with content.
     fn inline(&mut self, line_start: usize, at: usize, parent: isize, depth: usize) -> Read<Node> {
-        let end = self.line_end(at);
-        let rest = &self.bytes[at..end];
-        let (node, after) = match rest[0] {
+        let (node, after, end) = match self.bytes[at] {
             b'|' | b'>' => return self.block_scalar(at, parent),
-            b'\'' | b'"' | b'[' | b'{' => self.flow_node(line_start, at, end, depth)?,
+            b'\'' | b'"' | b'[' | b'{' => {
+                let end = self.line_end(at);
+                let (node, after) = self.flow_node(line_start, at, end, depth)?;
+                (node, after, end)
+            }
             _ => {
-                let text = &self.text[at..end];
-                let text = text[..crate::text::comment_start(text.as_bytes()).unwrap_or(text.len())].trim_end_matches(' ');
-                let b = text.as_bytes();
-                if !plain_start(b) || memchr::memchr_iter(b':', b).any(|i| b.get(i + 1) == Some(&b' ')) || text.ends_with(':') {
+                // One pass for the line's end, the comment that ends the
+                // scalar and a `: ` (or a `:` at its end) that would make it a key.
+                let b = self.bytes;
+                let mut from = at;
+                let (stop, end) = loop {
+                    let Some(i) = memchr::memchr3(b':', b'#', b'\n', &b[from..]).map(|i| from + i) else { break (b.len(), b.len()) };
+                    match b[i] {
+                        b'\n' => break (i, i),
+                        b'#' if i > at && b[i - 1] == b' ' => break (i - 1, self.line_end(i)),
+                        b':' if matches!(b.get(i + 1), None | Some(b' ' | b'\n')) => return Err(GiveUp),
+                        _ => from = i + 1,
+                    }
+                };
+                self.end_of_line.set((self.at, end));
+                let text = self.text[at..stop].trim_end_matches(' ');
+                if !plain_start(text.as_bytes()) {
                     return Err(GiveUp);
                 }
                 let node = self.node(line_start, at, at + text.len(), Value::Scalar { text: Text::from(text), style: Style::Plain });
-                (node, end)
+                (node, end, end)
             }
         };
         if !blanks_and_comment(&self.bytes[after..end]) {
