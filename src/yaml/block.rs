@@ -23,6 +23,9 @@ pub(super) fn read(text: &str) -> Option<Vec<Node>> {
     if !readable(text) {
         return None;
     }
+    // The stacks of the last text read: a stream's documents are read one
+    // after another, and each allocating its own cost more than a small one.
+    let (entries, items) = STACKS.with(|s| s.take());
     let mut reader = Reader {
         text,
         bytes: text.as_bytes(),
@@ -31,11 +34,29 @@ pub(super) fn read(text: &str) -> Option<Vec<Node>> {
         line: 1,
         indent: None,
         end_of_line: std::cell::Cell::new((usize::MAX, 0)),
-        // Room for a manifest's nesting, so the stacks do not grow a step at a time.
-        entries: Vec::with_capacity(32),
-        items: Vec::with_capacity(16),
+        entries,
+        items,
     };
-    reader.document().ok()
+    let docs = reader.document().ok();
+    let (mut entries, mut items) = (reader.entries, reader.items);
+    // What a text given up on left behind goes; a wide mapping's room is not all kept.
+    entries.clear();
+    items.clear();
+    entries.shrink_to(KEPT);
+    items.shrink_to(KEPT);
+    STACKS.with(|s| s.set((entries, items)));
+    docs
+}
+
+/// The most entries or items a kept stack keeps room for.
+const KEPT: usize = 1024;
+
+/// The reader's stacks of entries and items.
+type Stacks = (Vec<(Node, Node)>, Vec<Node>);
+
+thread_local! {
+    // Room for a manifest's nesting, so the stacks do not grow a step at a time.
+    static STACKS: std::cell::Cell<Stacks> = std::cell::Cell::new((Vec::with_capacity(32), Vec::with_capacity(16)));
 }
 
 /// No byte the general reader reads differently, or refuses, or breaks lines at.
