@@ -30,7 +30,7 @@ pub struct NodeError {
 
 impl NodeError {
     pub fn at(node: &Node, message: impl Into<String>) -> Self {
-        NodeError { line: node.line, col: node.col, message: message.into() }
+        NodeError { line: node.line as usize, col: node.col as usize, message: message.into() }
     }
 }
 
@@ -517,7 +517,7 @@ impl<'n> Editor<'n> {
         check_node(node)?;
         match &frag {
             Fragment::Map(entries) if node.is_map() && !node.is_flow() => {
-                let indent = node.col - 1;
+                let indent = node.col as usize - 1;
                 let mut block = String::new();
                 render_entries(entries, indent, &mut block);
                 block.pop();
@@ -780,7 +780,7 @@ impl<'n> Editor<'n> {
                     return Err(NodeError::at(second, format!("`{key}` appears more than once in this mapping; refusing to edit it")));
                 }
                 match entry {
-                    Some((k, v)) if v.is_null() && v.custom_tag().is_none() && !v.anchored => {
+                    Some((k, v)) if v.is_null() && v.custom_tag().is_none() && !v.anchored() => {
                         // Something this editor already put under that null key?
                         let existing = self.attached_to(HostId::Fill(k.start)).find_map(|(_, c)| match c {
                             Child::New(id) => Some(*id),
@@ -858,7 +858,7 @@ impl<'n> Editor<'n> {
                     let inner = Fragment::Map(entries.collect()).flow();
                     self.insert_flow(map, &inner[1..inner.len() - 1]);
                 } else {
-                    let indent = map.col - 1;
+                    let indent = map.col as usize - 1;
                     // Sized for a few lines: grown a byte-size step at a time, the string cost more than its rendering.
                     let mut block = String::with_capacity(256);
                     for (key, frag) in entries {
@@ -953,7 +953,7 @@ impl Host<'_> {
 fn check_node(node: &Node) -> Result<(), NodeError> {
     let what = if node.is_alias() {
         "an alias (*name)"
-    } else if node.anchored {
+    } else if node.anchored() {
         "an anchor (&name)"
     } else if node.custom_tag().is_some() {
         "a custom tag"

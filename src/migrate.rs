@@ -255,7 +255,7 @@ fn written_at(root: &Node, path: &str) -> Option<(usize, usize)> {
     let mut at = None;
     for seg in path.split('.') {
         let Some((k, v)) = node.entry(seg) else { break };
-        at = Some((k.line, k.col));
+        at = Some((k.line as usize, k.col as usize));
         node = v;
     }
     at

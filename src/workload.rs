@@ -132,7 +132,7 @@ fn walk_to_pod<'a>(root: &'a Node, kind: &str, editable: bool) -> Result<Option<
 fn shallow_unsafe(node: &Node) -> Option<(&Node, &'static str)> {
     if node.is_alias() {
         Some((node, "an alias (*name)"))
-    } else if node.anchored {
+    } else if node.anchored() {
         Some((node, "anchored (&name)"))
     } else if node.custom_tag().is_some() {
         Some((node, "custom-tagged"))

@@ -40,7 +40,7 @@ impl Config {
     pub fn load(path: &Path) -> Result<Config, Error> {
         let shown = path.display().to_string();
         let text = std::fs::read_to_string(path).map_err(|e| Error::unreadable(&shown, &e))?;
-        let at = |node: &Node| Location::File { path: shown.clone(), line: node.line, col: node.col };
+        let at = |node: &Node| Location::File { path: shown.clone(), line: node.line as usize, col: node.col as usize };
         let root = yaml::parse_one(&text).map_err(|e| {
             Error::at(Location::File { path: shown.clone(), line: e.line, col: e.col }, format!("invalid YAML: {}", e.message))
         })?;

@@ -211,7 +211,7 @@ fn section_left(d: &Diagnostic, raw: &Node, resolved: &Node, catalog: &Catalog, 
         .collect();
     let twice = holder.and_then(Node::entries).is_some_and(|e| e.iter().filter(|(k, _)| k.text() == Some(name)).count() > 1);
     let first_unsafe = section.first_unsafe();
-    if let Some((_, what)) = first_unsafe.filter(|(n, _)| n.anchored) {
+    if let Some((_, what)) = first_unsafe.filter(|(n, _)| n.anchored()) {
         return display_only(format!("comment `{}` out by hand: it holds {what} that other keys may use", d.key));
     }
     // Nothing is carried out of a flow, duplicated or aliased section, nor
@@ -464,7 +464,7 @@ pub fn emptied_sections(before: &Node, after: &Node, path: &str, out: &mut Vec<S
         let Some(name) = k.text() else { continue };
         let child = if path.is_empty() { name.to_string() } else { format!("{path}.{name}") };
         match after.get(name) {
-            Some(now) if now.is_null() && now.tag.is_none() && v.entries().is_some_and(|e| !e.is_empty()) => out.push(child),
+            Some(now) if now.is_null() && now.tag().is_none() && v.entries().is_some_and(|e| !e.is_empty()) => out.push(child),
             Some(now) if now.is_map() && !v.is_alias() && !now.is_alias() => emptied_sections(v, now, &child, out),
             _ => {}
         }

@@ -575,7 +575,7 @@ fn duplicates_below<'a>(ctx: &mut RuleContext<'_>, node: &'a Node, prefix: &str,
                     }
                     let path = path.to_string();
                     let (span, first_span) = (ctx.span(key, key), ctx.span(first, first));
-                    ctx.push(duplicate_key((path, span), first_span, first.line));
+                    ctx.push(duplicate_key((path, span), first_span, first.line as usize));
                 }
             }
             if value.entries().is_some() || value.items().is_some() {

@@ -462,7 +462,7 @@ fn merge_maps(into: &mut Vec<(String, Value)>, from: Vec<(String, Value)>) {
 /// A parsed values node as Helm holds it after sigs.k8s.io/yaml's
 /// YAML-to-JSON round trip.
 fn from_node(node: &Node, path: &Rc<str>, line_offset: usize) -> Result<Value, Error> {
-    let origin = Origin::File { path: path.clone(), line: node.line + line_offset, col: node.col };
+    let origin = Origin::File { path: path.clone(), line: node.line as usize + line_offset, col: node.col as usize };
     let v = match &node.value {
         yaml::Value::Map { entries, .. } => {
             let mut out: Vec<(String, Value)> = Vec::with_capacity(entries.len());
@@ -470,7 +470,7 @@ fn from_node(node: &Node, path: &Rc<str>, line_offset: usize) -> Result<Value, E
             // wins) from different keys that become one string.
             let mut held: Vec<(String, &Node)> = Vec::with_capacity(entries.len());
             for (k, v) in entries {
-                let at = Location::File { path: path.to_string(), line: k.line + line_offset, col: k.col };
+                let at = Location::File { path: path.to_string(), line: k.line as usize + line_offset, col: k.col as usize };
                 let key = key_text(k).map_err(|message| Error::at(at.clone(), message))?;
                 let val = from_node(v, path, line_offset)?;
                 match held.iter().position(|(existing, _)| *existing == key) {
@@ -479,7 +479,7 @@ fn from_node(node: &Node, path: &Rc<str>, line_offset: usize) -> Result<Value, E
                         let first = held[i].1;
                         return Err(Error::at(at, format!(
                             "this key and the one on line {} ({} and {}) both become the key `{}`, and Helm keeps one of them at random; write it once",
-                            first.line + line_offset,
+                            first.line as usize + line_offset,
                             first.type_name(),
                             k.type_name(),
                             crate::text::sanitize(&key)

@@ -23,6 +23,9 @@ pub(super) fn read(text: &str) -> Option<Vec<Node>> {
     if !readable(text) {
         return None;
     }
+    // The stacks of the last text read: a stream's documents are read one
+    // after another, and each allocating its own cost more than a small one.
+    let (entries, items) = STACKS.with(|s| s.take());
     let mut reader = Reader {
         text,
         bytes: text.as_bytes(),
@@ -31,11 +34,29 @@ pub(super) fn read(text: &str) -> Option<Vec<Node>> {
         line: 1,
         indent: None,
         end_of_line: std::cell::Cell::new((usize::MAX, 0)),
-        // Room for a manifest's nesting, so the stacks do not grow a step at a time.
-        entries: Vec::with_capacity(32),
-        items: Vec::with_capacity(16),
+        entries,
+        items,
     };
-    reader.document().ok()
+    let docs = reader.document().ok();
+    let (mut entries, mut items) = (reader.entries, reader.items);
+    // What a text given up on left behind goes; a wide mapping's room is not all kept.
+    entries.clear();
+    items.clear();
+    entries.shrink_to(KEPT);
+    items.shrink_to(KEPT);
+    STACKS.with(|s| s.set((entries, items)));
+    docs
+}
+
+/// The most entries or items a kept stack keeps room for.
+const KEPT: usize = 1024;
+
+/// The reader's stacks of entries and items.
+type Stacks = (Vec<(Node, Node)>, Vec<Node>);
+
+thread_local! {
+    // Room for a manifest's nesting, so the stacks do not grow a step at a time.
+    static STACKS: std::cell::Cell<Stacks> = std::cell::Cell::new((Vec::with_capacity(32), Vec::with_capacity(16)));
 }
 
 /// No byte the general reader reads differently, or refuses, or breaks lines at.
@@ -56,7 +77,7 @@ struct Reader<'a> {
     ascii: bool,
     /// Start of the current line and its 1-based number.
     at: usize,
-    line: usize,
+    line: u32,
     /// The current line's indentation when it has content; `None` at the end.
     indent: Option<usize>,
     /// The start of the line whose end was last searched for, and that end:
@@ -115,7 +136,8 @@ impl Reader<'_> {
             let spaces = leading_spaces(rest);
             match rest.get(spaces) {
                 None | Some(b'\n' | b'#') => self.next_line(),
-                Some(_) => {
+                // Markers and directives start at the line's first byte.
+                Some(_) if spaces == 0 && matches!(rest[0], b'-' | b'.' | b'%') => {
                     let marker = (rest.starts_with(b"---") || rest.starts_with(b"...")) && matches!(rest.get(3), None | Some(b' ' | b'\n'));
                     if opening && marker && rest.starts_with(b"---") && self.line_end(self.at) == self.at + 3 {
                         self.next_line();
@@ -128,20 +150,20 @@ impl Reader<'_> {
                     self.indent = Some(spaces);
                     return Ok(());
                 }
+                Some(_) => {
+                    self.indent = Some(spaces);
+                    return Ok(());
+                }
             }
         }
     }
 
-    fn col(&self, line_start: usize, at: usize) -> usize {
-        if self.ascii {
-            at - line_start + 1
-        } else {
-            self.text[line_start..at].chars().count() + 1
-        }
+    fn col(&self, line_start: usize, at: usize) -> u32 {
+        (if self.ascii { at - line_start } else { self.text[line_start..at].chars().count() }) as u32 + 1
     }
 
     fn node(&self, line_start: usize, start: usize, end: usize, value: Value) -> Node {
-        Node { start, end, line: self.line, col: self.col(line_start, start), value, anchored: false, tag: None }
+        Node::plain(start, end, self.line, self.col(line_start, start), value)
     }
 
     fn is_entry(&self, at: usize) -> bool {
@@ -166,7 +188,7 @@ impl Reader<'_> {
     /// `indentless` when it is a mapping's value at the mapping's own indentation.
     fn sequence(&mut self, indent: usize, indentless: bool, depth: usize) -> Read<Node> {
         let base = self.items.len();
-        let mut head: Option<(usize, usize, usize)> = None;
+        let mut head: Option<(usize, u32, u32)> = None;
         while self.indent == Some(indent) {
             let (line_start, dash) = (self.at, self.at + indent);
             if !self.is_entry(dash) {
@@ -191,7 +213,7 @@ impl Reader<'_> {
                 }
             } else if self.bytes[mark] == b'#' || self.is_entry(mark) {
                 return Err(GiveUp);
-            } else if self.key_colon(mark, end).is_some() {
+            } else if self.key_colon(mark).is_some() {
                 self.mapping(mark, mark - line_start, depth + 1)?
             } else {
                 self.inline(line_start, mark, indent as isize, depth + 1)?
@@ -204,7 +226,7 @@ impl Reader<'_> {
         let (start, line, col) = head.ok_or(GiveUp)?;
         let items = self.items.split_off(base);
         let end = items.last().map_or(start, |n: &Node| n.end);
-        Ok(Node { start, end, line, col, value: Value::Seq { items, flow: false }, anchored: false, tag: None })
+        Ok(Node::plain(start, end, line, col, Value::Seq { items, flow: false }))
     }
 
     /// A block mapping whose first key is at `first` on the current line, its
@@ -217,11 +239,10 @@ impl Reader<'_> {
         let mut at = first;
         loop {
             let line_start = self.at;
-            let end = self.line_end(at);
-            let colon = self.key_colon(at, end).ok_or(GiveUp)?;
+            let colon = self.key_colon(at).ok_or(GiveUp)?;
             let key = self.key(line_start, at, colon)?;
-            let value_at = skip_spaces(self.bytes, colon + 1, end);
-            let value = if value_at == end || self.bytes[value_at] == b'#' {
+            let value_at = colon + 1 + leading_spaces(&self.bytes[colon + 1..]);
+            let value = if matches!(self.bytes.get(value_at), None | Some(b'\n' | b'#')) {
                 let null = self.node(line_start, colon, colon, empty());
                 self.next_line();
                 self.skip_to_content(false)?;
@@ -244,23 +265,40 @@ impl Reader<'_> {
         let (k, v) = entries.last().expect("one entry at least");
         let end = v.end.max(k.end);
         let (start, line, col) = (entries[0].0.start, entries[0].0.line, entries[0].0.col);
-        Ok(Node { start, end, line, col, value: Value::Map { entries, flow: false }, anchored: false, tag: None })
+        Ok(Node::plain(start, end, line, col, Value::Map { entries, flow: false }))
     }
 
-    /// Where the key starting at `at` ends with its `:`, if the line holds a key there.
-    fn key_colon(&self, at: usize, end: usize) -> Option<usize> {
-        let line = &self.bytes[..end];
-        let after_key = match line[at] {
-            b'\'' | b'"' => past_closing_quote(self.text, at).filter(|&after| after <= end)?,
+    /// Where the key starting at `at` (on the current line) ends with its
+    /// `:`, if the line holds a key there. The search stops at the line's
+    /// end, which it records when it gets there (a key with no value on
+    /// its line), sparing a search for it.
+    fn key_colon(&self, at: usize) -> Option<usize> {
+        let b = self.bytes;
+        let after_key = match b[at] {
+            b'\'' | b'"' => past_closing_quote(self.text, at).filter(|&after| after <= self.line_end(at))?,
             _ => at,
         };
         let mut i = after_key;
         loop {
-            let colon = i + memchr::memchr2(b':', b'#', &line[i..])?;
-            match line[colon] {
-                b'#' if colon > at && line[colon - 1] == b' ' => return None,
-                b':' if colon + 1 == end || line[colon + 1] == b' ' => return Some(colon),
-                _ => i = colon + 1,
+            let Some(found) = memchr::memchr3(b':', b'#', b'\n', &b[i..]).map(|j| i + j) else {
+                self.end_of_line.set((self.at, b.len()));
+                return None;
+            };
+            match b[found] {
+                b'\n' => {
+                    self.end_of_line.set((self.at, found));
+                    return None;
+                }
+                b'#' if found > at && b[found - 1] == b' ' => return None,
+                b':' => match b.get(found + 1) {
+                    None | Some(b'\n') => {
+                        self.end_of_line.set((self.at, found + 1));
+                        return Some(found);
+                    }
+                    Some(b' ') => return Some(found),
+                    _ => i = found + 1,
+                },
+                _ => i = found + 1,
             }
         }
     }
@@ -302,20 +340,34 @@ impl Reader<'_> {
     /// A value that starts on the current line at `at`, inside a collection at
     /// `parent`; leaves the reader at the next line with content.
     fn inline(&mut self, line_start: usize, at: usize, parent: isize, depth: usize) -> Read<Node> {
-        let end = self.line_end(at);
-        let rest = &self.bytes[at..end];
-        let (node, after) = match rest[0] {
+        let (node, after, end) = match self.bytes[at] {
             b'|' | b'>' => return self.block_scalar(at, parent),
-            b'\'' | b'"' | b'[' | b'{' => self.flow_node(line_start, at, end, depth)?,
+            b'\'' | b'"' | b'[' | b'{' => {
+                let end = self.line_end(at);
+                let (node, after) = self.flow_node(line_start, at, end, depth)?;
+                (node, after, end)
+            }
             _ => {
-                let text = &self.text[at..end];
-                let text = text[..crate::text::comment_start(text.as_bytes()).unwrap_or(text.len())].trim_end_matches(' ');
-                let b = text.as_bytes();
-                if !plain_start(b) || memchr::memchr_iter(b':', b).any(|i| b.get(i + 1) == Some(&b' ')) || text.ends_with(':') {
+                // One pass for the line's end, the comment that ends the
+                // scalar and a `: ` (or a `:` at its end) that would make it a key.
+                let b = self.bytes;
+                let mut from = at;
+                let (stop, end) = loop {
+                    let Some(i) = memchr::memchr3(b':', b'#', b'\n', &b[from..]).map(|i| from + i) else { break (b.len(), b.len()) };
+                    match b[i] {
+                        b'\n' => break (i, i),
+                        b'#' if i > at && b[i - 1] == b' ' => break (i - 1, self.line_end(i)),
+                        b':' if matches!(b.get(i + 1), None | Some(b' ' | b'\n')) => return Err(GiveUp),
+                        _ => from = i + 1,
+                    }
+                };
+                self.end_of_line.set((self.at, end));
+                let text = self.text[at..stop].trim_end_matches(' ');
+                if !plain_start(text.as_bytes()) {
                     return Err(GiveUp);
                 }
                 let node = self.node(line_start, at, at + text.len(), Value::Scalar { text: Text::from(text), style: Style::Plain });
-                (node, end)
+                (node, end, end)
             }
         };
         if !blanks_and_comment(&self.bytes[after..end]) {
@@ -471,15 +523,13 @@ impl Reader<'_> {
         let start = content_start + indent;
         // The general reader ends it where the next token starts.
         let next = leading_spaces(&self.bytes[self.at..]);
-        let node = Node {
+        let node = Node::plain(
             start,
-            end: self.at + next,
-            line: first_line,
-            col: indent + 1,
-            value: Value::Scalar { text: Text::from(text), style: Style::Block },
-            anchored: false,
-            tag: None,
-        };
+            self.at + next,
+            first_line,
+            indent as u32 + 1,
+            Value::Scalar { text: Text::from(text), style: Style::Block },
+        );
         self.skip_to_content(false)?;
         Ok(node)
     }

@@ -23,7 +23,9 @@ pub const MAX_DEPTH: usize = 200;
 /// "billion laughs" inputs).
 pub const MAX_EXPANDED_NODES: usize = 1_000_000;
 
-/// A node and the byte range of its text.
+/// A node and the byte range of its text. 64 bytes: readers move and copy
+/// nodes by the hundred thousand, and a mapping's entry of two then moves
+/// without a call to `memcpy`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Node {
     /// Byte offset of the node's first character (for quoted scalars, the
@@ -33,14 +35,19 @@ pub struct Node {
     /// at the indentation of the next line; see [`crate::edit`].
     pub end: usize,
     /// 1-based line of `start`.
-    pub line: usize,
+    pub line: u32,
     /// 1-based column of `start`, in characters.
-    pub col: usize,
+    pub col: u32,
     pub value: Value,
-    /// The node carries an anchor (`&name`): editing it would change every alias too.
-    pub anchored: bool,
-    /// An explicit tag (`!!str`, `!custom`), as written after the handle is expanded.
-    pub tag: Option<Box<str>>,
+    /// The anchor and tag, which few nodes have: see [`Node::anchored`] and [`Node::tag`].
+    marks: Option<Box<Marks>>,
+}
+
+/// What a node rarely carries, boxed so that the others do not make room for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Marks {
+    anchored: bool,
+    tag: Option<Box<str>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,6 +100,25 @@ pub struct ParseError {
 const CORE_TAG: &str = "tag:yaml.org,2002:";
 
 impl Node {
+    /// A node without anchor or tag.
+    pub(crate) fn plain(start: usize, end: usize, line: u32, col: u32, value: Value) -> Node {
+        Node { start, end, line, col, value, marks: None }
+    }
+
+    /// The node carries an anchor (`&name`): editing it would change every alias too.
+    pub fn anchored(&self) -> bool {
+        self.marks.as_ref().is_some_and(|m| m.anchored)
+    }
+
+    /// An explicit tag (`!!str`, `!custom`), as written after the handle is expanded.
+    pub fn tag(&self) -> Option<&str> {
+        self.marks.as_ref().and_then(|m| m.tag.as_deref())
+    }
+
+    fn set_marks(&mut self, anchored: bool, tag: Option<Box<str>>) {
+        self.marks = (anchored || tag.is_some()).then(|| Box::new(Marks { anchored, tag }));
+    }
+
     pub fn entries(&self) -> Option<&[(Node, Node)]> {
         match &self.value {
             Value::Map { entries, .. } => Some(entries),
@@ -143,7 +169,7 @@ impl Node {
 
     /// The tag, when it is not one of YAML's core tags (`!!str`, `!!map`, ...).
     pub fn custom_tag(&self) -> Option<&str> {
-        self.tag.as_deref().filter(|t| !t.starts_with(CORE_TAG))
+        self.tag().filter(|t| !t.starts_with(CORE_TAG))
     }
 
     /// The scalar's meaning as go-yaml v2 reads it: `!!null`, `!!bool`,
@@ -151,7 +177,7 @@ impl Node {
     /// tag (`!!str`, `!!timestamp`, `!custom`, `!`) leaves it a string.
     pub fn scalar(&self) -> Option<Scalar<'_>> {
         let Value::Scalar { text, style } = &self.value else { return None };
-        let Some(tag) = self.tag.as_deref() else { return Some(resolve(text, *style)) };
+        let Some(tag) = self.tag() else { return Some(resolve(text, *style)) };
         Some(match tag.strip_prefix(CORE_TAG) {
             Some("null" | "bool" | "int") => resolve(text, Style::Plain),
             Some("float") => match resolve(text, Style::Plain) {
@@ -190,7 +216,7 @@ impl Node {
         if self.is_alias() {
             return Some((self, "an alias (*name)"));
         }
-        if self.anchored {
+        if self.anchored() {
             return Some((self, "an anchor (&name)"));
         }
         if self.custom_tag().is_some() {
@@ -200,7 +226,7 @@ impl Node {
         match &self.value {
             Value::Map { entries, .. } => {
                 // An untagged, unanchored scalar has nothing to find.
-                let bare = |n: &Node| matches!(n.value, Value::Scalar { .. }) && n.tag.is_none() && !n.anchored;
+                let bare = |n: &Node| matches!(n.value, Value::Scalar { .. }) && n.marks.is_none();
                 for (k, v) in entries {
                     if let Value::Scalar { text, style: Style::Plain } = &k.value {
                         if text.as_str() == "<<" {
@@ -760,7 +786,8 @@ impl PatchMap<'_> {
         if self.patches.indents.is_empty() {
             return;
         }
-        (node.start, node.end, node.col) = (self.original(node.start), self.original(node.end), self.column(node.line, node.col));
+        let col = self.column(node.line as usize, node.col as usize) as u32;
+        (node.start, node.end, node.col) = (self.original(node.start), self.original(node.end), col);
         match &mut node.value {
             Value::Map { entries, .. } => entries.iter_mut().for_each(|(k, v)| {
                 self.restore(k);
@@ -790,7 +817,11 @@ pub fn parse_one_resolved(text: &str) -> Result<Option<Node>, ParseError> {
 fn single(mut docs: Vec<Node>) -> Result<Option<Node>, ParseError> {
     if docs.len() > 1 {
         let second = &docs[1];
-        return Err(ParseError { line: second.line, col: second.col, message: "expected a single YAML document, found several".into() });
+        return Err(ParseError {
+            line: second.line as usize,
+            col: second.col as usize,
+            message: "expected a single YAML document, found several".into(),
+        });
     }
     Ok(docs.pop())
 }
@@ -864,8 +895,12 @@ impl<'a> Builder<'a> {
             return Err(error_at(span, &format!("collections nest deeper than {MAX_DEPTH} levels")));
         }
         let start = self.offsets.byte(span.start.index());
-        let (line, col) = (span.start.line(), span.start.col() + 1);
-        let node = |end: usize, value: Value, anchored: bool, tag: Option<Box<str>>| Node { start, end, line, col, value, anchored, tag };
+        let (line, col) = (span.start.line() as u32, span.start.col() as u32 + 1);
+        let node = |end: usize, value: Value, anchored: bool, tag: Option<Box<str>>| {
+            let mut node = Node::plain(start, end, line, col, value);
+            node.set_marks(anchored, tag);
+            node
+        };
         if matches!(
             &event,
             Event::Alias(_) | Event::Scalar(.., Some(_)) | Event::MappingStart(_, Some(_)) | Event::SequenceStart(_, Some(_))
@@ -903,7 +938,9 @@ impl<'a> Builder<'a> {
                     return Err(error_at(span, &format!("aliases expand to more than {MAX_EXPANDED_NODES} nodes")));
                 }
                 let mut copy = target.clone();
-                (copy.start, copy.end, copy.line, copy.col, copy.anchored) = (start, end, line, col, false);
+                (copy.start, copy.end, copy.line, copy.col) = (start, end, line, col);
+                let tag = copy.marks.take().and_then(|m| m.tag);
+                copy.set_marks(false, tag);
                 return Ok(copy);
             }
             Event::MappingStart(anchor, tag) => {
@@ -971,7 +1008,7 @@ impl<'a> Builder<'a> {
 /// An anchored or tagged block collection starts at its first entry, not
 /// at the anchor, so its column is its indentation.
 fn place_block(node: &mut Node) {
-    if node.is_flow() || !(node.anchored || node.tag.is_some()) {
+    if node.is_flow() || node.marks.is_none() {
         return;
     }
     let first = match &node.value {
@@ -1023,8 +1060,8 @@ fn merge_keys(entries: Vec<(Node, Node)>) -> Result<Vec<(Node, Node)>, ParseErro
             Value::Seq { items, .. } if items.iter().all(Node::is_map) => items.into_iter().rev().collect(),
             _ => {
                 return Err(ParseError {
-                    line: v.line,
-                    col: v.col,
+                    line: v.line as usize,
+                    col: v.col as usize,
                     message: "a merge key (<<) must hold a mapping or a list of mappings".into(),
                 })
             }
@@ -1049,7 +1086,9 @@ fn same_key(a: &Node, b: &Node) -> bool {
 /// decodes `!!binary` (bytes that are not UTF-8 become U+FFFD, as Go's JSON
 /// encoding makes them).
 fn read_tag(node: &mut Node) -> Result<(), String> {
-    let (Some(tag), Value::Scalar { text, .. }) = (node.tag.as_deref(), &mut node.value) else { return Ok(()) };
+    let (Some(tag), Value::Scalar { text, .. }) = (node.marks.as_ref().and_then(|m| m.tag.as_deref()), &mut node.value) else {
+        return Ok(());
+    };
     let Some(core) = tag.strip_prefix(CORE_TAG) else { return Ok(()) };
     let resolved = resolve(text, Style::Plain);
     let fits = match core {
@@ -1068,7 +1107,8 @@ fn read_tag(node: &mut Node) -> Result<(), String> {
             let bytes = base64::Engine::decode(&GeneralPurpose::new(&base64::alphabet::STANDARD, config), compact)
                 .map_err(|_| "a !!binary value that is not valid base64; Helm refuses it".to_string())?;
             *text = go_lossy(&bytes).into();
-            node.tag = Some(format!("{CORE_TAG}str").into_boxed_str());
+            let anchored = node.anchored();
+            node.set_marks(anchored, Some(format!("{CORE_TAG}str").into_boxed_str()));
             return Ok(());
         }
         _ => true,
@@ -1394,7 +1434,7 @@ mod tests {
         let text = "spec: &s\n  a: 1\n  b: !foo\n    c: 2\nt: *s\nv: &x {p: 1}\nu: !!str \"q\" # c\n";
         let d = doc(text);
         let spec = d.get("spec").unwrap();
-        assert!(spec.anchored && !spec.is_flow());
+        assert!(spec.anchored() && !spec.is_flow());
         assert_eq!((spec.line, spec.col), (2, 3));
         let b = spec.get("b").unwrap();
         assert_eq!(b.custom_tag(), Some("!foo"));
@@ -1505,6 +1545,12 @@ mod tests {
     fn helm_3_reads_the_first_document_only() {
         assert_eq!(parse_first_resolved("a: 1\n--- b: 2\n").unwrap().unwrap().to_json().to_string(), r#"{"a":1}"#);
         assert!(parse_all_resolved("a: 1\n--- b: 2\n").is_err());
+    }
+
+    #[test]
+    fn nodes_stay_small() {
+        // An entry of two nodes is then moved inline, without a call to memcpy.
+        assert_eq!(std::mem::size_of::<Node>(), 64);
     }
 
     #[test]
