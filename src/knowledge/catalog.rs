@@ -92,6 +92,11 @@ pub struct Change {
     pub validator_rejects: bool,
 }
 
+/// Of a key's `ranges`, the newest version whose default is the string `value`.
+pub fn newest_with_default(ranges: &[Range], value: &str) -> Option<usize> {
+    ranges.iter().rev().find(|r| matches!(r.3, DefaultValue::Str(s) if s == value)).map(|r| r.1)
+}
+
 /// One chart's generated tables.
 #[derive(Debug)]
 pub struct CatalogData {
@@ -120,6 +125,8 @@ pub struct Catalog {
     change_index: OnceLock<PathIndex>,
     /// The renames, in order, indexed by their new names.
     renames: OnceLock<(Vec<&'static Change>, PathIndex)>,
+    /// The keys named `image` or `imageTag`, sorted ([`Catalog::image_keys`]).
+    images: OnceLock<Vec<(&'static str, &'static [Range])>>,
 }
 
 static PLATFORM_CATALOG: Catalog = Catalog {
@@ -134,6 +141,7 @@ static PLATFORM_CATALOG: Catalog = Catalog {
     key_index: OnceLock::new(),
     change_index: OnceLock::new(),
     renames: OnceLock::new(),
+    images: OnceLock::new(),
 };
 static AGENT_CATALOG: Catalog = Catalog {
     chart: ChartName::Agent,
@@ -147,6 +155,7 @@ static AGENT_CATALOG: Catalog = Catalog {
     key_index: OnceLock::new(),
     change_index: OnceLock::new(),
     renames: OnceLock::new(),
+    images: OnceLock::new(),
 };
 
 impl Catalog {
@@ -167,6 +176,16 @@ impl Catalog {
         let keys = self.keys;
         let index = self.key_index.get_or_init(|| PathIndex::new(keys, |(k, _)| k));
         index.find_hashed(keys, |(k, _)| k, key.hash(), &[key.as_str()]).map(|i| keys[i].1)
+    }
+
+    /// The keys any version has whose last segment is `image` or `imageTag`,
+    /// sorted, with their ranges: the image trap looks for these alone.
+    pub fn image_keys(&self) -> &[(&'static str, &'static [Range])] {
+        self.images.get_or_init(|| {
+            let image =
+                |k: &str| ["image", "imageTag"].iter().any(|leaf| k.strip_suffix(leaf).is_some_and(|p| p.is_empty() || p.ends_with('.')));
+            self.keys.iter().filter(|(k, _)| image(k)).copied().collect()
+        })
     }
 
     /// The newest released (not pre-release) version: the default target.
@@ -304,7 +323,7 @@ impl Catalog {
 
     /// The newest version whose default for `key` is the string `value`.
     pub fn default_in(&self, key: &str, value: &str) -> Option<usize> {
-        self.ranges(key)?.iter().rev().find(|r| matches!(r.3, DefaultValue::Str(s) if s == value)).map(|r| r.1)
+        newest_with_default(self.ranges(key)?, value)
     }
 
     /// Every rename, move and removal, for all versions.
