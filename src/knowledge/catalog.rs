@@ -125,6 +125,8 @@ pub struct Catalog {
     change_index: OnceLock<PathIndex>,
     /// The renames, in order, indexed by their new names.
     renames: OnceLock<(Vec<&'static Change>, PathIndex)>,
+    /// Whether each version is a pre-release, by index (made once).
+    prerelease: OnceLock<Vec<bool>>,
     /// The keys named `image` or `imageTag`, sorted ([`Catalog::image_keys`]).
     images: OnceLock<Vec<(&'static str, &'static [Range])>>,
 }
@@ -141,6 +143,7 @@ static PLATFORM_CATALOG: Catalog = Catalog {
     key_index: OnceLock::new(),
     change_index: OnceLock::new(),
     renames: OnceLock::new(),
+    prerelease: OnceLock::new(),
     images: OnceLock::new(),
 };
 static AGENT_CATALOG: Catalog = Catalog {
@@ -155,6 +158,7 @@ static AGENT_CATALOG: Catalog = Catalog {
     key_index: OnceLock::new(),
     change_index: OnceLock::new(),
     renames: OnceLock::new(),
+    prerelease: OnceLock::new(),
     images: OnceLock::new(),
 };
 
@@ -261,7 +265,8 @@ impl Catalog {
 
     /// The first release (not a pre-release) after version `index`, if any.
     pub fn next_release(&self, index: usize) -> Option<usize> {
-        (index + 1..self.versions.len()).find(|&i| !self.prereleases.contains(&self.versions[i]))
+        let prerelease = self.prerelease.get_or_init(|| self.versions.iter().map(|v| self.prereleases.contains(v)).collect());
+        (index + 1..self.versions.len()).find(|&i| !prerelease[i])
     }
 
     pub fn version(&self, index: usize) -> &'static str {

@@ -11,12 +11,9 @@ pub fn check(ctx: &mut RuleContext<'_>, doc: &Node) {
     // The image settings the target chart reads: a few dozen of the
     // catalog's keys, looked for where they are, not in every mapping.
     let target = ctx.target;
-    let keys: Vec<ImageKey> = ctx
-        .catalog
-        .image_keys()
-        .iter()
-        .filter_map(|&(key, ranges)| Some((key, ranges, ranges.iter().find(|r| r.0 <= target && target <= r.1)?)))
-        .collect();
+    let all = ctx.catalog.image_keys();
+    let mut keys: Vec<ImageKey> = Vec::with_capacity(all.len());
+    keys.extend(all.iter().filter_map(|&(key, ranges)| Some((key, ranges, ranges.iter().find(|r| r.0 <= target && target <= r.1)?))));
     images(ctx, doc, &keys, 0);
 }
 
