@@ -125,6 +125,8 @@ pub struct Catalog {
     change_index: OnceLock<PathIndex>,
     /// The renames, in order, indexed by their new names.
     renames: OnceLock<(Vec<&'static Change>, PathIndex)>,
+    /// The changed keys, sorted ([`Catalog::has_change_below`]).
+    changed_keys: OnceLock<Vec<&'static str>>,
     /// Whether each version is a pre-release, by index (made once).
     prerelease: OnceLock<Vec<bool>>,
     /// The keys named `image` or `imageTag`, sorted ([`Catalog::image_keys`]).
@@ -143,6 +145,7 @@ static PLATFORM_CATALOG: Catalog = Catalog {
     key_index: OnceLock::new(),
     change_index: OnceLock::new(),
     renames: OnceLock::new(),
+    changed_keys: OnceLock::new(),
     prerelease: OnceLock::new(),
     images: OnceLock::new(),
 };
@@ -158,6 +161,7 @@ static AGENT_CATALOG: Catalog = Catalog {
     key_index: OnceLock::new(),
     change_index: OnceLock::new(),
     renames: OnceLock::new(),
+    changed_keys: OnceLock::new(),
     prerelease: OnceLock::new(),
     images: OnceLock::new(),
 };
@@ -342,6 +346,17 @@ impl Catalog {
         let changes = self.changes;
         let index = self.change_index.get_or_init(|| PathIndex::new(changes, |c| c.key));
         index.find_hashed(changes, |c| c.key, key.hash(), &[key.as_str()]).map(|i| &changes[i])
+    }
+
+    /// Whether a key below `key` (`key.` and more) was renamed, moved or removed.
+    pub fn has_change_below(&self, key: &str) -> bool {
+        let keys = self.changed_keys.get_or_init(|| {
+            let mut keys: Vec<&'static str> = self.changes.iter().map(|c| c.key).collect();
+            keys.sort_unstable();
+            keys
+        });
+        let first = keys.partition_point(|k| super::cmp_joined(k, &[key, "."]).is_lt());
+        keys.get(first).is_some_and(|k| k.len() > key.len() && k.starts_with(key) && k.as_bytes()[key.len()] == b'.')
     }
 
     /// The change whose new name is `key` (for a new name used on an old chart).
