@@ -114,9 +114,10 @@ impl Schema {
     /// The validator that judges a chart version (the generated table says
     /// from which version each one does: 2.15.1 for charts 2.x, ...).
     pub fn for_chart(chart: &ChartVersion) -> Schema {
-        let at = (0..SCHEMAS.len())
-            .filter(|&i| chart.at_least(SCHEMAS[i].judges_from))
-            .max_by_key(|&i| super::parse_version(SCHEMAS[i].judges_from));
+        // Each validator's first version, parsed once (every file linted asks).
+        static FROM: OnceLock<Vec<Option<(u64, u64, u64)>>> = OnceLock::new();
+        let from = FROM.get_or_init(|| SCHEMAS.iter().map(|s| super::parse_version(s.judges_from)).collect());
+        let at = (0..SCHEMAS.len()).filter(|&i| from[i].is_some_and(|v| chart.version >= v)).max_by_key(|&i| from[i]);
         Schema::at_index(at.expect("a validator judges from 0.0.0"))
     }
 

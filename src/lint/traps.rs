@@ -31,17 +31,15 @@ fn images(ctx: &mut RuleContext<'_>, node: &Node, keys: &[ImageKey], from: usize
     // Only Polyaxon's own images: subcharts' and helpers' images have versions of their own.
     let polyaxon = |image: &str| image.starts_with("polyaxon/");
     let rest = |k: &ImageKey| &k.0.as_bytes()[from..];
-    // The keys' next segments, one bit each by length and ends: most names
-    // have no key to search for (a name with a dot of its own is searched).
-    let mut segments = 0u128;
+    // The keys' next two bytes, one bit each: most names have no key to search for.
+    let mut starts = 0u128;
     for key in keys {
-        let rest = rest(key);
-        segments |= 1 << fingerprint(&rest[..memchr::memchr(b'.', rest).unwrap_or(rest.len())]);
+        starts |= 1 << two_bytes(rest(key));
     }
     for (key, value) in node.entries().unwrap_or_default() {
         let Some(name) = key.text() else { continue };
         let name_bytes = name.as_bytes();
-        if segments & (1 << fingerprint(name_bytes)) == 0 && !name_bytes.contains(&b'.') {
+        if name_bytes.len() >= 2 && starts & (1 << two_bytes(name_bytes)) == 0 {
             continue;
         }
         // The keys that go through this entry: their rest starts with its name (one run).
@@ -142,10 +140,11 @@ fn image_of_another_major(at: At, text: &str, version: &str, lag: ImageLag<'_>) 
     Diagnostic::new(IMAGE_OF_ANOTHER_MAJOR, at, message).with_help(help)
 }
 
-/// One of 128 classes of a key segment: equal segments share one.
-fn fingerprint(b: &[u8]) -> u32 {
-    match (b.first(), b.last()) {
-        (Some(&first), Some(&last)) => (b.len() as u32 * 7 + u32::from(first) * 3 + u32::from(last)) & 127,
+/// One of 128 classes of the first two bytes of a name (or of a key's rest,
+/// which a name is the start of): a name of fewer bytes has no class.
+fn two_bytes(b: &[u8]) -> u32 {
+    match b {
+        [first, second, ..] => (u32::from(*first) * 31 + u32::from(*second)) & 127,
         _ => 0,
     }
 }
