@@ -90,9 +90,12 @@ impl Indexed {
     fn new(entries: &[(&'static str, SchemaEntry)]) -> Indexed {
         let mut stars = [0u64; 16];
         for (key, _) in entries {
-            for (at, _) in key.match_indices(".*") {
-                let bit = star_bit(extend(EMPTY, &key[..at]));
-                stars[bit / 64] |= 1 << (bit % 64);
+            // Each `.*` (a `*` is rare: searched for first).
+            for star in memchr::memchr_iter(b'*', key.as_bytes()) {
+                if let Some(at) = star.checked_sub(1).filter(|&at| key.as_bytes()[at] == b'.') {
+                    let bit = star_bit(extend(EMPTY, &key[..at]));
+                    stars[bit / 64] |= 1 << (bit % 64);
+                }
             }
         }
         let top_star = entries.iter().any(|(key, _)| key.starts_with('*'));
