@@ -92,6 +92,11 @@ pub struct Change {
     pub validator_rejects: bool,
 }
 
+/// Of a key's `ranges`, the newest version whose default is the string `value`.
+pub fn newest_with_default(ranges: &[Range], value: &str) -> Option<usize> {
+    ranges.iter().rev().find(|r| matches!(r.3, DefaultValue::Str(s) if s == value)).map(|r| r.1)
+}
+
 /// One chart's generated tables.
 #[derive(Debug)]
 pub struct CatalogData {
@@ -120,6 +125,12 @@ pub struct Catalog {
     change_index: OnceLock<PathIndex>,
     /// The renames, in order, indexed by their new names.
     renames: OnceLock<(Vec<&'static Change>, PathIndex)>,
+    /// The changed keys, sorted ([`Catalog::has_change_below`]).
+    changed_keys: OnceLock<Vec<&'static str>>,
+    /// Whether each version is a pre-release, by index (made once).
+    prerelease: OnceLock<Vec<bool>>,
+    /// The keys named `image` or `imageTag`, sorted ([`Catalog::image_keys`]).
+    images: OnceLock<Vec<(&'static str, &'static [Range])>>,
 }
 
 static PLATFORM_CATALOG: Catalog = Catalog {
@@ -134,6 +145,9 @@ static PLATFORM_CATALOG: Catalog = Catalog {
     key_index: OnceLock::new(),
     change_index: OnceLock::new(),
     renames: OnceLock::new(),
+    changed_keys: OnceLock::new(),
+    prerelease: OnceLock::new(),
+    images: OnceLock::new(),
 };
 static AGENT_CATALOG: Catalog = Catalog {
     chart: ChartName::Agent,
@@ -147,6 +161,9 @@ static AGENT_CATALOG: Catalog = Catalog {
     key_index: OnceLock::new(),
     change_index: OnceLock::new(),
     renames: OnceLock::new(),
+    changed_keys: OnceLock::new(),
+    prerelease: OnceLock::new(),
+    images: OnceLock::new(),
 };
 
 impl Catalog {
@@ -167,6 +184,16 @@ impl Catalog {
         let keys = self.keys;
         let index = self.key_index.get_or_init(|| PathIndex::new(keys, |(k, _)| k));
         index.find_hashed(keys, |(k, _)| k, key.hash(), &[key.as_str()]).map(|i| keys[i].1)
+    }
+
+    /// The keys any version has whose last segment is `image` or `imageTag`,
+    /// sorted, with their ranges: the image trap looks for these alone.
+    pub fn image_keys(&self) -> &[(&'static str, &'static [Range])] {
+        self.images.get_or_init(|| {
+            let image =
+                |k: &str| ["image", "imageTag"].iter().any(|leaf| k.strip_suffix(leaf).is_some_and(|p| p.is_empty() || p.ends_with('.')));
+            self.keys.iter().filter(|(k, _)| image(k)).copied().collect()
+        })
     }
 
     /// The newest released (not pre-release) version: the default target.
@@ -242,7 +269,8 @@ impl Catalog {
 
     /// The first release (not a pre-release) after version `index`, if any.
     pub fn next_release(&self, index: usize) -> Option<usize> {
-        (index + 1..self.versions.len()).find(|&i| !self.prereleases.contains(&self.versions[i]))
+        let prerelease = self.prerelease.get_or_init(|| self.versions.iter().map(|v| self.prereleases.contains(v)).collect());
+        (index + 1..self.versions.len()).find(|&i| !prerelease[i])
     }
 
     pub fn version(&self, index: usize) -> &'static str {
@@ -304,7 +332,7 @@ impl Catalog {
 
     /// The newest version whose default for `key` is the string `value`.
     pub fn default_in(&self, key: &str, value: &str) -> Option<usize> {
-        self.ranges(key)?.iter().rev().find(|r| matches!(r.3, DefaultValue::Str(s) if s == value)).map(|r| r.1)
+        newest_with_default(self.ranges(key)?, value)
     }
 
     /// Every rename, move and removal, for all versions.
@@ -318,6 +346,17 @@ impl Catalog {
         let changes = self.changes;
         let index = self.change_index.get_or_init(|| PathIndex::new(changes, |c| c.key));
         index.find_hashed(changes, |c| c.key, key.hash(), &[key.as_str()]).map(|i| &changes[i])
+    }
+
+    /// Whether a key below `key` (`key.` and more) was renamed, moved or removed.
+    pub fn has_change_below(&self, key: &str) -> bool {
+        let keys = self.changed_keys.get_or_init(|| {
+            let mut keys: Vec<&'static str> = self.changes.iter().map(|c| c.key).collect();
+            keys.sort_unstable();
+            keys
+        });
+        let first = keys.partition_point(|k| super::cmp_joined(k, &[key, "."]).is_lt());
+        keys.get(first).is_some_and(|k| k.len() > key.len() && k.starts_with(key) && k.as_bytes()[key.len()] == b'.')
     }
 
     /// The change whose new name is `key` (for a new name used on an old chart).

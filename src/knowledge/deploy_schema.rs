@@ -72,16 +72,55 @@ pub struct SchemaData {
 pub struct Schema {
     data: &'static SchemaData,
     /// Its paths, indexed the first time one is looked up.
-    paths: &'static OnceLock<PathIndex>,
+    paths: &'static OnceLock<Indexed>,
+}
+
+/// A schema's paths indexed, and the paths below which it declares a `*`
+/// (`P.*`, `P.*.key`): one bit each of 1024 by hash, so that most keys
+/// the schema does not declare are not looked up again as a map's entry.
+#[derive(Debug)]
+struct Indexed {
+    paths: PathIndex,
+    stars: [u64; 16],
+    /// A `*.key` entry at the top.
+    top_star: bool,
+}
+
+impl Indexed {
+    fn new(entries: &[(&'static str, SchemaEntry)]) -> Indexed {
+        let mut stars = [0u64; 16];
+        for (key, _) in entries {
+            // Each `.*` (a `*` is rare: searched for first).
+            for star in memchr::memchr_iter(b'*', key.as_bytes()) {
+                if let Some(at) = star.checked_sub(1).filter(|&at| key.as_bytes()[at] == b'.') {
+                    let bit = star_bit(extend(EMPTY, &key[..at]));
+                    stars[bit / 64] |= 1 << (bit % 64);
+                }
+            }
+        }
+        let top_star = entries.iter().any(|(key, _)| key.starts_with('*'));
+        Indexed { paths: PathIndex::new(entries, |(k, _)| k), stars, top_star }
+    }
+
+    /// Whether the schema may declare `P.*…` for the path `P` that hashes to `hash`.
+    fn may_star(&self, hash: u64) -> bool {
+        let bit = star_bit(hash);
+        self.stars[bit / 64] & (1 << (bit % 64)) != 0
+    }
+}
+
+fn star_bit(hash: u64) -> usize {
+    (hash.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 54) as usize
 }
 
 impl Schema {
     /// The validator that judges a chart version (the generated table says
     /// from which version each one does: 2.15.1 for charts 2.x, ...).
     pub fn for_chart(chart: &ChartVersion) -> Schema {
-        let at = (0..SCHEMAS.len())
-            .filter(|&i| chart.at_least(SCHEMAS[i].judges_from))
-            .max_by_key(|&i| super::parse_version(SCHEMAS[i].judges_from));
+        // Each validator's first version, parsed once (every file linted asks).
+        static FROM: OnceLock<Vec<Option<(u64, u64, u64)>>> = OnceLock::new();
+        let from = FROM.get_or_init(|| SCHEMAS.iter().map(|s| super::parse_version(s.judges_from)).collect());
+        let at = (0..SCHEMAS.len()).filter(|&i| from[i].is_some_and(|v| chart.version >= v)).max_by_key(|&i| from[i]);
         Schema::at_index(at.expect("a validator judges from 0.0.0"))
     }
 
@@ -90,15 +129,18 @@ impl Schema {
     }
 
     fn at_index(i: usize) -> Schema {
-        static PATHS: OnceLock<Vec<OnceLock<PathIndex>>> = OnceLock::new();
+        static PATHS: OnceLock<Vec<OnceLock<Indexed>>> = OnceLock::new();
         Schema { data: &SCHEMAS[i], paths: &PATHS.get_or_init(|| SCHEMAS.iter().map(|_| OnceLock::new()).collect())[i] }
     }
 
     /// The entry whose path is `parts` joined, which hashes to `hash`.
     fn find(&self, hash: u64, parts: &[&str]) -> Option<&'static SchemaEntry> {
         let entries = self.data.entries;
-        let paths = self.paths.get_or_init(|| PathIndex::new(entries, |(k, _)| k));
-        paths.find_hashed(entries, |(k, _)| k, hash, parts).map(|i| &entries[i].1)
+        self.indexed().paths.find_hashed(entries, |(k, _)| k, hash, parts).map(|i| &entries[i].1)
+    }
+
+    fn indexed(&self) -> &'static Indexed {
+        self.paths.get_or_init(|| Indexed::new(self.data.entries))
     }
 
     pub fn version(&self) -> &'static str {
@@ -137,13 +179,22 @@ impl Schema {
         // pieces, never built, and hashed from their prefixes' hashes.
         let path = path.into();
         let find = |hash: u64, parts: &[&str]| self.find(hash, parts).map(|entry| (entry, false));
+        // A `*` entry is looked for only below a path the schema has one under.
+        let indexed = self.indexed();
         self.exact(path).map(|entry| (entry, true)).or_else(|| {
             let (parent, rest) = path.split_last()?;
-            find(extend(parent.hash(), ".*"), &[parent.as_str(), ".*"]).or_else(|| match parent.split_last() {
+            let parent_hash = parent.hash();
+            let map_entry = if indexed.may_star(parent_hash) { find(extend(parent_hash, ".*"), &[parent.as_str(), ".*"]) } else { None };
+            map_entry.or_else(|| match parent.split_last() {
                 Some((grand, _)) if !grand.as_str().is_empty() => {
-                    find(extend(extend(grand.hash(), ".*"), rest), &[grand.as_str(), ".*", rest])
+                    let grand_hash = grand.hash();
+                    if !indexed.may_star(grand_hash) {
+                        return None;
+                    }
+                    find(extend(extend(grand_hash, ".*"), rest), &[grand.as_str(), ".*", rest])
                 }
-                _ => find(extend(extend(EMPTY, "*"), rest), &["*", rest]),
+                _ if indexed.top_star => find(extend(extend(EMPTY, "*"), rest), &["*", rest]),
+                _ => None,
             })
         })
     }

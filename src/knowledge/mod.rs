@@ -283,13 +283,26 @@ fn cmp_joined(key: &str, parts: &[&str]) -> std::cmp::Ordering {
 
 /// `1.10.1`, `v1.10.1`, `0.4.3rc1` -> (1, 10, 1).
 pub fn parse_version(text: &str) -> Option<(u64, u64, u64)> {
-    let text = text.trim_start_matches('v');
-    let mut parts = text.splitn(3, '.');
-    let major = parts.next()?.parse().ok()?;
-    let minor = parts.next()?.parse().ok()?;
-    let rest = parts.next()?;
-    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-    Some((major, minor, rest[..digits].parse().ok()?))
+    // Byte by byte (the image trap parses thousands): as `splitn(3, '.')`
+    // and `str::parse::<u64>` of the first two parts, the patch's leading digits.
+    let mut rest = text.trim_start_matches('v').as_bytes();
+    let mut part = || {
+        let end = memchr::memchr(b'.', rest)?;
+        let (digits, after) = (&rest[..end], &rest[end + 1..]);
+        rest = after;
+        number(digits.strip_prefix(b"+").unwrap_or(digits))
+    };
+    let (major, minor) = (part()?, part()?);
+    let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+    Some((major, minor, number(&rest[..digits])?))
+}
+
+/// A u64 of one or more ASCII digits (None on anything else, or overflow).
+fn number(digits: &[u8]) -> Option<u64> {
+    if digits.is_empty() {
+        return None;
+    }
+    digits.iter().try_fold(0u64, |n, &b| if b.is_ascii_digit() { n.checked_mul(10)?.checked_add(u64::from(b - b'0')) } else { None })
 }
 
 /// What `securityContext` makes a chart version render on Polyaxon's own
@@ -442,6 +455,43 @@ mod tests {
         assert!(ChartVersion::from_label("redis-7.0.0").is_none());
         let index = c.catalog_index().unwrap();
         assert_eq!(Catalog::get().version(index), "1.10.1");
+    }
+
+    #[test]
+    fn versions_parse_as_split_and_str_parse_would() {
+        let reference = |text: &str| -> Option<(u64, u64, u64)> {
+            let mut parts = text.trim_start_matches('v').splitn(3, '.');
+            let major = parts.next()?.parse().ok()?;
+            let minor = parts.next()?.parse().ok()?;
+            let rest = parts.next()?;
+            let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+            Some((major, minor, rest[..digits].parse().ok()?))
+        };
+        for text in [
+            "2.15.1",
+            "v2.15.1",
+            "vv1.2.3",
+            "1.2",
+            "1",
+            "",
+            "1.2.",
+            "1..3",
+            ".1.2",
+            "+1.+2.3",
+            "++1.2.3",
+            "-1.2.3",
+            "1.2.+3",
+            "1.2.3.4",
+            "1.2.3rc1",
+            "latest",
+            "1.2.x",
+            "18446744073709551615.0.0",
+            "18446744073709551616.0.0",
+            "1.2.99999999999999999999",
+            "１.2.3",
+        ] {
+            assert_eq!(parse_version(text), reference(text), "{text:?}");
+        }
     }
 
     #[test]

@@ -23,8 +23,8 @@ impl PathIndex {
         let mut index = PathIndex { slots: vec![(0, 0); 1 << bits], shift: 64 - bits };
         for (position, row) in table.iter().enumerate() {
             let parts = [key(row)];
-            if index.find(table, &key, &parts).is_none() {
-                let hash = hash(&parts);
+            let hash = hash(&parts);
+            if index.find_hashed(table, &key, hash, &parts).is_none() {
                 let mut slot = index.slot(hash);
                 while index.slots[slot].0 != 0 {
                     slot = (slot + 1) & (index.slots.len() - 1);

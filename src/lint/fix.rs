@@ -193,7 +193,14 @@ fn section_left(d: &Diagnostic, raw: &Node, resolved: &Node, catalog: &Catalog, 
     // What the chart's history carries elsewhere (Helm's reading: through
     // aliases; without any, the same tree). Each entry's path is written
     // only for an entry that has a change.
-    let read = if std::ptr::eq(raw, resolved) { Some(section) } else { lookup(resolved, &d.key) };
+    // (Most sections have none: then their entries are not looked at.)
+    let read = if !catalog.has_change_below(&d.key) {
+        None
+    } else if std::ptr::eq(raw, resolved) {
+        Some(section)
+    } else {
+        lookup(resolved, &d.key)
+    };
     let mut child = String::new();
     let carried: Vec<(String, String)> = read
         .and_then(Node::entries)
@@ -449,7 +456,11 @@ pub fn lookup<'a>(root: &'a Node, path: &str) -> Option<&'a Node> {
 }
 
 fn parent_and_leaf(path: &str) -> (&str, &str) {
-    path.rsplit_once('.').unwrap_or(("", path))
+    // As `rsplit_once('.')`, by bytes.
+    match path.as_bytes().iter().rposition(|&b| b == b'.') {
+        Some(dot) => (&path[..dot], &path[dot + 1..]),
+        None => ("", path),
+    }
 }
 
 fn leaf(path: &str) -> &str {

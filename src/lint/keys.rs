@@ -13,7 +13,7 @@ use crate::knowledge::catalog::{Change, ChangeKind, Kind};
 use crate::knowledge::deploy_schema::{Extra, SType, Schema, SchemaEntry};
 use crate::knowledge::{read_by_post_renderer, ChartName, KeyPath};
 use crate::text::{did_you_mean, join_key};
-use crate::yaml::Node;
+use crate::yaml::{Node, Value};
 
 /// How keys below a section are judged.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -547,20 +547,21 @@ pub fn check_duplicates(ctx: &mut RuleContext<'_>, node: &Node, prefix: &str) {
 /// written only for a duplicate found, not for every key.
 fn duplicates_below<'a>(ctx: &mut RuleContext<'_>, node: &'a Node, prefix: &str, names: &mut Vec<&'a str>) {
     if let Some(entries) = node.entries() {
-        // Small mappings are searched; large ones (thousands of keys) indexed.
-        let mut last_of: HashMap<&str, &Node> = if entries.len() > 16 { HashMap::with_capacity(entries.len()) } else { HashMap::new() };
+        // Mappings of up to 64 keys are searched; larger ones (thousands of keys) indexed.
+        let large = entries.len() > 64;
+        let mut last_of: Option<HashMap<&str, &Node>> = large.then(|| HashMap::with_capacity(entries.len()));
         // A small mapping's names seen so far, one bit each by length and
-        // ends: a name whose bit is clear has no earlier twin to search for.
-        let mut seen = 0u64;
+        // bytes: a name whose bit is clear has no earlier twin to search for.
+        let mut seen = [0u64; 4];
         for (i, (key, value)) in entries.iter().enumerate() {
-            let name = key.text().unwrap_or_default();
-            if key.text().is_some() {
-                let earlier = if entries.len() > 16 {
+            if let Some(name) = key.text() {
+                let earlier = if let Some(last_of) = last_of.as_mut() {
                     last_of.insert(name, key)
                 } else {
-                    let bit = 1u64 << fingerprint(name);
-                    let searched = seen & bit != 0;
-                    seen |= bit;
+                    let class = fingerprint(name);
+                    let (word, bit) = (class / 64, 1u64 << (class % 64));
+                    let searched = seen[word] & bit != 0;
+                    seen[word] |= bit;
                     if searched {
                         entries[..i].iter().rev().map(|(k, _)| k).find(|k| k.text() == Some(name))
                     } else {
@@ -578,23 +579,31 @@ fn duplicates_below<'a>(ctx: &mut RuleContext<'_>, node: &'a Node, prefix: &str,
                     ctx.push(duplicate_key((path, span), first_span, first.line as usize));
                 }
             }
-            if value.entries().is_some() || value.items().is_some() {
-                names.push(name);
+            if is_collection(value) {
+                names.push(key.text().unwrap_or_default());
                 duplicates_below(ctx, value, prefix, names);
                 names.pop();
             }
         }
     }
-    for item in node.items().unwrap_or_default() {
+    for item in node.items().unwrap_or_default().iter().filter(|item| is_collection(item)) {
         duplicates_below(ctx, item, prefix, names);
     }
 }
 
-/// One of 64 classes of a key name: equal names share one.
-fn fingerprint(name: &str) -> u32 {
+/// A mapping or a list: where duplicates can hide.
+fn is_collection(node: &Node) -> bool {
+    matches!(node.value, Value::Map { .. } | Value::Seq { .. })
+}
+
+/// One of 256 classes of a key name: equal names share one.
+fn fingerprint(name: &str) -> usize {
     let b = name.as_bytes();
     match (b.first(), b.last()) {
-        (Some(&first), Some(&last)) => (b.len() as u32 ^ u32::from(first) ^ (u32::from(last) << 2)) & 63,
+        (Some(&first), Some(&last)) => {
+            let second = b.get(1).copied().unwrap_or(0);
+            ((b.len() * 29) ^ usize::from(first) ^ (usize::from(last) << 3) ^ (usize::from(second) << 1)) & 255
+        }
         _ => 0,
     }
 }

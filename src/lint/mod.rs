@@ -51,7 +51,8 @@ pub struct Diagnostic {
     pub key: String,
     /// Where it points: the key, or key and value.
     pub span: Span,
-    pub label: String,
+    /// The rule's summary, unless the rule says more (borrowed: no copy per diagnostic).
+    pub label: std::borrow::Cow<'static, str>,
     /// Other places worth showing (the first of two duplicate keys).
     pub related: Vec<(Span, String)>,
     pub help: Option<String>,
@@ -72,7 +73,7 @@ impl Diagnostic {
             message,
             key,
             span,
-            label: rule.summary.to_string(),
+            label: rule.summary.into(),
             related: Vec::new(),
             help: None,
             replacement: None,
@@ -102,7 +103,9 @@ impl<'a> RuleContext<'a> {
     pub fn new(text: &'a str, target: usize) -> Self {
         // Line breaks as YAML counts them: LF, CRLF and a lone CR.
         let bytes = text.as_bytes();
-        let mut line_starts = vec![0];
+        // Room for a line of every 16 bytes, so the list seldom grows.
+        let mut line_starts = Vec::with_capacity(text.len() / 16 + 2);
+        line_starts.push(0);
         if memchr::memchr(b'\r', bytes).is_none() {
             // The usual text: LF only, one search for one byte.
             line_starts.extend(memchr::memchr_iter(b'\n', bytes).map(|i| i + 1));

@@ -2,37 +2,64 @@
 
 use super::rules::*;
 use super::{At, Diagnostic, RuleContext};
-use crate::knowledge::catalog::DefaultValue;
+use crate::knowledge::catalog::{newest_with_default, DefaultValue, Range};
 use crate::knowledge::parse_version;
 use crate::yaml::Node;
 
 pub fn check(ctx: &mut RuleContext<'_>, doc: &Node) {
     dns_prefix(ctx, doc);
-    images(ctx, doc, &mut String::new());
+    // The image settings the target chart reads: a few dozen of the
+    // catalog's keys, looked for where they are, not in every mapping.
+    let target = ctx.target;
+    let all = ctx.catalog.image_keys();
+    let mut keys: Vec<ImageKey> = Vec::with_capacity(all.len());
+    keys.extend(all.iter().filter_map(|&(key, ranges)| Some((key, ranges, ranges.iter().find(|r| r.0 <= target && target <= r.1)?))));
+    images(ctx, doc, &keys, 0);
 }
+
+/// An image key of the catalog: its path, its ranges, and the one of the target version.
+type ImageKey = (&'static str, &'static [Range], &'static Range);
 
 /// Every `imageTag` of a Polyaxon component (one the target chart reads)
 /// of another major version than the chart's own default there, and
 /// every `image` left at an older chart's default name (the v1 gateway's
 /// polyaxon/polyaxon-gateway, where the v2 gateway runs polyaxon/polyaxon-api).
-/// `path` holds the mapping's dotted path, and in turn each key's (one buffer for the walk).
-fn images(ctx: &mut RuleContext<'_>, node: &Node, path: &mut String) {
-    let parent = path.len();
+/// `keys` (sorted) are the image keys the chart reads below `node`, each
+/// with `node`'s dotted path, names joined as written, in its first `from` bytes.
+fn images(ctx: &mut RuleContext<'_>, node: &Node, keys: &[ImageKey], from: usize) {
     let version = ctx.catalog.version(ctx.target);
     // Only Polyaxon's own images: subcharts' and helpers' images have versions of their own.
     let polyaxon = |image: &str| image.starts_with("polyaxon/");
+    let rest = |k: &ImageKey| &k.0.as_bytes()[from..];
+    // The keys' next two bytes, one bit each: most names have no key to search for.
+    let mut starts = 0u128;
+    for key in keys {
+        starts |= 1 << two_bytes(rest(key));
+    }
     for (key, value) in node.entries().unwrap_or_default() {
         let Some(name) = key.text() else { continue };
-        if !value.is_map() && !matches!(name, "imageTag" | "image") {
+        let name_bytes = name.as_bytes();
+        if name_bytes.len() >= 2 && starts & (1 << two_bytes(name_bytes)) == 0 {
             continue;
         }
-        path.truncate(parent);
-        if parent > 0 {
-            path.push('.');
+        // The keys that go through this entry: their rest starts with its name (one run).
+        let first = keys.partition_point(|k| rest(k) < name_bytes);
+        let run = &keys[first..first + keys[first..].iter().take_while(|k| rest(k).starts_with(name_bytes)).count()];
+        if run.is_empty() {
+            continue;
         }
-        path.push_str(name);
         if value.is_map() {
-            images(ctx, value, path);
+            // Those below it: the name and a dot (one run within the run).
+            let below = |k: &ImageKey| rest(k).get(name.len()) == Some(&b'.');
+            let lo = run.iter().position(below).unwrap_or(run.len());
+            let hi = lo + run[lo..].iter().take_while(|k| below(k)).count();
+            if lo < hi {
+                images(ctx, value, &run[lo..hi], from + name.len() + 1);
+            }
+            continue;
+        }
+        let (path, ranges, range) = run[0];
+        if path.len() != from + name.len() || !matches!(name, "imageTag" | "image") {
             continue;
         }
         let Some(text) = value.text() else { continue };
@@ -40,10 +67,14 @@ fn images(ctx: &mut RuleContext<'_>, node: &Node, path: &mut String) {
             "imageTag" => {
                 // The chart's own default there: its version (a Polyaxon component), or
                 // a tag of its own, judged only on a Polyaxon image (a few lag behind).
-                let own = match ctx.catalog.default(&*path, ctx.target) {
+                let own = match range.3 {
                     DefaultValue::ChartVersion => version,
                     DefaultValue::Str(own)
-                        if ctx.catalog.default(&format!("{}.image", &path[..parent]), ctx.target).as_str().is_some_and(polyaxon) =>
+                        if ctx
+                            .catalog
+                            .default(&format!("{}.image", &path[..from.saturating_sub(1)]), ctx.target)
+                            .as_str()
+                            .is_some_and(polyaxon) =>
                     {
                         own
                     }
@@ -54,7 +85,7 @@ fn images(ctx: &mut RuleContext<'_>, node: &Node, path: &mut String) {
                     _ => continue,
                 }
             }
-            "image" => match (ctx.catalog.default(&*path, ctx.target), ctx.catalog.default_in(path, text)) {
+            "image" => match (range.3, newest_with_default(ranges, text)) {
                 (DefaultValue::Str(now), Some(then)) if now != text && polyaxon(now) && polyaxon(text) => {
                     ImageLag::Name { of: ctx.catalog.version(then), now }
                 }
@@ -62,10 +93,9 @@ fn images(ctx: &mut RuleContext<'_>, node: &Node, path: &mut String) {
             },
             _ => continue,
         };
-        let at = (path.clone(), ctx.span(key, value));
+        let at = (path.to_string(), ctx.span(key, value));
         ctx.push(image_of_another_major(at, text, version, lag));
     }
-    path.truncate(parent);
 }
 
 /// Charts 0.4.3 to 1.12.2 render POLYAXON_DNS_PREFIX only when
@@ -108,6 +138,15 @@ fn image_of_another_major(at: At, text: &str, version: &str, lag: ImageLag<'_>) 
         }
     };
     Diagnostic::new(IMAGE_OF_ANOTHER_MAJOR, at, message).with_help(help)
+}
+
+/// One of 128 classes of the first two bytes of a name (or of a key's rest,
+/// which a name is the start of): a name of fewer bytes has no class.
+fn two_bytes(b: &[u8]) -> u32 {
+    match b {
+        [first, second, ..] => (u32::from(*first) * 31 + u32::from(*second)) & 127,
+        _ => 0,
+    }
 }
 
 /// V001.

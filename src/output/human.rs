@@ -51,7 +51,7 @@ impl miette::Diagnostic for Shown<'_> {
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let span = |s: &crate::lint::Span| SourceSpan::from(s.start..s.end);
-        let primary = LabeledSpan::new_primary_with_span(Some(self.d.label.clone()), span(&self.d.span));
+        let primary = LabeledSpan::new_primary_with_span(Some(self.d.label.to_string()), span(&self.d.span));
         let related = self.d.related.iter().map(move |(s, label)| LabeledSpan::new_with_span(Some(label.clone()), span(s)));
         Some(Box::new(std::iter::once(primary).chain(related)))
     }

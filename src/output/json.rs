@@ -54,43 +54,67 @@ fn document(w: &mut Writer, reports: &[FileReport], version: &str) {
     w.out.push('}');
 }
 
+/// A member's name on its own line at a depth (two spaces a level), after
+/// the comma that ends the one before: one literal per member written.
+macro_rules! next {
+    (3, $name:literal) => {
+        concat!(",\n      \"", $name, "\": ")
+    };
+    (4, $name:literal) => {
+        concat!(",\n        \"", $name, "\": ")
+    };
+}
+
 /// One diagnostic, an object at depth 2.
 fn entry(w: &mut Writer, file: &FileReport, d: &Diagnostic) {
-    w.out.push('{');
-    w.text(3, "code", d.code.as_str());
-    w.text(3, "name", rule_name(d));
-    w.text(3, "severity", d.severity.as_str());
-    w.text(3, "message", &d.message);
-    w.text(3, "file", &file.path);
-    for (name, n) in [("line", d.span.line), ("column", d.span.col), ("end_line", d.span.end_line), ("end_column", d.span.end_col)] {
-        w.field(3, name);
-        w.number(n);
-    }
-    w.text(3, "key", &d.key);
+    w.out.push_str("{\n      \"code\": ");
+    w.string(d.code.as_str());
+    w.out.push_str(next!(3, "name"));
+    w.string(rule_name(d));
+    w.out.push_str(next!(3, "severity"));
+    w.string(d.severity.as_str());
+    w.out.push_str(next!(3, "message"));
+    w.string(&d.message);
+    w.out.push_str(next!(3, "file"));
+    w.string(&file.path);
+    w.out.push_str(next!(3, "line"));
+    w.number(d.span.line);
+    w.out.push_str(next!(3, "column"));
+    w.number(d.span.col);
+    w.out.push_str(next!(3, "end_line"));
+    w.number(d.span.end_line);
+    w.out.push_str(next!(3, "end_column"));
+    w.number(d.span.end_col);
+    w.out.push_str(next!(3, "key"));
+    w.string(&d.key);
     if let Some(help) = &d.help {
-        w.text(3, "help", help);
+        w.out.push_str(next!(3, "help"));
+        w.string(help);
     }
     if let Some(replacement) = &d.replacement {
-        w.text(3, "replacement", replacement);
+        w.out.push_str(next!(3, "replacement"));
+        w.string(replacement);
     }
     if let Some(fix) = &d.fix {
-        w.field(3, "fix");
+        w.out.push_str(next!(3, "fix"));
         fix_entry(w, fix);
     }
-    w.newline(2);
-    w.out.push('}');
+    w.out.push_str("\n    }");
 }
 
 /// A diagnostic's fix, an object at depth 3.
 fn fix_entry(w: &mut Writer, fix: &Fix) {
-    w.out.push('{');
     if let [KeyEdit::Move { to, .. }] = fix.edits.as_slice() {
-        w.text(4, "replacement", to);
+        w.out.push_str("{\n        \"replacement\": ");
+        w.string(to);
+        w.out.push_str(next!(4, "applicability"));
+    } else {
+        w.out.push_str("{\n        \"applicability\": ");
     }
-    w.text(4, "applicability", fix.applicability.as_str());
-    w.text(4, "message", &fix.title);
-    w.newline(3);
-    w.out.push('}');
+    w.string(fix.applicability.as_str());
+    w.out.push_str(next!(4, "message"));
+    w.string(&fix.title);
+    w.out.push_str("\n      }");
 }
 
 struct Writer {
@@ -123,18 +147,11 @@ impl Writer {
     }
 
     fn number(&mut self, n: usize) {
-        let mut digits = [0u8; 20];
-        let mut at = digits.len();
-        let mut n = n;
-        loop {
-            at -= 1;
-            digits[at] = b'0' + (n % 10) as u8;
-            n /= 10;
-            if n == 0 {
-                break;
-            }
+        // Lines and columns: mostly a few digits, pushed one by one.
+        if n >= 10 {
+            self.number(n / 10);
         }
-        self.out.push_str(std::str::from_utf8(&digits[at..]).expect("ASCII digits"));
+        self.out.push(char::from(b'0' + (n % 10) as u8));
     }
 
     /// A JSON string as serde_json writes it: `"` and `\` escaped, control
