@@ -228,7 +228,9 @@ pub fn lint_text_for(text: &str, target: usize, pod_security: Option<Level>) -> 
     }
     let mut out = ctx.out;
     // Most files have no suppression comment: then no line is searched for one.
-    if memchr::memmem::find(text.as_bytes(), IGNORE.as_bytes()).is_some() {
+    // (One searcher for every file: setting one up costs about as much as a small file's search.)
+    static FINDER: std::sync::OnceLock<memchr::memmem::Finder<'static>> = std::sync::OnceLock::new();
+    if FINDER.get_or_init(|| memchr::memmem::Finder::new(IGNORE)).find(text.as_bytes()).is_some() {
         out.retain(|d| !suppressed(text, d));
     }
     out.sort_by_key(|d| (d.span.start, d.code));
