@@ -107,8 +107,8 @@ impl<'a> RuleContext<'a> {
         let mut line_starts = Vec::with_capacity(text.len() / 16 + 2);
         line_starts.push(0);
         if memchr::memchr(b'\r', bytes).is_none() {
-            // The usual text: LF only, one search for one byte.
-            line_starts.extend(memchr::memchr_iter(b'\n', bytes).map(|i| i + 1));
+            // The usual text: LF only.
+            push_lf_ends(bytes, &mut line_starts);
         } else {
             let breaks = memchr::memchr2_iter(b'\n', b'\r', bytes).filter(|&i| bytes[i] == b'\n' || bytes.get(i + 1) != Some(&b'\n'));
             line_starts.extend(breaks.map(|i| i + 1));
@@ -169,6 +169,27 @@ impl<'a> RuleContext<'a> {
     }
 }
 
+/// The offset just past each LF of `bytes`, eight bytes at a time: a
+/// values file's lines are short, and a search started again after every
+/// LF costs more per line than a word's LFs read off its bits.
+fn push_lf_ends(bytes: &[u8], out: &mut Vec<usize>) {
+    const LOW: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const LF: u64 = 0x0a0a_0a0a_0a0a_0a0a;
+    let mut words = bytes.chunks_exact(8);
+    let mut base = 0;
+    for word in &mut words {
+        let x = u64::from_le_bytes(word.try_into().expect("eight bytes")) ^ LF;
+        // The high bit of each byte that was an LF (is zero now), and of no other.
+        let mut lfs = !(((x & LOW).wrapping_add(LOW)) | x | LOW);
+        while lfs != 0 {
+            out.push(base + lfs.trailing_zeros() as usize / 8 + 1);
+            lfs &= lfs - 1;
+        }
+        base += 8;
+    }
+    out.extend(words.remainder().iter().enumerate().filter(|(_, &b)| b == b'\n').map(|(i, _)| base + i + 1));
+}
+
 /// Lints every document of a values file against chart version `target`.
 pub fn lint_text(text: &str, target: usize) -> Result<Vec<Diagnostic>, yaml::ParseError> {
     lint_text_for(text, target, None)
@@ -207,7 +228,9 @@ pub fn lint_text_for(text: &str, target: usize, pod_security: Option<Level>) -> 
     }
     let mut out = ctx.out;
     // Most files have no suppression comment: then no line is searched for one.
-    if memchr::memmem::find(text.as_bytes(), IGNORE.as_bytes()).is_some() {
+    // (One searcher for every file: setting one up costs about as much as a small file's search.)
+    static FINDER: std::sync::OnceLock<memchr::memmem::Finder<'static>> = std::sync::OnceLock::new();
+    if FINDER.get_or_init(|| memchr::memmem::Finder::new(IGNORE)).find(text.as_bytes()).is_some() {
         out.retain(|d| !suppressed(text, d));
     }
     out.sort_by_key(|d| (d.span.start, d.code));
@@ -249,6 +272,19 @@ mod tests {
     fn every_document_of_a_file_is_linted() {
         let d = lint_text("email:\n  hots: a\n---\nemail:\n  prot: 1\n", target("2.15.1")).unwrap();
         assert_eq!(d.iter().map(|d| d.span.line).collect::<Vec<_>>(), [2, 5]);
+    }
+
+    #[test]
+    fn line_feeds_are_found_in_every_place_of_a_word() {
+        for text in ["", "\n", "a\nb", "\n\n\n\n\n\n\n\n\n", "0123456\n89\n", "é\u{7f}\n\x0b\n\u{8a}\x0a\u{10a0a}\nxyz\n\n"] {
+            let mut found = Vec::new();
+            push_lf_ends(text.as_bytes(), &mut found);
+            assert_eq!(found, text.match_indices('\n').map(|(i, _)| i + 1).collect::<Vec<_>>(), "{text:?}");
+        }
+        let all: String = (0u8..=127).map(char::from).cycle().take(1000).collect();
+        let mut found = Vec::new();
+        push_lf_ends(all.as_bytes(), &mut found);
+        assert_eq!(found, all.match_indices('\n').map(|(i, _)| i + 1).collect::<Vec<_>>());
     }
 
     #[test]

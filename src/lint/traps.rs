@@ -14,7 +14,9 @@ pub fn check(ctx: &mut RuleContext<'_>, doc: &Node) {
     let all = ctx.catalog.image_keys();
     let mut keys: Vec<ImageKey> = Vec::with_capacity(all.len());
     keys.extend(all.iter().filter_map(|&(key, ranges)| Some((key, ranges, ranges.iter().find(|r| r.0 <= target && target <= r.1)?))));
-    images(ctx, doc, &keys, 0);
+    // The chart's own version, which most components' tags default to: parsed once.
+    let made = parse_version(ctx.catalog.version(target));
+    images(ctx, doc, &keys, 0, made);
 }
 
 /// An image key of the catalog: its path, its ranges, and the one of the target version.
@@ -25,8 +27,9 @@ type ImageKey = (&'static str, &'static [Range], &'static Range);
 /// every `image` left at an older chart's default name (the v1 gateway's
 /// polyaxon/polyaxon-gateway, where the v2 gateway runs polyaxon/polyaxon-api).
 /// `keys` (sorted) are the image keys the chart reads below `node`, each
-/// with `node`'s dotted path, names joined as written, in its first `from` bytes.
-fn images(ctx: &mut RuleContext<'_>, node: &Node, keys: &[ImageKey], from: usize) {
+/// with `node`'s dotted path, names joined as written, in its first `from` bytes;
+/// `made` is the chart's version, parsed.
+fn images(ctx: &mut RuleContext<'_>, node: &Node, keys: &[ImageKey], from: usize, made: Option<(u64, u64, u64)>) {
     let version = ctx.catalog.version(ctx.target);
     // Only Polyaxon's own images: subcharts' and helpers' images have versions of their own.
     let polyaxon = |image: &str| image.starts_with("polyaxon/");
@@ -54,7 +57,7 @@ fn images(ctx: &mut RuleContext<'_>, node: &Node, keys: &[ImageKey], from: usize
             let lo = run.iter().position(below).unwrap_or(run.len());
             let hi = lo + run[lo..].iter().take_while(|k| below(k)).count();
             if lo < hi {
-                images(ctx, value, &run[lo..hi], from + name.len() + 1);
+                images(ctx, value, &run[lo..hi], from + name.len() + 1, made);
             }
             continue;
         }
@@ -67,8 +70,8 @@ fn images(ctx: &mut RuleContext<'_>, node: &Node, keys: &[ImageKey], from: usize
             "imageTag" => {
                 // The chart's own default there: its version (a Polyaxon component), or
                 // a tag of its own, judged only on a Polyaxon image (a few lag behind).
-                let own = match range.3 {
-                    DefaultValue::ChartVersion => version,
+                let (own, made) = match range.3 {
+                    DefaultValue::ChartVersion => (version, made),
                     DefaultValue::Str(own)
                         if ctx
                             .catalog
@@ -76,11 +79,11 @@ fn images(ctx: &mut RuleContext<'_>, node: &Node, keys: &[ImageKey], from: usize
                             .as_str()
                             .is_some_and(polyaxon) =>
                     {
-                        own
+                        (own, parse_version(own))
                     }
                     _ => continue,
                 };
-                match (parse_version(text), parse_version(own)) {
+                match (parse_version(text), made) {
                     (Some(pinned), Some(made)) if pinned.0 != made.0 => ImageLag::Tag { own },
                     _ => continue,
                 }

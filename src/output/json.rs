@@ -29,13 +29,21 @@ fn document(w: &mut Writer, reports: &[FileReport], version: &str) {
     w.field(1, "diagnostics");
     let mut first = true;
     w.out.push('[');
+    // Each file's path escaped once, for all of its diagnostics.
+    let mut path = (None, String::new());
     for (file, d) in all(reports) {
         if !first {
             w.out.push(',');
         }
         first = false;
+        if path.0 != Some(std::ptr::from_ref(file)) {
+            let mut escaped = Writer { out: std::mem::take(&mut path.1) };
+            escaped.out.clear();
+            escaped.string(&file.path);
+            path = (Some(std::ptr::from_ref(file)), escaped.out);
+        }
         w.newline(2);
-        entry(w, file, d);
+        entry(w, &path.1, d);
     }
     if !first {
         w.newline(1);
@@ -65,18 +73,18 @@ macro_rules! next {
     };
 }
 
-/// One diagnostic, an object at depth 2.
-fn entry(w: &mut Writer, file: &FileReport, d: &Diagnostic) {
+/// One diagnostic, an object at depth 2; `path` is its file's, a JSON string already.
+fn entry(w: &mut Writer, path: &str, d: &Diagnostic) {
     w.out.push_str("{\n      \"code\": ");
-    w.string(d.code.as_str());
+    w.word(d.code.as_str());
     w.out.push_str(next!(3, "name"));
-    w.string(rule_name(d));
+    w.word(rule_name(d));
     w.out.push_str(next!(3, "severity"));
-    w.string(d.severity.as_str());
+    w.word(d.severity.as_str());
     w.out.push_str(next!(3, "message"));
     w.string(&d.message);
     w.out.push_str(next!(3, "file"));
-    w.string(&file.path);
+    w.out.push_str(path);
     w.out.push_str(next!(3, "line"));
     w.number(d.span.line);
     w.out.push_str(next!(3, "column"));
@@ -111,7 +119,7 @@ fn fix_entry(w: &mut Writer, fix: &Fix) {
     } else {
         w.out.push_str("{\n        \"applicability\": ");
     }
-    w.string(fix.applicability.as_str());
+    w.word(fix.applicability.as_str());
     w.out.push_str(next!(4, "message"));
     w.string(&fix.title);
     w.out.push_str("\n      }");
@@ -152,6 +160,16 @@ impl Writer {
             self.number(n / 10);
         }
         self.out.push(char::from(b'0' + (n % 10) as u8));
+    }
+
+    /// A name of the rules' catalog (a code, a rule's name, a severity, an
+    /// applicability) as a JSON string: plain words, nothing to escape.
+    fn word(&mut self, word: &'static str) {
+        debug_assert!(first_escaped(word.as_bytes()).is_none(), "{word}");
+        self.out.reserve(word.len() + 2);
+        self.out.push('"');
+        self.out.push_str(word);
+        self.out.push('"');
     }
 
     /// A JSON string as serde_json writes it: `"` and `\` escaped, control
@@ -218,6 +236,19 @@ mod tests {
             let mut w = Writer { out: String::new() };
             w.string(&text);
             assert_eq!(w.out, serde_json::to_string(&text).unwrap(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn the_catalog_words_need_no_escape() {
+        use crate::lint::rules::{Applicability, Severity, RULES};
+        let severities = [Severity::Info, Severity::Warning, Severity::Error].map(Severity::as_str);
+        let applicabilities = [Applicability::Safe, Applicability::Unsafe, Applicability::DisplayOnly].map(Applicability::as_str);
+        let rules = RULES.iter().flat_map(|r| [r.code.as_str(), r.name]);
+        for word in rules.chain(severities).chain(applicabilities) {
+            let mut w = Writer { out: String::new() };
+            w.word(word);
+            assert_eq!(w.out, serde_json::to_string(word).unwrap());
         }
     }
 
