@@ -19,20 +19,31 @@ pub struct PathIndex {
 impl PathIndex {
     /// Indexes the keys of `table`; of equal keys, the first.
     pub fn new<T>(table: &[T], key: impl Fn(&T) -> &str) -> PathIndex {
-        let bits = (table.len() * 2).max(2).next_power_of_two().trailing_zeros();
-        let mut index = PathIndex { slots: vec![(0, 0); 1 << bits], shift: 64 - bits };
+        let mut index = PathIndex::with_room(table.len());
         for (position, row) in table.iter().enumerate() {
             let parts = [key(row)];
             let hash = hash(&parts);
             if index.find_hashed(table, &key, hash, &parts).is_none() {
-                let mut slot = index.slot(hash);
-                while index.slots[slot].0 != 0 {
-                    slot = (slot + 1) & (index.slots.len() - 1);
-                }
-                index.slots[slot] = (u32::try_from(position + 1).expect("tables are small"), hash as u32);
+                index.insert(hash, position);
             }
         }
         index
+    }
+
+    /// An empty index with room for `rows` keys.
+    pub fn with_room(rows: usize) -> PathIndex {
+        let bits = (rows * 2).max(2).next_power_of_two().trailing_zeros();
+        PathIndex { slots: vec![(0, 0); 1 << bits], shift: 64 - bits }
+    }
+
+    /// Indexes the key at `position`, which hashes to `hash` and is not indexed yet
+    /// (at most the room the index was made with).
+    pub fn insert(&mut self, hash: u64, position: usize) {
+        let mut slot = self.slot(hash);
+        while self.slots[slot].0 != 0 {
+            slot = (slot + 1) & (self.slots.len() - 1);
+        }
+        self.slots[slot] = (u32::try_from(position + 1).expect("tables are small"), hash as u32);
     }
 
     /// The position in `table` (the one indexed) of the key that is `parts`
@@ -64,7 +75,7 @@ impl PathIndex {
 pub const EMPTY: u64 = 0xcbf2_9ce4_8422_2325;
 
 /// FNV-1a, byte by byte: a path hashes the same however it is split into parts.
-fn hash(parts: &[&str]) -> u64 {
+pub fn hash(parts: &[&str]) -> u64 {
     parts.iter().fold(EMPTY, |h, part| extend(h, part))
 }
 
