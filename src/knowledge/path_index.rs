@@ -224,7 +224,7 @@ impl<'a> Key<'a> {
 
     /// Up to the last dot, and the rest from it (as `rsplit_once('.')`, the dot kept in the rest).
     pub fn split_last(&self) -> Option<(Key<'a>, &'a str)> {
-        let dot = self.text.as_bytes().iter().rposition(|&b| b == b'.')?;
+        let dot = memchr::memrchr(b'.', self.text.as_bytes())?;
         Some((self.prefix(dot), &self.text[dot..]))
     }
 }

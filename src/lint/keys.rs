@@ -96,7 +96,7 @@ fn walk(ctx: &mut RuleContext<'_>, known: &Known, map: &Node, path: &mut KeyPath
             // A section that became a list, still written the old way: its entries moved.
             (Some(range), _) if range.2 == Kind::List && moved_entries(known, value, path) => walk(ctx, known, value, path, Mode::Free),
             (None, _) if too_new => {
-                report_unknown(ctx, path, &path[..parent], name, tolerated, key);
+                report_unknown(ctx, facts, path, &path[..parent], name, tolerated, key);
                 judge_by_schema(ctx, known, path, declared, tolerated, key, value);
             }
             (Some(range), _) => {
@@ -113,7 +113,7 @@ fn walk(ctx: &mut RuleContext<'_>, known: &Known, map: &Node, path: &mut KeyPath
             (None, None) if read_by_post_renderer(path) => {
                 ctx.push(post_renderer_key((path.to_string(), ctx.span(key, key)), ctx.version()));
             }
-            (None, None) => report_unknown(ctx, path, &path[..parent], name, tolerated, key),
+            (None, None) => report_unknown(ctx, facts, path, &path[..parent], name, tolerated, key),
         }
     }
     path.truncate(parent);
@@ -326,12 +326,13 @@ fn report_ignored(ctx: &mut RuleContext<'_>, path: &str, alias_of: Option<&str>,
 
 /// A key the target chart does not read: an error, or a warning where
 /// Polyaxon's validator lets it through (it declares the key, or the
-/// enclosing object ignores what it does not declare).
-fn report_unknown(ctx: &mut RuleContext<'_>, path: &str, parent: &str, name: &str, tolerated: bool, key: &Node) {
+/// enclosing object ignores what it does not declare). `facts`: the key's row.
+fn report_unknown(ctx: &mut RuleContext<'_>, facts: Option<&Facts>, path: &str, parent: &str, name: &str, tolerated: bool, key: &Node) {
     let at = (path.to_string(), ctx.span(key, key));
     let version = ctx.version();
     let of = |i: usize| ctx.catalog.version(i);
-    let d = match (ctx.catalog.change_into(path), ctx.catalog.around(path, ctx.target)) {
+    let around = Catalog::around_ranges(facts.and_then(|f| f.ranges).unwrap_or_default(), ctx.target);
+    let d = match (facts.and_then(|f| f.renamed_into), around) {
         // The new name of a renamed key, on a chart from before the rename.
         (Some(change), _) => key_too_new(at, version, TooNew::Renamed(change), tolerated),
         (None, (Some(last), None)) => {
