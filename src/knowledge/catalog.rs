@@ -186,6 +186,21 @@ impl Catalog {
         index.find_hashed(keys, |(k, _)| k, key.hash(), &[key.as_str()]).map(|i| keys[i].1)
     }
 
+    /// Every key any version knows, with its ranges (for [`super::facts`]).
+    pub(super) fn keys(&self) -> &'static [(&'static str, &'static [Range])] {
+        self.keys
+    }
+
+    /// The key's entry at a version, from its ranges.
+    pub fn in_ranges(ranges: &'static [Range], version: usize) -> Option<&'static Range> {
+        ranges.iter().find(|r| r.0 <= version && version <= r.1)
+    }
+
+    /// [`Catalog::around`], from the key's ranges.
+    pub fn around_ranges(ranges: &[Range], version: usize) -> (Option<usize>, Option<usize>) {
+        (ranges.iter().filter(|r| r.1 < version).map(|r| r.1).max(), ranges.iter().filter(|r| r.0 > version).map(|r| r.0).min())
+    }
+
     /// The keys any version has whose last segment is `image` or `imageTag`,
     /// sorted, with their ranges: the image trap looks for these alone.
     pub fn image_keys(&self) -> &[(&'static str, &'static [Range])] {
@@ -279,7 +294,7 @@ impl Catalog {
 
     /// The key's entry at a version, if that version accepts it.
     pub fn at<'k>(&self, key: impl Into<Key<'k>>, version: usize) -> Option<&'static Range> {
-        self.ranges(key)?.iter().find(|r| r.0 <= version && version <= r.1)
+        Self::in_ranges(self.ranges(key)?, version)
     }
 
     /// Whether any version accepted the key.
@@ -290,8 +305,7 @@ impl Catalog {
     /// Around a version that does not accept the key: the last version
     /// before it and the first after it that do.
     pub fn around<'k>(&self, key: impl Into<Key<'k>>, version: usize) -> (Option<usize>, Option<usize>) {
-        let ranges = self.ranges(key).unwrap_or_default();
-        (ranges.iter().filter(|r| r.1 < version).map(|r| r.1).max(), ranges.iter().filter(|r| r.0 > version).map(|r| r.0).min())
+        Self::around_ranges(self.ranges(key).unwrap_or_default(), version)
     }
 
     /// Child key names of `parent` (`""` for the top level) at a version.

@@ -71,41 +71,49 @@ pub struct SchemaData {
 #[derive(Debug, Clone, Copy)]
 pub struct Schema {
     data: &'static SchemaData,
+    /// Its place in the generated table.
+    index: usize,
     /// Its paths, indexed the first time one is looked up.
     paths: &'static OnceLock<Indexed>,
 }
 
-/// A schema's paths indexed, and the paths below which it declares a `*`
-/// (`P.*`, `P.*.key`): one bit each of 1024 by hash, so that most keys
-/// the schema does not declare are not looked up again as a map's entry.
+/// A schema's paths indexed, and where it declares a `*`.
 #[derive(Debug)]
 struct Indexed {
     paths: PathIndex,
-    stars: [u64; 16],
-    /// A `*.key` entry at the top.
-    top_star: bool,
+    stars: Stars,
 }
 
-impl Indexed {
-    fn new(entries: &[(&'static str, SchemaEntry)]) -> Indexed {
-        let mut stars = [0u64; 16];
+/// The paths below which a schema declares a `*` (`P.*`, `P.*.key`): one
+/// bit each of 1024 by hash, so that most keys the schema does not declare
+/// are not looked up again as a map's entry.
+#[derive(Debug)]
+pub(super) struct Stars {
+    bits: [u64; 16],
+    /// A `*.key` entry at the top.
+    top: bool,
+}
+
+impl Stars {
+    pub(super) fn new(entries: &[(&'static str, SchemaEntry)]) -> Stars {
+        let mut bits = [0u64; 16];
         for (key, _) in entries {
             // Each `.*` (a `*` is rare: searched for first).
             for star in memchr::memchr_iter(b'*', key.as_bytes()) {
                 if let Some(at) = star.checked_sub(1).filter(|&at| key.as_bytes()[at] == b'.') {
                     let bit = star_bit(extend(EMPTY, &key[..at]));
-                    stars[bit / 64] |= 1 << (bit % 64);
+                    bits[bit / 64] |= 1 << (bit % 64);
                 }
             }
         }
-        let top_star = entries.iter().any(|(key, _)| key.starts_with('*'));
-        Indexed { paths: PathIndex::new(entries, |(k, _)| k), stars, top_star }
+        let top = entries.iter().any(|(key, _)| key.starts_with('*'));
+        Stars { bits, top }
     }
 
     /// Whether the schema may declare `P.*…` for the path `P` that hashes to `hash`.
     fn may_star(&self, hash: u64) -> bool {
         let bit = star_bit(hash);
-        self.stars[bit / 64] & (1 << (bit % 64)) != 0
+        self.bits[bit / 64] & (1 << (bit % 64)) != 0
     }
 }
 
@@ -130,7 +138,7 @@ impl Schema {
 
     fn at_index(i: usize) -> Schema {
         static PATHS: OnceLock<Vec<OnceLock<Indexed>>> = OnceLock::new();
-        Schema { data: &SCHEMAS[i], paths: &PATHS.get_or_init(|| SCHEMAS.iter().map(|_| OnceLock::new()).collect())[i] }
+        Schema { data: &SCHEMAS[i], index: i, paths: &PATHS.get_or_init(|| SCHEMAS.iter().map(|_| OnceLock::new()).collect())[i] }
     }
 
     /// The entry whose path is `parts` joined, which hashes to `hash`.
@@ -140,7 +148,17 @@ impl Schema {
     }
 
     fn indexed(&self) -> &'static Indexed {
-        self.paths.get_or_init(|| Indexed::new(self.data.entries))
+        let entries = self.data.entries;
+        self.paths.get_or_init(|| Indexed { paths: PathIndex::new(entries, |(k, _)| k), stars: Stars::new(entries) })
+    }
+
+    /// Its place among the validators (the generated table's order).
+    pub(super) fn index(&self) -> usize {
+        self.index
+    }
+
+    pub(super) fn entries(&self) -> &'static [(&'static str, SchemaEntry)] {
+        self.data.entries
     }
 
     pub fn version(&self) -> &'static str {
@@ -175,25 +193,37 @@ impl Schema {
     /// [`Schema::at`], and whether the entry is declared for exactly this path
     /// (the linter looks a key up once and reads both).
     pub fn found<'k>(&self, path: impl Into<Key<'k>>) -> Option<(&'static SchemaEntry, bool)> {
+        let path = path.into();
+        let indexed = self.indexed();
+        Self::found_by(path, self.exact(path), &indexed.stars, |hash, parts| self.find(hash, parts))
+    }
+
+    /// [`Schema::found`] from the entry declared for exactly `path`, the
+    /// schema's stars, and `find`, which looks the entry of a path (given
+    /// in parts, with its hash) up.
+    pub(super) fn found_by(
+        path: Key<'_>,
+        exact: Option<&'static SchemaEntry>,
+        stars: &Stars,
+        find: impl Fn(u64, &[&str]) -> Option<&'static SchemaEntry>,
+    ) -> Option<(&'static SchemaEntry, bool)> {
         // On the linter's hot path: the wildcard paths are looked up in
         // pieces, never built, and hashed from their prefixes' hashes.
-        let path = path.into();
-        let find = |hash: u64, parts: &[&str]| self.find(hash, parts).map(|entry| (entry, false));
+        let find = |hash: u64, parts: &[&str]| find(hash, parts).map(|entry| (entry, false));
         // A `*` entry is looked for only below a path the schema has one under.
-        let indexed = self.indexed();
-        self.exact(path).map(|entry| (entry, true)).or_else(|| {
+        exact.map(|entry| (entry, true)).or_else(|| {
             let (parent, rest) = path.split_last()?;
             let parent_hash = parent.hash();
-            let map_entry = if indexed.may_star(parent_hash) { find(extend(parent_hash, ".*"), &[parent.as_str(), ".*"]) } else { None };
+            let map_entry = if stars.may_star(parent_hash) { find(extend(parent_hash, ".*"), &[parent.as_str(), ".*"]) } else { None };
             map_entry.or_else(|| match parent.split_last() {
                 Some((grand, _)) if !grand.as_str().is_empty() => {
                     let grand_hash = grand.hash();
-                    if !indexed.may_star(grand_hash) {
+                    if !stars.may_star(grand_hash) {
                         return None;
                     }
                     find(extend(extend(grand_hash, ".*"), rest), &[grand.as_str(), ".*", rest])
                 }
-                _ if indexed.top_star => find(extend(extend(EMPTY, "*"), rest), &["*", rest]),
+                _ if stars.top => find(extend(extend(EMPTY, "*"), rest), &["*", rest]),
                 _ => None,
             })
         })
@@ -203,36 +233,19 @@ impl Schema {
     /// declare; None where `parent` is no mapping it knows. Every validator's
     /// root forbids extras.
     pub fn extra_of<'k>(&self, parent: impl Into<Key<'k>>) -> Option<Extra> {
-        let parent = parent.into();
-        if parent.as_str().is_empty() {
-            return Some(Extra::Forbid);
-        }
-        self.at(parent).and_then(|e| match e.ty {
-            SType::Object => Some(e.extra),
-            // A free mapping takes any key.
-            SType::Dict | SType::Any => Some(Extra::Allow),
-            _ => None,
-        })
+        extra_by(parent.into(), &|path| self.at(path))
     }
 
     /// Whether the validator lets a key through: it declares it (and does
     /// not crash on it), or the enclosing object keeps or drops what it
     /// does not declare, or the key lies below one it lets through undeclared.
     pub fn tolerates<'k>(&self, path: impl Into<Key<'k>>, parent: impl Into<Key<'k>>) -> bool {
-        match self.at(path) {
-            Some(entry) => !entry.crashes,
-            None => self.tolerates_unknown(parent),
-        }
+        tolerates_by(path.into(), parent.into(), &|path| self.at(path))
     }
 
     /// Whether the validator lets through a key `parent` does not declare.
     pub fn tolerates_unknown<'k>(&self, parent: impl Into<Key<'k>>) -> bool {
-        let parent = parent.into();
-        match self.extra_of(parent) {
-            Some(extra) => extra != Extra::Forbid,
-            // Below a key the schema does not declare: as that key goes.
-            None => parent.split_last().is_some_and(|(grand, _)| self.tolerates(parent, grand)),
-        }
+        tolerates_unknown_by(parent.into(), &|path| self.at(path))
     }
 
     /// Whether the validator refuses a top-level key in an agent deployment
@@ -252,6 +265,36 @@ impl Schema {
             .map(|(k, _)| &k[prefix.len()..])
             .filter(|rest| !rest.contains('.') && !rest.contains("[]") && *rest != "*")
             .collect()
+    }
+}
+
+/// [`Schema::extra_of`], by `at`, which gives a path's entry ([`Schema::at`]).
+fn extra_by(parent: Key<'_>, at: &dyn Fn(Key<'_>) -> Option<&'static SchemaEntry>) -> Option<Extra> {
+    if parent.as_str().is_empty() {
+        return Some(Extra::Forbid);
+    }
+    at(parent).and_then(|e| match e.ty {
+        SType::Object => Some(e.extra),
+        // A free mapping takes any key.
+        SType::Dict | SType::Any => Some(Extra::Allow),
+        _ => None,
+    })
+}
+
+/// [`Schema::tolerates`], by `at`.
+fn tolerates_by(path: Key<'_>, parent: Key<'_>, at: &dyn Fn(Key<'_>) -> Option<&'static SchemaEntry>) -> bool {
+    match at(path) {
+        Some(entry) => !entry.crashes,
+        None => tolerates_unknown_by(parent, at),
+    }
+}
+
+/// [`Schema::tolerates_unknown`], by `at`.
+pub(super) fn tolerates_unknown_by(parent: Key<'_>, at: &dyn Fn(Key<'_>) -> Option<&'static SchemaEntry>) -> bool {
+    match extra_by(parent, at) {
+        Some(extra) => extra != Extra::Forbid,
+        // Below a key the schema does not declare: as that key goes.
+        None => parent.split_last().is_some_and(|(grand, _)| tolerates_by(parent, grand, at)),
     }
 }
 

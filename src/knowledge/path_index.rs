@@ -19,20 +19,31 @@ pub struct PathIndex {
 impl PathIndex {
     /// Indexes the keys of `table`; of equal keys, the first.
     pub fn new<T>(table: &[T], key: impl Fn(&T) -> &str) -> PathIndex {
-        let bits = (table.len() * 2).max(2).next_power_of_two().trailing_zeros();
-        let mut index = PathIndex { slots: vec![(0, 0); 1 << bits], shift: 64 - bits };
+        let mut index = PathIndex::with_room(table.len());
         for (position, row) in table.iter().enumerate() {
             let parts = [key(row)];
             let hash = hash(&parts);
             if index.find_hashed(table, &key, hash, &parts).is_none() {
-                let mut slot = index.slot(hash);
-                while index.slots[slot].0 != 0 {
-                    slot = (slot + 1) & (index.slots.len() - 1);
-                }
-                index.slots[slot] = (u32::try_from(position + 1).expect("tables are small"), hash as u32);
+                index.insert(hash, position);
             }
         }
         index
+    }
+
+    /// An empty index with room for `rows` keys.
+    pub fn with_room(rows: usize) -> PathIndex {
+        let bits = (rows * 2).max(2).next_power_of_two().trailing_zeros();
+        PathIndex { slots: vec![(0, 0); 1 << bits], shift: 64 - bits }
+    }
+
+    /// Indexes the key at `position`, which hashes to `hash` and is not indexed yet
+    /// (at most the room the index was made with).
+    pub fn insert(&mut self, hash: u64, position: usize) {
+        let mut slot = self.slot(hash);
+        while self.slots[slot].0 != 0 {
+            slot = (slot + 1) & (self.slots.len() - 1);
+        }
+        self.slots[slot] = (u32::try_from(position + 1).expect("tables are small"), hash as u32);
     }
 
     /// The position in `table` (the one indexed) of the key that is `parts`
@@ -64,7 +75,7 @@ impl PathIndex {
 pub const EMPTY: u64 = 0xcbf2_9ce4_8422_2325;
 
 /// FNV-1a, byte by byte: a path hashes the same however it is split into parts.
-fn hash(parts: &[&str]) -> u64 {
+pub fn hash(parts: &[&str]) -> u64 {
     parts.iter().fold(EMPTY, |h, part| extend(h, part))
 }
 
@@ -78,13 +89,19 @@ fn step(h: u64, b: u8) -> u64 {
     (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
 }
 
+/// A length a [`KeyPath`] had: the hash of its text up to it, and where
+/// the last dot before it is ([`NO_DOT`]: none).
+type Mark = (usize, u64, usize);
+
+const NO_DOT: usize = usize::MAX;
+
 /// A dotted path built segment by segment (the linter's walk: one buffer
 /// for the whole walk), with the hash of each prefix it was built through.
 #[derive(Debug)]
 pub struct KeyPath {
     text: String,
-    /// (length, hash of the text up to it), one per push, the empty path first.
-    marks: Vec<(usize, u64)>,
+    /// One per push, the empty path first.
+    marks: Vec<Mark>,
 }
 
 impl Default for KeyPath {
@@ -95,7 +112,7 @@ impl Default for KeyPath {
 
 impl KeyPath {
     pub fn new() -> KeyPath {
-        KeyPath { text: String::new(), marks: vec![(0, EMPTY)] }
+        KeyPath { text: String::new(), marks: vec![(0, EMPTY, NO_DOT)] }
     }
 
     pub fn as_str(&self) -> &str {
@@ -137,22 +154,29 @@ impl KeyPath {
             self.text.push_str(name);
             self.text.push('"');
             h = extend(start, &self.text[from..]);
+            // The name's own last dot.
+            let dot = memchr::memrchr(b'.', &self.text.as_bytes()[from..]).map_or(NO_DOT, |at| from + at);
+            self.marks.push((self.text.len(), h, dot));
         } else {
             self.text.push_str(name);
+            // The dot before the name; none before the first.
+            self.marks.push((self.text.len(), h, if from > 0 { from } else { NO_DOT }));
         }
-        self.marks.push((self.text.len(), h));
     }
 
     /// Records the hash of the text, which grew from `from`.
     fn mark(&mut self, from: usize) {
         let h = extend(self.key().hash_upto(from), &self.text[from..]);
-        self.marks.push((self.text.len(), h));
+        // What is appended is short (`[]`, `.*`): searched byte by byte.
+        let dot =
+            self.text.as_bytes()[from..].iter().rposition(|&b| b == b'.').map_or_else(|| self.key().last_dot_upto(from), |at| from + at);
+        self.marks.push((self.text.len(), h, dot));
     }
 
     /// Back to the first `len` bytes (a length it had).
     pub fn truncate(&mut self, len: usize) {
         self.text.truncate(len);
-        while self.marks.last().is_some_and(|&(at, _)| at > len) {
+        while self.marks.last().is_some_and(|&(at, _, _)| at > len) {
             self.marks.pop();
         }
     }
@@ -181,7 +205,7 @@ impl std::ops::Deref for KeyPath {
 #[derive(Debug, Clone, Copy)]
 pub struct Key<'a> {
     text: &'a str,
-    marks: &'a [(usize, u64)],
+    marks: &'a [Mark],
 }
 
 impl<'a> Key<'a> {
@@ -198,12 +222,24 @@ impl<'a> Key<'a> {
     pub fn hash_upto(&self, len: usize) -> u64 {
         match self.marks.last() {
             // The whole path as it was built, or one of its prefixes.
-            Some(&(at, h)) if at == len => h,
+            Some(&(at, h, _)) if at == len => h,
             _ => {
-                let (at, h) = self.marks.iter().rev().find(|&&(at, _)| at <= len).copied().unwrap_or((0, EMPTY));
+                let (at, h, _) = self.marks.iter().rev().find(|&&(at, _, _)| at <= len).copied().unwrap_or((0, EMPTY, NO_DOT));
                 extend(h, &self.text[at..len])
             }
         }
+    }
+
+    /// Where the last dot of the first `len` bytes is: from the nearest known prefix.
+    fn last_dot_upto(&self, len: usize) -> usize {
+        let (at, dot) = match self.marks.iter().rev().find(|&&(at, _, _)| at <= len) {
+            Some(&(at, _, dot)) => (at, dot),
+            None => (0, NO_DOT),
+        };
+        if at == len {
+            return dot;
+        }
+        memchr::memrchr(b'.', &self.text.as_bytes()[at..len]).map_or(dot, |i| at + i)
     }
 
     /// The first `len` bytes.
@@ -213,7 +249,7 @@ impl<'a> Key<'a> {
 
     /// Up to the last dot, and the rest from it (as `rsplit_once('.')`, the dot kept in the rest).
     pub fn split_last(&self) -> Option<(Key<'a>, &'a str)> {
-        let dot = self.text.as_bytes().iter().rposition(|&b| b == b'.')?;
+        let dot = Some(self.last_dot_upto(self.text.len())).filter(|&dot| dot != NO_DOT)?;
         Some((self.prefix(dot), &self.text[dot..]))
     }
 }
@@ -275,6 +311,12 @@ mod tests {
             let text = &path[..len];
             assert_eq!(path.prefix(len).hash(), hash(&[text]), "{text}");
             assert_eq!(Key::from(text).hash(), hash(&[text]), "{text}");
+        }
+        for len in 0..=path.len() {
+            let text = &path[..len];
+            let split = |k: Key<'_>| k.split_last().map(|(p, r)| (p.as_str().to_string(), r.to_string()));
+            assert_eq!(split(path.prefix(len)), split(Key::from(text)), "{text}");
+            assert_eq!(split(path.prefix(len)).map(|(p, _)| p.len()), text.rfind('.'), "{text}");
         }
         let (parent, rest) = path.key().split_last().unwrap();
         assert_eq!((parent.as_str(), rest), ("gateway.\"kubernetes.io/tls\"[]", ".x"));

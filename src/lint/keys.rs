@@ -9,8 +9,9 @@ use std::collections::HashMap;
 use super::fix::DELETE_THE_KEY;
 use super::rules::*;
 use super::{types, At, Diagnostic, RuleContext};
-use crate::knowledge::catalog::{Change, ChangeKind, Kind};
+use crate::knowledge::catalog::{Catalog, Change, ChangeKind, Kind};
 use crate::knowledge::deploy_schema::{Extra, SType, Schema, SchemaEntry};
+use crate::knowledge::facts::{Facts, Known};
 use crate::knowledge::{read_by_post_renderer, ChartName, KeyPath};
 use crate::text::{did_you_mean, join_key};
 use crate::yaml::{Node, Value};
@@ -30,7 +31,8 @@ enum Mode {
 }
 
 pub fn check(ctx: &mut RuleContext<'_>, root: &Node) {
-    walk(ctx, root, &mut KeyPath::new(), Mode::Checked);
+    let known = Known::of(ctx.catalog, ctx.schema);
+    walk(ctx, known, root, &mut KeyPath::new(), Mode::Checked);
 }
 
 /// Runs `f` with `suffix` on the end of `path` (`[]`, `.*`), then takes it off.
@@ -46,7 +48,7 @@ fn with_suffix<R>(path: &mut KeyPath, suffix: &str, f: impl FnOnce(&mut KeyPath)
 /// turn, each key's: one buffer for the whole walk, no allocation per key
 /// (every function given it leaves it as it found it), and each lookup
 /// hashes only the key's own segment.
-fn walk(ctx: &mut RuleContext<'_>, map: &Node, path: &mut KeyPath, mode: Mode) {
+fn walk(ctx: &mut RuleContext<'_>, known: &Known, map: &Node, path: &mut KeyPath, mode: Mode) {
     let parent = path.len();
     // What the validator does with an undeclared key here: the same for every key of the map.
     let unknown_tolerated = std::cell::OnceCell::new();
@@ -58,56 +60,60 @@ fn walk(ctx: &mut RuleContext<'_>, map: &Node, path: &mut KeyPath, mode: Mode) {
             ctx.push(platform_key_on_agent((path.to_string(), ctx.span(key, key))));
             continue;
         }
-        let change = ctx.catalog.change_of(path.key());
+        // What the chart, its changes and the schema say of the key: one lookup.
+        let facts = known.get(path.key());
+        let change = facts.and_then(|f| f.change);
         // Below a section handed on whole, only a change is reported: no schema lookup for the rest.
         if mode == Mode::Free && change.is_none() {
             continue;
         }
-        let found = ctx.schema.found(path.key());
+        let found = known.found(path.key(), facts);
         let declared = found.map(|(entry, _)| entry);
-        let tolerated = tolerated(map, declared, || *unknown_tolerated.get_or_init(|| ctx.schema.tolerates_unknown(path.prefix(parent))));
+        let tolerated = tolerated(map, declared, || *unknown_tolerated.get_or_init(|| known.tolerates_unknown(path.prefix(parent))));
         if let Some(change) = change {
-            if report_change(ctx, change, path, declared, tolerated, key, value) {
+            if report_change(ctx, known, facts, change, path, declared, tolerated, key, value) {
                 continue;
             }
         }
         match mode {
             Mode::Free => continue,
             Mode::Subchart => {
-                subchart_key(ctx, path, parent, name, declared, key, value);
+                subchart_key(ctx, known, facts, path, parent, name, declared, key, value);
                 continue;
             }
             Mode::Checked | Mode::Schema(_) => {}
         }
-        let chart = ctx.catalog.at(path.key(), ctx.target).copied();
+        let ranges = facts.and_then(|f| f.ranges);
+        let chart = ranges.and_then(|r| Catalog::in_ranges(r, ctx.target)).copied();
         let schema = Schema::typing_of(found, chart.is_some()).copied();
         // A later chart's key, on an older chart whose validator already knew it
         // (below a section handed on whole, later charts' finer reads do not matter).
         let too_new = mode == Mode::Checked
             && chart.is_none()
-            && (ctx.catalog.change_into(path.key()).is_some() || ctx.catalog.around(path.key(), ctx.target).1.is_some());
+            && (facts.is_some_and(|f| f.renamed_into.is_some())
+                || Catalog::around_ranges(ranges.unwrap_or_default(), ctx.target).1.is_some());
         match (chart, schema) {
             // A section that became a list, still written the old way: its entries moved.
-            (Some(range), _) if range.2 == Kind::List && moved_entries(ctx, value, path) => walk(ctx, value, path, Mode::Free),
+            (Some(range), _) if range.2 == Kind::List && moved_entries(known, value, path) => walk(ctx, known, value, path, Mode::Free),
             (None, _) if too_new => {
-                report_unknown(ctx, path, &path[..parent], name, tolerated, key);
-                judge_by_schema(ctx, path, declared, tolerated, key, value);
+                report_unknown(ctx, facts, path, &path[..parent], name, tolerated, key);
+                judge_by_schema(ctx, known, path, declared, tolerated, key, value);
             }
             (Some(range), _) => {
                 types::check(ctx, path, Some(range.2), schema.as_ref(), key, value);
-                descend(ctx, value, path, Some(range.2), schema.map(|s| (s.ty, s.extra)));
+                descend(ctx, known, value, path, Some(range.2), schema.map(|s| (s.ty, s.extra)));
             }
             (None, Some(entry)) => {
                 if mode == Mode::Checked || !tolerated {
                     report_ignored(ctx, path, entry.alias_of, tolerated, key);
                 }
                 types::check(ctx, path, None, Some(&entry), key, value);
-                descend(ctx, value, path, None, Some((entry.ty, entry.extra)));
+                descend(ctx, known, value, path, None, Some((entry.ty, entry.extra)));
             }
             (None, None) if read_by_post_renderer(path) => {
                 ctx.push(post_renderer_key((path.to_string(), ctx.span(key, key)), ctx.version()));
             }
-            (None, None) => report_unknown(ctx, path, &path[..parent], name, tolerated, key),
+            (None, None) => report_unknown(ctx, facts, path, &path[..parent], name, tolerated, key),
         }
     }
     path.truncate(parent);
@@ -126,13 +132,20 @@ fn tolerated(map: &Node, declared: Option<&SchemaEntry>, unknown_tolerated: impl
 }
 
 /// Walks into a value by what the chart and the schema say it is.
-fn descend(ctx: &mut RuleContext<'_>, value: &Node, path: &mut KeyPath, chart: Option<Kind>, schema: Option<(SType, Extra)>) {
+fn descend(
+    ctx: &mut RuleContext<'_>,
+    known: &Known,
+    value: &Node,
+    path: &mut KeyPath,
+    chart: Option<Kind>,
+    schema: Option<(SType, Extra)>,
+) {
     if let Some(items) = value.items() {
         // Lists of objects the schema describes (tolerations, connections).
         with_suffix(path, "[]", |item| {
-            if let Some(entry) = ctx.schema.at(item.key()).filter(|e| e.ty == SType::Object) {
+            if let Some(entry) = known.schema_at(item.key()).filter(|e| e.ty == SType::Object) {
                 for node in items.iter().filter(|n| n.is_map()) {
-                    walk(ctx, node, item, Mode::Schema(entry.extra));
+                    walk(ctx, known, node, item, Mode::Schema(entry.extra));
                 }
             }
         });
@@ -156,7 +169,7 @@ fn descend(ctx: &mut RuleContext<'_>, value: &Node, path: &mut KeyPath, chart: O
     // A map the chart leaves open whose values the schema types: scalars
     // (`resources.limits`: strings only in 2.x) or objects (0.x `persistence.data.<name>`).
     let values = match mode {
-        Mode::Free | Mode::Schema(_) => with_suffix(path, ".*", |any| ctx.schema.at(any.key())),
+        Mode::Free | Mode::Schema(_) => with_suffix(path, ".*", |any| known.schema_at(any.key())),
         Mode::Checked | Mode::Subchart => None,
     };
     match values {
@@ -167,25 +180,25 @@ fn descend(ctx: &mut RuleContext<'_>, value: &Node, path: &mut KeyPath, chart: O
                 path.truncate(len);
                 path.push_segment(name);
                 if entry.ty == SType::Object && item.is_map() {
-                    walk(ctx, item, path, Mode::Schema(entry.extra));
+                    walk(ctx, known, item, path, Mode::Schema(entry.extra));
                 } else {
                     types::check(ctx, path, None, Some(entry), key, item);
                 }
             }
             path.truncate(len);
         }
-        None => walk(ctx, value, path, mode),
+        None => walk(ctx, known, value, path, mode),
     }
 }
 
 /// A mapping whose entries are sections that moved (`tolerations.experiments`).
-fn moved_entries(ctx: &RuleContext<'_>, value: &Node, path: &mut KeyPath) -> bool {
+fn moved_entries(known: &Known, value: &Node, path: &mut KeyPath) -> bool {
     let len = path.len();
     let moved = value.entries().unwrap_or_default().iter().any(|(k, _)| {
         k.text().is_some_and(|k| {
             path.truncate(len);
             path.push_segment(k);
-            ctx.catalog.change_of(path.key()).is_some()
+            known.get(path.key()).is_some_and(|f| f.change.is_some())
         })
     });
     path.truncate(len);
@@ -196,8 +209,11 @@ fn moved_entries(ctx: &RuleContext<'_>, value: &Node, path: &mut KeyPath) -> boo
 /// their type), the ones it set or read in other versions
 /// (`postgresql.postgresUser`), near misses of the ones it reads, and what
 /// Polyaxon's schema declares there (`rabbitmq.resources`).
+#[allow(clippy::too_many_arguments)]
 fn subchart_key(
     ctx: &mut RuleContext<'_>,
+    known: &Known,
+    facts: Option<&Facts>,
     path: &mut KeyPath,
     parent: usize,
     name: &str,
@@ -205,17 +221,18 @@ fn subchart_key(
     key: &Node,
     value: &Node,
 ) {
-    let chart = ctx.catalog.at(path.key(), ctx.target).map(|r| r.2);
+    let ranges = facts.and_then(|f| f.ranges);
+    let chart = ranges.and_then(|r| Catalog::in_ranges(r, ctx.target)).map(|r| r.2);
     if let Some(entry) = declared {
         types::check(ctx, path, chart, Some(entry), key, value);
-        descend(ctx, value, path, None, Some((entry.ty, entry.extra)));
+        descend(ctx, known, value, path, None, Some((entry.ty, entry.extra)));
         return;
     }
     if chart.is_some() {
         types::check(ctx, path, chart, None, key, value);
         return;
     }
-    match ctx.catalog.around(path.key(), ctx.target) {
+    match Catalog::around_ranges(ranges.unwrap_or_default(), ctx.target) {
         (Some(last), _) => {
             let removal = Removal::FromSubchart { last: ctx.catalog.version(last) };
             ctx.push(removed_key((path.to_string(), ctx.span(key, key)), ctx.version(), removal, false));
@@ -238,8 +255,11 @@ fn subchart_key(
 
 /// Reports a renamed, moved or removed key; false when the change does not
 /// concern the target version.
+#[allow(clippy::too_many_arguments)]
 fn report_change(
     ctx: &mut RuleContext<'_>,
+    known: &Known,
+    facts: Option<&Facts>,
     change: &Change,
     path: &mut KeyPath,
     declared: Option<&SchemaEntry>,
@@ -251,7 +271,7 @@ fn report_change(
     if ctx.target < since {
         return false;
     }
-    let accepted = ctx.catalog.at(path.key(), ctx.target).is_some();
+    let accepted = facts.and_then(|f| f.ranges).and_then(|r| Catalog::in_ranges(r, ctx.target)).is_some();
     let version = ctx.version();
     let at = (path.to_string(), ctx.span(key, key));
     // What the validator lets through matters only where the chart ignores the key.
@@ -267,7 +287,7 @@ fn report_change(
         ChangeKind::Removed => removed_key(at, version, Removal::NoReplacement(change), ignored_but_tolerated),
     };
     ctx.push(d);
-    judge_by_schema(ctx, path, declared, ignored_but_tolerated, key, value);
+    judge_by_schema(ctx, known, path, declared, ignored_but_tolerated, key, value);
     true
 }
 
@@ -275,6 +295,7 @@ fn report_change(
 /// what Polyaxon's schema declares, all the way down.
 fn judge_by_schema(
     ctx: &mut RuleContext<'_>,
+    known: &Known,
     path: &mut KeyPath,
     declared: Option<&SchemaEntry>,
     tolerated: bool,
@@ -283,7 +304,7 @@ fn judge_by_schema(
 ) {
     if let Some(entry) = declared.filter(|_| tolerated) {
         types::check(ctx, path, None, Some(entry), key, value);
-        descend(ctx, value, path, None, Some((entry.ty, entry.extra)));
+        descend(ctx, known, value, path, None, Some((entry.ty, entry.extra)));
     }
 }
 
@@ -305,12 +326,13 @@ fn report_ignored(ctx: &mut RuleContext<'_>, path: &str, alias_of: Option<&str>,
 
 /// A key the target chart does not read: an error, or a warning where
 /// Polyaxon's validator lets it through (it declares the key, or the
-/// enclosing object ignores what it does not declare).
-fn report_unknown(ctx: &mut RuleContext<'_>, path: &str, parent: &str, name: &str, tolerated: bool, key: &Node) {
+/// enclosing object ignores what it does not declare). `facts`: the key's row.
+fn report_unknown(ctx: &mut RuleContext<'_>, facts: Option<&Facts>, path: &str, parent: &str, name: &str, tolerated: bool, key: &Node) {
     let at = (path.to_string(), ctx.span(key, key));
     let version = ctx.version();
     let of = |i: usize| ctx.catalog.version(i);
-    let d = match (ctx.catalog.change_into(path), ctx.catalog.around(path, ctx.target)) {
+    let around = Catalog::around_ranges(facts.and_then(|f| f.ranges).unwrap_or_default(), ctx.target);
+    let d = match (facts.and_then(|f| f.renamed_into), around) {
         // The new name of a renamed key, on a chart from before the rename.
         (Some(change), _) => key_too_new(at, version, TooNew::Renamed(change), tolerated),
         (None, (Some(last), None)) => {
