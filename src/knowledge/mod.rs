@@ -15,7 +15,7 @@ pub fn description(key: &str) -> Option<&'static str> {
 #[rustfmt::skip]
 pub mod catalog_data;
 pub mod deploy_schema;
-pub mod facts;
+pub mod key_rows;
 mod path_index;
 pub use path_index::{Key, KeyPath};
 pub mod pod_security;

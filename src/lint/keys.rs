@@ -11,7 +11,7 @@ use super::rules::*;
 use super::{types, At, Diagnostic, RuleContext};
 use crate::knowledge::catalog::{Catalog, Change, ChangeKind, Kind};
 use crate::knowledge::deploy_schema::{Extra, SType, Schema, SchemaEntry};
-use crate::knowledge::facts::{Facts, Known};
+use crate::knowledge::key_rows::{KeyRow, Known};
 use crate::knowledge::{read_by_post_renderer, ChartName, KeyPath};
 use crate::text::{did_you_mean, join_key};
 use crate::yaml::{Node, Value};
@@ -61,42 +61,42 @@ fn walk(ctx: &mut RuleContext<'_>, known: &Known, map: &Node, path: &mut KeyPath
             continue;
         }
         // What the chart, its changes and the schema say of the key: one lookup.
-        let facts = known.get(path.key());
-        let change = facts.and_then(|f| f.change);
+        let row = known.get(path.key());
+        let change = row.and_then(|f| f.change);
         // Below a section handed on whole, only a change is reported: no schema lookup for the rest.
         if mode == Mode::Free && change.is_none() {
             continue;
         }
-        let found = known.found(path.key(), facts);
+        let found = known.found(path.key(), row);
         let declared = found.map(|(entry, _)| entry);
         let tolerated = tolerated(map, declared, || *unknown_tolerated.get_or_init(|| known.tolerates_unknown(path.prefix(parent))));
         if let Some(change) = change {
-            if report_change(ctx, known, facts, change, path, declared, tolerated, key, value) {
+            if report_change(ctx, known, row, change, path, declared, tolerated, key, value) {
                 continue;
             }
         }
         match mode {
             Mode::Free => continue,
             Mode::Subchart => {
-                subchart_key(ctx, known, facts, path, parent, name, declared, key, value);
+                subchart_key(ctx, known, row, path, parent, name, declared, key, value);
                 continue;
             }
             Mode::Checked | Mode::Schema(_) => {}
         }
-        let ranges = facts.and_then(|f| f.ranges);
+        let ranges = row.and_then(|f| f.ranges);
         let chart = ranges.and_then(|r| Catalog::in_ranges(r, ctx.target)).copied();
         let schema = Schema::typing_of(found, chart.is_some()).copied();
         // A later chart's key, on an older chart whose validator already knew it
         // (below a section handed on whole, later charts' finer reads do not matter).
         let too_new = mode == Mode::Checked
             && chart.is_none()
-            && (facts.is_some_and(|f| f.renamed_into.is_some())
+            && (row.is_some_and(|f| f.renamed_into.is_some())
                 || Catalog::around_ranges(ranges.unwrap_or_default(), ctx.target).1.is_some());
         match (chart, schema) {
             // A section that became a list, still written the old way: its entries moved.
             (Some(range), _) if range.2 == Kind::List && moved_entries(known, value, path) => walk(ctx, known, value, path, Mode::Free),
             (None, _) if too_new => {
-                report_unknown(ctx, facts, path, &path[..parent], name, tolerated, key);
+                report_unknown(ctx, row, path, &path[..parent], name, tolerated, key);
                 judge_by_schema(ctx, known, path, declared, tolerated, key, value);
             }
             (Some(range), _) => {
@@ -113,7 +113,7 @@ fn walk(ctx: &mut RuleContext<'_>, known: &Known, map: &Node, path: &mut KeyPath
             (None, None) if read_by_post_renderer(path) => {
                 ctx.push(post_renderer_key((path.to_string(), ctx.span(key, key)), ctx.version()));
             }
-            (None, None) => report_unknown(ctx, facts, path, &path[..parent], name, tolerated, key),
+            (None, None) => report_unknown(ctx, row, path, &path[..parent], name, tolerated, key),
         }
     }
     path.truncate(parent);
@@ -213,7 +213,7 @@ fn moved_entries(known: &Known, value: &Node, path: &mut KeyPath) -> bool {
 fn subchart_key(
     ctx: &mut RuleContext<'_>,
     known: &Known,
-    facts: Option<&Facts>,
+    row: Option<&KeyRow>,
     path: &mut KeyPath,
     parent: usize,
     name: &str,
@@ -221,7 +221,7 @@ fn subchart_key(
     key: &Node,
     value: &Node,
 ) {
-    let ranges = facts.and_then(|f| f.ranges);
+    let ranges = row.and_then(|f| f.ranges);
     let chart = ranges.and_then(|r| Catalog::in_ranges(r, ctx.target)).map(|r| r.2);
     if let Some(entry) = declared {
         types::check(ctx, path, chart, Some(entry), key, value);
@@ -259,7 +259,7 @@ fn subchart_key(
 fn report_change(
     ctx: &mut RuleContext<'_>,
     known: &Known,
-    facts: Option<&Facts>,
+    row: Option<&KeyRow>,
     change: &Change,
     path: &mut KeyPath,
     declared: Option<&SchemaEntry>,
@@ -271,7 +271,7 @@ fn report_change(
     if ctx.target < since {
         return false;
     }
-    let accepted = facts.and_then(|f| f.ranges).and_then(|r| Catalog::in_ranges(r, ctx.target)).is_some();
+    let accepted = row.and_then(|f| f.ranges).and_then(|r| Catalog::in_ranges(r, ctx.target)).is_some();
     let version = ctx.version();
     let at = (path.to_string(), ctx.span(key, key));
     // What the validator lets through matters only where the chart ignores the key.
@@ -326,13 +326,13 @@ fn report_ignored(ctx: &mut RuleContext<'_>, path: &str, alias_of: Option<&str>,
 
 /// A key the target chart does not read: an error, or a warning where
 /// Polyaxon's validator lets it through (it declares the key, or the
-/// enclosing object ignores what it does not declare). `facts`: the key's row.
-fn report_unknown(ctx: &mut RuleContext<'_>, facts: Option<&Facts>, path: &str, parent: &str, name: &str, tolerated: bool, key: &Node) {
+/// enclosing object ignores what it does not declare). `row`: the key's row.
+fn report_unknown(ctx: &mut RuleContext<'_>, row: Option<&KeyRow>, path: &str, parent: &str, name: &str, tolerated: bool, key: &Node) {
     let at = (path.to_string(), ctx.span(key, key));
     let version = ctx.version();
     let of = |i: usize| ctx.catalog.version(i);
-    let around = Catalog::around_ranges(facts.and_then(|f| f.ranges).unwrap_or_default(), ctx.target);
-    let d = match (facts.and_then(|f| f.renamed_into), around) {
+    let around = Catalog::around_ranges(row.and_then(|f| f.ranges).unwrap_or_default(), ctx.target);
+    let d = match (row.and_then(|f| f.renamed_into), around) {
         // The new name of a renamed key, on a chart from before the rename.
         (Some(change), _) => key_too_new(at, version, TooNew::Renamed(change), tolerated),
         (None, (Some(last), None)) => {

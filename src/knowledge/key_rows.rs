@@ -15,7 +15,7 @@ use super::ChartName;
 /// One path's row: the first of each table's entries for it (as each
 /// table's own lookup finds it).
 #[derive(Debug, Clone, Copy)]
-pub struct Facts {
+pub struct KeyRow {
     path: &'static str,
     /// The chart's ranges ([`Catalog::at`]).
     pub ranges: Option<&'static [Range]>,
@@ -31,7 +31,7 @@ pub struct Facts {
 #[derive(Debug)]
 pub struct Known {
     schema: Schema,
-    rows: Vec<Facts>,
+    rows: Vec<KeyRow>,
     index: PathIndex,
     stars: Stars,
 }
@@ -72,13 +72,13 @@ impl Known {
     }
 
     /// The row of `path`, made empty if it has none yet.
-    fn row(&mut self, path: &'static str) -> &mut Facts {
+    fn row(&mut self, path: &'static str) -> &mut KeyRow {
         let parts = [path];
         let hash = hash(&parts);
         let at = match self.index.find_hashed(&self.rows, |f| f.path, hash, &parts) {
             Some(at) => at,
             None => {
-                self.rows.push(Facts { path, ranges: None, change: None, renamed_into: None, entry: None });
+                self.rows.push(KeyRow { path, ranges: None, change: None, renamed_into: None, entry: None });
                 self.index.insert(hash, self.rows.len() - 1);
                 self.rows.len() - 1
             }
@@ -87,18 +87,18 @@ impl Known {
     }
 
     /// The row of a path, if any table knows it.
-    pub fn get<'k>(&self, path: impl Into<Key<'k>>) -> Option<&Facts> {
+    pub fn get<'k>(&self, path: impl Into<Key<'k>>) -> Option<&KeyRow> {
         let path = path.into();
         self.find(path.hash(), &[path.as_str()])
     }
 
-    fn find(&self, hash: u64, parts: &[&str]) -> Option<&Facts> {
+    fn find(&self, hash: u64, parts: &[&str]) -> Option<&KeyRow> {
         self.index.find_hashed(&self.rows, |f| f.path, hash, parts).map(|at| &self.rows[at])
     }
 
-    /// [`Schema::found`] for `path`, whose row is `facts`.
-    pub fn found(&self, path: Key<'_>, facts: Option<&Facts>) -> Option<(&'static SchemaEntry, bool)> {
-        let exact = facts.and_then(|f| f.entry);
+    /// [`Schema::found`] for `path`, whose row is `row`.
+    pub fn found(&self, path: Key<'_>, row: Option<&KeyRow>) -> Option<(&'static SchemaEntry, bool)> {
+        let exact = row.and_then(|f| f.entry);
         Schema::found_by(path, exact, &self.stars, |hash, parts| self.find(hash, parts).and_then(|f| f.entry))
     }
 
