@@ -521,7 +521,9 @@ impl<'n> Editor<'n> {
                 let mut block = String::new();
                 render_entries(entries, indent, &mut block);
                 block.pop();
-                let end = block_end(self.text, node.end);
+                // A mapping whose last value is empty (`valueFrom:`) ends before that key's colon.
+                let end = node.end + usize::from(self.text[node.end..].starts_with(':'));
+                let end = block_end(self.text, end);
                 self.edits.push(Edit { start: node.start, end, depth: 0, text: block[indent..].to_string() });
             }
             _ => self.edits.push(Edit { start: node.start, end: node.end, depth: 0, text: frag.flow() }),

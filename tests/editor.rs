@@ -54,6 +54,12 @@ const CASES: &[Case] = &[
         want: Ok("env:\n- {name: A, value: '1'}\n- name: A\n  value: \"1\"\n- name: B\n  value: y\n"),
     },
     Case {
+        name: "a stale entry whose last value is empty is rewritten whole (its key's colon too)",
+        input: "env:\n- name: A\n  value:\nkind: Job\n",
+        edit: upsert_env,
+        want: Ok("env:\n- name: A\n  value: \"1\"\n- name: B\n  value: \"2\"\nkind: Job\n"),
+    },
+    Case {
         name: "a flow list gets flow entries",
         input: "env: [{name: B, value: y}]\n",
         edit: upsert_env,
