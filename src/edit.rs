@@ -521,12 +521,10 @@ impl<'n> Editor<'n> {
                 let mut block = String::new();
                 render_entries(entries, indent, &mut block);
                 block.pop();
-                // A mapping whose last value is empty (`valueFrom:`) ends before that key's colon.
-                let end = node.end + usize::from(self.text[node.end..].starts_with(':'));
-                let end = block_end(self.text, end);
+                let end = block_end(self.text, text_end(self.text, node));
                 self.edits.push(Edit { start: node.start, end, depth: 0, text: block[indent..].to_string() });
             }
-            _ => self.edits.push(Edit { start: node.start, end: node.end, depth: 0, text: frag.flow() }),
+            _ => self.edits.push(Edit { start: node.start, end: text_end(self.text, node), depth: 0, text: frag.flow() }),
         }
         Ok(())
     }
@@ -542,7 +540,7 @@ impl<'n> Editor<'n> {
         check_node(value)?;
         let line_end = key.end + self.text[key.end..].find('\n').unwrap_or(self.text.len() - key.end);
         let comment = self.text[key.end..line_end].find('#').map(|i| format!("  {}", self.text[key.end + i..line_end].trim_end()));
-        let end = block_end(self.text, value.end);
+        let end = block_end(self.text, text_end(self.text, value));
         self.edits.push(Edit { start: key.end, end, depth: 0, text: format!(": {}{}", frag.flow(), comment.unwrap_or_default()) });
         Ok(())
     }
@@ -1000,6 +998,14 @@ pub fn insertion_point_after(text: &str, end: usize) -> usize {
         return line_start;
     }
     memchr::memchr(b'\n', &bytes[end..]).map_or(text.len(), |i| end + i + 1)
+}
+
+/// Where a node's text ends, as a replacement must take it: a block
+/// collection whose last value is empty (`valueFrom:`) ends, as the reader
+/// places that empty value, before its key's colon.
+fn text_end(text: &str, node: &Node) -> usize {
+    let block_collection = !node.is_flow() && (node.is_map() || node.items().is_some());
+    node.end + usize::from(block_collection && text[node.end..].starts_with(':'))
 }
 
 /// Where a block node's own text ends: block scalars end at the next line's

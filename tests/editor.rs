@@ -34,6 +34,12 @@ fn upsert_env<'n>(doc: &'n Node, editor: &mut Editor<'n>) -> Result<(), NodeErro
     editor.ensure_elements(doc, "env", "env", &elements).map(|_| ())
 }
 
+/// `a`'s value, a block mapping, becomes the flow scalar `x`.
+fn flatten_a<'n>(doc: &'n Node, editor: &mut Editor<'n>) -> Result<(), NodeError> {
+    let (key, value) = doc.entries().unwrap_or_default().iter().find(|(k, _)| k.text() == Some("a")).expect("a key `a`");
+    editor.replace_value(key, value, Fragment::str("x"))
+}
+
 const CASES: &[Case] = &[
     Case {
         name: "a missing list is created with the entries",
@@ -58,6 +64,12 @@ const CASES: &[Case] = &[
         input: "env:\n- name: A\n  value:\nkind: Job\n",
         edit: upsert_env,
         want: Ok("env:\n- name: A\n  value: \"1\"\n- name: B\n  value: \"2\"\nkind: Job\n"),
+    },
+    Case {
+        name: "a block value whose last value is empty becomes a flow value whole (its key's colon too)",
+        input: "a:\n  b: 1\n  c:\nd: 2\n",
+        edit: flatten_a,
+        want: Ok("a: x\nd: 2\n"),
     },
     Case {
         name: "a flow list gets flow entries",
