@@ -235,10 +235,15 @@ enum Shape {
 /// the checks below look at every container of every workload.
 type PathOf<'p> = &'p dyn Fn() -> String;
 
+/// What [`shaped`] looks at: a null or an alias is passed over (as absent).
+fn present(node: &Node) -> bool {
+    !node.is_null() && !node.is_alias()
+}
+
 /// `node` when it is present, not null and of `shape`; an error at it when
 /// it is of another shape.
 fn shaped<'a>(node: Option<&'a Node>, shape: Shape, path: PathOf) -> Result<Option<&'a Node>, NodeError> {
-    let Some(node) = node.filter(|n| !n.is_null() && !n.is_alias()) else {
+    let Some(node) = node.filter(|n| present(n)) else {
         return Ok(None);
     };
     let fits = match shape {
@@ -265,8 +270,7 @@ fn list_of_maps<'a>(parent: &'a Node, key: &str, path: PathOf) -> Result<impl It
     for (i, item) in items.iter().enumerate() {
         shaped(Some(item), Shape::Map, &|| format!("{}.{key}[{i}]", path()))?;
     }
-    // What `shaped` passed over: null items and aliases.
-    Ok(items.iter().enumerate().filter(|(_, item)| !item.is_null() && !item.is_alias()).map(|(i, item)| (item, i)))
+    Ok(items.iter().enumerate().filter(|(_, item)| present(item)).map(|(i, item)| (item, i)))
 }
 
 /// Checks that each of `keys` in the mapping `parent` is a single value.

@@ -186,7 +186,7 @@ impl Catalog {
         index.find_hashed(keys, |(k, _)| k, key.hash(), &[key.as_str()]).map(|i| keys[i].1)
     }
 
-    /// Every key any version knows, with its ranges (for [`super::facts`]).
+    /// Every key any version knows, with its ranges (for [`super::key_rows`]).
     pub(super) fn keys(&self) -> &'static [(&'static str, &'static [Range])] {
         self.keys
     }

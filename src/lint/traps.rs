@@ -2,7 +2,7 @@
 
 use super::rules::*;
 use super::{At, Diagnostic, RuleContext};
-use crate::knowledge::catalog::{newest_with_default, DefaultValue, Range};
+use crate::knowledge::catalog::{newest_with_default, Catalog, DefaultValue, Range};
 use crate::knowledge::parse_version;
 use crate::yaml::Node;
 
@@ -13,7 +13,7 @@ pub fn check(ctx: &mut RuleContext<'_>, doc: &Node) {
     let target = ctx.target;
     let all = ctx.catalog.image_keys();
     let mut keys: Vec<ImageKey> = Vec::with_capacity(all.len());
-    keys.extend(all.iter().filter_map(|&(key, ranges)| Some((key, ranges, ranges.iter().find(|r| r.0 <= target && target <= r.1)?))));
+    keys.extend(all.iter().filter_map(|&(key, ranges)| Some((key, ranges, Catalog::in_ranges(ranges, target)?))));
     // The chart's own version, which most components' tags default to: parsed once.
     let made = parse_version(ctx.catalog.version(target));
     images(ctx, doc, &keys, 0, made);
