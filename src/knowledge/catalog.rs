@@ -108,6 +108,9 @@ pub struct CatalogData {
     pub keys: &'static [(&'static str, &'static [Range])],
 }
 
+/// A version parsed ([`super::parse_version`]).
+type Parsed = Option<(u64, u64, u64)>;
+
 /// The catalog of one chart (platform or agent): a view over the generated tables.
 #[derive(Debug)]
 pub struct Catalog {
@@ -117,16 +120,17 @@ pub struct Catalog {
     inferred: &'static [(&'static str, &'static str)],
     keys: &'static [(&'static str, &'static [Range])],
     changes: &'static [Change],
-    /// Each version parsed, made once (for [`Catalog::index_of`]).
-    parsed: OnceLock<Vec<Option<(u64, u64, u64)>>>,
+    /// The greatest version parsed up to each, made once (for [`Catalog::index_of`]).
+    parsed: OnceLock<Vec<Parsed>>,
     /// The versions, keys and changed keys, indexed the first time one is looked up.
     version_index: OnceLock<PathIndex>,
     key_index: OnceLock<PathIndex>,
     change_index: OnceLock<PathIndex>,
     /// The renames, in order, indexed by their new names.
     renames: OnceLock<(Vec<&'static Change>, PathIndex)>,
-    /// The changed keys, sorted ([`Catalog::has_change_below`]).
-    changed_keys: OnceLock<Vec<&'static str>>,
+    /// Every proper prefix (`a`, `a.b`) of a changed key `a.b.c`, indexed
+    /// ([`Catalog::has_change_below`]).
+    changed_keys: OnceLock<(Vec<&'static str>, PathIndex)>,
     /// Whether each version is a pre-release, by index (made once).
     prerelease: OnceLock<Vec<bool>>,
     /// The keys named `image` or `imageTag`, sorted ([`Catalog::image_keys`]).
@@ -364,13 +368,15 @@ impl Catalog {
 
     /// Whether a key below `key` (`key.` and more) was renamed, moved or removed.
     pub fn has_change_below(&self, key: &str) -> bool {
-        let keys = self.changed_keys.get_or_init(|| {
-            let mut keys: Vec<&'static str> = self.changes.iter().map(|c| c.key).collect();
-            keys.sort_unstable();
-            keys
+        let (parents, index) = self.changed_keys.get_or_init(|| {
+            let mut parents: Vec<&'static str> =
+                self.changes.iter().flat_map(|c| c.key.match_indices('.').map(|(dot, _)| &c.key[..dot])).collect();
+            parents.sort_unstable();
+            parents.dedup();
+            let index = PathIndex::new(&parents, |p| p);
+            (parents, index)
         });
-        let first = keys.partition_point(|k| super::cmp_joined(k, &[key, "."]).is_lt());
-        keys.get(first).is_some_and(|k| k.len() > key.len() && k.starts_with(key) && k.as_bytes()[key.len()] == b'.')
+        index.find(parents, |p| p, &[key]).is_some()
     }
 
     /// The change whose new name is `key` (for a new name used on an old chart).
@@ -392,8 +398,20 @@ impl Catalog {
         let index = self.version_index.get_or_init(|| PathIndex::new(versions, |v| v));
         index.find(versions, |v| v, &[version]).unwrap_or_else(|| {
             let wanted = super::parse_version(version);
-            let parsed = self.parsed.get_or_init(|| self.versions.iter().map(|v| super::parse_version(v)).collect());
-            parsed.iter().position(|v| *v >= wanted).unwrap_or(self.versions.len())
+            // The greatest version up to each one (the list is not quite in order:
+            // 0.0.81 comes before 0.0.9): the first of these at or after `wanted`
+            // is the first version that is, found by halves.
+            let most = self.parsed.get_or_init(|| {
+                let mut most = None;
+                self.versions
+                    .iter()
+                    .map(|v| {
+                        most = most.max(super::parse_version(v));
+                        most
+                    })
+                    .collect()
+            });
+            most.partition_point(|v| *v < wanted)
         })
     }
 }

@@ -34,16 +34,61 @@ pub(super) struct Written<'a>(pub &'a Node);
 impl Source for Written<'_> {
     fn held(&self, key: &str) -> Option<Held<'_>> {
         let (_, v) = user(self.0, key)?;
-        let kind = match v.scalar() {
-            Some(Scalar::Null) => return None,
-            Some(Scalar::Bool(b)) => Kind::Bool(b),
-            Some(Scalar::Int(n)) => Kind::Int(n),
-            Some(Scalar::Float(f)) => Kind::Float(f),
-            Some(Scalar::Str(_)) => Kind::Str,
-            None => Kind::Collection { empty: v.entries().map(<[_]>::is_empty).or(v.items().map(<[_]>::is_empty)).unwrap_or(true) },
-        };
-        Some(Held { kind, text: Cow::Borrowed(v.text().unwrap_or_default()) })
+        held(v)
     }
+}
+
+/// [`Written`] for a document the settings model asks a dozen keys of:
+/// each top-level name tagged once (its length and first bytes in a word),
+/// and the tags, not the names, compared for every key asked.
+pub(super) struct Indexed<'a> {
+    /// The top-level entries with a name, the last first (Helm reads the last of duplicate keys).
+    entries: Vec<(u64, &'a (Node, Node))>,
+}
+
+impl<'a> Indexed<'a> {
+    pub(super) fn new(doc: &'a Node) -> Indexed<'a> {
+        let entries = doc.entries().unwrap_or_default().iter().rev().filter_map(|e| Some((tag(e.0.text()?), e))).collect();
+        Indexed { entries }
+    }
+}
+
+/// A name's length and first eight bytes in one word: names with different tags differ.
+fn tag(name: &str) -> u64 {
+    let bytes = name.as_bytes();
+    let first = bytes.iter().take(8).enumerate().fold(0u64, |word, (i, &b)| word | u64::from(b) << (8 * i));
+    first ^ (bytes.len() as u64).rotate_right(8)
+}
+
+impl Source for Indexed<'_> {
+    fn held(&self, key: &str) -> Option<Held<'_>> {
+        // As `user`: the first segment by its tag, the rest as written.
+        let mut parts = key.split('.');
+        let first = parts.next().unwrap_or_default();
+        let wanted = tag(first);
+        let (_, entry) = self.entries.iter().find(|(t, (k, _))| *t == wanted && k.text() == Some(first))?;
+        let mut v = &entry.1;
+        for part in parts {
+            v = &v.entry(part)?.1;
+        }
+        if v.is_null() {
+            return None;
+        }
+        held(v)
+    }
+}
+
+/// A written value as the settings model reads it (a null: none).
+fn held(v: &Node) -> Option<Held<'_>> {
+    let kind = match v.scalar() {
+        Some(Scalar::Null) => return None,
+        Some(Scalar::Bool(b)) => Kind::Bool(b),
+        Some(Scalar::Int(n)) => Kind::Int(n),
+        Some(Scalar::Float(f)) => Kind::Float(f),
+        Some(Scalar::Str(_)) => Kind::Str,
+        None => Kind::Collection { empty: v.entries().map(<[_]>::is_empty).or(v.items().map(<[_]>::is_empty)).unwrap_or(true) },
+    };
+    Some(Held { kind, text: Cow::Borrowed(v.text().unwrap_or_default()) })
 }
 
 /// Where Helm and Polyaxon part on a switch: Polyaxon reads the string
@@ -84,7 +129,7 @@ pub fn check(ctx: &mut RuleContext<'_>, doc: &Node) {
     if doc.entries().is_none_or(|e| e.is_empty()) {
         return;
     }
-    let written = Written(doc);
+    let written = Indexed::new(doc);
     let services = Services::read(&written, ctx.catalog, Some(ctx.target));
     let since = |ctx: &RuleContext<'_>, v: &str| ctx.target >= ctx.catalog.index_of(v);
     let Services { postgresql: postgres, redis, rabbitmq, .. } = &services;

@@ -120,8 +120,10 @@ pub fn attach(diagnostics: &mut [Diagnostic], raw: &Node, resolved: &Node, catal
 pub const DELETE_THE_KEY: &str = "delete the key";
 
 fn fix_for(d: &Diagnostic, raw: &Node, resolved: &Node, catalog: &Catalog, target: usize) -> Option<Fix> {
-    // Keys with dots of their own or list items: no plain path to edit by.
-    if d.key.contains('"') || (d.key.contains('[') && d.key.contains("[]")) {
+    // Keys with dots of their own or list items: no plain path to edit by
+    // (a `"`, or `[]`: one pass over the key's bytes).
+    let bytes = d.key.as_bytes();
+    if bytes.iter().enumerate().any(|(i, &b)| b == b'"' || (b == b'[' && bytes.get(i + 1) == Some(&b']'))) {
         return None;
     }
     match (d.code, &d.replacement) {
@@ -183,7 +185,16 @@ fn section_left(d: &Diagnostic, raw: &Node, resolved: &Node, catalog: &Catalog, 
     // As `entry(raw, &d.key)`, with the mapping that holds it kept.
     let (parent, name) = parent_and_leaf(&d.key);
     let holder = if parent.is_empty() { Some(raw) } else { lookup(raw, parent) };
-    let Some((_, section)) = holder.and_then(|h| h.entry(name)) else {
+    // The last entry of that name (the one Helm reads), and whether there are
+    // more: one pass over the holder's entries.
+    let (mut last, mut twice) = (None, false);
+    for entry in holder.and_then(Node::entries).unwrap_or_default() {
+        if entry.0.text() == Some(name) {
+            twice = last.is_some();
+            last = Some(entry);
+        }
+    }
+    let Some((_, section)) = last else {
         return display_only(format!("`{}` is reached through an alias or a merge key: edit it where it is written", d.key));
     };
     // Reported from 1.0.5 on, where connections took its place.
@@ -216,7 +227,6 @@ fn section_left(d: &Diagnostic, raw: &Node, resolved: &Node, catalog: &Catalog, 
             Some((child.clone(), to.to_string()))
         })
         .collect();
-    let twice = holder.and_then(Node::entries).is_some_and(|e| e.iter().filter(|(k, _)| k.text() == Some(name)).count() > 1);
     let first_unsafe = section.first_unsafe();
     if let Some((_, what)) = first_unsafe.filter(|(n, _)| n.anchored()) {
         return display_only(format!("comment `{}` out by hand: it holds {what} that other keys may use", d.key));
