@@ -207,13 +207,17 @@ impl Writer {
 fn first_escaped(bytes: &[u8]) -> Option<usize> {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
-    let zero_in = |v: u64| v.wrapping_sub(ONES) & !v & HIGH != 0;
     let escaped = |b: &u8| *b < 0x20 || *b == b'"' || *b == b'\\';
     let mut start = 0;
     for word in bytes.chunks_exact(8) {
         let v = u64::from_le_bytes(word.try_into().expect("eight bytes"));
-        // A byte below 0x20, one equal to `"`, one equal to `\`.
-        if v.wrapping_sub(ONES * 0x20) & !v & HIGH != 0 || zero_in(v ^ (ONES * u64::from(b'"'))) || zero_in(v ^ (ONES * u64::from(b'\\'))) {
+        // A byte below 0x20, one equal to `"`, one equal to `\`: each test as
+        // `(x - ONES) & !x & HIGH` (x has a zero byte), in one, as `x`'s high
+        // bits are `v`'s (the bytes compared with are ASCII).
+        let below = v.wrapping_sub(ONES * 0x20);
+        let quote = (v ^ (ONES * u64::from(b'"'))).wrapping_sub(ONES);
+        let backslash = (v ^ (ONES * u64::from(b'\\'))).wrapping_sub(ONES);
+        if (below | quote | backslash) & !v & HIGH != 0 {
             break;
         }
         start += 8;
