@@ -9,6 +9,9 @@
 //! is left behind or lost. What cannot promise that is unsafe (a choice to
 //! review) or display-only (left for a person, with the reason).
 
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
 use super::rules::{Applicability, Code, Severity};
 use super::Diagnostic;
 use crate::edit::{Editor, Fragment, MapRef, NodeError};
@@ -105,8 +108,9 @@ impl KeyEdit {
 /// document as written (aliases kept, for editing), `resolved` as Helm
 /// reads it; `target` the chart version (an index of the platform catalog).
 pub fn attach(diagnostics: &mut [Diagnostic], raw: &Node, resolved: &Node, catalog: &Catalog, target: usize) {
+    let raw = Raw::new(raw);
     for d in diagnostics.iter_mut() {
-        d.fix = fix_for(d, raw, resolved, catalog, target);
+        d.fix = fix_for(d, &raw, resolved, catalog, target);
         // The help says what the fix does, not the generic advice.
         if let (Some(fix), Some(help)) = (d.fix.as_ref().filter(|f| !f.edits.is_empty()), d.help.as_mut()) {
             if let Some(rest) = help.strip_prefix(DELETE_THE_KEY) {
@@ -119,7 +123,7 @@ pub fn attach(diagnostics: &mut [Diagnostic], raw: &Node, resolved: &Node, catal
 /// The help of a key that should go, until a fix says what it does instead.
 pub const DELETE_THE_KEY: &str = "delete the key";
 
-fn fix_for(d: &Diagnostic, raw: &Node, resolved: &Node, catalog: &Catalog, target: usize) -> Option<Fix> {
+fn fix_for(d: &Diagnostic, raw: &Raw<'_>, resolved: &Node, catalog: &Catalog, target: usize) -> Option<Fix> {
     // Keys with dots of their own or list items: no plain path to edit by
     // (a `"`, or `[]`: one pass over the key's bytes).
     let bytes = d.key.as_bytes();
@@ -134,7 +138,7 @@ fn fix_for(d: &Diagnostic, raw: &Node, resolved: &Node, catalog: &Catalog, targe
             let edits = vec![KeyEdit::CommentOutShadowed { key: d.key.clone(), note }];
             Some(Fix { applicability: Applicability::Safe, title: format!("comment out the earlier `{}`", d.key), edits })
         }
-        (Code::T001, _) if d.key == "ingress.tls" && lookup(raw, "ingress.tls").is_some_and(Node::is_map) => Some(tls(d, raw)),
+        (Code::T001, _) if d.key == "ingress.tls" && raw.lookup("ingress.tls").is_some_and(Node::is_map) => Some(tls(d, raw.root)),
         (Code::T002, _) if d.key == "broker" => broker(resolved, target),
         (Code::T003, _) => {
             let edits = vec![KeyEdit::Unquote { key: d.key.clone() }];
@@ -155,13 +159,13 @@ fn display_only(title: String) -> Fix {
 }
 
 /// A rename from the chart's history (safe), or a did-you-mean (a guess).
-fn rename(d: &Diagnostic, raw: &Node, to: &str) -> Fix {
+fn rename(d: &Diagnostic, raw: &Raw<'_>, to: &str) -> Fix {
     // A did-you-mean is a guess; a rename from the chart's history is safe.
     let applicability = if matches!(d.code, Code::K005 | Code::K010) { Applicability::Unsafe } else { Applicability::Safe };
-    let Some((_, value)) = entry(raw, &d.key) else {
+    let Some(((_, value), _)) = raw.entry(&d.key) else {
         return display_only(format!("rename `{}` to `{to}` where it is written (it is reached through an alias or a merge key)", d.key));
     };
-    if lookup(raw, to).is_some() {
+    if raw.lookup(to).is_some() {
         let note = format!("{NOTE} `{to}` is set too; this was its old name");
         return comment_out(d, Applicability::Unsafe, note);
     }
@@ -181,25 +185,14 @@ fn rename(d: &Diagnostic, raw: &Node, to: &str) -> Fix {
 /// A setting that moved out of the values file or was removed: its
 /// carried settings first (a v1 `api`'s into the v2 `gateway`, 0.x
 /// storage into the artifacts store and connections), else commented out.
-fn section_left(d: &Diagnostic, raw: &Node, resolved: &Node, catalog: &Catalog, target: usize) -> Fix {
-    // As `entry(raw, &d.key)`, with the mapping that holds it kept.
-    let (parent, name) = parent_and_leaf(&d.key);
-    let holder = if parent.is_empty() { Some(raw) } else { lookup(raw, parent) };
-    // The last entry of that name (the one Helm reads), and whether there are
-    // more: one pass over the holder's entries.
-    let (mut last, mut twice) = (None, false);
-    for entry in holder.and_then(Node::entries).unwrap_or_default() {
-        if entry.0.text() == Some(name) {
-            twice = last.is_some();
-            last = Some(entry);
-        }
-    }
-    let Some((_, section)) = last else {
+fn section_left(d: &Diagnostic, raw: &Raw<'_>, resolved: &Node, catalog: &Catalog, target: usize) -> Fix {
+    // The entry (the last of its name, the one Helm reads), and whether its mapping has more of that name.
+    let Some(((_, section), twice)) = raw.entry(&d.key) else {
         return display_only(format!("`{}` is reached through an alias or a merge key: edit it where it is written", d.key));
     };
     // Reported from 1.0.5 on, where connections took its place.
     if d.key == "persistence" && d.code == Code::K003 {
-        return storage_carry(d, raw, section);
+        return storage_carry(d, raw.root, section);
     }
     // What the chart's history carries elsewhere (Helm's reading: through
     // aliases; without any, the same tree). Each entry's path is written
@@ -207,7 +200,7 @@ fn section_left(d: &Diagnostic, raw: &Node, resolved: &Node, catalog: &Catalog, 
     // (Most sections have none: then their entries are not looked at.)
     let read = if !catalog.has_change_below(&d.key) {
         None
-    } else if std::ptr::eq(raw, resolved) {
+    } else if std::ptr::eq(raw.root, resolved) {
         Some(section)
     } else {
         lookup(resolved, &d.key)
@@ -234,11 +227,11 @@ fn section_left(d: &Diagnostic, raw: &Node, resolved: &Node, catalog: &Catalog, 
     // Nothing is carried out of a flow, duplicated or aliased section, nor
     // into a flow one: the editor cannot move those.
     let movable = !twice && !section.is_flow() && first_unsafe.is_none();
-    let place_editable = |to: &str| lookup(raw, parent_and_leaf(to).0).is_none_or(|n| n.is_map() && !n.is_flow());
+    let place_editable = |to: &str| raw.lookup(parent_and_leaf(to).0).is_none_or(|n| n.is_map() && !n.is_flow());
     let mut planned: Vec<&str> = Vec::new();
     let mut moves = Vec::new();
     for (child, to) in carried.iter().filter(|(_, to)| movable && place_editable(to)) {
-        if lookup(raw, to).is_none() && !planned.contains(&to.as_str()) {
+        if raw.lookup(to).is_none() && !planned.contains(&to.as_str()) {
             planned.push(to);
             moves.push(KeyEdit::Move { key: child.clone(), to: to.clone() });
         }
@@ -258,7 +251,7 @@ fn section_left(d: &Diagnostic, raw: &Node, resolved: &Node, catalog: &Catalog, 
     if let Some((_, to)) = carried.first() {
         let place = parent_and_leaf(to).0;
         let names = |list: Vec<&(String, String)>| list.iter().map(|(_, to)| leaf(to)).collect::<Vec<_>>().join(", ");
-        let (taken, stuck): (Vec<_>, Vec<_>) = carried.iter().partition(|(_, to)| lookup(raw, to).is_some());
+        let (taken, stuck): (Vec<_>, Vec<_>) = carried.iter().partition(|(_, to)| raw.lookup(to).is_some());
         if !taken.is_empty() {
             note.push_str(&format!("; {place} sets {} already", names(taken)));
         }
@@ -453,11 +446,67 @@ fn duplicated_on(root: &Node, path: &str) -> Option<String> {
     None
 }
 
-/// The entry at a dotted path (plain segments only).
-fn entry<'a>(root: &'a Node, path: &str) -> Option<&'a (Node, Node)> {
-    let (parent, name) = parent_and_leaf(path);
-    let holder = if parent.is_empty() { Some(root) } else { lookup(root, parent) };
-    holder?.entry(name)
+/// The document as written, its top-level names indexed: a fix looks up
+/// the paths of a file's diagnostics, a dozen or more, most of them
+/// through its top level (scanned from the end for each, as
+/// [`Node::get`], they cost more than the rest of the fixes).
+struct Raw<'a> {
+    root: &'a Node,
+    /// Each top-level name: its last entry (the one Helm reads), and whether an earlier one has it too.
+    top: HashMap<&'a str, (&'a (Node, Node), bool), BuildHasherDefault<Fnv>>,
+}
+
+impl<'a> Raw<'a> {
+    fn new(root: &'a Node) -> Raw<'a> {
+        let entries = root.entries().unwrap_or_default();
+        let mut top = HashMap::with_capacity_and_hasher(entries.len(), BuildHasherDefault::default());
+        for entry in entries {
+            if let Some(name) = entry.0.text() {
+                top.entry(name).and_modify(|last: &mut (&(Node, Node), bool)| *last = (entry, true)).or_insert((entry, false));
+            }
+        }
+        Raw { root, top }
+    }
+
+    /// The node at a dotted path (plain segments only), as [`lookup`].
+    fn lookup(&self, path: &str) -> Option<&'a Node> {
+        let mut segments = path.split('.');
+        let first = &self.top.get(segments.next().unwrap_or_default())?.0 .1;
+        segments.try_fold(first, |node, key| node.get(key))
+    }
+
+    /// The entry at a dotted path (plain segments only), and whether its
+    /// mapping has another of that name before it.
+    fn entry(&self, path: &str) -> Option<(&'a (Node, Node), bool)> {
+        let (parent, name) = parent_and_leaf(path);
+        if parent.is_empty() {
+            return self.top.get(name).copied();
+        }
+        let entries = self.lookup(parent)?.entries()?;
+        let at = entries.iter().rposition(|(k, _)| k.text() == Some(name))?;
+        Some((&entries[at], entries[..at].iter().any(|(k, _)| k.text() == Some(name))))
+    }
+}
+
+/// FNV-1a: names are short, and hashed once each.
+struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Hasher for Fnv {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
 /// The node at a dotted path (plain segments only).
