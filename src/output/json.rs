@@ -155,11 +155,25 @@ impl Writer {
     }
 
     fn number(&mut self, n: usize) {
-        // Lines and columns: mostly a few digits, pushed one by one.
-        if n >= 10 {
-            self.number(n / 10);
+        // Lines and columns: mostly a few digits, pushed one by one (up to
+        // three without a call).
+        let digit = |d: usize| char::from(b'0' + (d % 10) as u8);
+        match n {
+            0..10 => self.out.push(digit(n)),
+            10..100 => {
+                self.out.push(digit(n / 10));
+                self.out.push(digit(n));
+            }
+            100..1000 => {
+                self.out.push(digit(n / 100));
+                self.out.push(digit(n / 10));
+                self.out.push(digit(n));
+            }
+            _ => {
+                self.number(n / 10);
+                self.out.push(digit(n));
+            }
         }
-        self.out.push(char::from(b'0' + (n % 10) as u8));
     }
 
     /// A name of the rules' catalog (a code, a rule's name, a severity, an
