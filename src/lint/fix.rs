@@ -114,7 +114,8 @@ pub fn attach(diagnostics: &mut [Diagnostic], raw: &Node, resolved: &Node, catal
         // The help says what the fix does, not the generic advice.
         if let (Some(fix), Some(help)) = (d.fix.as_ref().filter(|f| !f.edits.is_empty()), d.help.as_mut()) {
             if let Some(rest) = help.strip_prefix(DELETE_THE_KEY) {
-                *help = [fix.title.as_str(), rest].concat();
+                // Mostly the whole help: then the title, copied.
+                *help = if rest.is_empty() { fix.title.clone() } else { [fix.title.as_str(), rest].concat() };
             }
         }
     }
