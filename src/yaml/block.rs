@@ -153,11 +153,18 @@ impl Reader<'_> {
     }
 
     /// The end of the current line (`from` is on it), before its line break.
+    #[inline]
     fn line_end(&self, from: usize) -> usize {
         let (line, end) = self.end_of_line.get();
         if line == self.at {
             return end;
         }
+        self.find_line_end(from)
+    }
+
+    /// [`Self::line_end`] when the line's end is not known yet.
+    #[inline(never)]
+    fn find_line_end(&self, from: usize) -> usize {
         let end = self.search.line_break(&self.bytes[from..]).map_or(self.bytes.len(), |i| from + i);
         self.end_of_line.set((self.at, end));
         end
@@ -588,6 +595,14 @@ impl Reader<'_> {
 }
 
 fn leading_spaces(bytes: &[u8]) -> usize {
+    // Most runs (indentations, the blank after a `:`) end within eight bytes:
+    // one look at the first eight finds where.
+    if let Some(first) = bytes.first_chunk::<8>() {
+        let others = u64::from_le_bytes(*first) ^ u64::from_le_bytes([b' '; 8]);
+        if others != 0 {
+            return (others.trailing_zeros() / 8) as usize;
+        }
+    }
     bytes.iter().take_while(|&&b| b == b' ').count()
 }
 
