@@ -183,7 +183,22 @@ impl Reader<'_> {
     /// Moves past blank and comment lines to the next line with content. A
     /// document marker there is outside the subset, but for a bare `---`
     /// that opens the text.
-    fn skip_to_content(&mut self, mut opening: bool) -> Read<()> {
+    #[inline]
+    fn skip_to_content(&mut self, opening: bool) -> Read<()> {
+        // Most often the line has content, indented: no call for it.
+        let rest = self.bytes.get(self.at..).unwrap_or_default();
+        let spaces = leading_spaces(rest);
+        if spaces > 0 && !matches!(rest.get(spaces), None | Some(b'\n' | b'#')) {
+            self.indent = Some(spaces);
+            return Ok(());
+        }
+        self.skip_lines(opening)
+    }
+
+    /// [`Self::skip_to_content`] past blank and comment lines, and to lines
+    /// at the first column.
+    #[inline(never)]
+    fn skip_lines(&mut self, mut opening: bool) -> Read<()> {
         loop {
             if self.at >= self.bytes.len() {
                 self.indent = None;
