@@ -61,6 +61,13 @@ thread_local! {
 /// No byte the general reader reads differently, or refuses, or breaks
 /// lines at: `Some(whether the text is ASCII)`, else `None`.
 fn readable(text: &str) -> Option<bool> {
+    // First one look per byte for any byte that needs a closer one: a control
+    // character but the line break, DEL, or a non-ASCII byte (as a signed byte,
+    // `b + 1` is below `!` for exactly these and the line break).
+    let unusual = |block: &[u8]| block.iter().fold(false, |seen, &b| seen | (((b.wrapping_add(1) as i8) < 0x21) & (b != b'\n')));
+    if !text.as_bytes().chunks(256).any(unusual) {
+        return Some(true);
+    }
     // Folded over blocks without an early exit, which the compiler
     // vectorises: bit 0 for a control character, bit 7 for a non-ASCII byte.
     let flags = |block: &[u8]| block.iter().fold(0u8, |seen, &b| seen | (((b < b' ') & (b != b'\n')) | (b == 0x7f)) as u8 | (b & 0x80));
@@ -678,5 +685,23 @@ fn plain_start(text: &[u8]) -> bool {
             b'?' | b':' | b',' | b'[' | b']' | b'{' | b'}' | b'#' | b'&' | b'*' | b'!' | b'|' | b'>' | b'\'' | b'"' | b'%' | b'@' | b'`',
         ) => false,
         Some(_) => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::readable;
+
+    #[test]
+    fn the_quick_look_at_the_bytes_lets_no_refused_byte_through() {
+        for b in 0..=0x7fu8 {
+            let text = format!("a: x{}y\n", b as char);
+            let refused = (b < b' ' && b != b'\n') || b == 0x7f;
+            assert_eq!(readable(&text), (!refused).then_some(true), "byte {b:#04x}");
+        }
+        assert_eq!(readable("a: é\n"), Some(false));
+        assert_eq!(readable("a: x\u{85}y\n"), None);
+        assert_eq!(readable("a: \u{feff}\n"), None);
+        assert_eq!(readable("a: é\t\n"), None);
     }
 }
