@@ -20,20 +20,19 @@ type Read<T> = Result<T, GiveUp>;
 
 /// The documents of `text` (none or one), or `None` when the general reader must read it.
 pub(super) fn read(text: &str) -> Option<Vec<Node>> {
-    if !readable(text) {
-        return None;
-    }
+    let ascii = readable(text)?;
     // The stacks of the last text read: a stream's documents are read one
     // after another, and each allocating its own cost more than a small one.
     let (entries, items) = STACKS.with(|s| s.take());
     let mut reader = Reader {
         text,
         bytes: text.as_bytes(),
-        ascii: text.is_ascii(),
+        ascii,
         at: 0,
         line: 1,
         indent: None,
         end_of_line: std::cell::Cell::new((usize::MAX, 0)),
+        search: Search::new(),
         entries,
         items,
     };
@@ -59,16 +58,31 @@ thread_local! {
     static STACKS: std::cell::Cell<Stacks> = std::cell::Cell::new((Vec::with_capacity(32), Vec::with_capacity(16)));
 }
 
-/// No byte the general reader reads differently, or refuses, or breaks lines at.
-fn readable(text: &str) -> bool {
-    // Folded over blocks without an early exit, which the compiler vectorises.
-    let control = |block: &[u8]| block.iter().fold(false, |seen, &b| seen | ((b < b' ') & (b != b'\n')) | (b == 0x7f));
-    if text.as_bytes().chunks(256).any(control) {
-        return false;
+/// No byte the general reader reads differently, or refuses, or breaks
+/// lines at: `Some(whether the text is ASCII)`, else `None`.
+fn readable(text: &str) -> Option<bool> {
+    // First one look per byte for any byte that needs a closer one: a control
+    // character but the line break, DEL, or a non-ASCII byte (as a signed byte,
+    // `b + 1` is below `!` for exactly these and the line break).
+    let unusual = |block: &[u8]| block.iter().fold(false, |seen, &b| seen | (((b.wrapping_add(1) as i8) < 0x21) & (b != b'\n')));
+    if !text.as_bytes().chunks(256).any(unusual) {
+        return Some(true);
+    }
+    // Folded over blocks without an early exit, which the compiler
+    // vectorises: bit 0 for a control character, bit 7 for a non-ASCII byte.
+    let flags = |block: &[u8]| block.iter().fold(0u8, |seen, &b| seen | (((b < b' ') & (b != b'\n')) | (b == 0x7f)) as u8 | (b & 0x80));
+    let mut high = 0;
+    for block in text.as_bytes().chunks(256) {
+        let seen = flags(block);
+        if seen & 1 != 0 {
+            return None;
+        }
+        high |= seen;
     }
     // C1 controls and NEL, LS, PS, BOM and the non-characters U+FFFE/U+FFFF.
-    text.is_ascii()
-        || !text.chars().any(|c| matches!(c, '\u{80}'..='\u{9f}' | '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}'))
+    let ascii = high == 0;
+    let refused = |c| matches!(c, '\u{80}'..='\u{9f}' | '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}');
+    (ascii || !text.chars().any(refused)).then_some(ascii)
 }
 
 struct Reader<'a> {
@@ -83,10 +97,53 @@ struct Reader<'a> {
     /// The start of the line whose end was last searched for, and that end:
     /// a line is looked at by several steps.
     end_of_line: std::cell::Cell<(usize, usize)>,
+    search: Search,
     /// The entries and items of the collections being read, innermost last:
     /// each collection then takes its own in one allocation of the right size.
     entries: Vec<(Node, Node)>,
     items: Vec<Node>,
+}
+
+/// The reader's byte searches, set up once for a text: `memchr`'s own
+/// functions choose their routine and load their needles at every call,
+/// which for the few bytes a search on a line covers cost as much as the search.
+struct Search {
+    #[cfg(target_arch = "x86_64")]
+    stops: Option<memchr::arch::x86_64::avx2::memchr::Three>,
+    #[cfg(target_arch = "x86_64")]
+    breaks: Option<memchr::arch::x86_64::avx2::memchr::One>,
+}
+
+impl Search {
+    fn new() -> Search {
+        #[cfg(target_arch = "x86_64")]
+        {
+            use memchr::arch::x86_64::avx2::memchr::{One, Three};
+            Search { stops: Three::new(b':', b'#', b'\n'), breaks: One::new(b'\n') }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        Search {}
+    }
+
+    /// The first `:`, `#` or line break in `bytes`.
+    #[inline]
+    fn stop(&self, bytes: &[u8]) -> Option<usize> {
+        #[cfg(target_arch = "x86_64")]
+        if let Some(three) = &self.stops {
+            return three.find(bytes);
+        }
+        memchr::memchr3(b':', b'#', b'\n', bytes)
+    }
+
+    /// The first line break in `bytes`.
+    #[inline]
+    fn line_break(&self, bytes: &[u8]) -> Option<usize> {
+        #[cfg(target_arch = "x86_64")]
+        if let Some(one) = &self.breaks {
+            return one.find(bytes);
+        }
+        memchr::memchr(b'\n', bytes)
+    }
 }
 
 impl Reader<'_> {
@@ -103,12 +160,19 @@ impl Reader<'_> {
     }
 
     /// The end of the current line (`from` is on it), before its line break.
+    #[inline]
     fn line_end(&self, from: usize) -> usize {
         let (line, end) = self.end_of_line.get();
         if line == self.at {
             return end;
         }
-        let end = memchr::memchr(b'\n', &self.bytes[from..]).map_or(self.bytes.len(), |i| from + i);
+        self.find_line_end(from)
+    }
+
+    /// [`Self::line_end`] when the line's end is not known yet.
+    #[inline(never)]
+    fn find_line_end(&self, from: usize) -> usize {
+        let end = self.search.line_break(&self.bytes[from..]).map_or(self.bytes.len(), |i| from + i);
         self.end_of_line.set((self.at, end));
         end
     }
@@ -126,7 +190,22 @@ impl Reader<'_> {
     /// Moves past blank and comment lines to the next line with content. A
     /// document marker there is outside the subset, but for a bare `---`
     /// that opens the text.
-    fn skip_to_content(&mut self, mut opening: bool) -> Read<()> {
+    #[inline]
+    fn skip_to_content(&mut self, opening: bool) -> Read<()> {
+        // Most often the line has content, indented: no call for it.
+        let rest = self.bytes.get(self.at..).unwrap_or_default();
+        let spaces = leading_spaces(rest);
+        if spaces > 0 && !matches!(rest.get(spaces), None | Some(b'\n' | b'#')) {
+            self.indent = Some(spaces);
+            return Ok(());
+        }
+        self.skip_lines(opening)
+    }
+
+    /// [`Self::skip_to_content`] past blank and comment lines, and to lines
+    /// at the first column.
+    #[inline(never)]
+    fn skip_lines(&mut self, mut opening: bool) -> Read<()> {
         loop {
             if self.at >= self.bytes.len() {
                 self.indent = None;
@@ -280,7 +359,7 @@ impl Reader<'_> {
         };
         let mut i = after_key;
         loop {
-            let Some(found) = memchr::memchr3(b':', b'#', b'\n', &b[i..]).map(|j| i + j) else {
+            let Some(found) = self.search.stop(&b[i..]).map(|j| i + j) else {
                 self.end_of_line.set((self.at, b.len()));
                 return None;
             };
@@ -315,7 +394,7 @@ impl Reader<'_> {
                 self.quoted(line_start, at, close)?
             }
             _ => {
-                let key = text.trim_end_matches(' ');
+                let key = trim_spaces(text);
                 if key.len() > 1024 || key == "<<" || !plain_start(key.as_bytes()) {
                     return Err(GiveUp);
                 }
@@ -340,42 +419,44 @@ impl Reader<'_> {
     /// A value that starts on the current line at `at`, inside a collection at
     /// `parent`; leaves the reader at the next line with content.
     fn inline(&mut self, line_start: usize, at: usize, parent: isize, depth: usize) -> Read<Node> {
-        let (node, after, end) = match self.bytes[at] {
+        let node = match self.bytes[at] {
             b'|' | b'>' => return self.block_scalar(at, parent),
             b'\'' | b'"' | b'[' | b'{' => {
                 let end = self.line_end(at);
                 let (node, after) = self.flow_node(line_start, at, end, depth)?;
-                (node, after, end)
-            }
-            _ => {
-                // One pass for the line's end, the comment that ends the
-                // scalar and a `: ` (or a `:` at its end) that would make it a key.
-                let b = self.bytes;
-                let mut from = at;
-                let (stop, end) = loop {
-                    let Some(i) = memchr::memchr3(b':', b'#', b'\n', &b[from..]).map(|i| from + i) else { break (b.len(), b.len()) };
-                    match b[i] {
-                        b'\n' => break (i, i),
-                        b'#' if i > at && b[i - 1] == b' ' => break (i - 1, self.line_end(i)),
-                        b':' if matches!(b.get(i + 1), None | Some(b' ' | b'\n')) => return Err(GiveUp),
-                        _ => from = i + 1,
-                    }
-                };
-                self.end_of_line.set((self.at, end));
-                let text = self.text[at..stop].trim_end_matches(' ');
-                if !plain_start(text.as_bytes()) {
+                if !blanks_and_comment(&self.bytes[after..end]) {
                     return Err(GiveUp);
                 }
-                let node = self.node(line_start, at, at + text.len(), Value::Scalar { text: Text::from(text), style: Style::Plain });
-                (node, end, end)
+                node
             }
+            _ => self.plain(line_start, at)?,
         };
-        if !blanks_and_comment(&self.bytes[after..end]) {
-            return Err(GiveUp);
-        }
         self.next_line();
         self.skip_to_content(false)?;
         Ok(node)
+    }
+
+    /// A plain scalar at `at`, to its line's end or the comment there.
+    fn plain(&self, line_start: usize, at: usize) -> Read<Node> {
+        // One pass for the line's end, the comment that ends the
+        // scalar and a `: ` (or a `:` at its end) that would make it a key.
+        let b = self.bytes;
+        let mut from = at;
+        let (stop, end) = loop {
+            let Some(i) = self.search.stop(&b[from..]).map(|i| from + i) else { break (b.len(), b.len()) };
+            match b[i] {
+                b'\n' => break (i, i),
+                b'#' if i > at && b[i - 1] == b' ' => break (i - 1, self.line_end(i)),
+                b':' if matches!(b.get(i + 1), None | Some(b' ' | b'\n')) => return Err(GiveUp),
+                _ => from = i + 1,
+            }
+        };
+        self.end_of_line.set((self.at, end));
+        let text = trim_spaces(&self.text[at..stop]);
+        if !plain_start(text.as_bytes()) {
+            return Err(GiveUp);
+        }
+        Ok(self.node(line_start, at, at + text.len(), Value::Scalar { text: Text::from(text), style: Style::Plain }))
     }
 
     /// A quoted scalar or a flow collection at `at`, all on its line before
@@ -441,7 +522,7 @@ impl Reader<'_> {
         if !matches!(b.get(stop), Some(b',' | b']' | b'}' | b':')) {
             return Err(GiveUp);
         }
-        let text = self.text[at..stop].trim_end_matches(' ');
+        let text = trim_spaces(&self.text[at..stop]);
         if !plain_start(text.as_bytes()) || (b[stop] == b':' && b.get(stop + 1) != Some(&b' ')) {
             return Err(GiveUp);
         }
@@ -536,7 +617,25 @@ impl Reader<'_> {
 }
 
 fn leading_spaces(bytes: &[u8]) -> usize {
+    // Most runs (indentations, the blank after a `:`) end within eight bytes:
+    // one look at the first eight finds where.
+    if let Some(first) = bytes.first_chunk::<8>() {
+        let others = u64::from_le_bytes(*first) ^ u64::from_le_bytes([b' '; 8]);
+        if others != 0 {
+            return (others.trailing_zeros() / 8) as usize;
+        }
+    }
     bytes.iter().take_while(|&&b| b == b' ').count()
+}
+
+/// `text` without the spaces it ends with, looked at as bytes.
+fn trim_spaces(text: &str) -> &str {
+    let b = text.as_bytes();
+    let mut n = b.len();
+    while n > 0 && b[n - 1] == b' ' {
+        n -= 1;
+    }
+    &text[..n]
 }
 
 fn skip_spaces(bytes: &[u8], at: usize, end: usize) -> usize {
@@ -577,6 +676,7 @@ fn empty() -> Value {
 /// Whether a plain scalar may start so: with none of YAML's indicators but a
 /// `-` before a non-blank (`--flag`, `-1`). Starts the general reader reads
 /// in ways of its own (`?x`, `:x`) are left to it.
+#[inline(always)]
 fn plain_start(text: &[u8]) -> bool {
     match text.first() {
         None => false,
@@ -585,5 +685,23 @@ fn plain_start(text: &[u8]) -> bool {
             b'?' | b':' | b',' | b'[' | b']' | b'{' | b'}' | b'#' | b'&' | b'*' | b'!' | b'|' | b'>' | b'\'' | b'"' | b'%' | b'@' | b'`',
         ) => false,
         Some(_) => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::readable;
+
+    #[test]
+    fn the_quick_look_at_the_bytes_lets_no_refused_byte_through() {
+        for b in 0..=0x7fu8 {
+            let text = format!("a: x{}y\n", b as char);
+            let refused = (b < b' ' && b != b'\n') || b == 0x7f;
+            assert_eq!(readable(&text), (!refused).then_some(true), "byte {b:#04x}");
+        }
+        assert_eq!(readable("a: é\n"), Some(false));
+        assert_eq!(readable("a: x\u{85}y\n"), None);
+        assert_eq!(readable("a: \u{feff}\n"), None);
+        assert_eq!(readable("a: é\t\n"), None);
     }
 }

@@ -1254,16 +1254,18 @@ pub fn closing_quote(source: &str, start: usize) -> usize {
 pub(crate) fn past_closing_quote(source: &str, start: usize) -> Option<usize> {
     let bytes = source.as_bytes();
     let quote = bytes[start];
+    debug_assert!(matches!(quote, b'"' | b'\''));
     let mut i = start + 1;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'\\' if quote == b'"' => i += 2,
-            b'\'' if quote == b'\'' && bytes.get(i + 1) == Some(&b'\'') => i += 2,
-            b if b == quote => return Some(i + 1),
-            _ => i += 1,
+    loop {
+        // The next quote, or in a double-quoted scalar the next escape.
+        let rest = bytes.get(i..)?;
+        let found = i + if quote == b'"' { memchr::memchr2(b'"', b'\\', rest)? } else { memchr::memchr(b'\'', rest)? };
+        match bytes[found] {
+            b'\\' => i = found + 2,
+            b'\'' if quote == b'\'' && bytes.get(found + 1) == Some(&b'\'') => i = found + 2,
+            _ => return Some(found + 1),
         }
     }
-    None
 }
 
 fn last_end(entries: &[(Node, Node)], start: usize) -> usize {
