@@ -90,8 +90,8 @@ fn walk(ctx: &mut RuleContext<'_>, known: &Known, map: &Node, path: &mut String,
             Mode::Checked | Mode::Schema(_) => {}
         }
         let ranges = row.and_then(|f| f.ranges);
-        let chart = ranges.and_then(|r| Catalog::in_ranges(r, ctx.target)).copied();
-        let schema = Schema::typing_of(found, chart.is_some()).copied();
+        let chart = ranges.and_then(|r| Catalog::in_ranges(r, ctx.target));
+        let schema = Schema::typing_of(found, chart.is_some());
         // A later chart's key, on an older chart whose validator already knew it
         // (below a section handed on whole, later charts' finer reads do not matter).
         let too_new = mode == Mode::Checked
@@ -108,14 +108,14 @@ fn walk(ctx: &mut RuleContext<'_>, known: &Known, map: &Node, path: &mut String,
                 judge_by_schema(ctx, lookup, path, declared, tolerated, key, value);
             }
             (Some(range), _) => {
-                types::check(ctx, path, Some(range.2), schema.as_ref(), key, value);
+                types::check(ctx, path, Some(range.2), schema, key, value);
                 descend(ctx, value, path, lookup, Some(range.2), schema.map(|s| (s.ty, s.extra)));
             }
             (None, Some(entry)) => {
                 if mode == Mode::Checked || !tolerated {
                     report_ignored(ctx, path, entry.alias_of, tolerated, key);
                 }
-                types::check(ctx, path, None, Some(&entry), key, value);
+                types::check(ctx, path, None, Some(entry), key, value);
                 descend(ctx, value, path, lookup, None, Some((entry.ty, entry.extra)));
             }
             (None, None) if read_by_post_renderer(path) => {
