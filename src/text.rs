@@ -28,12 +28,22 @@ pub fn comment_start(line: &[u8]) -> Option<usize> {
 /// A dotted path; segments with dots of their own are quoted
 /// (`ingress.annotations."kubernetes.io/tls-acme"`).
 pub fn join_key(prefix: &str, name: &str) -> String {
-    let name = if name.contains('.') { format!("\"{name}\"") } else { name.to_string() };
+    let name = if has_dot(name) { format!("\"{name}\"") } else { name.to_string() };
     if prefix.is_empty() {
         name
     } else {
         format!("{prefix}.{name}")
     }
+}
+
+/// Whether a key's name holds a dot (and is quoted in a path): eight bytes at a time.
+pub fn has_dot(name: &str) -> bool {
+    const DOTS: u64 = 0x2e2e_2e2e_2e2e_2e2e;
+    const LOW: u64 = 0x0101_0101_0101_0101;
+    // A byte of `word ^ DOTS` is zero where `word` has a dot.
+    let dot_in = |word: u64| ((word ^ DOTS).wrapping_sub(LOW) & !(word ^ DOTS) & (LOW << 7)) != 0;
+    let mut words = name.as_bytes().chunks_exact(8);
+    words.any(|word| dot_in(u64::from_le_bytes(word.try_into().expect("eight bytes")))) || words.remainder().contains(&b'.')
 }
 
 /// The closest known name: same letters in another case first, then the
@@ -67,5 +77,17 @@ mod tests {
         assert_eq!(did_you_mean("brokr", &["broker", "dns"]).as_deref(), Some("broker"));
         assert_eq!(did_you_mean("hots", &["host"]).as_deref(), Some("host"));
         assert_eq!(did_you_mean("zzzz", &["broker"]), None);
+    }
+
+    #[test]
+    fn dots_are_found_anywhere_in_a_name() {
+        for name in ["", ".", "a", "kubernetes.io/tls", "nvidia.com/gpu", "abcdefgh.", "abcdefghijklmnop", "\u{e9}\u{2e}x", "\u{ae}\u{ee}"]
+        {
+            assert_eq!(super::has_dot(name), name.contains('.'), "{name:?}");
+        }
+        for at in 0..20 {
+            let name: String = (0..20).map(|i| if i == at { '.' } else { 'x' }).collect();
+            assert!(super::has_dot(&name) && !super::has_dot(&name.replace('.', "\u{ae}")), "{name}");
+        }
     }
 }

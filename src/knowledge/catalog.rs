@@ -6,7 +6,7 @@
 use super::catalog_data::{AGENT, CHANGES, PLATFORM};
 use std::sync::OnceLock;
 
-use super::path_index::{Key, PathIndex};
+use super::path_index::PathIndex;
 use super::ChartName;
 
 /// What a key holds in a version's defaults.
@@ -183,11 +183,10 @@ impl Catalog {
         }
     }
 
-    fn ranges<'k>(&self, key: impl Into<Key<'k>>) -> Option<&'static [Range]> {
-        let key = key.into();
+    fn ranges(&self, key: &str) -> Option<&'static [Range]> {
         let keys = self.keys;
         let index = self.key_index.get_or_init(|| PathIndex::new(keys, |(k, _)| k));
-        index.find_hashed(keys, |(k, _)| k, key.hash(), &[key.as_str()]).map(|i| keys[i].1)
+        index.find(keys, |(k, _)| k, &[key]).map(|i| keys[i].1)
     }
 
     /// Every key any version knows, with its ranges (for [`super::key_rows`]).
@@ -297,18 +296,18 @@ impl Catalog {
     }
 
     /// The key's entry at a version, if that version accepts it.
-    pub fn at<'k>(&self, key: impl Into<Key<'k>>, version: usize) -> Option<&'static Range> {
+    pub fn at(&self, key: &str, version: usize) -> Option<&'static Range> {
         Self::in_ranges(self.ranges(key)?, version)
     }
 
     /// Whether any version accepted the key.
-    pub fn knows<'k>(&self, key: impl Into<Key<'k>>) -> bool {
+    pub fn knows(&self, key: &str) -> bool {
         self.ranges(key).is_some_and(|r| !r.is_empty())
     }
 
     /// Around a version that does not accept the key: the last version
     /// before it and the first after it that do.
-    pub fn around<'k>(&self, key: impl Into<Key<'k>>, version: usize) -> (Option<usize>, Option<usize>) {
+    pub fn around(&self, key: &str, version: usize) -> (Option<usize>, Option<usize>) {
         Self::around_ranges(self.ranges(key).unwrap_or_default(), version)
     }
 
@@ -336,9 +335,10 @@ impl Catalog {
         )
     }
 
-    /// The default of a scalar key at a version.
-    pub fn default<'k>(&self, key: impl Into<Key<'k>>, version: usize) -> DefaultValue {
-        self.at(key, version).map_or(DefaultValue::None, |r| r.3)
+    /// The default of a scalar key at a version (the key borrowed from any
+    /// text its caller holds: a `str`, a `String`, a `Cow`).
+    pub fn default<K: AsRef<str> + ?Sized>(&self, key: &K, version: usize) -> DefaultValue {
+        self.at(key.as_ref(), version).map_or(DefaultValue::None, |r| r.3)
     }
 
     /// The string default of `key` when every version that has the key agrees on it.
@@ -359,11 +359,10 @@ impl Catalog {
     }
 
     /// What happened to `key` (or the section holding it).
-    pub fn change_of<'k>(&self, key: impl Into<Key<'k>>) -> Option<&'static Change> {
-        let key = key.into();
+    pub fn change_of(&self, key: &str) -> Option<&'static Change> {
         let changes = self.changes;
         let index = self.change_index.get_or_init(|| PathIndex::new(changes, |c| c.key));
-        index.find_hashed(changes, |c| c.key, key.hash(), &[key.as_str()]).map(|i| &changes[i])
+        index.find(changes, |c| c.key, &[key]).map(|i| &changes[i])
     }
 
     /// Whether a key below `key` (`key.` and more) was renamed, moved or removed.
@@ -380,15 +379,14 @@ impl Catalog {
     }
 
     /// The change whose new name is `key` (for a new name used on an old chart).
-    pub fn change_into<'k>(&self, key: impl Into<Key<'k>>) -> Option<&'static Change> {
-        let key = key.into();
+    pub fn change_into(&self, key: &str) -> Option<&'static Change> {
         // The first rename to `key`, as a scan of the changes in order would find it.
         let (renames, index) = self.renames.get_or_init(|| {
             let renames: Vec<&'static Change> = self.changes.iter().filter(|c| c.kind == ChangeKind::Renamed && c.to.is_some()).collect();
             let index = PathIndex::new(&renames, |c| c.to.unwrap_or_default());
             (renames, index)
         });
-        index.find_hashed(renames, |c| c.to.unwrap_or_default(), key.hash(), &[key.as_str()]).map(|i| renames[i])
+        index.find(renames, |c| c.to.unwrap_or_default(), &[key]).map(|i| renames[i])
     }
 
     /// The index of a version, or of the first one after it this chart has

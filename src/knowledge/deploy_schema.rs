@@ -8,7 +8,7 @@
 use std::sync::OnceLock;
 
 use super::catalog_data::SCHEMAS;
-use super::path_index::{extend, Key, PathIndex, EMPTY};
+use super::path_index::{extend, hash, PathIndex, EMPTY};
 use super::ChartVersion;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,14 +88,14 @@ struct Indexed {
 /// bit each of 1024 by hash, so that most keys the schema does not declare
 /// are not looked up again as a map's entry.
 #[derive(Debug)]
-pub(super) struct Stars {
+struct Stars {
     bits: [u64; 16],
     /// A `*.key` entry at the top.
     top: bool,
 }
 
 impl Stars {
-    pub(super) fn new(entries: &[(&'static str, SchemaEntry)]) -> Stars {
+    fn new(entries: &[(&'static str, SchemaEntry)]) -> Stars {
         let mut bits = [0u64; 16];
         for (key, _) in entries {
             // Each `.*` (a `*` is rare: searched for first).
@@ -166,16 +166,15 @@ impl Schema {
     }
 
     /// The entry the schema declares for exactly this path (no `*`).
-    pub fn exact<'k>(&self, path: impl Into<Key<'k>>) -> Option<&'static SchemaEntry> {
-        let path = path.into();
-        self.find(path.hash(), &[path.as_str()])
+    pub fn exact(&self, path: &str) -> Option<&'static SchemaEntry> {
+        self.find(hash(&[path]), &[path])
     }
 
     /// The entry that types a key: where the chart version knows the key, only
     /// what the schema declares for exactly it. An entry for "any entry of this
     /// map" describes another version's shape (0.6's named
     /// `persistence.data.<name>` over 0.1's one `persistence.data`).
-    pub fn typing<'k>(&self, path: impl Into<Key<'k>>, chart_knows: bool) -> Option<&'static SchemaEntry> {
+    pub fn typing(&self, path: &str, chart_knows: bool) -> Option<&'static SchemaEntry> {
         Self::typing_of(self.found(path), chart_knows)
     }
 
@@ -186,42 +185,28 @@ impl Schema {
 
     /// A key's entry; a value of a map matches the map's `*` entry, and a
     /// key of such a value its `*.key` entry.
-    pub fn at<'k>(&self, path: impl Into<Key<'k>>) -> Option<&'static SchemaEntry> {
+    pub fn at(&self, path: &str) -> Option<&'static SchemaEntry> {
         self.found(path).map(|(entry, _)| entry)
     }
 
-    /// [`Schema::at`], and whether the entry is declared for exactly this path
-    /// (the linter looks a key up once and reads both).
-    pub fn found<'k>(&self, path: impl Into<Key<'k>>) -> Option<(&'static SchemaEntry, bool)> {
-        let path = path.into();
-        let indexed = self.indexed();
-        Self::found_by(path, self.exact(path), &indexed.stars, |hash, parts| self.find(hash, parts))
-    }
-
-    /// [`Schema::found`] from the entry declared for exactly `path`, the
-    /// schema's stars, and `find`, which looks the entry of a path (given
-    /// in parts, with its hash) up.
-    pub(super) fn found_by(
-        path: Key<'_>,
-        exact: Option<&'static SchemaEntry>,
-        stars: &Stars,
-        find: impl Fn(u64, &[&str]) -> Option<&'static SchemaEntry>,
-    ) -> Option<(&'static SchemaEntry, bool)> {
-        // On the linter's hot path: the wildcard paths are looked up in
-        // pieces, never built, and hashed from their prefixes' hashes.
-        let find = |hash: u64, parts: &[&str]| find(hash, parts).map(|entry| (entry, false));
-        // A `*` entry is looked for only below a path the schema has one under.
-        exact.map(|entry| (entry, true)).or_else(|| {
-            let (parent, rest) = path.split_last()?;
-            let parent_hash = parent.hash();
-            let map_entry = if stars.may_star(parent_hash) { find(extend(parent_hash, ".*"), &[parent.as_str(), ".*"]) } else { None };
-            map_entry.or_else(|| match parent.split_last() {
-                Some((grand, _)) if !grand.as_str().is_empty() => {
-                    let grand_hash = grand.hash();
+    /// [`Schema::at`], and whether the entry is declared for exactly this path.
+    pub fn found(&self, path: &str) -> Option<(&'static SchemaEntry, bool)> {
+        // The wildcard paths are looked up in pieces, never built, and
+        // hashed from their prefixes' hashes; a `*` entry is looked for only
+        // below a path the schema has one under.
+        let stars = &self.indexed().stars;
+        let find = |hash: u64, parts: &[&str]| self.find(hash, parts).map(|entry| (entry, false));
+        self.exact(path).map(|entry| (entry, true)).or_else(|| {
+            let (parent, rest) = split_last(path)?;
+            let parent_hash = hash(&[parent]);
+            let map_entry = if stars.may_star(parent_hash) { find(extend(parent_hash, ".*"), &[parent, ".*"]) } else { None };
+            map_entry.or_else(|| match split_last(parent) {
+                Some((grand, _)) if !grand.is_empty() => {
+                    let grand_hash = hash(&[grand]);
                     if !stars.may_star(grand_hash) {
                         return None;
                     }
-                    find(extend(extend(grand_hash, ".*"), rest), &[grand.as_str(), ".*", rest])
+                    find(extend(extend(grand_hash, ".*"), rest), &[grand, ".*", rest])
                 }
                 _ if stars.top => find(extend(extend(EMPTY, "*"), rest), &["*", rest]),
                 _ => None,
@@ -229,23 +214,24 @@ impl Schema {
         })
     }
 
-    /// What the validator does with a key the object at `parent` does not
-    /// declare; None where `parent` is no mapping it knows. Every validator's
-    /// root forbids extras.
-    pub fn extra_of<'k>(&self, parent: impl Into<Key<'k>>) -> Option<Extra> {
-        extra_by(parent.into(), &|path| self.at(path))
-    }
-
     /// Whether the validator lets a key through: it declares it (and does
     /// not crash on it), or the enclosing object keeps or drops what it
     /// does not declare, or the key lies below one it lets through undeclared.
-    pub fn tolerates<'k>(&self, path: impl Into<Key<'k>>, parent: impl Into<Key<'k>>) -> bool {
-        tolerates_by(path.into(), parent.into(), &|path| self.at(path))
+    pub fn tolerates(&self, path: &str, parent: &str) -> bool {
+        match self.at(path) {
+            Some(entry) => !entry.crashes,
+            None => self.tolerates_unknown(parent),
+        }
     }
 
     /// Whether the validator lets through a key `parent` does not declare.
-    pub fn tolerates_unknown<'k>(&self, parent: impl Into<Key<'k>>) -> bool {
-        tolerates_unknown_by(parent.into(), &|path| self.at(path))
+    pub fn tolerates_unknown(&self, parent: &str) -> bool {
+        // Every validator's root forbids extras.
+        if parent.is_empty() {
+            return false;
+        }
+        let grand = split_last(parent).map(|(grand, _)| grand);
+        tolerates_unknown_in(self.at(parent), grand.is_some(), || grand.is_some_and(|grand| self.tolerates_unknown(grand)))
     }
 
     /// Whether the validator refuses a top-level key in an agent deployment
@@ -268,34 +254,25 @@ impl Schema {
     }
 }
 
-/// [`Schema::extra_of`], by `at`, which gives a path's entry ([`Schema::at`]).
-fn extra_by(parent: Key<'_>, at: &dyn Fn(Key<'_>) -> Option<&'static SchemaEntry>) -> Option<Extra> {
-    if parent.as_str().is_empty() {
-        return Some(Extra::Forbid);
-    }
-    at(parent).and_then(|e| match e.ty {
-        SType::Object => Some(e.extra),
+/// Whether the validator lets through a key that a mapping does not
+/// declare, from the mapping's own entry; `nested`: the mapping is below the
+/// top, where `outer` says what the mapping holding it does.
+pub fn tolerates_unknown_in(entry: Option<&SchemaEntry>, nested: bool, outer: impl FnOnce() -> bool) -> bool {
+    match entry {
+        Some(e) if e.ty == SType::Object => e.extra != Extra::Forbid,
         // A free mapping takes any key.
-        SType::Dict | SType::Any => Some(Extra::Allow),
-        _ => None,
-    })
-}
-
-/// [`Schema::tolerates`], by `at`.
-fn tolerates_by(path: Key<'_>, parent: Key<'_>, at: &dyn Fn(Key<'_>) -> Option<&'static SchemaEntry>) -> bool {
-    match at(path) {
-        Some(entry) => !entry.crashes,
-        None => tolerates_unknown_by(parent, at),
-    }
-}
-
-/// [`Schema::tolerates_unknown`], by `at`.
-pub(super) fn tolerates_unknown_by(parent: Key<'_>, at: &dyn Fn(Key<'_>) -> Option<&'static SchemaEntry>) -> bool {
-    match extra_by(parent, at) {
-        Some(extra) => extra != Extra::Forbid,
+        Some(e) if matches!(e.ty, SType::Dict | SType::Any) => true,
+        // Declared as something else: as the mapping itself goes.
+        Some(e) => nested && !e.crashes,
         // Below a key the schema does not declare: as that key goes.
-        None => parent.split_last().is_some_and(|(grand, _)| tolerates_by(parent, grand, at)),
+        None => outer(),
     }
+}
+
+/// Up to the last dot, and the rest from it (as `rsplit_once('.')`, the dot kept in the rest).
+fn split_last(path: &str) -> Option<(&str, &str)> {
+    let dot = memchr::memrchr(b'.', path.as_bytes())?;
+    Some((&path[..dot], &path[dot..]))
 }
 
 #[cfg(test)]

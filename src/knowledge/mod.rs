@@ -17,7 +17,6 @@ pub mod catalog_data;
 pub mod deploy_schema;
 pub mod key_rows;
 mod path_index;
-pub use path_index::{Key, KeyPath};
 pub mod pod_security;
 pub mod read_keys;
 pub mod setting_names;

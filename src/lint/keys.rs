@@ -11,8 +11,8 @@ use super::rules::*;
 use super::{types, At, Diagnostic, RuleContext};
 use crate::knowledge::catalog::{Catalog, Change, ChangeKind, Kind};
 use crate::knowledge::deploy_schema::{Extra, SType, Schema, SchemaEntry};
-use crate::knowledge::key_rows::{KeyRow, Known};
-use crate::knowledge::{read_by_post_renderer, ChartName, KeyPath};
+use crate::knowledge::key_rows::{KeyIn, KeyRow, Known, Place};
+use crate::knowledge::{read_by_post_renderer, ChartName};
 use crate::text::{did_you_mean, join_key};
 use crate::yaml::{Node, Value};
 
@@ -32,60 +32,66 @@ enum Mode {
 
 pub fn check(ctx: &mut RuleContext<'_>, root: &Node) {
     let known = Known::of(ctx.catalog, ctx.schema);
-    walk(ctx, known, root, &mut KeyPath::new(), Mode::Checked);
+    walk(ctx, known, root, &mut String::new(), known.top(), Mode::Checked);
 }
 
-/// Runs `f` with `suffix` on the end of `path` (`[]`, `.*`), then takes it off.
-fn with_suffix<R>(path: &mut KeyPath, suffix: &str, f: impl FnOnce(&mut KeyPath) -> R) -> R {
-    let len = path.len();
-    path.push_str(suffix);
-    let out = f(path);
-    path.truncate(len);
-    out
+/// Appends a key's name to a path as [`join_key`] writes it: after a dot,
+/// quoted when it holds a dot of its own.
+fn push_key(path: &mut String, name: &str) {
+    if !path.is_empty() {
+        path.push('.');
+    }
+    if crate::text::has_dot(name) {
+        path.push('"');
+        path.push_str(name);
+        path.push('"');
+    } else {
+        path.push_str(name);
+    }
 }
 
-/// Judges a mapping's keys. `path` holds the mapping's own path and, in
-/// turn, each key's: one buffer for the whole walk, no allocation per key
-/// (every function given it leaves it as it found it), and each lookup
-/// hashes only the key's own segment.
-fn walk(ctx: &mut RuleContext<'_>, known: &Known, map: &Node, path: &mut KeyPath, mode: Mode) {
+/// Judges a mapping's keys; `place` is where the tables know the mapping.
+/// `path` holds the mapping's own path and, in turn, each key's, for the
+/// diagnostics and the type checks: one buffer for the whole walk, no
+/// allocation per key (every function given it leaves it as it found it).
+fn walk(ctx: &mut RuleContext<'_>, known: &Known, map: &Node, path: &mut String, place: Place<'_>, mode: Mode) {
     let parent = path.len();
-    // What the validator does with an undeclared key here: the same for every key of the map.
-    let unknown_tolerated = std::cell::OnceCell::new();
     for (key, value) in map.entries().unwrap_or_default() {
         let Some(name) = key.text() else { continue };
         path.truncate(parent);
-        path.push_segment(name);
+        push_key(path, name);
         if parent == 0 && ctx.catalog.chart == ChartName::Agent && ctx.schema.refuses_on_agent(name) && !value.is_null() {
             ctx.push(platform_key_on_agent((path.to_string(), ctx.span(key, key))));
             continue;
         }
-        // What the chart, its changes and the schema say of the key: one lookup.
-        let row = known.get(path.key());
+        // What the chart, its changes and the schema say of the key: one row.
+        let lookup = known.key(place, name);
+        let row = lookup.row;
         let change = row.and_then(|f| f.change);
         // Below a section handed on whole, only a change is reported: no schema lookup for the rest.
         if mode == Mode::Free && change.is_none() {
             continue;
         }
-        let found = known.found(path.key(), row);
+        let found = lookup.found();
         let declared = found.map(|(entry, _)| entry);
-        let tolerated = tolerated(map, declared, || *unknown_tolerated.get_or_init(|| known.tolerates_unknown(path.prefix(parent))));
+        let schema = ctx.schema;
+        let tolerated = tolerated(map, declared, || place.tolerates_unknown.unwrap_or_else(|| schema.tolerates_unknown(&path[..parent])));
         if let Some(change) = change {
-            if report_change(ctx, known, row, change, path, declared, tolerated, key, value) {
+            if report_change(ctx, lookup, change, path, declared, tolerated, key, value) {
                 continue;
             }
         }
         match mode {
             Mode::Free => continue,
             Mode::Subchart => {
-                subchart_key(ctx, known, row, path, parent, name, declared, key, value);
+                subchart_key(ctx, lookup, path, parent, name, declared, key, value);
                 continue;
             }
             Mode::Checked | Mode::Schema(_) => {}
         }
         let ranges = row.and_then(|f| f.ranges);
-        let chart = ranges.and_then(|r| Catalog::in_ranges(r, ctx.target)).copied();
-        let schema = Schema::typing_of(found, chart.is_some()).copied();
+        let chart = ranges.and_then(|r| Catalog::in_ranges(r, ctx.target));
+        let schema = Schema::typing_of(found, chart.is_some());
         // A later chart's key, on an older chart whose validator already knew it
         // (below a section handed on whole, later charts' finer reads do not matter).
         let too_new = mode == Mode::Checked
@@ -94,21 +100,23 @@ fn walk(ctx: &mut RuleContext<'_>, known: &Known, map: &Node, path: &mut KeyPath
                 || Catalog::around_ranges(ranges.unwrap_or_default(), ctx.target).1.is_some());
         match (chart, schema) {
             // A section that became a list, still written the old way: its entries moved.
-            (Some(range), _) if range.2 == Kind::List && moved_entries(known, value, path) => walk(ctx, known, value, path, Mode::Free),
+            (Some(range), _) if range.2 == Kind::List && moved_entries(known, value, lookup.value()) => {
+                walk(ctx, known, value, path, lookup.value(), Mode::Free)
+            }
             (None, _) if too_new => {
                 report_unknown(ctx, row, path, &path[..parent], name, tolerated, key);
-                judge_by_schema(ctx, known, path, declared, tolerated, key, value);
+                judge_by_schema(ctx, lookup, path, declared, tolerated, key, value);
             }
             (Some(range), _) => {
-                types::check(ctx, path, Some(range.2), schema.as_ref(), key, value);
-                descend(ctx, known, value, path, Some(range.2), schema.map(|s| (s.ty, s.extra)));
+                types::check(ctx, path, Some(range.2), schema, key, value);
+                descend(ctx, value, path, lookup, Some(range.2), schema.map(|s| (s.ty, s.extra)));
             }
             (None, Some(entry)) => {
                 if mode == Mode::Checked || !tolerated {
                     report_ignored(ctx, path, entry.alias_of, tolerated, key);
                 }
-                types::check(ctx, path, None, Some(&entry), key, value);
-                descend(ctx, known, value, path, None, Some((entry.ty, entry.extra)));
+                types::check(ctx, path, None, Some(entry), key, value);
+                descend(ctx, value, path, lookup, None, Some((entry.ty, entry.extra)));
             }
             (None, None) if read_by_post_renderer(path) => {
                 ctx.push(post_renderer_key((path.to_string(), ctx.span(key, key)), ctx.version()));
@@ -131,24 +139,27 @@ fn tolerated(map: &Node, declared: Option<&SchemaEntry>, unknown_tolerated: impl
     }
 }
 
-/// Walks into a value by what the chart and the schema say it is.
+/// Walks into the value of the key `lookup` by what the chart and the schema say it is.
 fn descend(
     ctx: &mut RuleContext<'_>,
-    known: &Known,
     value: &Node,
-    path: &mut KeyPath,
+    path: &mut String,
+    lookup: KeyIn<'_, '_>,
     chart: Option<Kind>,
     schema: Option<(SType, Extra)>,
 ) {
+    let known = lookup.known();
     if let Some(items) = value.items() {
         // Lists of objects the schema describes (tolerations, connections).
-        with_suffix(path, "[]", |item| {
-            if let Some(entry) = known.schema_at(item.key()).filter(|e| e.ty == SType::Object) {
-                for node in items.iter().filter(|n| n.is_map()) {
-                    walk(ctx, known, node, item, Mode::Schema(entry.extra));
-                }
+        let item = lookup.items();
+        if let Some((entry, _)) = item.found().filter(|(e, _)| e.ty == SType::Object) {
+            let len = path.len();
+            path.push_str("[]");
+            for node in items.iter().filter(|n| n.is_map()) {
+                walk(ctx, known, node, path, item.value(), Mode::Schema(entry.extra));
             }
-        });
+            path.truncate(len);
+        }
         return;
     }
     if !value.is_map() {
@@ -166,10 +177,11 @@ fn descend(
         Some(Kind::Any | Kind::Null) if ctx.catalog.has_children(path, ctx.target) => Mode::Checked,
         Some(_) | None => by_schema,
     };
+    let place = lookup.value();
     // A map the chart leaves open whose values the schema types: scalars
     // (`resources.limits`: strings only in 2.x) or objects (0.x `persistence.data.<name>`).
     let values = match mode {
-        Mode::Free | Mode::Schema(_) => with_suffix(path, ".*", |any| known.schema_at(any.key())),
+        Mode::Free | Mode::Schema(_) => known.key(place, "*").found().map(|(entry, _)| entry),
         Mode::Checked | Mode::Subchart => None,
     };
     match values {
@@ -178,31 +190,26 @@ fn descend(
             for (key, item) in value.entries().unwrap_or_default() {
                 let Some(name) = key.text() else { continue };
                 path.truncate(len);
-                path.push_segment(name);
+                push_key(path, name);
                 if entry.ty == SType::Object && item.is_map() {
-                    walk(ctx, known, item, path, Mode::Schema(entry.extra));
+                    walk(ctx, known, item, path, known.key(place, name).value(), Mode::Schema(entry.extra));
                 } else {
                     types::check(ctx, path, None, Some(entry), key, item);
                 }
             }
             path.truncate(len);
         }
-        None => walk(ctx, known, value, path, mode),
+        None => walk(ctx, known, value, path, place, mode),
     }
 }
 
-/// A mapping whose entries are sections that moved (`tolerations.experiments`).
-fn moved_entries(known: &Known, value: &Node, path: &mut KeyPath) -> bool {
-    let len = path.len();
-    let moved = value.entries().unwrap_or_default().iter().any(|(k, _)| {
-        k.text().is_some_and(|k| {
-            path.truncate(len);
-            path.push_segment(k);
-            known.get(path.key()).is_some_and(|f| f.change.is_some())
-        })
-    });
-    path.truncate(len);
-    moved
+/// A mapping (at `place`) whose entries are sections that moved (`tolerations.experiments`).
+fn moved_entries(known: &Known, value: &Node, place: Place<'_>) -> bool {
+    value
+        .entries()
+        .unwrap_or_default()
+        .iter()
+        .any(|(k, _)| k.text().is_some_and(|k| known.key(place, k).row.is_some_and(|f| f.change.is_some())))
 }
 
 /// Keys of a subchart section: the ones the chart sets or reads there (by
@@ -212,20 +219,19 @@ fn moved_entries(known: &Known, value: &Node, path: &mut KeyPath) -> bool {
 #[allow(clippy::too_many_arguments)]
 fn subchart_key(
     ctx: &mut RuleContext<'_>,
-    known: &Known,
-    row: Option<&KeyRow>,
-    path: &mut KeyPath,
+    lookup: KeyIn<'_, '_>,
+    path: &mut String,
     parent: usize,
     name: &str,
     declared: Option<&SchemaEntry>,
     key: &Node,
     value: &Node,
 ) {
-    let ranges = row.and_then(|f| f.ranges);
+    let ranges = lookup.row.and_then(|f| f.ranges);
     let chart = ranges.and_then(|r| Catalog::in_ranges(r, ctx.target)).map(|r| r.2);
     if let Some(entry) = declared {
         types::check(ctx, path, chart, Some(entry), key, value);
-        descend(ctx, known, value, path, None, Some((entry.ty, entry.extra)));
+        descend(ctx, value, path, lookup, None, Some((entry.ty, entry.extra)));
         return;
     }
     if chart.is_some() {
@@ -258,10 +264,9 @@ fn subchart_key(
 #[allow(clippy::too_many_arguments)]
 fn report_change(
     ctx: &mut RuleContext<'_>,
-    known: &Known,
-    row: Option<&KeyRow>,
+    lookup: KeyIn<'_, '_>,
     change: &Change,
-    path: &mut KeyPath,
+    path: &mut String,
     declared: Option<&SchemaEntry>,
     tolerated: bool,
     key: &Node,
@@ -271,7 +276,7 @@ fn report_change(
     if ctx.target < since {
         return false;
     }
-    let accepted = row.and_then(|f| f.ranges).and_then(|r| Catalog::in_ranges(r, ctx.target)).is_some();
+    let accepted = lookup.row.and_then(|f| f.ranges).and_then(|r| Catalog::in_ranges(r, ctx.target)).is_some();
     let version = ctx.version();
     let at = (path.to_string(), ctx.span(key, key));
     // What the validator lets through matters only where the chart ignores the key.
@@ -287,7 +292,7 @@ fn report_change(
         ChangeKind::Removed => removed_key(at, version, Removal::NoReplacement(change), ignored_but_tolerated),
     };
     ctx.push(d);
-    judge_by_schema(ctx, known, path, declared, ignored_but_tolerated, key, value);
+    judge_by_schema(ctx, lookup, path, declared, ignored_but_tolerated, key, value);
     true
 }
 
@@ -295,8 +300,8 @@ fn report_change(
 /// what Polyaxon's schema declares, all the way down.
 fn judge_by_schema(
     ctx: &mut RuleContext<'_>,
-    known: &Known,
-    path: &mut KeyPath,
+    lookup: KeyIn<'_, '_>,
+    path: &mut String,
     declared: Option<&SchemaEntry>,
     tolerated: bool,
     key: &Node,
@@ -304,7 +309,7 @@ fn judge_by_schema(
 ) {
     if let Some(entry) = declared.filter(|_| tolerated) {
         types::check(ctx, path, None, Some(entry), key, value);
-        descend(ctx, known, value, path, None, Some((entry.ty, entry.extra)));
+        descend(ctx, value, path, lookup, None, Some((entry.ty, entry.extra)));
     }
 }
 
@@ -591,12 +596,10 @@ fn duplicates_below<'a>(ctx: &mut RuleContext<'_>, node: &'a Node, prefix: &str,
                     }
                 };
                 if let Some(first) = earlier {
-                    let mut path = KeyPath::new();
-                    path.push_str(prefix);
+                    let mut path = prefix.to_string();
                     for segment in names.iter().chain([&name]) {
-                        path.push_segment(segment);
+                        push_key(&mut path, segment);
                     }
-                    let path = path.to_string();
                     let (span, first_span) = (ctx.span(key, key), ctx.span(first, first));
                     ctx.push(duplicate_key((path, span), first_span, first.line as usize));
                 }

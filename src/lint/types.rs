@@ -105,11 +105,11 @@ pub fn allowed(path: &str, schema: Option<&SchemaEntry>) -> Option<(&'static [&'
 }
 
 pub fn check(ctx: &mut RuleContext<'_>, path: &str, chart: Option<Kind>, schema: Option<&SchemaEntry>, key: &Node, value: &Node) {
-    let accepts = accepts(chart, schema);
-    // Resolved once (resolving allocates for numbers); spans and messages only for what is reported.
+    // Resolved once (resolving allocates for numbers); what the key accepts
+    // besides its type, spans and messages only for what is reported.
     let scalar = value.scalar();
     if scalar == Some(Scalar::Null) {
-        if !accepts.null {
+        if !accepts(chart, schema).null {
             ctx.push(null_refused((path.to_string(), ctx.span(key, value))));
         }
         return;
@@ -117,7 +117,7 @@ pub fn check(ctx: &mut RuleContext<'_>, path: &str, chart: Option<Kind>, schema:
     if check_allowed(ctx, path, schema, key, value, scalar.as_ref().and(value.text())) {
         return;
     }
-    let Some(expected) = accepts.expected else { return };
+    let Some(expected) = Expected::of(chart, schema) else { return };
     let quoted = matches!(value.value, Value::Scalar { style: Style::Quoted, .. });
     let fits = matches!(
         (expected, &value.value, &scalar),
@@ -132,6 +132,7 @@ pub fn check(ctx: &mut RuleContext<'_>, path: &str, chart: Option<Kind>, schema:
     if fits {
         return;
     }
+    let accepts = accepts(chart, schema);
     let at = (path.to_string(), ctx.span(key, value));
     // A quoted boolean: the validators convert it, Helm templates take any non-empty string for true.
     if let (Expected::Bool, true, Some(Scalar::Str(s))) = (expected, quoted, &scalar) {
