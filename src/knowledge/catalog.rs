@@ -337,8 +337,8 @@ impl Catalog {
 
     /// The default of a scalar key at a version (the key borrowed from any
     /// text its caller holds: a `str`, a `String`, a `Cow`).
-    pub fn default<K: AsRef<str> + ?Sized>(&self, key: &K, version: usize) -> DefaultValue {
-        self.at(key.as_ref(), version).map_or(DefaultValue::None, |r| r.3)
+    pub fn default(&self, key: &str, version: usize) -> DefaultValue {
+        self.at(key, version).map_or(DefaultValue::None, |r| r.3)
     }
 
     /// The string default of `key` when every version that has the key agrees on it.

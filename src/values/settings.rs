@@ -434,7 +434,7 @@ pub struct Switch<'a> {
 impl<'a> Switch<'a> {
     fn read(source: &'a dyn Source, key: impl Into<Cow<'static, str>>, defaults: Option<(&Catalog, usize)>) -> Switch<'a> {
         let key = key.into();
-        let default = defaults.and_then(|(catalog, version)| catalog.default(&*key, version).as_bool());
+        let default = defaults.and_then(|(catalog, version)| catalog.default(&key, version).as_bool());
         Switch { held: source.held(&key), key, default }
     }
 
