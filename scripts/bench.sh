@@ -80,7 +80,7 @@ PY
 render=$corpus/rendered/v2.15.1/defaults.yaml
 printf '%-62s %14s %14s\n' "" "measured" "budget"
 # Targets (issue 19), or with --budget the ceilings of today's figures.
-if [ "$mode" = --budget ]; then t1=3420 t2=79 t3=83; else t1=4000 t2=70 t3=68; fi
+if [ "$mode" = --budget ]; then t1=3420 t2=79 t3=80; else t1=4000 t2=70 t3=68; fi
 ins=$(instructions "$render" "$pr" --set securityContext.enabled=true)
 row "1. post-render v2.15.1 render (1.8 MB), instructions" "$((ins / 1000))" $t1 K "$ins <= $t1 * 1000"
 
