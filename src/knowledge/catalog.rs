@@ -121,7 +121,7 @@ pub struct Catalog {
     keys: &'static [(&'static str, &'static [Range])],
     changes: &'static [Change],
     /// The greatest version parsed up to each, made once (for [`Catalog::index_of`]).
-    parsed: OnceLock<Vec<Parsed>>,
+    greatest_so_far: OnceLock<Vec<Parsed>>,
     /// The versions, keys and changed keys, indexed the first time one is looked up.
     version_index: OnceLock<PathIndex>,
     key_index: OnceLock<PathIndex>,
@@ -130,7 +130,7 @@ pub struct Catalog {
     renames: OnceLock<(Vec<&'static Change>, PathIndex)>,
     /// Every proper prefix (`a`, `a.b`) of a changed key `a.b.c`, indexed
     /// ([`Catalog::has_change_below`]).
-    changed_keys: OnceLock<(Vec<&'static str>, PathIndex)>,
+    changed_parents: OnceLock<(Vec<&'static str>, PathIndex)>,
     /// Whether each version is a pre-release, by index (made once).
     prerelease: OnceLock<Vec<bool>>,
     /// The keys named `image` or `imageTag`, sorted ([`Catalog::image_keys`]).
@@ -144,12 +144,12 @@ static PLATFORM_CATALOG: Catalog = Catalog {
     inferred: PLATFORM.inferred,
     keys: PLATFORM.keys,
     changes: CHANGES,
-    parsed: OnceLock::new(),
+    greatest_so_far: OnceLock::new(),
     version_index: OnceLock::new(),
     key_index: OnceLock::new(),
     change_index: OnceLock::new(),
     renames: OnceLock::new(),
-    changed_keys: OnceLock::new(),
+    changed_parents: OnceLock::new(),
     prerelease: OnceLock::new(),
     images: OnceLock::new(),
 };
@@ -160,12 +160,12 @@ static AGENT_CATALOG: Catalog = Catalog {
     inferred: AGENT.inferred,
     keys: AGENT.keys,
     changes: CHANGES,
-    parsed: OnceLock::new(),
+    greatest_so_far: OnceLock::new(),
     version_index: OnceLock::new(),
     key_index: OnceLock::new(),
     change_index: OnceLock::new(),
     renames: OnceLock::new(),
-    changed_keys: OnceLock::new(),
+    changed_parents: OnceLock::new(),
     prerelease: OnceLock::new(),
     images: OnceLock::new(),
 };
@@ -367,7 +367,7 @@ impl Catalog {
 
     /// Whether a key below `key` (`key.` and more) was renamed, moved or removed.
     pub fn has_change_below(&self, key: &str) -> bool {
-        let (parents, index) = self.changed_keys.get_or_init(|| {
+        let (parents, index) = self.changed_parents.get_or_init(|| {
             let mut parents: Vec<&'static str> =
                 self.changes.iter().flat_map(|c| c.key.match_indices('.').map(|(dot, _)| &c.key[..dot])).collect();
             parents.sort_unstable();
@@ -399,7 +399,7 @@ impl Catalog {
             // The greatest version up to each one (the list is not quite in order:
             // 0.0.81 comes before 0.0.9): the first of these at or after `wanted`
             // is the first version that is, found by halves.
-            let most = self.parsed.get_or_init(|| {
+            let most = self.greatest_so_far.get_or_init(|| {
                 let mut most = None;
                 self.versions
                     .iter()

@@ -159,7 +159,8 @@ impl Known {
         self.children.find_by(hash, is).map(|at| &self.rows[at])
     }
 
-    fn link(&self, at: Option<u32>) -> Option<&KeyRow> {
+    /// The row a row's link (its `*` child, its items' row) names, if any.
+    fn row_at(&self, at: Option<u32>) -> Option<&KeyRow> {
         at.map(|at| &self.rows[at as usize])
     }
 
@@ -182,7 +183,7 @@ impl<'k, 'n> KeyIn<'k, 'n> {
 
     /// An item of the list that is the key's value (`name[]`, a key of the same mapping).
     pub fn items(self) -> KeyIn<'k, 'n> {
-        KeyIn { item: true, row: self.row.and_then(|row| self.known.link(row.items)), ..self }
+        KeyIn { item: true, row: self.row.and_then(|row| self.known.row_at(row.items)), ..self }
     }
 
     /// What the schema declares for the key ([`Schema::found`]): its own
@@ -197,11 +198,11 @@ impl<'k, 'n> KeyIn<'k, 'n> {
         if crate::text::has_dot(self.name) {
             return None;
         }
-        let any = self.place.row.filter(|row| row.at != 0).and_then(|row| known.link(row.star));
+        let any = self.place.row.filter(|row| row.at != 0).and_then(|row| known.row_at(row.star));
         let like = || {
             let like = known.child(self.place.pattern?, self.name)?;
             if self.item {
-                known.link(like.items)
+                known.row_at(like.items)
             } else {
                 Some(like)
             }
@@ -223,7 +224,7 @@ impl<'k, 'n> KeyIn<'k, 'n> {
         let entry = self.found().map(|(entry, _)| entry);
         Place {
             row: self.row,
-            pattern: self.place.row.and_then(|row| self.known.link(row.star)),
+            pattern: self.place.row.and_then(|row| self.known.row_at(row.star)),
             tolerates_unknown: self.place.tolerates_unknown.map(|outer| tolerates_unknown_in(entry, !top, || outer)),
         }
     }
