@@ -28,11 +28,33 @@ pub fn comment_start(line: &[u8]) -> Option<usize> {
 /// A dotted path; segments with dots of their own are quoted
 /// (`ingress.annotations."kubernetes.io/tls-acme"`).
 pub fn join_key(prefix: &str, name: &str) -> String {
-    let name = if has_dot(name) { format!("\"{name}\"") } else { name.to_string() };
-    if prefix.is_empty() {
-        name
+    let mut path = String::with_capacity(prefix.len() + name.len() + 3);
+    path.push_str(prefix);
+    push_key(&mut path, name);
+    path
+}
+
+/// Appends a key's name to a path as [`join_key`] writes it: after a dot,
+/// quoted when it holds a dot of its own.
+pub fn push_key(path: &mut String, name: &str) {
+    if !path.is_empty() {
+        path.push('.');
+    }
+    if has_dot(name) {
+        path.push('"');
+        path.push_str(name);
+        path.push('"');
     } else {
-        format!("{prefix}.{name}")
+        path.push_str(name);
+    }
+}
+
+/// A dotted path's parent and last segment (`a.b.c`: `a.b` and `c`;
+/// `a`: the empty parent), as `rsplit_once('.')` by bytes.
+pub fn parent_and_leaf(path: &str) -> (&str, &str) {
+    match path.as_bytes().iter().rposition(|&b| b == b'.') {
+        Some(dot) => (&path[..dot], &path[dot + 1..]),
+        None => ("", path),
     }
 }
 

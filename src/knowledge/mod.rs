@@ -26,6 +26,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use catalog::Catalog;
+pub use path_index::Fnv;
 use read_keys::switches;
 pub use read_keys::{read_by_post_renderer, POST_RENDER_KEYS};
 

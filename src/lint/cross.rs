@@ -6,90 +6,13 @@
 //! model the post-renderer reads from the merged values), and are reported
 //! at the user's key.
 
-use std::borrow::Cow;
-
 use super::rules::*;
+use super::written::{user, TopIndexed, Written};
 use super::{At, Diagnostic, RuleContext};
 use crate::knowledge::read_keys::{switches::BROKER, PERSISTENCE, PERSISTENCE_NAMED_VOLUMES};
 use crate::knowledge::{Service, BROKER_CLIENTS};
-use crate::values::settings::{Dependency, Held, Kind, Services, Source, Switch, Volume};
-use crate::yaml::{Node, Scalar};
-
-/// The user's value at a dotted path (the last of duplicate keys, as Helm).
-pub(super) fn user<'a>(doc: &'a Node, path: &str) -> Option<(&'a Node, &'a Node)> {
-    let mut node = doc;
-    let mut found = None;
-    for part in path.split('.') {
-        let (k, v) = node.entry(part)?;
-        found = Some((k, v));
-        node = v;
-    }
-    found.filter(|(_, v)| !v.is_null())
-}
-
-/// One document of the linted file, as the settings model reads it: each
-/// value as written (an integer stays one).
-pub(super) struct Written<'a>(pub &'a Node);
-
-impl Source for Written<'_> {
-    fn held(&self, key: &str) -> Option<Held<'_>> {
-        let (_, v) = user(self.0, key)?;
-        held(v)
-    }
-}
-
-/// [`Written`] for a document the settings model asks a dozen keys of:
-/// each top-level name tagged once (its length and first bytes in a word),
-/// and the tags, not the names, compared for every key asked.
-pub(super) struct Indexed<'a> {
-    /// The top-level entries with a name, the last first (Helm reads the last of duplicate keys).
-    entries: Vec<(u64, &'a (Node, Node))>,
-}
-
-impl<'a> Indexed<'a> {
-    pub(super) fn new(doc: &'a Node) -> Indexed<'a> {
-        let entries = doc.entries().unwrap_or_default().iter().rev().filter_map(|e| Some((tag(e.0.text()?), e))).collect();
-        Indexed { entries }
-    }
-}
-
-/// A name's length and first eight bytes in one word: names with different tags differ.
-fn tag(name: &str) -> u64 {
-    let bytes = name.as_bytes();
-    let first = bytes.iter().take(8).enumerate().fold(0u64, |word, (i, &b)| word | u64::from(b) << (8 * i));
-    first ^ (bytes.len() as u64).rotate_right(8)
-}
-
-impl Source for Indexed<'_> {
-    fn held(&self, key: &str) -> Option<Held<'_>> {
-        // As `user`: the first segment by its tag, the rest as written.
-        let mut parts = key.split('.');
-        let first = parts.next().unwrap_or_default();
-        let wanted = tag(first);
-        let (_, entry) = self.entries.iter().find(|(t, (k, _))| *t == wanted && k.text() == Some(first))?;
-        let mut v = &entry.1;
-        for part in parts {
-            v = &v.entry(part)?.1;
-        }
-        if v.is_null() {
-            return None;
-        }
-        held(v)
-    }
-}
-
-/// A written value as the settings model reads it (a null: none).
-fn held(v: &Node) -> Option<Held<'_>> {
-    let kind = match v.scalar() {
-        Some(Scalar::Null) => return None,
-        Some(Scalar::Bool(b)) => Kind::Bool(b),
-        Some(Scalar::Int(n)) => Kind::Int(n),
-        Some(Scalar::Float(f)) => Kind::Float(f),
-        Some(Scalar::Str(_)) => Kind::Str,
-        None => Kind::Collection { empty: v.entries().map(<[_]>::is_empty).or(v.items().map(<[_]>::is_empty)).unwrap_or(true) },
-    };
-    Some(Held { kind, text: Cow::Borrowed(v.text().unwrap_or_default()) })
-}
+use crate::values::settings::{Dependency, Services, Switch, Volume};
+use crate::yaml::Node;
 
 /// Where Helm and Polyaxon part on a switch: Polyaxon reads the string
 /// "false" as false, Helm as true. Said in the message of a rule it drives
@@ -129,7 +52,7 @@ pub fn check(ctx: &mut RuleContext<'_>, doc: &Node) {
     if doc.entries().is_none_or(|e| e.is_empty()) {
         return;
     }
-    let written = Indexed::new(doc);
+    let written = TopIndexed::new(doc);
     let services = Services::read(&written, ctx.catalog, Some(ctx.target));
     let since = |ctx: &RuleContext<'_>, v: &str| ctx.target >= ctx.catalog.index_of(v);
     let Services { postgresql: postgres, redis, rabbitmq, .. } = &services;
@@ -340,6 +263,7 @@ mod tests {
     use super::super::lint_text;
     use super::*;
     use crate::knowledge::catalog::Catalog;
+    use crate::values::settings::Kind;
 
     fn lint(text: &str, version: &str) -> Vec<Diagnostic> {
         lint_text(text, Catalog::get().resolve(version).unwrap()).unwrap()

@@ -9,14 +9,13 @@
 //! is left behind or lost. What cannot promise that is unsafe (a choice to
 //! review) or display-only (left for a person, with the reason).
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
-
 use super::rules::{Applicability, Code, Severity};
+use super::written::TopIndexed;
 use super::Diagnostic;
 use crate::edit::{Editor, Fragment, MapRef, NodeError};
 use crate::knowledge::catalog::{Catalog, ChangeKind};
 use crate::knowledge::storage::{self, Connection, Setting};
+use crate::text::parent_and_leaf;
 use crate::yaml::{self, Node, Scalar};
 
 /// The prefix of every note migrate writes into a file.
@@ -108,7 +107,7 @@ impl KeyEdit {
 /// document as written (aliases kept, for editing), `resolved` as Helm
 /// reads it; `target` the chart version (an index of the platform catalog).
 pub fn attach(diagnostics: &mut [Diagnostic], raw: &Node, resolved: &Node, catalog: &Catalog, target: usize) {
-    let raw = Raw::new(raw);
+    let raw = TopIndexed::new(raw);
     for d in diagnostics.iter_mut() {
         d.fix = fix_for(d, &raw, resolved, catalog, target);
         // The help says what the fix does, not the generic advice.
@@ -124,7 +123,7 @@ pub fn attach(diagnostics: &mut [Diagnostic], raw: &Node, resolved: &Node, catal
 /// The help of a key that should go, until a fix says what it does instead.
 pub const DELETE_THE_KEY: &str = "delete the key";
 
-fn fix_for(d: &Diagnostic, raw: &Raw<'_>, resolved: &Node, catalog: &Catalog, target: usize) -> Option<Fix> {
+fn fix_for(d: &Diagnostic, raw: &TopIndexed<'_>, resolved: &Node, catalog: &Catalog, target: usize) -> Option<Fix> {
     // Keys with dots of their own or list items: no plain path to edit by
     // (a `"`, or `[]`: one pass over the key's bytes).
     let bytes = d.key.as_bytes();
@@ -160,7 +159,7 @@ fn display_only(title: String) -> Fix {
 }
 
 /// A rename from the chart's history (safe), or a did-you-mean (a guess).
-fn rename(d: &Diagnostic, raw: &Raw<'_>, to: &str) -> Fix {
+fn rename(d: &Diagnostic, raw: &TopIndexed<'_>, to: &str) -> Fix {
     // A did-you-mean is a guess; a rename from the chart's history is safe.
     let applicability = if matches!(d.code, Code::K005 | Code::K010) { Applicability::Unsafe } else { Applicability::Safe };
     let Some(((_, value), _)) = raw.entry(&d.key) else {
@@ -186,7 +185,7 @@ fn rename(d: &Diagnostic, raw: &Raw<'_>, to: &str) -> Fix {
 /// A setting that moved out of the values file or was removed: its
 /// carried settings first (a v1 `api`'s into the v2 `gateway`, 0.x
 /// storage into the artifacts store and connections), else commented out.
-fn section_left(d: &Diagnostic, raw: &Raw<'_>, resolved: &Node, catalog: &Catalog, target: usize) -> Fix {
+fn section_left(d: &Diagnostic, raw: &TopIndexed<'_>, resolved: &Node, catalog: &Catalog, target: usize) -> Fix {
     // The entry (the last of its name, the one Helm reads), and whether its mapping has more of that name.
     let Some(((_, section), twice)) = raw.entry(&d.key) else {
         return display_only(format!("`{}` is reached through an alias or a merge key: edit it where it is written", d.key));
@@ -447,80 +446,9 @@ fn duplicated_on(root: &Node, path: &str) -> Option<String> {
     None
 }
 
-/// The document as written, its top-level names indexed: a fix looks up
-/// the paths of a file's diagnostics, a dozen or more, most of them
-/// through its top level (scanned from the end for each, as
-/// [`Node::get`], they cost more than the rest of the fixes).
-struct Raw<'a> {
-    root: &'a Node,
-    /// Each top-level name: its last entry (the one Helm reads), and whether an earlier one has it too.
-    top: HashMap<&'a str, (&'a (Node, Node), bool), BuildHasherDefault<Fnv>>,
-}
-
-impl<'a> Raw<'a> {
-    fn new(root: &'a Node) -> Raw<'a> {
-        let entries = root.entries().unwrap_or_default();
-        let mut top = HashMap::with_capacity_and_hasher(entries.len(), BuildHasherDefault::default());
-        for entry in entries {
-            if let Some(name) = entry.0.text() {
-                top.entry(name).and_modify(|last: &mut (&(Node, Node), bool)| *last = (entry, true)).or_insert((entry, false));
-            }
-        }
-        Raw { root, top }
-    }
-
-    /// The node at a dotted path (plain segments only), as [`lookup`].
-    fn lookup(&self, path: &str) -> Option<&'a Node> {
-        let mut segments = path.split('.');
-        let first = &self.top.get(segments.next().unwrap_or_default())?.0 .1;
-        segments.try_fold(first, |node, key| node.get(key))
-    }
-
-    /// The entry at a dotted path (plain segments only), and whether its
-    /// mapping has another of that name before it.
-    fn entry(&self, path: &str) -> Option<(&'a (Node, Node), bool)> {
-        let (parent, name) = parent_and_leaf(path);
-        if parent.is_empty() {
-            return self.top.get(name).copied();
-        }
-        let entries = self.lookup(parent)?.entries()?;
-        let at = entries.iter().rposition(|(k, _)| k.text() == Some(name))?;
-        Some((&entries[at], entries[..at].iter().any(|(k, _)| k.text() == Some(name))))
-    }
-}
-
-/// FNV-1a: names are short, and hashed once each.
-struct Fnv(u64);
-
-impl Default for Fnv {
-    fn default() -> Fnv {
-        Fnv(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-impl Hasher for Fnv {
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
 /// The node at a dotted path (plain segments only).
 pub fn lookup<'a>(root: &'a Node, path: &str) -> Option<&'a Node> {
     path.split('.').try_fold(root, |node, key| node.get(key))
-}
-
-fn parent_and_leaf(path: &str) -> (&str, &str) {
-    // As `rsplit_once('.')`, by bytes.
-    match path.as_bytes().iter().rposition(|&b| b == b'.') {
-        Some(dot) => (&path[..dot], &path[dot + 1..]),
-        None => ("", path),
-    }
 }
 
 fn leaf(path: &str) -> &str {

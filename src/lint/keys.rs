@@ -13,7 +13,7 @@ use crate::knowledge::catalog::{Catalog, Change, ChangeKind, Kind};
 use crate::knowledge::deploy_schema::{Extra, SType, Schema, SchemaEntry};
 use crate::knowledge::key_rows::{KeyIn, KeyRow, Known, Place};
 use crate::knowledge::{read_by_post_renderer, ChartName};
-use crate::text::{did_you_mean, join_key};
+use crate::text::{did_you_mean, join_key, push_key};
 use crate::yaml::{Node, Value};
 
 /// How keys below a section are judged.
@@ -33,21 +33,6 @@ enum Mode {
 pub fn check(ctx: &mut RuleContext<'_>, root: &Node) {
     let known = Known::of(ctx.catalog, ctx.schema);
     walk(ctx, known, root, &mut String::new(), known.top(), Mode::Checked);
-}
-
-/// Appends a key's name to a path as [`join_key`] writes it: after a dot,
-/// quoted when it holds a dot of its own.
-fn push_key(path: &mut String, name: &str) {
-    if !path.is_empty() {
-        path.push('.');
-    }
-    if crate::text::has_dot(name) {
-        path.push('"');
-        path.push_str(name);
-        path.push('"');
-    } else {
-        path.push_str(name);
-    }
 }
 
 /// Judges a mapping's keys; `place` is where the tables know the mapping.

@@ -19,6 +19,7 @@ pub mod report;
 pub mod rules;
 pub mod traps;
 pub mod types;
+mod written;
 
 use crate::knowledge::catalog::Catalog;
 use crate::knowledge::deploy_schema::Schema;

@@ -3,8 +3,9 @@
 //! keys for the chart version linted; what the levels forbid and why is in
 //! [`crate::knowledge::pod_security`].
 
-use super::cross::{locate, user, Written};
+use super::cross::locate;
 use super::rules::POD_SECURITY_BLOCKER;
+use super::written::{user, Written};
 use super::{At, Diagnostic, RuleContext};
 use crate::knowledge::pod_security::{self as pss, Level, ValuesCause};
 use crate::knowledge::read_keys::{
