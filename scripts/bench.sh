@@ -134,7 +134,7 @@ big_kib=$(($(stat -c %s "$work/big.yaml") / 1024))
 kib=$(peak_kib sh -c "exec $pr --set securityContext.enabled=true < $work/big.yaml")
 row "6. $((big_kib / 1024)) MB stream of real renders, peak memory" "$((kib / 1024))" "$((big_kib * 22 / 10240))" MB "$kib <= $big_kib * 2.2"
 
-# Wall time next to the peers, in alternation (hyperfine); medians in ms.
+# Wall time next to the peers, in alternation (hyperfine's means and ranges).
 need hyperfine hyperfine
 py=$root/.cache/venv/tools/bin/python
 validator=$root/.cache/venv/polyaxon-2.15.1/bin/python
