@@ -50,12 +50,16 @@ pub fn push_key(path: &mut String, name: &str) {
 }
 
 /// A dotted path's parent and last segment (`a.b.c`: `a.b` and `c`;
-/// `a`: the empty parent), as `rsplit_once('.')` by bytes.
+/// `a`: the empty parent).
 pub fn parent_and_leaf(path: &str) -> (&str, &str) {
-    match path.as_bytes().iter().rposition(|&b| b == b'.') {
-        Some(dot) => (&path[..dot], &path[dot + 1..]),
-        None => ("", path),
-    }
+    split_last(path).map_or(("", path), |(parent, rest)| (parent, &rest[1..]))
+}
+
+/// Up to the last dot, and the rest from it (as `rsplit_once('.')` by
+/// bytes, the dot kept in the rest); None without a dot.
+pub fn split_last(path: &str) -> Option<(&str, &str)> {
+    let dot = path.as_bytes().iter().rposition(|&b| b == b'.')?;
+    Some((&path[..dot], &path[dot..]))
 }
 
 /// Whether a key's name holds a dot (and is quoted in a path): eight bytes at a time.

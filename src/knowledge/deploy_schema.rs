@@ -10,6 +10,7 @@ use std::sync::OnceLock;
 use super::catalog_data::SCHEMAS;
 use super::path_index::{extend, hash, PathIndex, EMPTY};
 use super::ChartVersion;
+use crate::text::split_last;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SType {
@@ -267,12 +268,6 @@ pub fn tolerates_unknown_in(entry: Option<&SchemaEntry>, nested: bool, outer: im
         // Below a key the schema does not declare: as that key goes.
         None => outer(),
     }
-}
-
-/// Up to the last dot, and the rest from it (as `rsplit_once('.')`, the dot kept in the rest).
-fn split_last(path: &str) -> Option<(&str, &str)> {
-    let dot = memchr::memrchr(b'.', path.as_bytes())?;
-    Some((&path[..dot], &path[dot..]))
 }
 
 #[cfg(test)]
