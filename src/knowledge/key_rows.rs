@@ -181,6 +181,16 @@ impl<'k, 'n> KeyIn<'k, 'n> {
         self.known
     }
 
+    /// The key's entry in the chart at `version` ([`Catalog::at`]).
+    pub fn range_at(&self, version: usize) -> Option<&'static Range> {
+        Catalog::in_ranges(self.row.and_then(|row| row.ranges)?, version)
+    }
+
+    /// Around a version whose chart does not have the key ([`Catalog::around`]).
+    pub fn around(&self, version: usize) -> (Option<usize>, Option<usize>) {
+        Catalog::around_ranges(self.row.and_then(|row| row.ranges).unwrap_or_default(), version)
+    }
+
     /// An item of the list that is the key's value (`name[]`, a key of the same mapping).
     pub fn items(self) -> KeyIn<'k, 'n> {
         KeyIn { item: true, row: self.row.and_then(|row| self.known.row_at(row.items)), ..self }

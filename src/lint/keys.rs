@@ -9,9 +9,9 @@ use std::collections::HashMap;
 use super::fix::DELETE_THE_KEY;
 use super::rules::*;
 use super::{types, At, Diagnostic, RuleContext};
-use crate::knowledge::catalog::{Catalog, Change, ChangeKind, Kind};
+use crate::knowledge::catalog::{Change, ChangeKind, Kind};
 use crate::knowledge::deploy_schema::{Extra, SType, Schema, SchemaEntry};
-use crate::knowledge::key_rows::{KeyIn, KeyRow, Known, Place};
+use crate::knowledge::key_rows::{KeyIn, Known, Place};
 use crate::knowledge::{read_by_post_renderer, ChartName};
 use crate::text::{did_you_mean, join_key, push_key};
 use crate::yaml::{Node, Value};
@@ -74,22 +74,20 @@ fn walk(ctx: &mut RuleContext<'_>, known: &Known, map: &Node, path: &mut String,
             }
             Mode::Checked | Mode::Schema(_) => {}
         }
-        let ranges = row.and_then(|f| f.ranges);
-        let chart = ranges.and_then(|r| Catalog::in_ranges(r, ctx.target));
+        let chart = lookup.range_at(ctx.target);
         let schema = Schema::typing_of(found, chart.is_some());
         // A later chart's key, on an older chart whose validator already knew it
         // (below a section handed on whole, later charts' finer reads do not matter).
         let too_new = mode == Mode::Checked
             && chart.is_none()
-            && (row.is_some_and(|f| f.renamed_into.is_some())
-                || Catalog::around_ranges(ranges.unwrap_or_default(), ctx.target).1.is_some());
+            && (row.is_some_and(|f| f.renamed_into.is_some()) || lookup.around(ctx.target).1.is_some());
         match (chart, schema) {
             // A section that became a list, still written the old way: its entries moved.
             (Some(range), _) if range.2 == Kind::List && moved_entries(known, value, lookup.value()) => {
                 walk(ctx, known, value, path, lookup.value(), Mode::Free)
             }
             (None, _) if too_new => {
-                report_unknown(ctx, row, path, &path[..parent], name, tolerated, key);
+                report_unknown(ctx, lookup, path, &path[..parent], name, tolerated, key);
                 judge_by_schema(ctx, lookup, path, declared, tolerated, key, value);
             }
             (Some(range), _) => {
@@ -106,7 +104,7 @@ fn walk(ctx: &mut RuleContext<'_>, known: &Known, map: &Node, path: &mut String,
             (None, None) if read_by_post_renderer(path) => {
                 ctx.push(post_renderer_key((path.to_string(), ctx.span(key, key)), ctx.version()));
             }
-            (None, None) => report_unknown(ctx, row, path, &path[..parent], name, tolerated, key),
+            (None, None) => report_unknown(ctx, lookup, path, &path[..parent], name, tolerated, key),
         }
     }
     path.truncate(parent);
@@ -140,8 +138,9 @@ fn descend(
         if let Some((entry, _)) = item.found().filter(|(e, _)| e.ty == SType::Object) {
             let len = path.len();
             path.push_str("[]");
+            let place = item.value();
             for node in items.iter().filter(|n| n.is_map()) {
-                walk(ctx, known, node, path, item.value(), Mode::Schema(entry.extra));
+                walk(ctx, known, node, path, place, Mode::Schema(entry.extra));
             }
             path.truncate(len);
         }
@@ -212,8 +211,7 @@ fn subchart_key(
     key: &Node,
     value: &Node,
 ) {
-    let ranges = lookup.row.and_then(|f| f.ranges);
-    let chart = ranges.and_then(|r| Catalog::in_ranges(r, ctx.target)).map(|r| r.2);
+    let chart = lookup.range_at(ctx.target).map(|r| r.2);
     if let Some(entry) = declared {
         types::check(ctx, path, chart, Some(entry), key, value);
         descend(ctx, value, path, lookup, None, Some((entry.ty, entry.extra)));
@@ -223,7 +221,7 @@ fn subchart_key(
         types::check(ctx, path, chart, None, key, value);
         return;
     }
-    match Catalog::around_ranges(ranges.unwrap_or_default(), ctx.target) {
+    match lookup.around(ctx.target) {
         (Some(last), _) => {
             let removal = Removal::FromSubchart { last: ctx.catalog.version(last) };
             ctx.push(removed_key((path.to_string(), ctx.span(key, key)), ctx.version(), removal, false));
@@ -261,7 +259,7 @@ fn report_change(
     if ctx.target < since {
         return false;
     }
-    let accepted = lookup.row.and_then(|f| f.ranges).and_then(|r| Catalog::in_ranges(r, ctx.target)).is_some();
+    let accepted = lookup.range_at(ctx.target).is_some();
     let version = ctx.version();
     let at = (path.to_string(), ctx.span(key, key));
     // What the validator lets through matters only where the chart ignores the key.
@@ -316,13 +314,12 @@ fn report_ignored(ctx: &mut RuleContext<'_>, path: &str, alias_of: Option<&str>,
 
 /// A key the target chart does not read: an error, or a warning where
 /// Polyaxon's validator lets it through (it declares the key, or the
-/// enclosing object ignores what it does not declare). `row`: the key's row.
-fn report_unknown(ctx: &mut RuleContext<'_>, row: Option<&KeyRow>, path: &str, parent: &str, name: &str, tolerated: bool, key: &Node) {
+/// enclosing object ignores what it does not declare).
+fn report_unknown(ctx: &mut RuleContext<'_>, lookup: KeyIn<'_, '_>, path: &str, parent: &str, name: &str, tolerated: bool, key: &Node) {
     let at = (path.to_string(), ctx.span(key, key));
     let version = ctx.version();
     let of = |i: usize| ctx.catalog.version(i);
-    let around = Catalog::around_ranges(row.and_then(|f| f.ranges).unwrap_or_default(), ctx.target);
-    let d = match (row.and_then(|f| f.renamed_into), around) {
+    let d = match (lookup.row.and_then(|f| f.renamed_into), lookup.around(ctx.target)) {
         // The new name of a renamed key, on a chart from before the rename.
         (Some(change), _) => key_too_new(at, version, TooNew::Renamed(change), tolerated),
         (None, (Some(last), None)) => {
