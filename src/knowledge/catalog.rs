@@ -335,8 +335,7 @@ impl Catalog {
         )
     }
 
-    /// The default of a scalar key at a version (the key borrowed from any
-    /// text its caller holds: a `str`, a `String`, a `Cow`).
+    /// The default of a scalar key at a version.
     pub fn default(&self, key: &str, version: usize) -> DefaultValue {
         self.at(key, version).map_or(DefaultValue::None, |r| r.3)
     }
